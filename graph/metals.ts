@@ -1,0 +1,22 @@
+/**
+ * The metals oretrace knows, from configuration data (seeds/reference/metals.json). Adding a metal
+ * is a data change: the schemas, the API and the engine pick it up from here.
+ */
+import metalsData from '../seeds/reference/metals.json' with { type: 'json' };
+
+export interface MetalInfo {
+  id: string;
+  name: string;
+  symbol: string | null;
+  templates: string[];
+  conflictMineral: boolean;
+}
+
+export const METALS: readonly MetalInfo[] = metalsData.metals;
+
+function nonEmpty<T>(xs: T[]): [T, ...T[]] {
+  if (xs.length === 0) throw new Error('seeds/reference/metals.json lists no metals');
+  return xs as [T, ...T[]];
+}
+
+export const METAL_IDS = nonEmpty(METALS.map((m) => m.id));

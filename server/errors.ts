@@ -1,0 +1,69 @@
+/**
+ * The one error vocabulary of oretrace. Stores, importers and routes throw these; a single error
+ * handler (server/plugins/problem-details.ts) turns them into RFC 9457 problem+json responses.
+ * Anything else that escapes is a 500 whose message is never shown to the client.
+ */
+
+/** One offending input, named so a client can point at it. */
+export interface FieldProblem {
+  /** Where the problem is, e.g. "body.relationships[3].to" or "query.limit". */
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** Short, stable, machine-readable; the `type` URI of the problem ends with it. */
+  abstract readonly code: string;
+  abstract readonly title: string;
+  readonly fields: FieldProblem[];
+
+  constructor(message: string, fields: FieldProblem[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.fields = fields;
+  }
+}
+
+/** Malformed input: wrong type, missing field, value out of range. */
+export class ValidationError extends DomainError {
+  readonly status = 400;
+  readonly code = 'validation-failed';
+  readonly title = 'The request is not valid';
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'not-found';
+  readonly title = 'Not found';
+}
+
+/**
+ * Well-formed input that cannot be applied to the graph as it is: a relationship whose end does
+ * not exist, ends of the wrong kind, an id that names two different nodes.
+ */
+export class UnprocessableError extends DomainError {
+  readonly status = 422;
+  readonly code = 'unprocessable';
+  readonly title = 'The request cannot be applied to the graph';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code = 'payload-too-large';
+  readonly title = 'The request is too large';
+}
+
+/** The store cannot be reached; the request may succeed later. */
+export class StoreUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'store-unavailable';
+  readonly title = 'The graph store is unavailable';
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter = 5) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}

@@ -1,0 +1,441 @@
+/**
+ * The embedded GraphStore: a graphology graph in memory, persisted to one JSON file in DATA_DIR.
+ * It is what `npm start` uses when no Neo4j is configured.
+ *
+ * Durability: every write is validated in full first, then applied in memory, then persisted by
+ * writing a temporary file, fsync-ing it, renaming it over the old one and fsync-ing the folder.
+ * rename(2) is atomic, so a crash at any moment leaves either the old or the new file, never a torn
+ * one. If persisting fails, the in-memory graph is reloaded from the file so memory and disk agree.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MultiDirectedGraph } from 'graphology';
+import {
+  GraphNodeSchema,
+  NODE_LABELS,
+  RelationshipSchema,
+  type GraphNode,
+  type GraphNodeInput,
+  type NodeLabel,
+  type Relationship,
+  type RelationshipInput,
+  type Supplies,
+} from '../../graph/model.js';
+import { StoreUnavailableError } from '../errors.js';
+import type {
+  GraphScan,
+  GraphStore,
+  Neighborhood,
+  NeighborhoodNode,
+  NeighborhoodRequest,
+  NodeFilter,
+  Page,
+  PageRequest,
+  SuppliesFilter,
+  SuppliesKey,
+  UpsertMode,
+  WriteResult,
+} from './graph-store.js';
+import {
+  checkRelationshipEnds,
+  compareKeys,
+  decodeCursor,
+  encodeCursor,
+  endIds,
+  givenProperties,
+  mergeLabels,
+  parseNodes,
+  parseRelationships,
+} from './write-rules.js';
+
+const FILE_NAME = 'graph.json';
+const FORMAT = 'oretrace-embedded-graph';
+const FORMAT_VERSION = 1;
+
+interface PersistedGraph {
+  format: typeof FORMAT;
+  formatVersion: number;
+  version: number;
+  nodes: GraphNode[];
+  relationships: Relationship[];
+}
+
+type NodeAttributes = { node: GraphNode };
+type EdgeAttributes = { relationship: Relationship };
+
+type SupplyGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
+
+const nodeKey = (label: NodeLabel, id: string): string => `${label}:${id}`;
+
+function edgeKey(r: Relationship, fromLabel: NodeLabel, toLabel: NodeLabel): string {
+  const ends = `${nodeKey(fromLabel, r.from)}\u0000${nodeKey(toLabel, r.to)}`;
+  return r.type === 'SUPPLIES' ? `SUPPLIES\u0000${ends}\u0000${r.metal}` : `LOCATED_IN\u0000${ends}`;
+}
+
+function matchesFilter(node: GraphNode, filter: NodeFilter): boolean {
+  if (filter.search) {
+    const needle = filter.search.toLowerCase();
+    const hay = [node.name, node.id, ...(node.label === 'Smelter' ? node.aliases : [])];
+    if (!hay.some((h) => h.toLowerCase().includes(needle))) return false;
+  }
+  if (filter.country !== undefined) {
+    const country = node.label === 'Country' ? node.id : node.country;
+    if (country !== filter.country) return false;
+  }
+  if (filter.metal !== undefined && !(node.label === 'Smelter' && node.metal === filter.metal)) return false;
+  if (filter.rmapStatus !== undefined && !(node.label === 'Smelter' && node.rmapStatus === filter.rmapStatus)) return false;
+  if (filter.cahra !== undefined && !(node.label === 'Country' && node.cahra === filter.cahra)) return false;
+  return true;
+}
+
+export interface EmbeddedStoreOptions {
+  /** Folder of the data file; created if missing. */
+  dataDir: string;
+}
+
+export class EmbeddedGraphStore implements GraphStore {
+  readonly kind = 'embedded' as const;
+  private graph: SupplyGraph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+  private currentVersion = 0;
+  private ready = false;
+  /** Writes run one at a time; reads never wait (they see the state between two writes). */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  readonly filePath: string;
+
+  constructor(private readonly options: EmbeddedStoreOptions) {
+    this.filePath = join(options.dataDir, FILE_NAME);
+  }
+
+  async init(): Promise<void> {
+    if (this.ready) return;
+    await mkdir(this.options.dataDir, { recursive: true });
+    await this.removeStaleTempFiles();
+    await this.loadFromFile();
+    this.ready = true;
+  }
+
+  async close(): Promise<void> {
+    await this.writeQueue.catch(() => undefined);
+    this.ready = false;
+  }
+
+  async ping(): Promise<void> {
+    if (!this.ready) throw new StoreUnavailableError('The embedded store is not open');
+  }
+
+  async version(): Promise<number> {
+    return this.currentVersion;
+  }
+
+  async counts(): Promise<{ nodes: number; relationships: number }> {
+    return { nodes: this.graph.order, relationships: this.graph.size };
+  }
+
+  async getNode<L extends NodeLabel>(label: L, id: string): Promise<Extract<GraphNode, { label: L }> | null> {
+    const key = nodeKey(label, id);
+    if (!this.graph.hasNode(key)) return null;
+    return structuredClone(this.graph.getNodeAttributes(key).node) as Extract<GraphNode, { label: L }>;
+  }
+
+  async findNodesById(id: string): Promise<GraphNode[]> {
+    return this.labelsOf(id).map((label) => structuredClone(this.graph.getNodeAttributes(nodeKey(label, id)).node));
+  }
+
+  async listNodes(label: NodeLabel, filter: NodeFilter, page: PageRequest): Promise<Page<GraphNode>> {
+    const after = decodeCursor(page.cursor, 1)?.[0];
+    const matches: GraphNode[] = [];
+    this.graph.forEachNode((_key, attrs) => {
+      const node = attrs.node;
+      if (node.label !== label) return;
+      if (after !== undefined && !(node.id > after)) return;
+      if (matchesFilter(node, filter)) matches.push(node);
+    });
+    matches.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const items = matches.slice(0, page.limit).map((n) => structuredClone(n));
+    const last = items[items.length - 1];
+    return { items, nextCursor: matches.length > page.limit && last ? encodeCursor([last.id]) : null };
+  }
+
+  upsertNodes(nodes: GraphNodeInput[], mode: UpsertMode = 'merge'): Promise<WriteResult> {
+    return this.write(() => {
+      const parsed = parseNodes(nodes);
+      this.applyNodes(nodes, parsed, mode);
+      return { nodesUpserted: parsed.length, relationshipsUpserted: 0 };
+    });
+  }
+
+  deleteNode(label: NodeLabel, id: string): Promise<boolean> {
+    return this.write(() => {
+      const key = nodeKey(label, id);
+      if (!this.graph.hasNode(key)) return { changed: false, result: false };
+      this.graph.dropNode(key);
+      return { result: true };
+    });
+  }
+
+  async listSupplies(filter: SuppliesFilter, page: PageRequest): Promise<Page<Supplies>> {
+    const after = decodeCursor(page.cursor, 3);
+    const matches: Supplies[] = [];
+    this.graph.forEachEdge((_key, attrs) => {
+      const r = attrs.relationship;
+      if (r.type !== 'SUPPLIES') return;
+      if (filter.from !== undefined && r.from !== filter.from) return;
+      if (filter.to !== undefined && r.to !== filter.to) return;
+      if (filter.metal !== undefined && r.metal !== filter.metal) return;
+      if (after && compareKeys([r.from, r.to, r.metal], after) <= 0) return;
+      matches.push(r);
+    });
+    matches.sort((a, b) => compareKeys([a.from, a.to, a.metal], [b.from, b.to, b.metal]));
+    const items = matches.slice(0, page.limit).map((r) => structuredClone(r));
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: matches.length > page.limit && last ? encodeCursor([last.from, last.to, last.metal]) : null,
+    };
+  }
+
+  upsertRelationships(relationships: RelationshipInput[]): Promise<WriteResult> {
+    return this.write(() => {
+      const parsed = parseRelationships(relationships);
+      this.checkEnds(parsed, []);
+      this.applyRelationships(relationships, parsed);
+      return { nodesUpserted: 0, relationshipsUpserted: parsed.length };
+    });
+  }
+
+  deleteSupplies(key: SuppliesKey): Promise<boolean> {
+    return this.write(() => {
+      const edge = this.findSuppliesEdge(key);
+      if (edge === undefined) return { changed: false, result: false };
+      this.graph.dropEdge(edge);
+      return { result: true };
+    });
+  }
+
+  importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }): Promise<WriteResult> {
+    return this.write(() => {
+      // Parse everything before touching the graph: a bad row anywhere means nothing is written.
+      const nodes = parseNodes(document.nodes);
+      const relationships = parseRelationships(document.relationships);
+      this.checkEnds(relationships, nodes);
+      this.applyNodes(document.nodes, nodes, 'merge');
+      this.applyRelationships(document.relationships, relationships);
+      return { nodesUpserted: nodes.length, relationshipsUpserted: relationships.length };
+    });
+  }
+
+  async neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null> {
+    const centerLabel = NODE_LABELS.find((l) => this.graph.hasNode(nodeKey(l, id)));
+    if (centerLabel === undefined) return null;
+    const centerKey = nodeKey(centerLabel, id);
+    const distance = new Map<string, number>([[centerKey, 0]]);
+    const followed = new Map<string, Supplies>();
+    let frontier = [centerKey];
+    for (let hop = 1; hop <= request.depth && frontier.length > 0; hop++) {
+      const next: string[] = [];
+      const visit = (edge: string, attrs: EdgeAttributes, neighbour: string) => {
+        const r = attrs.relationship;
+        if (r.type !== 'SUPPLIES' || (request.metal !== undefined && r.metal !== request.metal)) return;
+        followed.set(edge, r);
+        if (!distance.has(neighbour)) {
+          distance.set(neighbour, hop);
+          next.push(neighbour);
+        }
+      };
+      for (const key of frontier) {
+        if (request.direction !== 'downstream')
+          this.graph.forEachInEdge(key, (edge, attrs, source) => visit(edge, attrs, source));
+        if (request.direction !== 'upstream')
+          this.graph.forEachOutEdge(key, (edge, attrs, _source, target) => visit(edge, attrs, target));
+      }
+      frontier = next;
+    }
+    const nodes: NeighborhoodNode[] = [...distance].map(([key, d]) => ({
+      node: structuredClone(this.graph.getNodeAttributes(key).node),
+      distance: d,
+    }));
+    return {
+      center: structuredClone(this.graph.getNodeAttributes(centerKey).node),
+      nodes,
+      relationships: [...followed.values()].map((r) => structuredClone(r)),
+    };
+  }
+
+  async scan(): Promise<GraphScan> {
+    // Reads run between writes (JS is single-threaded and writes mutate synchronously), so this is one version.
+    const nodes: GraphNode[] = [];
+    const relationships: Relationship[] = [];
+    this.graph.forEachNode((_k, a) => nodes.push(structuredClone(a.node)));
+    this.graph.forEachEdge((_k, a) => relationships.push(structuredClone(a.relationship)));
+    return { version: this.currentVersion, nodes, relationships };
+  }
+
+  clear(): Promise<void> {
+    return this.write(() => {
+      this.graph.clear();
+      return { result: undefined };
+    });
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private labelsOf(id: string): NodeLabel[] {
+    return NODE_LABELS.filter((l) => this.graph.hasNode(nodeKey(l, id)));
+  }
+
+  private checkEnds(relationships: readonly Relationship[], batchNodes: readonly GraphNode[]): void {
+    const stored = new Map<string, NodeLabel[]>();
+    for (const id of endIds(relationships)) stored.set(id, this.labelsOf(id));
+    checkRelationshipEnds(relationships, mergeLabels(stored, batchNodes));
+  }
+
+  /** Assumes `parsed` passed validation; cannot fail half-way. */
+  private applyNodes(raw: readonly unknown[], parsed: readonly GraphNode[], mode: UpsertMode): void {
+    parsed.forEach((node, i) => {
+      const key = nodeKey(node.label, node.id);
+      if (!this.graph.hasNode(key)) {
+        this.graph.addNode(key, { node });
+      } else if (mode === 'replace') {
+        this.graph.replaceNodeAttributes(key, { node });
+      } else {
+        const existing = this.graph.getNodeAttributes(key).node;
+        const merged = GraphNodeSchema.parse({ ...existing, ...givenProperties(raw[i], node) });
+        this.graph.replaceNodeAttributes(key, { node: merged });
+      }
+    });
+  }
+
+  /** Assumes the ends were checked; cannot fail half-way. */
+  private applyRelationships(raw: readonly unknown[], parsed: readonly Relationship[]): void {
+    const now = new Date().toISOString();
+    parsed.forEach((r, i) => {
+      const fromLabel = this.labelsOf(r.from)[0]!;
+      const toLabel = this.labelsOf(r.to)[0]!;
+      const key = edgeKey(r, fromLabel, toLabel);
+      if (!this.graph.hasEdge(key)) {
+        this.graph.addEdgeWithKey(key, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), {
+          relationship: { ...r, updatedAt: now },
+        });
+      } else {
+        const existing = this.graph.getEdgeAttributes(key).relationship;
+        const merged = RelationshipSchema.parse({ ...existing, ...givenProperties(raw[i], r), updatedAt: now });
+        this.graph.replaceEdgeAttributes(key, { relationship: merged });
+      }
+    });
+  }
+
+  private findSuppliesEdge(key: SuppliesKey): string | undefined {
+    for (const fromLabel of this.labelsOf(key.from)) {
+      for (const toLabel of this.labelsOf(key.to)) {
+        const k = edgeKey({ type: 'SUPPLIES', from: key.from, to: key.to, metal: key.metal, source: 'manual' }, fromLabel, toLabel);
+        if (this.graph.hasEdge(k)) return k;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Run one write: serialised behind earlier writes; the mutation runs synchronously (so readers
+   * never see half of it), then the file is replaced. On a persistence failure memory is reloaded
+   * from the file, which still holds the previous state.
+   */
+  private write<T>(mutate: () => { result?: T; changed?: boolean; nodesUpserted?: number; relationshipsUpserted?: number }): Promise<T & WriteResult> {
+    const run = async () => {
+      if (!this.ready) throw new StoreUnavailableError('The embedded store is not open');
+      const outcome = mutate();
+      if (outcome.changed !== false) {
+        this.currentVersion += 1;
+        try {
+          await this.persist();
+        } catch (err) {
+          await this.loadFromFile();
+          throw new StoreUnavailableError(`Could not save the graph file: ${(err as Error).message}`);
+        }
+      }
+      if ('result' in outcome) return outcome.result as T & WriteResult;
+      return {
+        nodesUpserted: outcome.nodesUpserted ?? 0,
+        relationshipsUpserted: outcome.relationshipsUpserted ?? 0,
+        version: this.currentVersion,
+      } as T & WriteResult;
+    };
+    const next = this.writeQueue.then(run, run);
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async persist(): Promise<void> {
+    const doc: PersistedGraph = {
+      format: FORMAT,
+      formatVersion: FORMAT_VERSION,
+      version: this.currentVersion,
+      nodes: this.graph.mapNodes((_k, a) => a.node),
+      relationships: this.graph.mapEdges((_k, a) => a.relationship),
+    };
+    const temp = join(this.options.dataDir, `.${FILE_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(doc));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, this.filePath);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    // The rename is durable only once the folder entry is on disk.
+    const dir = await open(this.options.dataDir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  private async loadFromFile(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.filePath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+        this.currentVersion = 0;
+        return;
+      }
+      throw err;
+    }
+    let doc: PersistedGraph;
+    try {
+      doc = JSON.parse(text) as PersistedGraph;
+    } catch (err) {
+      throw new Error(`${this.filePath} is not valid JSON (${(err as Error).message}); refusing to start over it`);
+    }
+    if (doc.format !== FORMAT || doc.formatVersion !== FORMAT_VERSION) {
+      throw new Error(`${this.filePath} is not an oretrace graph file of format version ${FORMAT_VERSION}`);
+    }
+    const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+    for (const node of doc.nodes) graph.addNode(nodeKey(node.label, node.id), { node });
+    const labelOf = (id: string) => NODE_LABELS.filter((l) => graph.hasNode(nodeKey(l, id)))[0];
+    for (const r of doc.relationships) {
+      const fromLabel = labelOf(r.from);
+      const toLabel = labelOf(r.to);
+      if (!fromLabel || !toLabel) throw new Error(`${this.filePath}: relationship ${r.from} -> ${r.to} names a missing node`);
+      graph.addEdgeWithKey(edgeKey(r, fromLabel, toLabel), nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), {
+        relationship: r,
+      });
+    }
+    this.graph = graph;
+    this.currentVersion = doc.version;
+  }
+
+  private async removeStaleTempFiles(): Promise<void> {
+    // Left behind only by a crash between open and rename; the real file is intact.
+    for (const name of await readdir(this.options.dataDir)) {
+      if (name.startsWith(`.${FILE_NAME}.`) && name.endsWith('.tmp')) await rm(join(this.options.dataDir, name), { force: true });
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The one storage interface of oretrace (SPEC §5). Two adapters implement it — Neo4j for
+ * production, graphology-in-a-file for `npm start` without a database — and both pass the same
+ * contract suite (test/server/stores/graph-store-contract.ts).
+ *
+ * Rules every adapter keeps:
+ * - It takes and returns plain objects of the domain model (graph/model.ts); no driver or
+ *   graphology types leak out.
+ * - Every write is all or nothing, and bumps the version counter exactly once when it changes
+ *   anything (a write that changes nothing may leave the version alone). Readers compare versions
+ *   to know when a compiled snapshot is stale.
+ * - Node ids are unique within a label. Relationships name their ends by id alone; an id must then
+ *   name exactly one node (else UnprocessableError, "ambiguous").
+ * - Bad rows in a batch fail the whole batch with an error whose `fields` name the row
+ *   (e.g. `relationships[3].to`), and nothing is written.
+ * - An unreachable backend raises StoreUnavailableError.
+ */
+import type {
+  Company,
+  Country,
+  GraphNode,
+  GraphNodeInput,
+  Metal,
+  NodeLabel,
+  Relationship,
+  RelationshipInput,
+  RmapStatus,
+  Smelter,
+  Supplies,
+} from '../../graph/model.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  /** 1..1000 */
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface NodeFilter {
+  /** Case-insensitive substring of the name (or of an alias, for smelters) or the id. */
+  search?: string | undefined;
+  country?: string | undefined;
+  /** Smelters only. */
+  metal?: Metal | undefined;
+  /** Smelters only. */
+  rmapStatus?: RmapStatus | undefined;
+  /** Countries only. */
+  cahra?: boolean | undefined;
+}
+
+export interface SuppliesFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  metal?: Metal | undefined;
+}
+
+export interface SuppliesKey {
+  from: string;
+  to: string;
+  metal: Metal;
+}
+
+export type NeighborhoodDirection = 'upstream' | 'downstream' | 'both';
+
+export interface NeighborhoodRequest {
+  /** upstream: towards sources (against material flow); downstream: towards buyers. */
+  direction: NeighborhoodDirection;
+  /** Hops, 1..10. */
+  depth: number;
+  /** Follow only SUPPLIES of this metal. */
+  metal?: Metal | undefined;
+}
+
+export interface NeighborhoodNode {
+  node: GraphNode;
+  /** Hops from the centre along SUPPLIES (0 for the centre): the tier, seen from the centre. */
+  distance: number;
+}
+
+export interface Neighborhood {
+  center: GraphNode;
+  nodes: NeighborhoodNode[];
+  /** The SUPPLIES relationships between returned nodes that the walk followed. */
+  relationships: Supplies[];
+}
+
+export interface WriteResult {
+  nodesUpserted: number;
+  relationshipsUpserted: number;
+  /** The store version after the write. */
+  version: number;
+}
+
+export interface GraphScan {
+  version: number;
+  nodes: GraphNode[];
+  relationships: Relationship[];
+}
+
+export type UpsertMode = 'merge' | 'replace';
+
+export interface GraphStore {
+  readonly kind: 'neo4j' | 'embedded';
+
+  /** Prepare the backend (constraints, files). Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws StoreUnavailableError unless the backend answers now. */
+  ping(): Promise<void>;
+  /** The version counter: bumped by every write. */
+  version(): Promise<number>;
+  counts(): Promise<{ nodes: number; relationships: number }>;
+
+  getNode<L extends NodeLabel>(label: L, id: string): Promise<Extract<GraphNode, { label: L }> | null>;
+  /** Nodes with this id under any label (normally zero or one). */
+  findNodesById(id: string): Promise<GraphNode[]>;
+  /** Ordered by id. */
+  listNodes(label: NodeLabel, filter: NodeFilter, page: PageRequest): Promise<Page<GraphNode>>;
+
+  /**
+   * Validate, then insert or update nodes by (label, id). `merge` keeps properties the input does
+   * not mention; `replace` makes the stored node exactly the input.
+   */
+  upsertNodes(nodes: GraphNodeInput[], mode?: UpsertMode): Promise<WriteResult>;
+  /** Remove a node with all its relationships. false when it did not exist. */
+  deleteNode(label: NodeLabel, id: string): Promise<boolean>;
+
+  /** Ordered by (from, to, metal). */
+  listSupplies(filter: SuppliesFilter, page: PageRequest): Promise<Page<Supplies>>;
+  /** Upsert by (type, from, to, metal); properties not given are kept (merge). */
+  upsertRelationships(relationships: RelationshipInput[]): Promise<WriteResult>;
+  deleteSupplies(key: SuppliesKey): Promise<boolean>;
+
+  /** Nodes then relationships, in one all-or-nothing write. */
+  importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }): Promise<WriteResult>;
+
+  neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null>;
+
+  /** Everything, for compiling an analytics snapshot; nodes and relationships of one version. */
+  scan(): Promise<GraphScan>;
+
+  /** Remove everything (tests, `seed --reset`). */
+  clear(): Promise<void>;
+}
+
+export type { Company, Country, Smelter };
