@@ -1,0 +1,53 @@
+/**
+ * Builds the oretrace Fastify app as a plugin tree. It never listens: server/server.ts does that,
+ * and tests call `app.inject`.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import graphStore from './plugins/graph-store.js';
+import openapi from './plugins/openapi.js';
+import problemDetails from './plugins/problem-details.js';
+import companies from './routes/companies.js';
+import countries from './routes/countries.js';
+import health from './routes/health.js';
+import homePage from './routes/home-page.js';
+import imports from './routes/imports.js';
+import neighborhood from './routes/neighborhood.js';
+import smelters from './routes/smelters.js';
+import supplies from './routes/supplies.js';
+import type { GraphStore } from './stores/graph-store.js';
+
+export interface AppOptions {
+  store: GraphStore;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Ids may contain characters that need encoding; keep the default router, but be explicit about limits.
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 500 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(problemDetails);
+  await app.register(graphStore, { store: options.store });
+  await app.register(openapi);
+
+  await app.register(health);
+  await app.register(homePage);
+  await app.register(
+    async (api) => {
+      await api.register(companies);
+      await api.register(smelters);
+      await api.register(countries);
+      await api.register(supplies);
+      await api.register(neighborhood);
+      await api.register(imports);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,84 @@
+/**
+ * GET /api/v1/nodes/:id/neighborhood — the subgraph within n hops up- or downstream of a node,
+ * with tiers, collapsed into groups when it is too large to draw.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { COLLAPSE_KEYS, collapseNeighborhood } from '../../graph/neighborhood-collapse.js';
+import { GraphNodeSchema, MetalSchema, NodeIdSchema, SuppliesSchema } from '../../graph/model.js';
+import { NotFoundError } from '../errors.js';
+import { problemResponses } from '../schemas/http.js';
+
+export const MAX_NEIGHBORHOOD_DEPTH = 10;
+
+const NeighborhoodQuery = z.object({
+  direction: z.enum(['upstream', 'downstream', 'both']).default('upstream').describe('upstream: towards sources; downstream: towards buyers'),
+  depth: z.coerce.number().int().min(1).max(MAX_NEIGHBORHOOD_DEPTH).default(2),
+  metal: MetalSchema.optional().describe('Follow only SUPPLIES of this metal'),
+  collapse: z
+    .enum(['auto', 'none', ...COLLAPSE_KEYS])
+    .default('auto')
+    .describe('Group nodes by tier, country or metal; "auto" groups by tier only when there are more than maxNodes nodes'),
+  maxNodes: z.coerce.number().int().min(1).max(20_000).default(500),
+});
+
+const NeighborhoodAnswer = z
+  .object({
+    center: GraphNodeSchema,
+    nodes: z.array(z.object({ node: GraphNodeSchema, tier: z.number().int().describe('Hops from the centre') })),
+    relationships: z.array(SuppliesSchema),
+    collapsed: z
+      .object({
+        by: z.enum(COLLAPSE_KEYS),
+        groups: z.array(
+          z.object({
+            key: z.string(),
+            name: z.string(),
+            size: z.number().int(),
+            byLabel: z.record(z.string(), z.number().int()),
+            tier: z.number().int(),
+            sampleIds: z.array(z.string()),
+          }),
+        ),
+        links: z.array(z.object({ from: z.string(), to: z.string(), metals: z.array(z.string()), relationships: z.number().int() })),
+      })
+      .nullable()
+      .describe('Present when the neighbourhood was collapsed; nodes and relationships are then left empty'),
+    totalNodes: z.number().int(),
+    totalRelationships: z.number().int(),
+  })
+  .meta({ id: 'Neighborhood' });
+
+export default async function neighborhoodRoutes(app: FastifyInstance): Promise<void> {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/nodes/:id/neighborhood',
+    {
+      schema: {
+        tags: ['graph'],
+        summary: 'The supply neighbourhood of a node, with tiers',
+        params: z.object({ id: NodeIdSchema }),
+        querystring: NeighborhoodQuery,
+        response: { 200: NeighborhoodAnswer, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { direction, depth, metal, collapse, maxNodes } = request.query;
+      const hood = await app.store.neighborhood(request.params.id, { direction, depth, metal });
+      if (!hood) throw new NotFoundError(`No node has id "${request.params.id}"`);
+      const nodes = hood.nodes
+        .map((n) => ({ node: n.node, tier: n.distance }))
+        .sort((a, b) => a.tier - b.tier || (a.node.id < b.node.id ? -1 : 1));
+      const by = collapse === 'auto' ? (nodes.length > maxNodes ? 'tier' : null) : collapse === 'none' ? null : collapse;
+      const totals = { totalNodes: nodes.length, totalRelationships: hood.relationships.length };
+      if (by === null) return { center: hood.center, nodes, relationships: hood.relationships, collapsed: null, ...totals };
+      return {
+        center: hood.center,
+        nodes: [],
+        relationships: [],
+        collapsed: collapseNeighborhood(hood.center.id, nodes, hood.relationships, by),
+        ...totals,
+      };
+    },
+  );
+}
