@@ -1,0 +1,221 @@
+/**
+ * The Cypher of the Neo4j adapter (private to server/stores/neo4j-store.ts).
+ *
+ * Labels and relationship types cannot be query parameters in Cypher, so they are spliced into the
+ * query text — but only ever from the fixed lookup tables below, keyed by the closed sets of
+ * graph/model.ts, never from caller text. Every value travels as a parameter.
+ */
+import { ALLOWED_ENDS, NODE_LABELS, type NodeLabel } from '../../graph/model.js';
+
+/** The only label texts that may appear in a query. */
+const LABEL_TEXT: Readonly<Record<NodeLabel, string>> = Object.freeze({
+  Company: 'Company',
+  Smelter: 'Smelter',
+  Country: 'Country',
+});
+
+/** The label of a model label as Cypher text; refuses anything outside the fixed set. */
+export function cypherLabel(label: NodeLabel): string {
+  if (typeof label !== 'string' || !Object.hasOwn(LABEL_TEXT, label)) {
+    throw new TypeError(`Not a node label of the model: ${String(label)}`);
+  }
+  return LABEL_TEXT[label];
+}
+
+export function isNodeLabel(label: unknown): label is NodeLabel {
+  return typeof label === 'string' && Object.hasOwn(LABEL_TEXT, label);
+}
+
+/** The first model label (in model order: Company, Smelter, Country) among a node's labels. */
+export function modelLabelOf(labels: readonly string[]): NodeLabel | undefined {
+  return NODE_LABELS.find((l) => labels.includes(l));
+}
+
+/** The node that holds the version counter; not part of the domain graph. */
+export const META_LABEL = 'OretraceMeta';
+export const META_ID = 'graph';
+
+export const CONSTRAINTS: readonly string[] = [
+  ...NODE_LABELS.map(
+    (label) =>
+      `CREATE CONSTRAINT oretrace_${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${cypherLabel(label)}) REQUIRE n.id IS UNIQUE`,
+  ),
+  `CREATE CONSTRAINT oretrace_meta_id IF NOT EXISTS FOR (n:${META_LABEL}) REQUIRE n.id IS UNIQUE`,
+];
+
+export const ENSURE_META = `MERGE (m:${META_LABEL} {id: $metaId}) ON CREATE SET m.version = 0`;
+
+export const BUMP_VERSION = `MERGE (m:${META_LABEL} {id: $metaId})
+ON CREATE SET m.version = 0
+SET m.version = m.version + 1
+RETURN m.version AS version`;
+
+export const READ_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId}) RETURN coalesce(m.version, 0) AS version`;
+
+/** Which of $ids exist under the label. */
+export function lookupIdsQuery(label: NodeLabel): string {
+  return `UNWIND $ids AS id MATCH (n:${cypherLabel(label)} {id: id}) RETURN id`;
+}
+
+/**
+ * Node upsert. merge: a new node gets every property (defaults applied), an existing one only the
+ * properties the input mentioned. replace: the stored node becomes exactly the input.
+ */
+export function upsertNodesQuery(label: NodeLabel, mode: 'merge' | 'replace'): string {
+  const l = cypherLabel(label);
+  return mode === 'replace'
+    ? `UNWIND $rows AS row MERGE (n:${l} {id: row.id}) SET n = row.props RETURN count(*) AS written`
+    : `UNWIND $rows AS row MERGE (n:${l} {id: row.id}) ON CREATE SET n = row.props ON MATCH SET n += row.given RETURN count(*) AS written`;
+}
+
+/**
+ * SUPPLIES upsert, keyed by (from, to, metal). The ends were checked in the same transaction; the
+ * count lets the caller notice an end that vanished meanwhile.
+ */
+export function upsertSuppliesQuery(fromLabel: NodeLabel, toLabel: NodeLabel): string {
+  return `UNWIND $rows AS row
+MATCH (a:${cypherLabel(fromLabel)} {id: row.from})
+MATCH (b:${cypherLabel(toLabel)} {id: row.to})
+MERGE (a)-[r:SUPPLIES {metal: row.metal}]->(b)
+ON CREATE SET r = row.props
+ON MATCH SET r += row.given
+RETURN count(*) AS written`;
+}
+
+/** LOCATED_IN upsert, keyed by (from, to). */
+export function upsertLocatedInQuery(fromLabel: NodeLabel, toLabel: NodeLabel): string {
+  return `UNWIND $rows AS row
+MATCH (a:${cypherLabel(fromLabel)} {id: row.from})
+MATCH (b:${cypherLabel(toLabel)} {id: row.to})
+MERGE (a)-[r:LOCATED_IN]->(b)
+SET r.updatedAt = row.updatedAt
+RETURN count(*) AS written`;
+}
+
+export function getNodeQuery(label: NodeLabel): string {
+  return `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN properties(n) AS p`;
+}
+
+/** One query per label; results in model label order. */
+export const FIND_BY_ID = NODE_LABELS.map(
+  (label) => `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN '${cypherLabel(label)}' AS label, properties(n) AS p`,
+).join('\nUNION ALL\n');
+
+export function deleteNodeQuery(label: NodeLabel): string {
+  return `MATCH (n:${cypherLabel(label)} {id: $id}) WITH n, n.id AS id DETACH DELETE n RETURN count(id) AS deleted`;
+}
+
+/** Deletes the SUPPLIES of one key, whichever allowed pair of labels its ends have. */
+export const DELETE_SUPPLIES = `CALL {
+${ALLOWED_ENDS.SUPPLIES.map(
+  ([f, t]) =>
+    `  MATCH (:${cypherLabel(f)} {id: $from})-[r:SUPPLIES {metal: $metal}]->(:${cypherLabel(t)} {id: $to}) RETURN r`,
+).join('\n  UNION ALL\n')}
+}
+DELETE r
+RETURN count(*) AS deleted`;
+
+/** The ends of SUPPLIES when a filter pins one of them: an index seek per label. */
+function endByIdUnion(variable: 'a' | 'b', param: '$from' | '$to'): string {
+  return `CALL {
+${NODE_LABELS.map((l) => `  MATCH (${variable}:${cypherLabel(l)} {id: ${param}}) RETURN ${variable}`).join('\n  UNION ALL\n')}
+}`;
+}
+
+export interface ListNodesOptions {
+  after: boolean;
+  search: boolean;
+  country: boolean;
+  metal: boolean;
+  rmapStatus: boolean;
+  cahra: boolean;
+}
+
+export function listNodesQuery(label: NodeLabel, o: ListNodesOptions): string {
+  const where: string[] = [o.after ? 'n.id > $after' : 'n.id IS NOT NULL'];
+  if (o.search) {
+    const parts = ['toLower(n.id) CONTAINS $search', 'toLower(n.name) CONTAINS $search'];
+    if (label === 'Smelter') parts.push('any(a IN coalesce(n.aliases, []) WHERE toLower(a) CONTAINS $search)');
+    where.push(`(${parts.join(' OR ')})`);
+  }
+  // A filter on a property the label does not have matches nothing (as in the embedded store);
+  // a country's own country is its id.
+  if (o.country) where.push(label === 'Country' ? 'n.id = $country' : 'n.country = $country');
+  if (o.metal) where.push(label === 'Smelter' ? 'n.metal = $metal' : 'false');
+  if (o.rmapStatus) where.push(label === 'Smelter' ? 'n.rmapStatus = $rmapStatus' : 'false');
+  if (o.cahra) where.push(label === 'Country' ? 'coalesce(n.cahra, false) = $cahra' : 'false');
+  return `MATCH (n:${cypherLabel(label)})
+WHERE ${where.join(' AND ')}
+WITH n ORDER BY n.id ASC LIMIT $limit
+RETURN properties(n) AS p`;
+}
+
+export interface ListSuppliesOptions {
+  from: boolean;
+  to: boolean;
+  metal: boolean;
+  after: boolean;
+}
+
+export function listSuppliesQuery(o: ListSuppliesOptions): string {
+  const lines: string[] = [];
+  const where: string[] = [];
+  if (o.from) {
+    lines.push(endByIdUnion('a', '$from'));
+    if (o.to) where.push('b.id = $to');
+  } else if (o.to) {
+    lines.push(endByIdUnion('b', '$to'));
+  }
+  lines.push('MATCH (a)-[r:SUPPLIES]->(b)');
+  if (o.metal) where.push('r.metal = $metal');
+  if (o.after) {
+    where.push('(a.id > $afterFrom OR (a.id = $afterFrom AND (b.id > $afterTo OR (b.id = $afterTo AND r.metal > $afterMetal))))');
+  }
+  if (where.length > 0) lines.push(`WHERE ${where.join(' AND ')}`);
+  lines.push('WITH a.id AS from, b.id AS to, r ORDER BY from, to, r.metal LIMIT $limit');
+  lines.push('RETURN from, to, properties(r) AS p');
+  return lines.join('\n');
+}
+
+/** One hop of the neighbourhood walk from a frontier of element ids (valid within one transaction). */
+export function neighborhoodHopQuery(direction: 'upstream' | 'downstream' | 'both', metal: boolean): string {
+  const pattern =
+    direction === 'upstream'
+      ? '(x)<-[r:SUPPLIES]-(y)'
+      : direction === 'downstream'
+        ? '(x)-[r:SUPPLIES]->(y)'
+        : '(x)-[r:SUPPLIES]-(y)';
+  return `UNWIND $frontier AS eid
+MATCH (x) WHERE elementId(x) = eid
+MATCH ${pattern}${metal ? '\nWHERE r.metal = $metal' : ''}
+RETURN elementId(y) AS nid, labels(y) AS labels, properties(y) AS p,
+       elementId(r) AS rid, startNode(r).id AS from, endNode(r).id AS to, properties(r) AS rp`;
+}
+
+export const CENTER_CANDIDATES = NODE_LABELS.map(
+  (label) =>
+    `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN '${cypherLabel(label)}' AS label, elementId(n) AS nid, properties(n) AS p`,
+).join('\nUNION ALL\n');
+
+export function scanNodesQuery(label: NodeLabel): string {
+  return `MATCH (n:${cypherLabel(label)}) RETURN properties(n) AS p`;
+}
+
+export const SCAN_SUPPLIES = 'MATCH (a)-[r:SUPPLIES]->(b) RETURN a.id AS from, b.id AS to, properties(r) AS p';
+export const SCAN_LOCATED_IN = 'MATCH (a)-[r:LOCATED_IN]->(b) RETURN a.id AS from, b.id AS to, properties(r) AS p';
+
+/** Each answered from the count store. */
+export const COUNT_QUERIES: readonly string[] = [
+  ...NODE_LABELS.map((l) => `MATCH (n:${cypherLabel(l)}) RETURN count(n) AS c`),
+  'MATCH ()-[r:SUPPLIES]->() RETURN count(r) AS c',
+  'MATCH ()-[r:LOCATED_IN]->() RETURN count(r) AS c',
+];
+
+/** For clear(): implicit transactions only (CALL ... IN TRANSACTIONS). */
+export function clearQueries(batch: number): string[] {
+  const rows = Math.max(1, Math.floor(batch));
+  return [
+    `MATCH ()-[r:SUPPLIES|LOCATED_IN]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${rows} ROWS`,
+    `MATCH (n) WHERE ${NODE_LABELS.map((l) => `n:${cypherLabel(l)}`).join(' OR ')} CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${rows} ROWS`,
+  ];
+}

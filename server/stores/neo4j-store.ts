@@ -1,0 +1,756 @@
+/**
+ * The Neo4j adapter of GraphStore (SPEC §5): the production store.
+ *
+ * - Parameterised Cypher only; labels and types come from the fixed tables of ./neo4j-cypher.ts.
+ * - Every write is one write transaction (session.executeWrite, so it may be retried: the work is
+ *   idempotent — MERGE/SET with values computed before the transaction): validation first
+ *   (write-rules), then the labels of every relationship end are looked up in the same transaction,
+ *   then nodes and relationships are written in UNWIND batches, and the version counter on
+ *   (:OretraceMeta {id:'graph'}) is bumped once. Any error inside rolls the whole write back, so a
+ *   failed write neither leaves data behind nor moves the counter.
+ * - An unreachable server (or one that refuses us) surfaces as StoreUnavailableError on every
+ *   method; the driver keeps its pool and reconnects by itself once the server is back.
+ */
+import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
+import {
+  CompanySchema,
+  CountrySchema,
+  NODE_LABELS,
+  SmelterSchema,
+  type GraphNode,
+  type GraphNodeInput,
+  type NodeLabel,
+  type Relationship,
+  type RelationshipInput,
+  type Supplies,
+  type LocatedIn,
+} from '../../graph/model.js';
+import { DomainError, StoreUnavailableError, UnprocessableError, ValidationError } from '../errors.js';
+import type {
+  GraphScan,
+  GraphStore,
+  Neighborhood,
+  NeighborhoodNode,
+  NeighborhoodRequest,
+  NodeFilter,
+  Page,
+  PageRequest,
+  SuppliesFilter,
+  SuppliesKey,
+  UpsertMode,
+  WriteResult,
+} from './graph-store.js';
+import {
+  checkRelationshipEnds,
+  compareKeys,
+  decodeCursor,
+  encodeCursor,
+  endIds,
+  givenProperties,
+  MAX_PAGE_LIMIT,
+  mergeLabels,
+  parseNodes,
+  parseRelationships,
+} from './write-rules.js';
+import {
+  BUMP_VERSION,
+  CENTER_CANDIDATES,
+  clearQueries,
+  CONSTRAINTS,
+  COUNT_QUERIES,
+  DELETE_SUPPLIES,
+  deleteNodeQuery,
+  ENSURE_META,
+  FIND_BY_ID,
+  getNodeQuery,
+  isNodeLabel,
+  listNodesQuery,
+  listSuppliesQuery,
+  lookupIdsQuery,
+  META_ID,
+  modelLabelOf,
+  neighborhoodHopQuery,
+  READ_VERSION,
+  SCAN_LOCATED_IN,
+  SCAN_SUPPLIES,
+  scanNodesQuery,
+  upsertLocatedInQuery,
+  upsertNodesQuery,
+  upsertSuppliesQuery,
+} from './neo4j-cypher.js';
+
+/** The subset of a pino/Fastify logger the store uses (console fits too). */
+export interface Neo4jStoreLogger {
+  debug?(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
+  warn?(obj: object, msg?: string): void;
+  error?(obj: object, msg?: string): void;
+}
+
+export interface Neo4jGraphStoreOptions {
+  /** e.g. bolt://localhost:7687 or neo4j://host:7687 */
+  uri: string;
+  user: string;
+  password: string;
+  /** Default: the server's default database. */
+  database?: string | undefined;
+  /** Rows per UNWIND statement; default 5000, at least 1000. */
+  batchSize?: number | undefined;
+  logger?: Neo4jStoreLogger | undefined;
+  /** How long to try to open one connection; default 5000 ms. */
+  connectionTimeoutMs?: number | undefined;
+  /**
+   * How long the driver keeps retrying a transaction on transient errors and lost connections
+   * before giving up (then: StoreUnavailableError); default 5000 ms, so that an HTTP request
+   * answers 503 within seconds when the server is down.
+   */
+  maxTransactionRetryTimeMs?: number | undefined;
+  /** Records pulled per round trip when scanning; default 10000. */
+  fetchSize?: number | undefined;
+}
+
+export const DEFAULT_BATCH_SIZE = 5000;
+export const MIN_BATCH_SIZE = 1000;
+const MAX_NEIGHBORHOOD_DEPTH = 10;
+/** Retries of scan() when a write commits while it reads (versions differ at start and end). */
+const SCAN_ATTEMPTS = 3;
+
+type Props = Record<string, unknown>;
+
+/** Property keys per label in model order (the schema's own key order), without `label`. */
+const NODE_KEYS: Readonly<Record<NodeLabel, readonly string[]>> = {
+  Company: Object.keys(CompanySchema.shape).filter((k) => k !== 'label'),
+  Smelter: Object.keys(SmelterSchema.shape).filter((k) => k !== 'label'),
+  Country: Object.keys(CountrySchema.shape).filter((k) => k !== 'label'),
+};
+
+/** Schema defaults, filled in on read when a node was stored without them (e.g. by hand). */
+const NODE_DEFAULTS: Readonly<Record<NodeLabel, Readonly<Props>>> = {
+  Company: {},
+  Smelter: { aliases: [], rmapStatus: 'unknown' },
+  Country: { cahra: false, lists: [] },
+};
+
+const LABEL_ORDER: Readonly<Record<NodeLabel, number>> = { Company: 0, Smelter: 1, Country: 2 };
+
+interface NodeRow {
+  id: string;
+  /** Every property, defaults applied: a new node, or replace mode. */
+  props: Props;
+  /** Only what the input mentioned (plus id): merge into an existing node. */
+  given: Props;
+}
+
+interface RelRow {
+  from: string;
+  to: string;
+  /** SUPPLIES only: part of the key. */
+  metal?: string;
+  /** Every property (SUPPLIES: metal, share?, source, updatedAt): a new relationship. */
+  props: Props;
+  /** What the input mentioned, plus the key and updatedAt: merged into an existing one. */
+  given: Props;
+}
+
+interface WritePlan {
+  nodes: GraphNode[];
+  /** The raw inputs, index for index with `nodes`, to know which properties were mentioned. */
+  rawNodes: readonly unknown[];
+  relationships: Relationship[];
+  mode: UpsertMode;
+  /** Set once before the transaction, so a retried transaction writes the same value. */
+  updatedAt: string;
+}
+
+function definedProps(obj: object, skip: readonly string[]): Props {
+  const out: Props = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null && !skip.includes(k)) out[k] = v;
+  return out;
+}
+
+function nodeRow(node: GraphNode, raw: unknown): NodeRow {
+  const props = definedProps(node, ['label']);
+  // Only what the caller sent (write-rules decides, as for the embedded store): parse defaults
+  // must not overwrite stored values on a merge.
+  const given = { ...definedProps(givenProperties(raw, node), ['label']), id: node.id };
+  return { id: node.id, props, given };
+}
+
+function relRow(r: Relationship, raw: unknown, updatedAt: string): RelRow {
+  // updatedAt is the store's, whatever the input says.
+  const props: Props = { ...definedProps(r, ['type', 'from', 'to', 'updatedAt']), updatedAt };
+  const given: Props = { ...definedProps(givenProperties(raw, r), ['type', 'from', 'to', 'updatedAt']), updatedAt };
+  return r.type === 'SUPPLIES' ? { from: r.from, to: r.to, metal: r.metal, props, given } : { from: r.from, to: r.to, props, given };
+}
+
+/** A stored node back to a plain domain object; unknown properties are left out. */
+function toNode(label: NodeLabel, p: Props): GraphNode {
+  const out: Props = { label };
+  for (const key of NODE_KEYS[label]) {
+    const v = p[key];
+    if (v !== undefined && v !== null) out[key] = v;
+    else if (Object.hasOwn(NODE_DEFAULTS[label], key)) out[key] = NODE_DEFAULTS[label][key];
+  }
+  return out as unknown as GraphNode;
+}
+
+function toSupplies(from: string, to: string, p: Props): Supplies {
+  const out: Supplies = { type: 'SUPPLIES', from, to, metal: p.metal as Supplies['metal'], source: 'manual' };
+  if (typeof p.share === 'number') out.share = p.share;
+  if (typeof p.source === 'string') out.source = p.source;
+  if (typeof p.updatedAt === 'string') out.updatedAt = p.updatedAt;
+  // Keep the model's key order: type, from, to, metal, share, source, updatedAt.
+  return {
+    type: out.type,
+    from: out.from,
+    to: out.to,
+    metal: out.metal,
+    ...(out.share !== undefined ? { share: out.share } : {}),
+    source: out.source,
+    ...(out.updatedAt !== undefined ? { updatedAt: out.updatedAt } : {}),
+  };
+}
+
+function toLocatedIn(from: string, to: string, p: Props): LocatedIn {
+  return typeof p.updatedAt === 'string' ? { type: 'LOCATED_IN', from, to, updatedAt: p.updatedAt } : { type: 'LOCATED_IN', from, to };
+}
+
+function relSortKey(r: Relationship): string[] {
+  return r.type === 'SUPPLIES' ? ['0', r.from, r.to, r.metal] : ['1', r.from, r.to, ''];
+}
+
+function compareNodes(a: GraphNode, b: GraphNode): number {
+  return LABEL_ORDER[a.label] - LABEL_ORDER[b.label] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw new ValidationError(`Invalid limit: must be an integer from 1 to ${MAX_PAGE_LIMIT}`, [
+      { path: 'query.limit', message: `must be an integer from 1 to ${MAX_PAGE_LIMIT}` },
+    ]);
+  }
+}
+
+function checkLabel(label: unknown): asserts label is NodeLabel {
+  if (!isNodeLabel(label)) {
+    throw new ValidationError(`Invalid label: ${String(label)}`, [
+      { path: 'label', message: `must be one of ${NODE_LABELS.join(', ')}` },
+    ]);
+  }
+}
+
+// ---- driver errors ----------------------------------------------------------------------------
+
+const UNAVAILABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'Neo.TransientError.General.DatabaseUnavailable',
+  'Neo.ClientError.Database.DatabaseNotFound',
+  'Neo.ClientError.Security.Unauthorized',
+  'Neo.ClientError.Security.AuthenticationRateLimit',
+  'Neo.ClientError.Security.CredentialsExpired',
+]);
+
+const CONNECTION_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection acquisition timed out|Failed to connect to server|Connection was closed by server|Pool (is )?closed|closed driver/i;
+
+function errorChain(err: unknown): Array<{ code?: unknown; message?: unknown }> {
+  const chain: Array<{ code?: unknown; message?: unknown }> = [];
+  let e: unknown = err;
+  for (let i = 0; i < 5 && typeof e === 'object' && e !== null; i++) {
+    chain.push(e as { code?: unknown; message?: unknown });
+    e = (e as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/** Whether a driver error means "the server cannot be used right now". */
+export function isUnavailableError(err: unknown): boolean {
+  return errorChain(err).some(
+    (e) =>
+      (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('Neo.TransientError.'))) ||
+      (typeof e.message === 'string' && CONNECTION_FAILURE.test(e.message)),
+  );
+}
+
+function isConstraintViolation(err: unknown): boolean {
+  return errorChain(err).some((e) => e.code === 'Neo.ClientError.Schema.ConstraintValidationFailed');
+}
+
+// ---- the store -----------------------------------------------------------------------------------
+
+export class Neo4jGraphStore implements GraphStore {
+  readonly kind = 'neo4j' as const;
+  readonly batchSize: number;
+  private readonly driver: Driver;
+  private readonly database: string | undefined;
+  private readonly logger: Neo4jStoreLogger | undefined;
+  private readonly fetchSize: number;
+  private readonly uri: string;
+  private closed = false;
+
+  constructor(options: Neo4jGraphStoreOptions) {
+    const batch = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isFinite(batch)) throw new RangeError('batchSize must be a number');
+    this.batchSize = Math.max(MIN_BATCH_SIZE, Math.floor(batch));
+    this.database = options.database || undefined;
+    this.logger = options.logger;
+    this.fetchSize = Math.max(1000, Math.floor(options.fetchSize ?? 10_000));
+    this.uri = options.uri;
+    const logger = options.logger;
+    this.driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
+      disableLosslessIntegers: true,
+      userAgent: 'oretrace',
+      connectionTimeout: options.connectionTimeoutMs ?? 5000,
+      connectionAcquisitionTimeout: Math.max(10_000, (options.connectionTimeoutMs ?? 5000) * 2),
+      maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 5000,
+      logging: {
+        level: 'warn',
+        logger: (level, message) => {
+          if (level === 'error') logger?.error?.({ store: 'neo4j' }, message);
+          else logger?.warn?.({ store: 'neo4j' }, message);
+        },
+      },
+    });
+  }
+
+  // ---- lifecycle ----
+
+  async init(): Promise<void> {
+    await this.guard('init', async () => {
+      const session = this.session('WRITE');
+      try {
+        for (const statement of CONSTRAINTS) {
+          try {
+            await session.run(statement);
+          } catch (err) {
+            // Two instances creating the same constraint at once: the loser may hear about it.
+            const code = (err as { code?: unknown }).code;
+            if (code !== 'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists' && code !== 'Neo.ClientError.Schema.ConstraintAlreadyExists') throw err;
+          }
+        }
+        await session.run('CALL db.awaitIndexes(300)');
+        await session.executeWrite((tx) => tx.run(ENSURE_META, { metaId: META_ID }));
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.driver.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.guard('ping', async () => {
+      const session = this.driver.session({
+        database: this.database,
+        defaultAccessMode: neo4j.session.READ,
+        disableAutoCommitRetries: true,
+      });
+      try {
+        await session.run('RETURN 1 AS ok');
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  async version(): Promise<number> {
+    return this.read('version', (tx) => this.readVersion(tx));
+  }
+
+  async counts(): Promise<{ nodes: number; relationships: number }> {
+    return this.read('counts', async (tx) => {
+      const c: number[] = [];
+      for (const q of COUNT_QUERIES) {
+        const res = await tx.run(q);
+        c.push(Number(res.records[0]?.get('c') ?? 0));
+      }
+      const labels = NODE_LABELS.length;
+      return {
+        nodes: c.slice(0, labels).reduce((a, b) => a + b, 0),
+        relationships: c.slice(labels).reduce((a, b) => a + b, 0),
+      };
+    });
+  }
+
+  // ---- nodes ----
+
+  async getNode<L extends NodeLabel>(label: L, id: string): Promise<Extract<GraphNode, { label: L }> | null> {
+    checkLabel(label);
+    return this.read('getNode', async (tx) => {
+      const res = await tx.run(getNodeQuery(label), { id });
+      const rec = res.records[0];
+      return rec ? (toNode(label, rec.get('p') as Props) as Extract<GraphNode, { label: L }>) : null;
+    });
+  }
+
+  async findNodesById(id: string): Promise<GraphNode[]> {
+    return this.read('findNodesById', async (tx) => {
+      const res = await tx.run(FIND_BY_ID, { id });
+      return res.records
+        .map((r) => toNode(r.get('label') as NodeLabel, r.get('p') as Props))
+        .sort(compareNodes);
+    });
+  }
+
+  async listNodes(label: NodeLabel, filter: NodeFilter, page: PageRequest): Promise<Page<GraphNode>> {
+    checkLabel(label);
+    checkLimit(page.limit);
+    const after = decodeCursor(page.cursor, 1)?.[0];
+    const search = filter.search !== undefined && filter.search !== '' ? filter.search.toLowerCase() : undefined;
+    const query = listNodesQuery(label, {
+      after: after !== undefined,
+      search: search !== undefined,
+      country: filter.country !== undefined,
+      metal: filter.metal !== undefined,
+      rmapStatus: filter.rmapStatus !== undefined,
+      cahra: typeof filter.cahra === 'boolean',
+    });
+    const params = {
+      after: after ?? null,
+      search: search ?? null,
+      country: filter.country ?? null,
+      metal: filter.metal ?? null,
+      rmapStatus: filter.rmapStatus ?? null,
+      cahra: typeof filter.cahra === 'boolean' ? filter.cahra : null,
+      limit: neo4j.int(page.limit + 1),
+    };
+    return this.read('listNodes', async (tx) => {
+      const res = await tx.run(query, params);
+      const nodes = res.records.map((r) => toNode(label, r.get('p') as Props));
+      const more = nodes.length > page.limit;
+      const items = more ? nodes.slice(0, page.limit) : nodes;
+      return { items, nextCursor: more ? encodeCursor([items[items.length - 1]!.id]) : null };
+    });
+  }
+
+  async upsertNodes(nodes: GraphNodeInput[], mode: UpsertMode = 'merge'): Promise<WriteResult> {
+    if (mode !== 'merge' && mode !== 'replace') throw new TypeError(`Unknown upsert mode: ${String(mode)}`);
+    const parsed = parseNodes(nodes);
+    return this.write('upsertNodes', {
+      nodes: parsed,
+      rawNodes: nodes,
+      relationships: [],
+      mode,
+      updatedAt: new Date().toISOString(),
+    }, []);
+  }
+
+  async deleteNode(label: NodeLabel, id: string): Promise<boolean> {
+    checkLabel(label);
+    return this.withSession('WRITE', 'deleteNode', (session) =>
+      session.executeWrite(async (tx) => {
+        const res = await tx.run(deleteNodeQuery(label), { id });
+        const deleted = Number(res.records[0]?.get('deleted') ?? 0);
+        if (deleted === 0) return false;
+        await this.bumpVersion(tx);
+        return true;
+      }),
+    );
+  }
+
+  // ---- relationships ----
+
+  async listSupplies(filter: SuppliesFilter, page: PageRequest): Promise<Page<Supplies>> {
+    checkLimit(page.limit);
+    const after = decodeCursor(page.cursor, 3);
+    const has = (v: string | undefined): v is string => v !== undefined && v !== '';
+    const query = listSuppliesQuery({
+      from: has(filter.from),
+      to: has(filter.to),
+      metal: has(filter.metal),
+      after: after !== undefined,
+    });
+    const params = {
+      from: has(filter.from) ? filter.from : null,
+      to: has(filter.to) ? filter.to : null,
+      metal: has(filter.metal) ? filter.metal : null,
+      afterFrom: after?.[0] ?? null,
+      afterTo: after?.[1] ?? null,
+      afterMetal: after?.[2] ?? null,
+      limit: neo4j.int(page.limit + 1),
+    };
+    return this.read('listSupplies', async (tx) => {
+      const res = await tx.run(query, params);
+      const rels = res.records.map((r) => toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props));
+      const more = rels.length > page.limit;
+      const items = more ? rels.slice(0, page.limit) : rels;
+      const last = items[items.length - 1];
+      return { items, nextCursor: more && last ? encodeCursor([last.from, last.to, last.metal]) : null };
+    });
+  }
+
+  async upsertRelationships(relationships: RelationshipInput[]): Promise<WriteResult> {
+    const parsed = parseRelationships(relationships);
+    return this.write(
+      'upsertRelationships',
+      { nodes: [], rawNodes: [], relationships: parsed, mode: 'merge', updatedAt: new Date().toISOString() },
+      relationships,
+    );
+  }
+
+  async deleteSupplies(key: SuppliesKey): Promise<boolean> {
+    return this.withSession('WRITE', 'deleteSupplies', (session) =>
+      session.executeWrite(async (tx) => {
+        const res = await tx.run(DELETE_SUPPLIES, { from: key.from, to: key.to, metal: key.metal });
+        const deleted = Number(res.records[0]?.get('deleted') ?? 0);
+        if (deleted === 0) return false;
+        await this.bumpVersion(tx);
+        return true;
+      }),
+    );
+  }
+
+  async importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }): Promise<WriteResult> {
+    const rawNodes = document.nodes ?? [];
+    const rawRels = document.relationships ?? [];
+    const nodes = parseNodes(rawNodes);
+    const relationships = parseRelationships(rawRels);
+    return this.write(
+      'importGraph',
+      { nodes, rawNodes, relationships, mode: 'merge', updatedAt: new Date().toISOString() },
+      rawRels,
+    );
+  }
+
+  // ---- traversal and scan ----
+
+  async neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null> {
+    const { direction, depth, metal } = request;
+    if (direction !== 'upstream' && direction !== 'downstream' && direction !== 'both') {
+      throw new ValidationError('Invalid direction', [{ path: 'query.direction', message: 'must be upstream, downstream or both' }]);
+    }
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_NEIGHBORHOOD_DEPTH) {
+      throw new ValidationError(`Invalid depth: must be an integer from 1 to ${MAX_NEIGHBORHOOD_DEPTH}`, [
+        { path: 'query.depth', message: `must be an integer from 1 to ${MAX_NEIGHBORHOOD_DEPTH}` },
+      ]);
+    }
+    const hopQuery = neighborhoodHopQuery(direction, metal !== undefined);
+    return this.read('neighborhood', async (tx) => {
+      // Element ids are only stable within one transaction: the whole walk runs in this one.
+      const cands = await tx.run(CENTER_CANDIDATES, { id });
+      const centerRec = cands.records
+        .map((r) => ({ label: r.get('label') as NodeLabel, nid: r.get('nid') as string, p: r.get('p') as Props }))
+        .sort((a, b) => LABEL_ORDER[a.label] - LABEL_ORDER[b.label])[0];
+      if (!centerRec) return null;
+      const center = toNode(centerRec.label, centerRec.p);
+      const reached = new Map<string, NeighborhoodNode>([[centerRec.nid, { node: center, distance: 0 }]]);
+      const followed = new Map<string, Supplies>();
+      let frontier = [centerRec.nid];
+      for (let hop = 1; hop <= depth && frontier.length > 0; hop++) {
+        const next: string[] = [];
+        for (const part of chunks(frontier, this.batchSize)) {
+          const res = await tx.run(hopQuery, { frontier: part, metal: metal ?? null });
+          for (const r of res.records) {
+            const nid = r.get('nid') as string;
+            const label = modelLabelOf(r.get('labels') as string[]);
+            if (!label) continue;
+            const rid = r.get('rid') as string;
+            if (!followed.has(rid)) {
+              followed.set(rid, toSupplies(r.get('from') as string, r.get('to') as string, r.get('rp') as Props));
+            }
+            if (!reached.has(nid)) {
+              reached.set(nid, { node: toNode(label, r.get('p') as Props), distance: hop });
+              next.push(nid);
+            }
+          }
+        }
+        frontier = next;
+      }
+      const nodes = [...reached.values()].sort((a, b) => a.distance - b.distance || compareNodes(a.node, b.node));
+      const relationships = [...followed.values()].sort((a, b) => compareKeys(relSortKey(a), relSortKey(b)));
+      return { center, nodes, relationships };
+    });
+  }
+
+  async scan(): Promise<GraphScan> {
+    return this.withSession('READ', 'scan', async (session) => {
+      let last: GraphScan | undefined;
+      for (let attempt = 1; attempt <= SCAN_ATTEMPTS; attempt++) {
+        const { before, after, nodes, relationships } = await session.executeRead(async (tx) => {
+          // Neo4j reads are read-committed, not snapshots: the version is read before and after,
+          // and a difference means a write committed meanwhile.
+          const before = await this.readVersion(tx);
+          const nodes: GraphNode[] = [];
+          const relationships: Relationship[] = [];
+          for (const label of NODE_LABELS) {
+            for await (const r of tx.run(scanNodesQuery(label))) nodes.push(toNode(label, r.get('p') as Props));
+          }
+          for await (const r of tx.run(SCAN_SUPPLIES)) {
+            relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props));
+          }
+          for await (const r of tx.run(SCAN_LOCATED_IN)) {
+            relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props));
+          }
+          const after = await this.readVersion(tx);
+          return { before, after, nodes, relationships };
+        });
+        nodes.sort(compareNodes);
+        relationships.sort((a, b) => compareKeys(relSortKey(a), relSortKey(b)));
+        // On a persistent race, answer with the older version: a reader comparing it with
+        // version() then sees the snapshot as stale and scans again.
+        last = { version: before, nodes, relationships };
+        if (before === after) return last;
+        this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
+      }
+      return last!;
+    });
+  }
+
+  async clear(): Promise<void> {
+    await this.withSession('WRITE', 'clear', async (session) => {
+      // CALL ... IN TRANSACTIONS needs an implicit (auto-commit) transaction: session.run.
+      for (const q of clearQueries(this.batchSize)) await session.run(q);
+      await session.executeWrite((tx) => this.bumpVersion(tx));
+    });
+  }
+
+  // ---- internals ----
+
+  private session(mode: 'READ' | 'WRITE', fetchSize?: number): Session {
+    return this.driver.session({
+      database: this.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...(fetchSize !== undefined ? { fetchSize } : {}),
+    });
+  }
+
+  private async withSession<T>(mode: 'READ' | 'WRITE', op: string, fn: (session: Session) => Promise<T>): Promise<T> {
+    return this.guard(op, async () => {
+      const session = this.session(mode, op === 'scan' ? this.fetchSize : undefined);
+      try {
+        return await fn(session);
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  private read<T>(op: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.withSession('READ', op, (session) => session.executeRead(work));
+  }
+
+  /** Turns driver failures into the error vocabulary; domain errors pass through. */
+  private async guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      if (isUnavailableError(err)) {
+        const detail = err instanceof Error ? err.message : String(err);
+        this.logger?.warn?.({ store: 'neo4j', op, uri: this.uri, err: detail }, 'Neo4j unavailable');
+        throw Object.assign(new StoreUnavailableError(`Neo4j is unavailable (${op}): ${detail.split('\n')[0]}`), { cause: err });
+      }
+      if (isConstraintViolation(err)) {
+        const detail = err instanceof Error ? err.message : String(err);
+        throw Object.assign(new UnprocessableError(`The write violates a uniqueness constraint: ${detail}`), { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async readVersion(tx: ManagedTransaction): Promise<number> {
+    const res = await tx.run(READ_VERSION, { metaId: META_ID });
+    return Number(res.records[0]?.get('version') ?? 0);
+  }
+
+  private async bumpVersion(tx: ManagedTransaction): Promise<number> {
+    const res = await tx.run(BUMP_VERSION, { metaId: META_ID });
+    return Number(res.records[0]?.get('version'));
+  }
+
+  /** The labels of the given ids found in the store, within the transaction. */
+  private async lookupLabels(tx: ManagedTransaction, ids: readonly string[]): Promise<Map<string, NodeLabel[]>> {
+    const found = new Map<string, NodeLabel[]>();
+    for (const label of NODE_LABELS) {
+      for (const part of chunks(ids, this.batchSize)) {
+        const res = await tx.run(lookupIdsQuery(label), { ids: part });
+        for (const r of res.records) {
+          const id = r.get('id') as string;
+          const labels = found.get(id) ?? [];
+          labels.push(label);
+          found.set(id, labels);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** UNWIND the rows in batches; returns how many rows the statements reported written. */
+  private async runBatches(tx: ManagedTransaction, op: string, what: string, query: string, rows: readonly unknown[]): Promise<number> {
+    let written = 0;
+    const parts = chunks(rows, this.batchSize);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      this.logger?.debug?.({ store: 'neo4j', op, what, batch: i + 1, batches: parts.length, rows: part.length }, 'neo4j unwind batch');
+      const res = await tx.run(query, { rows: part });
+      written += Number(res.records[0]?.get('written') ?? 0);
+    }
+    return written;
+  }
+
+  /** One all-or-nothing write of nodes then relationships, bumping the version once. */
+  private async write(op: string, plan: WritePlan, rawRelationships: readonly unknown[]): Promise<WriteResult> {
+    const { nodes, rawNodes, relationships, mode, updatedAt } = plan;
+    if (nodes.length === 0 && relationships.length === 0) {
+      return { nodesUpserted: 0, relationshipsUpserted: 0, version: await this.version() };
+    }
+    // Rows are built once, outside the transaction function, which the driver may run again.
+    const nodeRows = new Map<NodeLabel, NodeRow[]>();
+    nodes.forEach((n, i) => {
+      const rows = nodeRows.get(n.label) ?? [];
+      rows.push(nodeRow(n, rawNodes[i]));
+      nodeRows.set(n.label, rows);
+    });
+    const relRows = relationships.map((r, i) => relRow(r, rawRelationships[i], updatedAt));
+    const ids = endIds(relationships);
+
+    const version = await this.withSession('WRITE', op, (session) =>
+      session.executeWrite(async (tx) => {
+        // 1. Check every relationship end, against the store and this batch's nodes.
+        const groups = new Map<string, { type: Relationship['type']; from: NodeLabel; to: NodeLabel; rows: RelRow[] }>();
+        if (relationships.length > 0) {
+          const labelsById = mergeLabels(await this.lookupLabels(tx, ids), nodes);
+          checkRelationshipEnds(relationships, labelsById); // throws: the transaction rolls back
+          relationships.forEach((r, i) => {
+            const from = labelsById.get(r.from)![0]!;
+            const to = labelsById.get(r.to)![0]!;
+            const key = `${r.type}:${from}:${to}`;
+            const group = groups.get(key) ?? { type: r.type, from, to, rows: [] };
+            group.rows.push(relRows[i]!);
+            groups.set(key, group);
+          });
+        }
+        // 2. Nodes before relationships.
+        for (const label of NODE_LABELS) {
+          const rows = nodeRows.get(label);
+          if (rows) await this.runBatches(tx, op, `nodes:${label}`, upsertNodesQuery(label, mode), rows);
+        }
+        // 3. Relationships, one statement shape per (type, end labels).
+        for (const g of groups.values()) {
+          const query = g.type === 'SUPPLIES' ? upsertSuppliesQuery(g.from, g.to) : upsertLocatedInQuery(g.from, g.to);
+          const written = await this.runBatches(tx, op, `${g.type}:${g.from}->${g.to}`, query, g.rows);
+          if (written !== g.rows.length) {
+            // An end was deleted by a concurrent write between the check and the write.
+            throw new UnprocessableError('A relationship end was removed while the write ran; nothing was written', [
+              { path: 'relationships', message: 'an end node no longer exists' },
+            ]);
+          }
+        }
+        // 4. Once per write.
+        return this.bumpVersion(tx);
+      }),
+    );
+    return { nodesUpserted: nodes.length, relationshipsUpserted: relationships.length, version };
+  }
+}
