@@ -4,9 +4,11 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import analytics from './plugins/analytics.js';
 import graphStore from './plugins/graph-store.js';
 import openapi from './plugins/openapi.js';
 import problemDetails from './plugins/problem-details.js';
+import analyses from './routes/analyses.js';
 import companies from './routes/companies.js';
 import countries from './routes/countries.js';
 import health from './routes/health.js';
@@ -20,6 +22,8 @@ import type { GraphStore } from './stores/graph-store.js';
 export interface AppOptions {
   store: GraphStore;
   logger?: FastifyServerOptions['logger'];
+  /** Worker threads for analyses (default: cores − 1, at most 4); 0 runs them in-process. */
+  analysisWorkers?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -34,6 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(problemDetails);
   await app.register(graphStore, { store: options.store });
+  await app.register(analytics, { workers: options.analysisWorkers });
   await app.register(openapi);
 
   await app.register(health);
@@ -46,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(supplies);
       await api.register(neighborhood);
       await api.register(imports);
+      await api.register(analyses);
     },
     { prefix: '/api/v1' },
   );

@@ -11,7 +11,7 @@
  * - An unreachable server (or one that refuses us) surfaces as StoreUnavailableError on every
  *   method; the driver keeps its pool and reconnects by itself once the server is back.
  */
-import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
+import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord, type Session } from 'neo4j-driver';
 import {
   CompanySchema,
   CountrySchema,
@@ -42,7 +42,6 @@ import type {
 } from './graph-store.js';
 import {
   checkRelationshipEnds,
-  compareKeys,
   decodeCursor,
   encodeCursor,
   endIds,
@@ -101,7 +100,7 @@ export interface Neo4jGraphStoreOptions {
   connectionTimeoutMs?: number | undefined;
   /**
    * How long the driver keeps retrying a transaction on transient errors and lost connections
-   * before giving up (then: StoreUnavailableError); default 5000 ms, so that an HTTP request
+   * before giving up (then: StoreUnavailableError); default 3000 ms, so that an HTTP request
    * answers 503 within seconds when the server is down.
    */
   maxTransactionRetryTimeMs?: number | undefined;
@@ -195,19 +194,15 @@ function toNode(label: NodeLabel, p: Props): GraphNode {
 }
 
 function toSupplies(from: string, to: string, p: Props): Supplies {
-  const out: Supplies = { type: 'SUPPLIES', from, to, metal: p.metal as Supplies['metal'], source: 'manual' };
-  if (typeof p.share === 'number') out.share = p.share;
-  if (typeof p.source === 'string') out.source = p.source;
-  if (typeof p.updatedAt === 'string') out.updatedAt = p.updatedAt;
-  // Keep the model's key order: type, from, to, metal, share, source, updatedAt.
+  // In the model's key order: type, from, to, metal, share, source, updatedAt.
   return {
-    type: out.type,
-    from: out.from,
-    to: out.to,
-    metal: out.metal,
-    ...(out.share !== undefined ? { share: out.share } : {}),
-    source: out.source,
-    ...(out.updatedAt !== undefined ? { updatedAt: out.updatedAt } : {}),
+    type: 'SUPPLIES',
+    from,
+    to,
+    metal: p.metal as Supplies['metal'],
+    ...(typeof p.share === 'number' ? { share: p.share } : {}),
+    source: typeof p.source === 'string' ? p.source : 'manual',
+    ...(typeof p.updatedAt === 'string' ? { updatedAt: p.updatedAt } : {}),
   };
 }
 
@@ -215,18 +210,54 @@ function toLocatedIn(from: string, to: string, p: Props): LocatedIn {
   return typeof p.updatedAt === 'string' ? { type: 'LOCATED_IN', from, to, updatedAt: p.updatedAt } : { type: 'LOCATED_IN', from, to };
 }
 
-function relSortKey(r: Relationship): string[] {
-  return r.type === 'SUPPLIES' ? ['0', r.from, r.to, r.metal] : ['1', r.from, r.to, ''];
+const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** SUPPLIES before LOCATED_IN, then (from, to, metal): the order of listSupplies. */
+function compareRelationships(a: Relationship, b: Relationship): number {
+  if (a.type !== b.type) return a.type === 'SUPPLIES' ? -1 : 1;
+  return (
+    cmp(a.from, b.from) ||
+    cmp(a.to, b.to) ||
+    (a.type === 'SUPPLIES' && b.type === 'SUPPLIES' ? cmp(a.metal, b.metal) : 0)
+  );
 }
 
 function compareNodes(a: GraphNode, b: GraphNode): number {
-  return LABEL_ORDER[a.label] - LABEL_ORDER[b.label] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return LABEL_ORDER[a.label] - LABEL_ORDER[b.label] || cmp(a.id, b.id);
 }
 
 function chunks<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+/**
+ * Stream a result record by record (pulled fetchSize at a time): unlike `for await`, no promise
+ * per record, and unlike `.records`, no second copy of a large result.
+ */
+function stream(tx: ManagedTransaction, query: string, onRecord: (record: Neo4jRecord) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    tx.run(query).subscribe({
+      onNext: (record) => {
+        if (failed) return;
+        try {
+          onRecord(record);
+        } catch (err) {
+          failed = true;
+          reject(err);
+        }
+      },
+      onCompleted: () => {
+        if (!failed) resolve();
+      },
+      onError: (err) => {
+        failed = true;
+        reject(err);
+      },
+    });
+  });
 }
 
 function checkLimit(limit: number): void {
@@ -309,7 +340,7 @@ export class Neo4jGraphStore implements GraphStore {
       userAgent: 'oretrace',
       connectionTimeout: options.connectionTimeoutMs ?? 5000,
       connectionAcquisitionTimeout: Math.max(10_000, (options.connectionTimeoutMs ?? 5000) * 2),
-      maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 5000,
+      maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 3000,
       logging: {
         level: 'warn',
         logger: (level, message) => {
@@ -568,7 +599,7 @@ export class Neo4jGraphStore implements GraphStore {
         frontier = next;
       }
       const nodes = [...reached.values()].sort((a, b) => a.distance - b.distance || compareNodes(a.node, b.node));
-      const relationships = [...followed.values()].sort((a, b) => compareKeys(relSortKey(a), relSortKey(b)));
+      const relationships = [...followed.values()].sort(compareRelationships);
       return { center, nodes, relationships };
     });
   }
@@ -584,19 +615,19 @@ export class Neo4jGraphStore implements GraphStore {
           const nodes: GraphNode[] = [];
           const relationships: Relationship[] = [];
           for (const label of NODE_LABELS) {
-            for await (const r of tx.run(scanNodesQuery(label))) nodes.push(toNode(label, r.get('p') as Props));
+            await stream(tx, scanNodesQuery(label), (r) => nodes.push(toNode(label, r.get('p') as Props)));
           }
-          for await (const r of tx.run(SCAN_SUPPLIES)) {
-            relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props));
-          }
-          for await (const r of tx.run(SCAN_LOCATED_IN)) {
-            relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props));
-          }
+          await stream(tx, SCAN_SUPPLIES, (r) =>
+            relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
+          );
+          await stream(tx, SCAN_LOCATED_IN, (r) =>
+            relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
+          );
           const after = await this.readVersion(tx);
           return { before, after, nodes, relationships };
         });
         nodes.sort(compareNodes);
-        relationships.sort((a, b) => compareKeys(relSortKey(a), relSortKey(b)));
+        relationships.sort(compareRelationships);
         // On a persistent race, answer with the older version: a reader comparing it with
         // version() then sees the snapshot as stale and scans again.
         last = { version: before, nodes, relationships };
@@ -604,7 +635,7 @@ export class Neo4jGraphStore implements GraphStore {
         this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
       }
       return last!;
-    });
+    }, this.fetchSize);
   }
 
   async clear(): Promise<void> {
@@ -625,9 +656,14 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  private async withSession<T>(mode: 'READ' | 'WRITE', op: string, fn: (session: Session) => Promise<T>): Promise<T> {
+  private async withSession<T>(
+    mode: 'READ' | 'WRITE',
+    op: string,
+    fn: (session: Session) => Promise<T>,
+    fetchSize?: number,
+  ): Promise<T> {
     return this.guard(op, async () => {
-      const session = this.session(mode, op === 'scan' ? this.fetchSize : undefined);
+      const session = this.session(mode, fetchSize);
       try {
         return await fn(session);
       } finally {
@@ -686,16 +722,25 @@ export class Neo4jGraphStore implements GraphStore {
     return found;
   }
 
-  /** UNWIND the rows in batches; returns how many rows the statements reported written. */
+  /**
+   * UNWIND the rows in batches; returns how many rows the statements reported written. Two
+   * statements are kept in flight (the driver pipelines them within the transaction; the server
+   * runs them in order), so the client packs the next batch while the server works on this one.
+   */
   private async runBatches(tx: ManagedTransaction, op: string, what: string, query: string, rows: readonly unknown[]): Promise<number> {
-    let written = 0;
     const parts = chunks(rows, this.batchSize);
+    let written = 0;
+    let inFlight: Promise<number> | undefined;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       this.logger?.debug?.({ store: 'neo4j', op, what, batch: i + 1, batches: parts.length, rows: part.length }, 'neo4j unwind batch');
-      const res = await tx.run(query, { rows: part });
-      written += Number(res.records[0]?.get('written') ?? 0);
+      const sent = tx.run(query, { rows: part }).then((res) => Number(res.records[0]?.get('written') ?? 0));
+      // Keep a rejection of a statement still in flight from going unhandled if an earlier one fails.
+      sent.catch(() => undefined);
+      if (inFlight) written += await inFlight;
+      inFlight = sent;
     }
+    if (inFlight) written += await inFlight;
     return written;
   }
 
@@ -715,13 +760,19 @@ export class Neo4jGraphStore implements GraphStore {
     const relRows = relationships.map((r, i) => relRow(r, rawRelationships[i], updatedAt));
     const ids = endIds(relationships);
 
+    const started = performance.now();
+    const phase = (name: string, since: number) =>
+      this.logger?.debug?.({ store: 'neo4j', op, phase: name, ms: Math.round(performance.now() - since) }, 'neo4j write phase');
     const version = await this.withSession('WRITE', op, (session) =>
       session.executeWrite(async (tx) => {
+        let t = performance.now();
         // 1. Check every relationship end, against the store and this batch's nodes.
         const groups = new Map<string, { type: Relationship['type']; from: NodeLabel; to: NodeLabel; rows: RelRow[] }>();
         if (relationships.length > 0) {
           const labelsById = mergeLabels(await this.lookupLabels(tx, ids), nodes);
           checkRelationshipEnds(relationships, labelsById); // throws: the transaction rolls back
+          phase('check-ends', t);
+          t = performance.now();
           relationships.forEach((r, i) => {
             const from = labelsById.get(r.from)![0]!;
             const to = labelsById.get(r.to)![0]!;
@@ -736,6 +787,8 @@ export class Neo4jGraphStore implements GraphStore {
           const rows = nodeRows.get(label);
           if (rows) await this.runBatches(tx, op, `nodes:${label}`, upsertNodesQuery(label, mode), rows);
         }
+        if (nodes.length > 0) phase('nodes', t);
+        t = performance.now();
         // 3. Relationships, one statement shape per (type, end labels).
         for (const g of groups.values()) {
           const query = g.type === 'SUPPLIES' ? upsertSuppliesQuery(g.from, g.to) : upsertLocatedInQuery(g.from, g.to);
@@ -747,10 +800,12 @@ export class Neo4jGraphStore implements GraphStore {
             ]);
           }
         }
+        if (relationships.length > 0) phase('relationships', t);
         // 4. Once per write.
         return this.bumpVersion(tx);
       }),
     );
+    phase('total-with-commit', started);
     return { nodesUpserted: nodes.length, relationshipsUpserted: relationships.length, version };
   }
 }

@@ -17,12 +17,12 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export async function embeddedHarness(options: { withFixture?: boolean } = {}): Promise<Harness> {
+export async function embeddedHarness(options: { withFixture?: boolean; analysisWorkers?: number; logger?: boolean } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oretrace-app-'));
   const store = new EmbeddedGraphStore({ dataDir });
   await store.init();
   if (options.withFixture !== false) await store.importGraph({ nodes: fixtureNodes, relationships: fixtureRelationships });
-  const app = await buildApp({ store });
+  const app = await buildApp({ store, analysisWorkers: options.analysisWorkers ?? 0, logger: options.logger ?? false });
   await app.ready();
   return {
     app,

@@ -1,0 +1,196 @@
+/**
+ * The analyses the API offers, as pure functions of (snapshot, parameters) → answer of SPEC §3a.
+ * They run in a worker thread or in-process alike (analysis-pool.ts), so parameters and answers
+ * are plain, cloneable data. Ids are resolved to snapshot indices here; an unknown id is a
+ * NotFoundError, a company that takes no such metal an explicit empty answer.
+ */
+import type { Metal, NodeLabel } from '../../graph/model.js';
+import { impactOfRemoval } from '../../graph/analyses/impact.js';
+import { originMix, smelterMix, takesMetal } from '../../graph/analyses/origin-mix.js';
+import { topRiskPaths } from '../../graph/analyses/risk-paths.js';
+import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type DeepPartial, type RiskPolicy } from '../../graph/analyses/risk-policy.js';
+import { explainRisk, propagateRisk, rankByRisk } from '../../graph/analyses/risk-score.js';
+import { singlePointsOfFailure } from '../../graph/analyses/single-points-of-failure.js';
+import { labelOf, nodeIndex, summary, type NodeSummary, type Snapshot } from '../../graph/snapshot.js';
+import { NotFoundError } from '../errors.js';
+
+export type PolicyOverride = DeepPartial<RiskPolicy>;
+
+interface CompanyMetal {
+  company: string;
+  metal: Metal;
+}
+
+export interface AnalysisParamMap {
+  origins: CompanyMetal;
+  risk: CompanyMetal & { policy?: PolicyOverride; limit: number };
+  riskPaths: CompanyMetal & { policy?: PolicyOverride; limit: number; maxDepth: number };
+  singlePointsOfFailure: CompanyMetal;
+  impact: { remove: string[]; metals?: Metal[] };
+  riskRanking: { metal: Metal; label?: NodeLabel; limit: number; policy?: PolicyOverride };
+}
+
+export type AnalysisName = keyof AnalysisParamMap;
+export type AnalysisParams<N extends AnalysisName> = AnalysisParamMap[N];
+
+/** How many nodes with over-full shares a warning lists by name. */
+const MAX_NAMED_WARNINGS = 10;
+
+function companyIndex(snapshot: Snapshot, id: string): number {
+  const i = nodeIndex(snapshot, id, 'Company');
+  if (i === undefined) throw new NotFoundError(`No company has id "${id}"`);
+  return i;
+}
+
+function policyFor(override: PolicyOverride | undefined): RiskPolicy {
+  if (override === undefined || Object.keys(override).length === 0) return DEFAULT_RISK_POLICY;
+  const merged = mergePolicy(DEFAULT_RISK_POLICY, override);
+  // A changed policy must not pass for the default one in answers.
+  return override.version === undefined ? { ...merged, version: `${DEFAULT_RISK_POLICY.version}+override` } : merged;
+}
+
+// Intrinsic and propagated risk are per (snapshot, policy): computed once, reused by every request on it.
+const riskCache = new WeakMap<Snapshot, Map<string, { intrinsic: Float64Array; propagated: Map<Metal, Float64Array> }>>();
+
+function riskArrays(snapshot: Snapshot, policy: RiskPolicy, metal: Metal): { intrinsic: Float64Array; risk: Float64Array } {
+  let byPolicy = riskCache.get(snapshot);
+  if (!byPolicy) {
+    byPolicy = new Map();
+    riskCache.set(snapshot, byPolicy);
+  }
+  const key = JSON.stringify(policy);
+  let entry = byPolicy.get(key);
+  if (!entry) {
+    if (byPolicy.size >= 8) byPolicy.clear(); // overrides are rare; keep the cache from growing without bound
+    entry = { intrinsic: intrinsicRisk(snapshot, policy), propagated: new Map() };
+    byPolicy.set(key, entry);
+  }
+  let risk = entry.propagated.get(metal);
+  if (!risk) {
+    risk = propagateRisk(snapshot, metal, policy, entry.intrinsic);
+    entry.propagated.set(metal, risk);
+  }
+  return { intrinsic: entry.intrinsic, risk };
+}
+
+/** Data-quality notes about the company's upstream for the metal: buyers whose shares summed above 1. */
+function upstreamWarnings(snapshot: Snapshot, metal: Metal, c: number): string[] {
+  const layer = snapshot.layers.get(metal);
+  if (!layer) return [];
+  const seen = new Uint8Array(snapshot.nodeCount);
+  const stack = [c];
+  seen[c] = 1;
+  const over: number[] = [];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (layer.overShared[v]) over.push(v);
+    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) {
+      const u = layer.inSources[j]!;
+      if (!seen[u]) {
+        seen[u] = 1;
+        stack.push(u);
+      }
+    }
+  }
+  if (over.length === 0) return [];
+  over.sort((a, b) => (snapshot.ids[a]! < snapshot.ids[b]! ? -1 : 1));
+  const named = over.slice(0, MAX_NAMED_WARNINGS).map((v) => `"${snapshot.ids[v]}"`);
+  const more = over.length > MAX_NAMED_WARNINGS ? ` and ${over.length - MAX_NAMED_WARNINGS} more` : '';
+  return [`${metal} shares into ${named.join(', ')}${more} summed above 1 and were scaled down to 1`];
+}
+
+function header(snapshot: Snapshot, policy: RiskPolicy, c: number, metal: Metal) {
+  const takes = takesMetal(snapshot, metal, c);
+  return {
+    snapshotVersion: snapshot.version,
+    policyVersion: policy.version,
+    company: summary(snapshot, c),
+    metal,
+    takesMetal: takes,
+    warnings: takes ? upstreamWarnings(snapshot, metal, c) : [],
+  };
+}
+
+const ref = (s: { id: string; label: NodeLabel; name: string }): NodeSummary => ({ id: s.id, label: s.label, name: s.name });
+
+const analyses = {
+  origins(snapshot: Snapshot, p: AnalysisParams<'origins'>) {
+    const c = companyIndex(snapshot, p.company);
+    const head = header(snapshot, DEFAULT_RISK_POLICY, c, p.metal);
+    if (!head.takesMetal) return { ...head, originMix: null, smelterMix: null };
+    return { ...head, originMix: originMix(snapshot, p.metal, c), smelterMix: smelterMix(snapshot, p.metal, c) };
+  },
+
+  risk(snapshot: Snapshot, p: AnalysisParams<'risk'>) {
+    const c = companyIndex(snapshot, p.company);
+    const policy = policyFor(p.policy);
+    const { intrinsic, risk } = riskArrays(snapshot, policy, p.metal);
+    const explained = explainRisk(snapshot, p.metal, policy, risk, c, { limit: p.limit, intrinsic });
+    return {
+      ...header(snapshot, policy, c, p.metal),
+      risk: explained.risk,
+      intrinsic: explained.intrinsic,
+      contributors: explained.contributors.map((x) => ({ ...ref(x), contribution: x.contribution })),
+    };
+  },
+
+  riskPaths(snapshot: Snapshot, p: AnalysisParams<'riskPaths'>) {
+    const c = companyIndex(snapshot, p.company);
+    const policy = policyFor(p.policy);
+    const { intrinsic } = riskArrays(snapshot, policy, p.metal);
+    const paths = topRiskPaths(snapshot, p.metal, policy, c, { limit: p.limit, maxDepth: p.maxDepth, intrinsic });
+    return {
+      ...header(snapshot, policy, c, p.metal),
+      paths: paths.map((path) => ({
+        weight: path.weight,
+        hops: path.hops.map((h) => ({ ...ref(h), metal: h.metal, share: h.share })),
+      })),
+    };
+  },
+
+  singlePointsOfFailure(snapshot: Snapshot, p: AnalysisParams<'singlePointsOfFailure'>) {
+    const c = companyIndex(snapshot, p.company);
+    const head = header(snapshot, DEFAULT_RISK_POLICY, c, p.metal);
+    if (!head.takesMetal) return { ...head, redundancy: 0, singlePointsOfFailure: [], minimumCut: [] };
+    const answer = singlePointsOfFailure(snapshot, p.metal, c);
+    return {
+      ...head,
+      redundancy: answer.redundancy,
+      singlePointsOfFailure: answer.singlePointsOfFailure.map((s) => ({ ...ref(s), share: s.share })),
+      minimumCut: answer.minimumCut,
+    };
+  },
+
+  impact(snapshot: Snapshot, p: AnalysisParams<'impact'>) {
+    const removed = p.remove.map((id) => {
+      const i = nodeIndex(snapshot, id);
+      if (i === undefined) throw new NotFoundError(`No node has id "${id}"`, [{ path: 'body.remove', message: `no node has id "${id}"` }]);
+      return i;
+    });
+    const affected = impactOfRemoval(snapshot, removed, p.metals ? { metals: p.metals } : {});
+    return {
+      snapshotVersion: snapshot.version,
+      removed: removed.map((i) => summary(snapshot, i)),
+      affected: affected.map((a) => ({ id: a.id, name: a.name, metal: a.metal, lostShare: a.lostShare, cutOff: a.cutOff })),
+    };
+  },
+
+  riskRanking(snapshot: Snapshot, p: AnalysisParams<'riskRanking'>) {
+    const policy = policyFor(p.policy);
+    const { intrinsic, risk } = riskArrays(snapshot, policy, p.metal);
+    const ranked = rankByRisk(snapshot, p.metal, risk, p.label ? { label: p.label, limit: p.limit } : { limit: p.limit });
+    return {
+      snapshotVersion: snapshot.version,
+      policyVersion: policy.version,
+      metal: p.metal,
+      items: ranked.map((x) => ({ ...ref(x), label: labelOf(snapshot, x.index), risk: x.risk, intrinsic: intrinsic[x.index]! })),
+    };
+  },
+} satisfies { [N in AnalysisName]: (snapshot: Snapshot, params: AnalysisParams<N>) => unknown };
+
+export type AnalysisResult<N extends AnalysisName> = ReturnType<(typeof analyses)[N]>;
+
+export function runAnalysis<N extends AnalysisName>(name: N, snapshot: Snapshot, params: AnalysisParams<N>): AnalysisResult<N> {
+  const fn = analyses[name] as (s: Snapshot, p: AnalysisParams<N>) => AnalysisResult<N>;
+  return fn(snapshot, params);
+}

@@ -1,0 +1,28 @@
+/**
+ * The body of an analysis worker thread (see analysis-pool.ts): keeps the latest snapshot and
+ * answers tasks with the same catalogue the main thread would use.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Snapshot } from '../../graph/snapshot.js';
+import { runAnalysis } from './analysis-catalog.js';
+import { serializeError, WORKER_SNAPSHOTS_KEPT, type WorkerMessage, type WorkerReply } from './analysis-pool.js';
+
+const snapshots = new Map<number, Snapshot>();
+
+parentPort!.on('message', (message: WorkerMessage) => {
+  if (message.type === 'snapshot') {
+    snapshots.set(message.snapshot.version, message.snapshot);
+    const versions = [...snapshots.keys()].sort((a, b) => b - a);
+    for (const old of versions.slice(WORKER_SNAPSHOTS_KEPT)) snapshots.delete(old);
+    return;
+  }
+  let reply: WorkerReply;
+  try {
+    const snapshot = snapshots.get(message.version);
+    if (!snapshot) throw new Error(`the worker does not hold snapshot ${message.version}`);
+    reply = { type: 'result', id: message.id, result: runAnalysis(message.name, snapshot, message.params as never) };
+  } catch (err) {
+    reply = { type: 'error', id: message.id, error: serializeError(err) };
+  }
+  parentPort!.postMessage(reply);
+});
