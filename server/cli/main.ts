@@ -2,7 +2,10 @@
  * The `oretrace` command line (SPEC §4): `npx oretrace …` or `npm run cli -- …`.
  * Each command is a thin shell over the same modules the server uses.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MetalSchema } from '../../graph/model.js';
+import { METAL_IDS } from '../../graph/metals.js';
+import { analyze, render, type AnalyzeCommand } from './analyze.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { runNeo4jCommand } from '../local-neo4j/cli.js';
 import { loadDemo, loadReference } from '../seeding/seed-loader.js';
@@ -41,6 +44,55 @@ function program(): Command {
         await store.close();
       }
     });
+
+  const parseMetal = (value: string) => {
+    const parsed = MetalSchema.safeParse(value.toLowerCase());
+    if (!parsed.success) throw new InvalidArgumentError(`"${value}" is not a metal; one of ${METAL_IDS.join(', ')}`);
+    return parsed.data;
+  };
+  const parsePositive = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+    return n;
+  };
+  const analyzeCmd = cli.command('analyze').description('Run an analysis on the configured store; a table, or the API answer with --json');
+  const companyAnalysis = (name: Exclude<AnalyzeCommand, 'impact'>, description: string) =>
+    analyzeCmd
+      .command(name)
+      .description(description)
+      .requiredOption('--company <id>', 'company id')
+      .requiredOption('--metal <metal>', `one of ${METAL_IDS.join(', ')}`, parseMetal)
+      .option('--json', 'print the API answer as JSON');
+  const runAnalyze = async (command: AnalyzeCommand, params: never, json: boolean | undefined) => {
+    const store = createGraphStore(loadConfig());
+    try {
+      await store.init();
+      const answer = await analyze(store, command, params);
+      process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : `${render(command, answer)}\n`);
+    } finally {
+      await store.close();
+    }
+  };
+  companyAnalysis('origins', 'Origin mix and smelter mix').action((o) => runAnalyze('origins', { company: o.company, metal: o.metal } as never, o.json));
+  companyAnalysis('risk', 'Propagated risk and its contributors')
+    .addOption(new Option('--limit <n>', 'contributors to list').default(10).argParser(parsePositive))
+    .action((o) => runAnalyze('risk', { company: o.company, metal: o.metal, limit: o.limit } as never, o.json));
+  companyAnalysis('paths', 'Top-k paths to high-risk sources')
+    .addOption(new Option('--limit <n>', 'paths').default(10).argParser(parsePositive))
+    .addOption(new Option('--max-depth <n>', 'most hops').default(8).argParser(parsePositive))
+    .action((o) => runAnalyze('paths', { company: o.company, metal: o.metal, limit: o.limit, maxDepth: o.maxDepth } as never, o.json));
+  companyAnalysis('spof', 'Single points of failure, redundancy and a minimum cut').action((o) =>
+    runAnalyze('spof', { company: o.company, metal: o.metal } as never, o.json),
+  );
+  analyzeCmd
+    .command('impact')
+    .description('What if these nodes fail')
+    .requiredOption('--remove <ids...>', 'ids of the failing nodes')
+    .option('--metal <metal...>', 'only these metals')
+    .option('--json', 'print the API answer as JSON')
+    .action((o: { remove: string[]; metal?: string[]; json?: boolean }) =>
+      runAnalyze('impact', { remove: o.remove, ...(o.metal ? { metals: o.metal.map(parseMetal) } : {}) } as never, o.json),
+    );
 
   cli
     .command('neo4j')
