@@ -26,6 +26,8 @@ export const ConfigSchema = z
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
+    /** Worker threads for analyses; 0 runs them in the request's thread. Unset: cores − 1, at most 4. */
+    ANALYSIS_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(64).optional()),
     /** Load the reference data and the demo supply chain into an empty store at start-up. */
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true').transform((v) => v === 'true')),
   })

@@ -38,7 +38,11 @@ async function prepareStore(store: GraphStore, config: Config, app: FastifyInsta
 
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const store = createGraphStore(config);
-  const app = await buildApp({ store, logger: { level: config.LOG_LEVEL } });
+  const app = await buildApp({
+    store,
+    logger: { level: config.LOG_LEVEL },
+    ...(config.ANALYSIS_WORKERS !== undefined ? { analysisWorkers: config.ANALYSIS_WORKERS } : {}),
+  });
   app.addHook('onClose', async () => store.close());
 
   if (store.kind === 'embedded') {

@@ -22,6 +22,7 @@ describe('configuration from the environment', () => {
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL \("loud"\): /],
     [{ NEO4J_DATABASE: 'no spaces allowed' }, /^Invalid NEO4J_DATABASE/],
     [{ SEED_DEMO: 'maybe' }, /^Invalid SEED_DEMO/],
+    [{ ANALYSIS_WORKERS: '-1' }, /^Invalid ANALYSIS_WORKERS/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
