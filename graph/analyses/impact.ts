@@ -19,13 +19,13 @@
  * a linear system whose matrix is substochastic and, because every node of D reaches a removed
  * node along positive shares, has spectral radius < 1: the solution is unique. It is solved over
  * the condensation of D taken sources first (exact in one step for acyclic nodes; Gauss–Seidel
- * sweeps from 0, monotone and convergent by Stein–Rosenberg, inside cyclic components until no
- * value moves by more than 1e-15). Reachability after removal is recomputed only inside the
+ * sweeps from 0, monotone and convergent by Stein–Rosenberg, inside cyclic components until the
+ * error left is estimated below 1e-14). Reachability after removal is recomputed only inside the
  * structural downstream cone of the removed nodes; outside it nothing changed.
  */
 import type { Metal } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { stronglyConnectedComponents } from './risk-score.js';
+import { supplyComponents, sweepsConverged } from './risk-score.js';
 
 export interface ImpactEntry {
   index: number;
@@ -40,7 +40,8 @@ export interface ImpactEntry {
 
 /** Shares lost at or below this are rounding, not impact. */
 export const LOST_SHARE_EPSILON = 1e-12;
-const SWEEP_TOLERANCE = 1e-15;
+/** Sweeps in a cycle stop once the error left is estimated below this (see sweepsConverged). */
+const SWEEP_TOLERANCE = 1e-14;
 const SWEEP_WORK_BUDGET = 2e9;
 
 /** Per layer: which nodes can reach a source at all. Layers are immutable, so this is computed once. */
@@ -86,21 +87,65 @@ export function impactOfRemoval(snapshot: Snapshot, removed: readonly number[], 
     if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`removed nodes must be node indices in 0..${n - 1}, got ${v}`);
     isRemoved[v] = 1;
   }
-  const metals = options.metals ?? snapshot.metals;
-  const entries: ImpactEntry[] = [];
-  const seenMetals = new Set<Metal>();
-  for (const metal of metals) {
-    if (seenMetals.has(metal)) continue;
-    seenMetals.add(metal);
-    const layer = snapshot.layers.get(metal);
-    if (layer === undefined) continue;
-    impactInLayer(snapshot, layer, isRemoved, removed, entries);
+  const metals = [...new Set(options.metals ?? snapshot.metals)].filter((m) => snapshot.layers.has(m)).sort();
+  const found = new AffectedList();
+  metals.forEach((metal, m) => impactInLayer(snapshot, snapshot.layers.get(metal)!, m, isRemoved, removed, found));
+  // Sort positions by typed keys and build the answer's objects once, in order: with hundreds of
+  // thousands of entries (an embargoed origin country) sorting objects costs twice as much.
+  // Metals are numbered in name order, so comparing their numbers compares their names.
+  const { node, metal, lost, cut } = found;
+  const ids = snapshot.ids;
+  const order = new Uint32Array(found.size);
+  for (let i = 0; i < found.size; i++) order[i] = i;
+  order.sort((a, b) => {
+    if (lost[a] !== lost[b]) return lost[b]! - lost[a]!;
+    const ia = ids[node[a]!]!;
+    const ib = ids[node[b]!]!;
+    if (ia !== ib) return ia < ib ? -1 : 1;
+    return metal[a]! - metal[b]! || node[a]! - node[b]!;
+  });
+  const entries: ImpactEntry[] = new Array(found.size);
+  for (let k = 0; k < found.size; k++) {
+    const i = order[k]!;
+    const v = node[i]!;
+    entries[k] = { index: v, id: ids[v]!, name: snapshot.names[v]!, metal: metals[metal[i]!]!, lostShare: lost[i]!, cutOff: cut[i] === 1 };
   }
-  entries.sort((a, b) => b.lostShare - a.lostShare || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || (a.metal < b.metal ? -1 : a.metal > b.metal ? 1 : 0) || a.index - b.index);
   return entries;
 }
 
-function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Array, removed: readonly number[], entries: ImpactEntry[]): void {
+/** The affected (company, metal) pairs found so far, in growable typed arrays. */
+class AffectedList {
+  node = new Int32Array(1024);
+  metal = new Uint16Array(1024);
+  lost = new Float64Array(1024);
+  cut = new Uint8Array(1024);
+  size = 0;
+
+  add(node: number, metal: number, lost: number, cut: boolean): void {
+    if (this.size === this.node.length) {
+      const cap = this.size * 2;
+      const node2 = new Int32Array(cap);
+      node2.set(this.node);
+      this.node = node2;
+      const metal2 = new Uint16Array(cap);
+      metal2.set(this.metal);
+      this.metal = metal2;
+      const lost2 = new Float64Array(cap);
+      lost2.set(this.lost);
+      this.lost = lost2;
+      const cut2 = new Uint8Array(cap);
+      cut2.set(this.cut);
+      this.cut = cut2;
+    }
+    const i = this.size++;
+    this.node[i] = node;
+    this.metal[i] = metal;
+    this.lost[i] = lost;
+    this.cut[i] = cut ? 1 : 0;
+  }
+}
+
+function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: number, isRemoved: Uint8Array, removed: readonly number[], found: AffectedList): void {
   const n = snapshot.nodeCount;
   const { inOffsets, inSources, inWeights, outOffsets, outTargets, outWeights } = layer;
 
@@ -151,7 +196,6 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Ar
   // Lost shares over the condensation of the positive cone, sources first.
   const lost = new Float64Array(n);
   if (tail2 > 0) {
-    const comps = stronglyConnectedComponents(n, inOffsets, inSources, positive);
     const update = (v: number): number => {
       let sum = 0;
       for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
@@ -161,17 +205,17 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Ar
       }
       return sum;
     };
-    for (let k = 0; k < comps.count; k++) {
+    // Acyclic nodes are settled during the topological pass, once their sources in the cone are.
+    const comps = supplyComponents(layer, n, positive, (v) => {
+      lost[v] = update(v);
+    });
+    for (let k = comps.settled; k < comps.count; k++) {
       const start = comps.starts[k]!;
       const end = comps.starts[k + 1]!;
-      let cyclic = end - start > 1;
-      if (!cyclic) {
+      if (comps.cyclic[k] === 0) {
         const v = comps.members[start]!;
-        for (let j = inOffsets[v]!; j < inOffsets[v + 1]!; j++) if (inSources[j] === v) cyclic = true;
-        if (!cyclic) {
-          lost[v] = update(v);
-          continue;
-        }
+        lost[v] = update(v);
+        continue;
       }
       let work = 0;
       for (let i = start; i < end; i++) {
@@ -180,6 +224,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Ar
       }
       const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
       let converged = false;
+      let previous = Number.POSITIVE_INFINITY;
       for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
         let change = 0;
         for (let i = start; i < end; i++) {
@@ -189,7 +234,8 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Ar
           if (delta > change) change = delta;
           lost[v] = next;
         }
-        converged = change <= SWEEP_TOLERANCE;
+        converged = sweepsConverged(change, previous, SWEEP_TOLERANCE);
+        previous = change;
       }
       if (!converged) throw new Error(`impact did not converge in a supply cycle of ${end - start} nodes in ${layer.metal}`);
     }
@@ -229,7 +275,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, isRemoved: Uint8Ar
     const lostShare = lost[v]!;
     const cutOff = before[v] === 1 && after[v] === 0;
     if (lostShare > LOST_SHARE_EPSILON || cutOff) {
-      entries.push({ index: v, id: snapshot.ids[v]!, name: snapshot.names[v]!, metal: layer.metal, lostShare, cutOff });
+      found.add(v, metalNumber, lostShare, cutOff);
     }
   }
 }

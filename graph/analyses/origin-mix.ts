@@ -8,28 +8,32 @@
  * the first smelter (or country) it reaches for the smelter mix. Mass that can circulate forever in
  * a closed loop of buyers never reaches an origin and counts as undisclosed.
  *
- * Cycles are normal input, so neither walk is a path sum: the strongly connected components (SCCs)
- * of the walk graph are found with an iterative Tarjan, and components are settled one at a time in
+ * Cycles are normal input, so neither walk is a path sum: the strongly connected components of the
+ * walk graph are found with an iterative Tarjan, and components are settled one at a time in
  * dependency order, a trivial component by a weighted sum and a non-trivial one by solving its
- * linear system (dense Gaussian elimination with partial pivoting up to DENSE_SOLVE_LIMIT nodes,
- * Gauss–Seidel beyond; see solveComponent* for why).
+ * linear system: exactly by dense Gaussian elimination with partial pivoting up to
+ * DENSE_SOLVE_LIMIT members, by Gauss–Seidel beyond (see solveSparse). A component none of whose
+ * members leaks (no remainder, no step out of it) is a closed loop: what enters it is undisclosed.
  *
  * Two formulations, chosen by what each answer needs:
  * - one node, every origin (originMix, smelterMix): push the *expected number of visits* of the walk
- *   from v downwards to the sources (one number per upstream node, components from v towards the
- *   sources); an absorbing node's absorbed mass is then its visit count. Per-country vectors per
- *   node would need 250 numbers per upstream node; this needs one.
+ *   from v down to the sources (one number per upstream node, components from v towards the
+ *   sources); the mass absorbed at an absorbing node is its expected number of visits. Per-country
+ *   vectors would need up to 250 numbers per upstream node; this needs one.
  * - every node, four aggregates (originSharesAll): pull the absorption probabilities of three
- *   classes (cahra, nonCahra, recycled) up from the sources, component by component as Tarjan
- *   emits them (Tarjan emits a component after every component it can walk into); undisclosed is
- *   the rest.
+ *   classes (cahra, nonCahra, recycled) up from the sources, each component as soon as Tarjan emits
+ *   it (Tarjan emits a component after every component it can walk into); undisclosed is the rest.
  *
- * Step rule per non-absorbing node (the same in every function, so the answers agree): the total
- * described intake is T = Σ w + undisclosed. Where T exceeds 1 − ROUNDING (rounding of shares that
- * sum to 1, or explicit shares within SHARE_TOLERANCE above 1 that the snapshot did not scale), the
- * step probabilities are divided by T so that mass is conserved; where T falls short (a node whose
- * relationships all got weight 0), the shortfall is undisclosed. Relationships of weight 0 are not
- * steps of the walk and are ignored, also for finding components.
+ * Step rule per non-absorbing node (the same everywhere, so the answers agree): the described
+ * intake is T = Σ w + undisclosed. Where T exceeds 1 − ROUNDING (shares summing to 1 up to
+ * rounding, or explicit shares within SHARE_TOLERANCE above 1 that the snapshot leaves unscaled),
+ * every step is divided by T so that the walk neither creates nor loses mass; where T falls short
+ * (relationships that all got weight 0), the shortfall is undisclosed. Relationships of weight 0
+ * are not steps of the walk, also for finding components.
+ *
+ * On a layer of a million nodes the cost is memory latency, not arithmetic: every relationship
+ * costs a random access to its source. The passes below are arranged so that each relationship is
+ * looked up at random once per pass, and no more passes are made than the formulation needs.
  */
 import { RMAP_STATUSES, type Metal, type RmapStatus } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
@@ -56,7 +60,7 @@ export interface OriginShares {
   undisclosed: Float64Array;
 }
 
-/** Through which smelter v's intake passes first, as probabilities; bySmelter total + notThroughSmelter = 1. */
+/** Through which smelter v's intake passes first; bySmelter's total + notThroughSmelter = 1. */
 export interface SmelterMix {
   /** By smelter id, only smelters with a positive share, keys sorted. */
   bySmelter: Record<string, number>;
@@ -67,19 +71,17 @@ export interface SmelterMix {
 }
 
 /**
- * Components up to this size are solved exactly by dense elimination (k³/3 operations: about 9M at
- * 300, a few milliseconds). Beyond it a dense matrix costs too much time and memory, and the sparse
- * system of a supply network is solved by Gauss–Seidel instead.
+ * Components up to this size are solved exactly by dense elimination (k³/3 multiply-adds: 9M at
+ * 300, a few milliseconds, and 720 kB). Beyond it a dense matrix costs too much time and memory for
+ * a system with a handful of entries per row, and Gauss–Seidel on the sparse system is used.
  */
 const DENSE_SOLVE_LIMIT = 300;
-/** Gauss–Seidel stops when no value changes by more than this (relative to max(1, |value|)) in a sweep. */
+/** Gauss–Seidel stops when no value changes by more than this (relative to max(1, value)) in a sweep. */
 const SWEEP_TOLERANCE = 1e-13;
-/** A component whose system needs more sweeps than this has an exit too small to solve iteratively. */
+/** A component needing more sweeps than this leaks too little to be solved iteratively: an explicit error. */
 const MAX_SWEEPS = 20_000;
 /** Shortfalls of the described intake below this are rounding of shares that sum to 1, not a leak. */
 const ROUNDING = 1e-12;
-/** Tarjan's discovery number of a node whose component is settled: larger than every real one. */
-const SETTLED = 0x7fffffff;
 
 const COUNTRY = LABEL_CODES.Country;
 const SMELTER = LABEL_CODES.Smelter;
@@ -96,6 +98,16 @@ function layerFor(snapshot: Snapshot, metal: Metal, v: number, what: string): Me
     throw new RangeError(`${what}: node ${who} takes no part in ${metal} in snapshot ${snapshot.version}`);
   }
   return snapshot.layers.get(metal)!;
+}
+
+/** The step rule's factor on every step of a node whose described intake is `total`. */
+function stepScale(total: number): number {
+  return total > 1 - ROUNDING ? 1 / total : 1;
+}
+
+/** The step rule's probability of ending as undisclosed at a node with this intake and remainder. */
+function stepLeak(total: number, remainder: number): number {
+  return total > 1 - ROUNDING ? remainder / total : remainder + (1 - total);
 }
 
 /** The origin mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
@@ -159,17 +171,25 @@ interface Absorption {
   undisclosed: number;
 }
 
+/** walkUpstream's mark of a node whose component has been emitted: above every discovery number. */
+const EMITTED = 0x40000000;
+const LOCAL_MASK = EMITTED - 1;
+
 /**
  * The walk from `start` over the part of the layer upstream of it. Absorbing: countries, and
  * recycled smelters (originMix) or every smelter (smelterMix).
  *
- * Scratch arrays are sized to the node count but indexed by discovery order, so a query only
- * touches (and the allocator only commits) as much as its upstream needs.
+ * Two passes. Tarjan's pass discovers the upstream part, numbering nodes locally in discovery
+ * order, and copies what the second pass needs into local arrays as it reads each relationship
+ * once: the source's local id and the weight (localEdge/localWeight, one region per node in
+ * discovery order) and the node's step rule. The visit pass then works on local arrays only.
+ * Scratch arrays are sized to the node count but only their prefix is touched, so a small
+ * upstream costs little even on a large layer.
  */
 function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean): Absorption {
   const n = snapshot.nodeCount;
   const { labels, recycled: recycledFlag } = snapshot;
-  const { inOffsets, inSources, inWeights } = layer;
+  const { inOffsets, inWeights, inSources, undisclosed: remainder } = layer;
 
   const absorbingNode = (g: number): boolean => {
     const label = labels[g]!;
@@ -179,85 +199,121 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
     return { nodes: Int32Array.of(start), mass: Float64Array.of(1), count: 1, undisclosed: 0 };
   }
 
-  // --- Tarjan over the walk graph (buyer → source, weight > 0) from start. Local id = discovery order.
-  const localOf = new Int32Array(n); // global → local + 1; 0 = not reached
+  // Global: discOf[g] = local id + 1, with EMITTED set once g's component is emitted (so that an
+  // emitted node never lowers a low link, and its local id stays readable).
+  const discOf = new Int32Array(n);
+  // Local, by discovery order.
   const globalOf = new Int32Array(n);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
   const absorbing = new Uint8Array(n);
-  const tarjanStack = new Int32Array(n);
-  const callStack = new Int32Array(n);
-  const nextEdge = new Uint32Array(n);
+  const base = new Uint32Array(n + 1); // node u's relationships are localEdge[base[u] .. base[u + 1])
+  const intake = new Float64Array(n); // Σ w, then the step scale once the node is finished
+  const selfWeight = new Float64Array(n);
+  const toOthers = new Uint8Array(n); // some step of positive weight leads to another node
+  const leak = new Float64Array(n);
   const comp = new Int32Array(n);
   const order = new Int32Array(n); // members grouped by component, components in emission order
   const compStart = new Int32Array(n + 1); // component c is order[compStart[c] .. compStart[c + 1])
+  // Tarjan's stacks; low links live on the call stack (a node's low is dead once it is finished).
+  const tarjanStack = new Int32Array(n);
+  const callStack = new Int32Array(n);
+  const callLow = new Int32Array(n);
+  const nextEdge = new Uint32Array(n);
+  // By relationship, in local order.
+  const localEdge = new Int32Array(layer.edgeCount);
+  const localWeight = new Float64Array(layer.edgeCount);
+
   let compCount = 0;
   let count = 0;
+  let edgeCursor = 0;
   let tsp = 0;
   let csp = 0;
 
   const discover = (g: number): void => {
     const id = count++;
-    localOf[g] = id + 1;
+    discOf[g] = id + 1;
     globalOf[id] = g;
-    low[id] = id;
-    onStack[id] = 1;
+    base[id] = edgeCursor;
     tarjanStack[tsp++] = id;
-    const isAbsorbing = absorbingNode(g);
-    absorbing[id] = isAbsorbing ? 1 : 0;
     callStack[csp] = id;
-    nextEdge[csp] = isAbsorbing ? inOffsets[g + 1]! : inOffsets[g]!; // the walk ends here: do not follow its sources
+    callLow[csp] = id + 1;
+    if (absorbingNode(g)) {
+      absorbing[id] = 1;
+      nextEdge[csp] = inOffsets[g + 1]!; // the walk ends here: its sources are not followed
+    } else {
+      nextEdge[csp] = inOffsets[g]!;
+      edgeCursor += inOffsets[g + 1]! - inOffsets[g]!;
+      // Read now, next to the node's other data: independent cache misses overlap, a miss when
+      // the node is finished would not.
+      leak[id] = remainder[g]!;
+    }
     csp++;
   };
 
   discover(start);
   while (csp > 0) {
-    const id = callStack[csp - 1]!;
+    const frame = csp - 1;
+    const id = callStack[frame]!;
     const g = globalOf[id]!;
     const end = inOffsets[g + 1]!;
-    let j = nextEdge[csp - 1]!;
+    const at = base[id]! - inOffsets[g]!;
+    let j = nextEdge[frame]!;
     let descended = false;
     while (j < end) {
       const w = inWeights[j]!;
+      if (!(w > 0)) {
+        localEdge[at + j++] = -1;
+        continue;
+      }
       const s = inSources[j]!;
-      j++;
-      if (!(w > 0)) continue;
-      const ls = localOf[s]!;
-      if (ls === 0) {
-        nextEdge[csp - 1] = j;
+      localWeight[at + j] = w;
+      intake[id]! += w;
+      if (s === g) selfWeight[id]! += w;
+      else toOthers[id] = 1;
+      const d = discOf[s]!;
+      if (d === 0) {
+        localEdge[at + j] = count;
+        nextEdge[frame] = j + 1;
         discover(s);
         descended = true;
         break;
       }
-      const sid = ls - 1;
-      if (onStack[sid] === 1 && sid < low[id]!) low[id] = sid;
+      localEdge[at + j++] = (d & LOCAL_MASK) - 1;
+      if (d < callLow[frame]!) callLow[frame] = d;
     }
     if (descended) continue;
+
     csp--;
-    if (low[id] === id) {
-      const c = compCount;
-      let at = compStart[c]!;
-      let x: number;
-      do {
-        x = tarjanStack[--tsp]!;
-        onStack[x] = 0;
-        comp[x] = c;
-        order[at++] = x;
-      } while (x !== id);
-      compStart[++compCount] = at;
-    } else {
-      const parent = callStack[csp - 1]!;
-      if (low[id]! < low[parent]!) low[parent] = low[id]!;
+    if (absorbing[id] === 0) {
+      const own = leak[id]!;
+      const total = intake[id]! + own;
+      intake[id] = stepScale(total);
+      leak[id] = stepLeak(total, own);
     }
+    const low = callLow[frame]!;
+    if (low !== id + 1) {
+      if (low < callLow[frame - 1]!) callLow[frame - 1] = low;
+      continue;
+    }
+    const c = compCount;
+    let pos = compStart[c]!;
+    let x: number;
+    do {
+      x = tarjanStack[--tsp]!;
+      discOf[globalOf[x]!]! |= EMITTED;
+      comp[x] = c;
+      order[pos++] = x;
+    } while (x !== id);
+    compStart[++compCount] = pos;
   }
+  base[count] = edgeCursor;
+  const scale = intake;
 
   // --- Expected visits, components from start (emitted last) towards the sources.
-  const visits = new Float64Array(count); // injected mass until a component is settled, then its visit count
+  const visits = new Float64Array(count); // mass injected until a component is settled, then its visit count
   visits[0] = 1;
   const absorbedNodes: number[] = [];
   const absorbedMass: number[] = [];
   let undisclosed = 0;
-  const step = new StepRule(layer);
 
   for (let c = compCount - 1; c >= 0; c--) {
     const a = compStart[c]!;
@@ -266,79 +322,57 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
       const u = order[a]!;
       const injected = visits[u]!;
       if (!(injected > 0)) continue;
-      const g = globalOf[u]!;
       if (absorbing[u] === 1) {
-        absorbedNodes.push(g);
+        absorbedNodes.push(globalOf[u]!);
         absorbedMass.push(injected);
         continue;
       }
-      step.at(g);
-      if (step.selfWeight > 0) {
-        if (step.closedAlone()) {
+      let f = injected;
+      if (selfWeight[u]! > 0) {
+        if (toOthers[u] === 0 && leak[u] === 0) {
           undisclosed += injected; // a node that only supplies itself: the loop never ends
           visits[u] = 0;
           continue;
         }
-        visits[u] = injected / (1 - step.selfWeight * step.scale);
+        f = visits[u] = injected / (1 - selfWeight[u]! * scale[u]!);
       }
-      const f = visits[u]!;
-      undisclosed += f * step.leak;
-      const fs = f * step.scale;
-      for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        const s = inSources[j]!;
-        if (s === g) continue;
-        visits[localOf[s]! - 1]! += fs * w;
+      undisclosed += f * leak[u]!;
+      const fs = f * scale[u]!;
+      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
+        const s = localEdge[e]!;
+        if (s >= 0 && s !== u) visits[s]! += fs * localWeight[e]!;
       }
       continue;
     }
 
-    // A non-trivial component: its members only (no absorbing node has a walk edge, so none is here).
+    // A non-trivial component (no absorbing node has a step out, so none is in one).
     let injectedTotal = 0;
-    for (let i = a; i < b; i++) injectedTotal += visits[order[i]!]!;
-    if (!(injectedTotal > 0)) continue;
-    const k = b - a;
-    const scale = new Float64Array(k);
-    const leak = new Float64Array(k);
     let exits = false;
     for (let i = a; i < b; i++) {
       const u = order[i]!;
-      low[u] = i - a; // Tarjan is done with low: reuse it as the position within the component
-      step.at(globalOf[u]!);
-      scale[i - a] = step.scale;
-      leak[i - a] = step.leak;
-      if (step.leak > 0) exits = true;
-    }
-    if (!exits) {
-      for (let i = a; i < b && !exits; i++) {
-        const g = globalOf[order[i]!]!;
-        for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-          if (inWeights[j]! > 0 && comp[localOf[inSources[j]!]! - 1] !== c) {
-            exits = true;
-            break;
-          }
-        }
+      injectedTotal += visits[u]!;
+      if (leak[u]! > 0) exits = true;
+      for (let e = base[u]!, end = base[u + 1]!; e < end && !exits; e++) {
+        const s = localEdge[e]!;
+        if (s >= 0 && comp[s] !== c) exits = true;
       }
     }
+    if (!(injectedTotal > 0)) continue;
     if (!exits) {
       // A closed loop: whatever enters circulates forever and never reaches an origin.
       undisclosed += injectedTotal;
       for (let i = a; i < b; i++) visits[order[i]!] = 0;
       continue;
     }
-    solveVisits(layer, order, a, b, c, comp, localOf, globalOf, low, scale, visits);
+    solveVisits({ order, a, b, c, comp, base, localEdge, localWeight, pos: callStack, scale }, visits);
     for (let i = a; i < b; i++) {
       const u = order[i]!;
-      const g = globalOf[u]!;
       const f = visits[u]!;
-      undisclosed += f * leak[i - a]!;
-      const fs = f * scale[i - a]!;
-      for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        const s = localOf[inSources[j]!]! - 1;
-        if (comp[s] !== c) visits[s]! += fs * w;
+      undisclosed += f * leak[u]!;
+      const fs = f * scale[u]!;
+      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
+        const s = localEdge[e]!;
+        if (s >= 0 && comp[s] !== c) visits[s]! += fs * localWeight[e]!;
       }
     }
   }
@@ -346,66 +380,32 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   return { nodes: Int32Array.from(absorbedNodes), mass: Float64Array.from(absorbedMass), count: absorbedNodes.length, undisclosed };
 }
 
-/** The step rule of the module comment, evaluated for one node at a time. */
-class StepRule {
-  scale = 1;
-  leak = 0;
-  selfWeight = 0;
-  /** Whether some step of positive weight leads to another node. */
-  exitsToOthers = false;
-  constructor(private readonly layer: MetalLayer) {}
-
-  at(g: number): void {
-    const { inOffsets, inSources, inWeights, undisclosed } = this.layer;
-    let total = 0;
-    let self = 0;
-    let others = false;
-    for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-      const w = inWeights[j]!;
-      if (!(w > 0)) continue;
-      total += w;
-      if (inSources[j] === g) self += w;
-      else others = true;
-    }
-    const und = undisclosed[g]!;
-    total += und;
-    if (total > 1 - ROUNDING) {
-      this.scale = 1 / total;
-      this.leak = und / total;
-    } else {
-      this.scale = 1;
-      this.leak = und + (1 - total);
-    }
-    this.selfWeight = self;
-    this.exitsToOthers = others;
-  }
-
-  closedAlone(): boolean {
-    return !this.exitsToOthers && this.leak === 0;
-  }
+/** One non-trivial component of walkUpstream (members order[a .. b), id c), in its local arrays. */
+interface WalkComponent {
+  order: Int32Array;
+  a: number;
+  b: number;
+  c: number;
+  comp: Int32Array;
+  base: Uint32Array;
+  localEdge: Int32Array;
+  localWeight: Float64Array;
+  /** Scratch by local id, receives each member's position within the component. */
+  pos: Int32Array;
+  /** The step rule's scale by local id. */
+  scale: Float64Array;
 }
 
 /**
  * Expected visits within one leaking component: f = b + Qᵀ f restricted to the component, where b
- * (in `visits` on entry) is the mass injected from components already settled. The matrix I − Qᵀ
- * is an irreducible, weakly diagonally dominant M-matrix with at least one strictly dominant column
- * (the component leaks), so it is nonsingular and both solvers below are sound.
+ * (in `visits` on entry) is the mass injected from components already settled. I − Qᵀ is an
+ * irreducible, weakly diagonally dominant M-matrix with a strictly dominant column (the component
+ * leaks), so it is nonsingular and both solvers are sound.
  */
-function solveVisits(
-  layer: MetalLayer,
-  order: Int32Array,
-  a: number,
-  b: number,
-  c: number,
-  comp: Int32Array,
-  localOf: Int32Array,
-  globalOf: Int32Array,
-  pos: Int32Array,
-  scale: Float64Array,
-  visits: Float64Array,
-): void {
-  const { inOffsets, inSources, inWeights } = layer;
+function solveVisits(w: WalkComponent, visits: Float64Array): void {
+  const { order, a, b, c, comp, base, localEdge, localWeight, pos, scale } = w;
   const k = b - a;
+  for (let p = 0; p < k; p++) pos[order[a + p]!] = p;
   if (k <= DENSE_SOLVE_LIMIT) {
     const m = new Float64Array(k * k);
     const rhs = new Float64Array(k);
@@ -413,12 +413,9 @@ function solveVisits(
       m[p * k + p] = 1;
       const u = order[a + p]!;
       rhs[p] = visits[u]!;
-      const g = globalOf[u]!;
-      for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        const s = localOf[inSources[j]!]! - 1;
-        if (comp[s] === c) m[pos[s]! * k + p]! -= w * scale[p]!;
+      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
+        const s = localEdge[e]!;
+        if (s >= 0 && comp[s] === c) m[pos[s]! * k + p]! -= localWeight[e]! * scale[u]!;
       }
     }
     solveDense(m, rhs, k, 1);
@@ -426,41 +423,34 @@ function solveVisits(
     return;
   }
 
-  // Gauss–Seidel on f_s (1 − q_ss) = b_s + Σ_{u≠s} q_us f_u. Needs, per member s, the members that
-  // step into it: the transpose of the component's steps, built once here.
+  // Gauss–Seidel on f_s (1 − q_ss) = b_s + Σ_{u≠s} q_us f_u needs, per member s, the members that
+  // step into it: the transpose of the component's steps, built here.
   const into = new Int32Array(k + 1);
-  let intra = 0;
   for (let p = 0; p < k; p++) {
-    const g = globalOf[order[a + p]!]!;
-    for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-      if (!(inWeights[j]! > 0)) continue;
-      const s = localOf[inSources[j]!]! - 1;
-      if (comp[s] === c) {
-        into[pos[s]! + 1]! += 1;
-        intra++;
-      }
+    const u = order[a + p]!;
+    for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
+      const s = localEdge[e]!;
+      if (s >= 0 && s !== u && comp[s] === c) into[pos[s]! + 1]! += 1;
     }
   }
   for (let p = 0; p < k; p++) into[p + 1]! += into[p]!;
-  const fromPos = new Int32Array(intra);
-  const fromWeight = new Float64Array(intra);
+  const fromPos = new Int32Array(into[k]!);
+  const fromWeight = new Float64Array(into[k]!);
   const fill = into.slice(0, k);
   const diag = new Float64Array(k).fill(1);
   for (let p = 0; p < k; p++) {
-    const g = globalOf[order[a + p]!]!;
-    for (let j = inOffsets[g]!, end = inOffsets[g + 1]!; j < end; j++) {
-      const w = inWeights[j]!;
-      if (!(w > 0)) continue;
-      const s = localOf[inSources[j]!]! - 1;
-      if (comp[s] !== c) continue;
-      const q = pos[s]!;
-      if (q === p) {
-        diag[p]! -= w * scale[p]!;
+    const u = order[a + p]!;
+    for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
+      const s = localEdge[e]!;
+      if (s < 0 || comp[s] !== c) continue;
+      const q = localWeight[e]! * scale[u]!;
+      if (s === u) {
+        diag[p]! -= q;
         continue;
       }
-      const slot = fill[q]!++;
+      const slot = fill[pos[s]!]!++;
       fromPos[slot] = p;
-      fromWeight[slot] = w * scale[p]!;
+      fromWeight[slot] = q;
     }
   }
   const f = new Float64Array(k);
@@ -507,7 +497,7 @@ function solveSparse(
         x[p * r + q] = next;
       }
     }
-    if (change < SWEEP_TOLERANCE) { if (k > 1000) console.log('GS', who, k, sweep, rowStart[k]); return; }
+    if (change < SWEEP_TOLERANCE) return;
   }
   throw new Error(
     `${who}: a cycle of ${k} suppliers leaks too little supply to any source for its shares to be solved in ${MAX_SWEEPS} sweeps`,
@@ -562,152 +552,171 @@ function solveDense(m: Float64Array, rhs: Float64Array, k: number, r: number): v
   }
 }
 
+/** originSharesAll's state of a node that is settled: above every discovery number. */
+const SETTLED = 2 ** 40;
+
 /**
- * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
- * no part in it). One Tarjan pass over the whole layer; each component is settled as soon as Tarjan
- * emits it, when every component it can walk into is already settled. Agrees with originMix to
- * rounding (both solve the same systems; within 1e-9 even where Gauss–Seidel is used).
+ * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that
+ * take no part in it). One Tarjan pass over the whole layer, which settles each component as it
+ * emits it, when every component it can step into is settled already. Agrees with originMix to
+ * rounding where components are solved densely, to about 1e-12 where Gauss–Seidel is used.
+ *
+ * One random access per relationship: a node's Tarjan state and its three classes share a record
+ * (rec[4v] = 0 undiscovered, its discovery number while on Tarjan's stack, SETTLED after;
+ * rec[4v+1..3] = cahra, nonCahra, recycled), and a trivial component is summed while Tarjan reads
+ * its relationships: a source already settled is added when met, a source discovered from here when
+ * the walk returns from it.
  */
 export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares {
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) throw new RangeError(`originSharesAll: snapshot ${snapshot.version} has no ${metal}`);
   const n = snapshot.nodeCount;
   const { labels, recycled: recycledFlag, cahra: cahraFlag } = snapshot;
-  const { inOffsets, inSources, inWeights, undisclosed: und, present } = layer;
+  const { inOffsets, inSources, inWeights, undisclosed: remainder, present } = layer;
+
+  const rec = new Float64Array(4 * n);
+  // Origins are settled from the start: a relationship from one is summed the moment it is read.
+  for (let v = 0; v < n; v++) {
+    if (present[v] !== 1) continue;
+    const label = labels[v]!;
+    if (label === COUNTRY) {
+      rec[4 * v] = SETTLED;
+      rec[4 * v + (cahraFlag[v] === 1 ? 1 : 2)] = 1;
+    } else if (label === SMELTER && recycledFlag[v] === 1) {
+      rec[4 * v] = SETTLED;
+      rec[4 * v + 3] = 1;
+    }
+  }
+
+  // By call-stack frame: the node, its next relationship, its low link, and its running sums.
+  const callStack = new Int32Array(n);
+  const nextEdge = new Uint32Array(n);
+  const callLow = new Float64Array(n);
+  const sumC = new Float64Array(n);
+  const sumN = new Float64Array(n);
+  const sumR = new Float64Array(n);
+  const sumW = new Float64Array(n);
+  const sumSelf = new Float64Array(n);
+  const own = new Float64Array(n);
+  const toOthers = new Uint8Array(n);
+  const returning = new Uint8Array(n); // the frame's last relationship led to a child just finished
+  const tarjanStack = new Int32Array(n);
+  const component = new ComponentSolver(layer, rec, new Int32Array(n));
+  let counter = 0;
+  let tsp = 0;
+  let csp = 0;
+
+  const push = (v: number): void => {
+    rec[4 * v] = ++counter;
+    tarjanStack[tsp++] = v;
+    callStack[csp] = v;
+    nextEdge[csp] = inOffsets[v]!;
+    callLow[csp] = counter;
+    own[csp] = remainder[v]!; // read now, next to the node's other data, so that the cache misses overlap
+    sumC[csp] = sumN[csp] = sumR[csp] = sumW[csp] = sumSelf[csp] = 0;
+    toOthers[csp] = 0;
+    returning[csp] = 0;
+    csp++;
+  };
+
+  for (let root = 0; root < n; root++) {
+    if (present[root] !== 1 || rec[4 * root] !== 0) continue;
+    push(root);
+    while (csp > 0) {
+      const f = csp - 1;
+      const u = callStack[f]!;
+      const end = inOffsets[u + 1]!;
+      let j = nextEdge[f]!;
+      if (returning[f] === 1) {
+        returning[f] = 0;
+        const s = inSources[j - 1]!;
+        if (rec[4 * s] === SETTLED) {
+          const w = inWeights[j - 1]!;
+          sumC[f]! += w * rec[4 * s + 1]!;
+          sumN[f]! += w * rec[4 * s + 2]!;
+          sumR[f]! += w * rec[4 * s + 3]!;
+        }
+      }
+      let descended = false;
+      while (j < end) {
+        const w = inWeights[j]!;
+        if (!(w > 0)) {
+          j++;
+          continue;
+        }
+        const s = inSources[j++]!;
+        sumW[f]! += w;
+        if (s === u) {
+          sumSelf[f]! += w;
+          continue;
+        }
+        toOthers[f] = 1;
+        const d = rec[4 * s]!;
+        if (d === SETTLED) {
+          sumC[f]! += w * rec[4 * s + 1]!;
+          sumN[f]! += w * rec[4 * s + 2]!;
+          sumR[f]! += w * rec[4 * s + 3]!;
+        } else if (d === 0) {
+          nextEdge[f] = j;
+          returning[f] = 1;
+          push(s);
+          descended = true;
+          break;
+        } else if (d < callLow[f]!) callLow[f] = d;
+      }
+      if (descended) continue;
+
+      csp--;
+      const low = callLow[f]!;
+      if (low !== rec[4 * u]) {
+        if (low < callLow[f - 1]!) callLow[f - 1] = low;
+        continue;
+      }
+      if (tarjanStack[tsp - 1] === u) {
+        // A trivial component: its sums are complete.
+        tsp--;
+        const total = sumW[f]! + own[f]!;
+        const scale = stepScale(total);
+        const self = sumSelf[f]!;
+        rec[4 * u] = SETTLED;
+        if (self > 0 && toOthers[f] === 0 && stepLeak(total, own[f]!) === 0) continue; // supplies only itself: closed
+        const factor = scale / (1 - self * scale);
+        rec[4 * u + 1] = sumC[f]! * factor;
+        rec[4 * u + 2] = sumN[f]! * factor;
+        rec[4 * u + 3] = sumR[f]! * factor;
+        continue;
+      }
+      let first = tsp - 1;
+      while (tarjanStack[first] !== u) first--;
+      component.settle(tarjanStack, first, tsp);
+      for (let i = first; i < tsp; i++) rec[4 * tarjanStack[i]!] = SETTLED;
+      tsp = first;
+    }
+  }
 
   const cahra = new Float64Array(n);
   const nonCahra = new Float64Array(n);
   const recycled = new Float64Array(n);
   const undisclosed = new Float64Array(n);
-
-  const disc = new Int32Array(n); // discovery number (1-based); SETTLED once its component is settled
-  const low = new Int32Array(n);
-  const tarjanStack = new Int32Array(n);
-  const callStack = new Int32Array(n);
-  const nextEdge = new Uint32Array(n);
-  let counter = 0;
-  let tsp = 0;
-  let csp = 0;
-  const component = new ComponentSolver(layer, cahra, nonCahra, recycled, disc, low);
-
-  for (let root = 0; root < n; root++) {
-    if (present[root] !== 1 || disc[root] !== 0) continue;
-    // discover(root), inlined below for every node: the hot loop allocates nothing
-    disc[root] = low[root] = ++counter;
-    tarjanStack[tsp++] = root;
-    callStack[csp] = root;
-    nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, root) ? inOffsets[root + 1]! : inOffsets[root]!;
-    csp++;
-    while (csp > 0) {
-      const u = callStack[csp - 1]!;
-      const end = inOffsets[u + 1]!;
-      let j = nextEdge[csp - 1]!;
-      let descended = false;
-      while (j < end) {
-        const w = inWeights[j]!;
-        const s = inSources[j]!;
-        j++;
-        if (!(w > 0)) continue;
-        const d = disc[s]!;
-        if (d === 0) {
-          nextEdge[csp - 1] = j;
-          disc[s] = low[s] = ++counter;
-          tarjanStack[tsp++] = s;
-          callStack[csp] = s;
-          nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, s) ? inOffsets[s + 1]! : inOffsets[s]!;
-          csp++;
-          descended = true;
-          break;
-        }
-        if (d < low[u]!) low[u] = d; // settled nodes carry SETTLED and never lower it
-      }
-      if (descended) continue;
-      csp--;
-      if (low[u] !== disc[u]) {
-        const parent = callStack[csp - 1]!;
-        if (low[u]! < low[parent]!) low[parent] = low[u]!;
-        continue;
-      }
-      // u roots a component: its members are tarjanStack[first .. tsp).
-      let first = tsp - 1;
-      while (tarjanStack[first] !== u) first--;
-      if (first === tsp - 1) {
-        settleTrivial(u);
-        disc[u] = SETTLED;
-      } else {
-        component.settle(tarjanStack, first, tsp);
-        for (let i = first; i < tsp; i++) disc[tarjanStack[i]!] = SETTLED;
-      }
-      tsp = first;
-    }
-  }
-
-  function settleTrivial(u: number): void {
-    if (isOriginAbsorbing(labels, recycledFlag, u)) {
-      if (labels[u] === COUNTRY) {
-        if (cahraFlag[u] === 1) cahra[u] = 1;
-        else nonCahra[u] = 1;
-      } else recycled[u] = 1;
-      return;
-    }
-    let total = 0;
-    let self = 0;
-    let others = false;
-    let sc = 0;
-    let sn = 0;
-    let sr = 0;
-    for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-      const w = inWeights[j]!;
-      if (!(w > 0)) continue;
-      total += w;
-      const s = inSources[j]!;
-      if (s === u) {
-        self += w;
-        continue;
-      }
-      others = true;
-      sc += w * cahra[s]!;
-      sn += w * nonCahra[s]!;
-      sr += w * recycled[s]!;
-    }
-    const own = und[u]!;
-    total += own;
-    let scale: number;
-    let leak: number;
-    if (total > 1 - ROUNDING) {
-      scale = 1 / total;
-      leak = own / total;
-    } else {
-      scale = 1;
-      leak = own + (1 - total);
-    }
-    if (self > 0 && !others && leak === 0) return; // supplies only itself: a closed loop, all undisclosed
-    const factor = scale / (1 - self * scale);
-    cahra[u] = sc * factor;
-    nonCahra[u] = sn * factor;
-    recycled[u] = sr * factor;
-  }
-
   for (let v = 0; v < n; v++) {
     if (present[v] !== 1) {
       cahra[v] = nonCahra[v] = recycled[v] = undisclosed[v] = Number.NaN;
       continue;
     }
-    const rest = 1 - cahra[v]! - nonCahra[v]! - recycled[v]!;
+    const c = (cahra[v] = rec[4 * v + 1]!);
+    const nc = (nonCahra[v] = rec[4 * v + 2]!);
+    const r = (recycled[v] = rec[4 * v + 3]!);
+    const rest = 1 - c - nc - r;
     undisclosed[v] = rest > 0 ? rest : 0; // below 0 only by rounding
   }
   return { cahra, nonCahra, recycled, undisclosed };
 }
 
-function isOriginAbsorbing(labels: Uint8Array, recycledFlag: Uint8Array, g: number): boolean {
-  const label = labels[g]!;
-  return label === COUNTRY || (label === SMELTER && recycledFlag[g] === 1);
-}
-
 /**
  * Settles one non-trivial component for originSharesAll: x = Q x + r for the three classes, where r
  * sums what settled sources contribute. I − Q is the transpose of solveVisits' matrix, with the
- * same guarantees. Scratch space grows to the largest component met and is reused.
+ * same guarantees. Its members are the sources not yet SETTLED: by Tarjan's invariant every
+ * other node a member steps to is settled. Scratch space grows to the largest component met.
  */
 class ComponentSolver {
   private dense = new Float64Array(0);
@@ -716,18 +725,15 @@ class ComponentSolver {
 
   constructor(
     private readonly layer: MetalLayer,
-    private readonly cahra: Float64Array,
-    private readonly nonCahra: Float64Array,
-    private readonly recycled: Float64Array,
-    /** Discovery numbers: a source not yet SETTLED is a member (Tarjan's invariant). */
-    private readonly disc: Int32Array,
-    /** Tarjan is done with the members' low values: reused as positions within the component. */
+    /** originSharesAll's records: state, then the three classes. */
+    private readonly rec: Float64Array,
+    /** Scratch by node: each member's position within the component. */
     private readonly pos: Int32Array,
   ) {}
 
   settle(members: Int32Array, a: number, b: number): void {
-    const { inOffsets, inSources, inWeights, undisclosed: und } = this.layer;
-    const { cahra, nonCahra, recycled, disc, pos } = this;
+    const { inOffsets, inSources, inWeights, undisclosed: remainder } = this.layer;
+    const { rec, pos } = this;
     const k = b - a;
     if (this.scale.length < k) {
       this.scale = new Float64Array(k);
@@ -741,43 +747,28 @@ class ComponentSolver {
     for (let p = 0; p < k; p++) {
       const u = members[a + p]!;
       let total = 0;
-      for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        total += w;
-        if (disc[inSources[j]!] === SETTLED) exits = true;
-      }
-      const own = und[u]!;
-      total += own;
-      let leak: number;
-      if (total > 1 - ROUNDING) {
-        scale[p] = 1 / total;
-        leak = own / total;
-      } else {
-        scale[p] = 1;
-        leak = own + (1 - total);
-      }
-      if (leak > 0) exits = true;
-    }
-    if (!exits) return; // a closed loop: the members' classes stay 0, all undisclosed
-
-    for (let p = 0; p < k; p++) {
-      const u = members[a + p]!;
       let sc = 0;
       let sn = 0;
       let sr = 0;
       for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
         const w = inWeights[j]!;
+        if (!(w > 0)) continue;
+        total += w;
         const s = inSources[j]!;
-        if (!(w > 0) || disc[s] !== SETTLED) continue;
-        sc += w * cahra[s]!;
-        sn += w * nonCahra[s]!;
-        sr += w * recycled[s]!;
+        if (rec[4 * s] !== SETTLED) continue;
+        exits = true;
+        sc += w * rec[4 * s + 1]!;
+        sn += w * rec[4 * s + 2]!;
+        sr += w * rec[4 * s + 3]!;
       }
-      rhs[3 * p] = sc * scale[p]!;
-      rhs[3 * p + 1] = sn * scale[p]!;
-      rhs[3 * p + 2] = sr * scale[p]!;
+      total += remainder[u]!;
+      const sp = (scale[p] = stepScale(total));
+      if (stepLeak(total, remainder[u]!) > 0) exits = true;
+      rhs[3 * p] = sc * sp;
+      rhs[3 * p + 1] = sn * sp;
+      rhs[3 * p + 2] = sr * sp;
     }
+    if (!exits) return; // a closed loop: the members' classes stay 0, all undisclosed
 
     if (k <= DENSE_SOLVE_LIMIT) {
       if (this.dense.length < k * k) this.dense = new Float64Array(DENSE_SOLVE_LIMIT * DENSE_SOLVE_LIMIT);
@@ -789,7 +780,7 @@ class ComponentSolver {
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const w = inWeights[j]!;
           const s = inSources[j]!;
-          if (!(w > 0) || disc[s] === SETTLED) continue;
+          if (!(w > 0) || rec[4 * s] === SETTLED) continue;
           m[p * k + pos[s]!]! -= w * scale[p]!;
         }
       }
@@ -803,7 +794,7 @@ class ComponentSolver {
         let inside = 0;
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const s = inSources[j]!;
-          if (inWeights[j]! > 0 && s !== u && disc[s] !== SETTLED) inside++;
+          if (inWeights[j]! > 0 && s !== u && rec[4 * s] !== SETTLED) inside++;
         }
         rowStart[p + 1] = rowStart[p]! + inside;
       }
@@ -816,7 +807,7 @@ class ComponentSolver {
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const w = inWeights[j]!;
           const s = inSources[j]!;
-          if (!(w > 0) || disc[s] === SETTLED) continue;
+          if (!(w > 0) || rec[4 * s] === SETTLED) continue;
           if (s === u) diag[p]! -= w * scale[p]!;
           else {
             col[e] = pos[s]!;
@@ -828,9 +819,9 @@ class ComponentSolver {
     }
     for (let p = 0; p < k; p++) {
       const u = members[a + p]!;
-      cahra[u] = rhs[3 * p]!;
-      nonCahra[u] = rhs[3 * p + 1]!;
-      recycled[u] = rhs[3 * p + 2]!;
+      rec[4 * u + 1] = rhs[3 * p]!;
+      rec[4 * u + 2] = rhs[3 * p + 1]!;
+      rec[4 * u + 3] = rhs[3 * p + 2]!;
     }
   }
 }

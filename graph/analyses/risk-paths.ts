@@ -20,13 +20,15 @@
  * prefix's running product bounds the weight of every path that extends it (also in floating
  * point, where rounding is monotone): a complete path leaves the queue only when no prefix that
  * could still beat it is left, and the first `limit` complete paths to leave are the answer.
- * Prefixes that cannot reach the current k-th best weight are dropped. Ties: weight, then the
+ * Prefixes that cannot reach the current k-th best weight are dropped, and so are prefixes with
+ * no high-risk source within the depth they have left (distances from one cached breadth-first
+ * pass per layer, intrinsic risk and policy: pass the same `intrinsic` array to reuse it). Ties: weight, then the
  * lexicographically smaller sequence of node indices (a prefix before its extensions); in the
  * queue a prefix goes before a complete path of the same key so that no equal-weight path with a
  * smaller sequence is still unborn when one is output.
  */
 import { type Metal, type NodeLabel, RMAP_STATUSES } from '../model.js';
-import { LABEL_CODES, labelOf, type Snapshot } from '../snapshot.js';
+import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { intrinsicRisk, isPolicyCahraCountry, type RiskPolicy } from './risk-policy.js';
 
 export interface RiskPathHop {
@@ -61,6 +63,70 @@ export function isHighRiskSource(snapshot: Snapshot, policy: RiskPolicy, intrins
     default:
       return true;
   }
+}
+
+/** No high-risk source within this many edges (distances are capped: maxDepth is at most 64). */
+const FAR = 255;
+
+interface HighRiskDistances {
+  /** Edges from v to the nearest high-risk source upstream along positive shares, v itself counting (0); FAR if none. */
+  toHighRisk: Uint8Array;
+  /** The same for paths of at least one edge: 1 + the least toHighRisk over v's sources. */
+  beyond: Uint8Array;
+}
+
+/** Per layer, per intrinsic-risk array, per policy object: the distances are a property of all three. */
+const distanceCache = new WeakMap<MetalLayer, WeakMap<Float64Array, WeakMap<RiskPolicy, HighRiskDistances>>>();
+
+/**
+ * How far upstream the nearest high-risk source is, for every node: one breadth-first pass from
+ * all high-risk sources along buyer edges of positive share, O(n + m), cached. It lets the search
+ * drop a prefix that cannot reach any high-risk source within the depth it has left, which is what
+ * keeps a company with no (or few) risky sources from enumerating every path above it.
+ */
+function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPolicy, r: Float64Array): HighRiskDistances {
+  let byIntrinsic = distanceCache.get(layer);
+  if (byIntrinsic === undefined) distanceCache.set(layer, (byIntrinsic = new WeakMap()));
+  let byPolicy = byIntrinsic.get(r);
+  if (byPolicy === undefined) byIntrinsic.set(r, (byPolicy = new WeakMap()));
+  const cached = byPolicy.get(policy);
+  if (cached !== undefined) return cached;
+
+  const n = snapshot.nodeCount;
+  const { inOffsets, inWeights, outOffsets, outTargets, outWeights, present } = layer;
+  const toHighRisk = new Uint8Array(n).fill(FAR);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let v = 0; v < n; v++) {
+    if (present[v] === 1 && isHighRiskSource(snapshot, policy, r, v)) {
+      toHighRisk[v] = 0;
+      queue[tail++] = v;
+    }
+  }
+  for (let head = 0; head < tail; head++) {
+    const u = queue[head]!;
+    const next = toHighRisk[u]! + 1;
+    if (next >= FAR) continue;
+    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
+      const v = outTargets[j]!;
+      if (toHighRisk[v] === FAR && outWeights[j]! > 0) {
+        toHighRisk[v] = next;
+        queue[tail++] = v;
+      }
+    }
+  }
+  const beyond = new Uint8Array(n).fill(FAR);
+  for (let v = 0; v < n; v++) {
+    let best = FAR;
+    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
+      const h = toHighRisk[layer.inSources[j]!]!;
+      if (h + 1 < best && inWeights[j]! > 0) best = h + 1;
+    }
+    beyond[v] = best;
+  }
+  const distances = { toHighRisk, beyond };
+  byPolicy.set(policy, distances);
+  return distances;
 }
 
 /** Growable typed-array store of path entries: a prefix tree by parent pointers. */
@@ -126,6 +192,9 @@ export function topRiskPaths(
   if (layer === undefined) return [];
   const { inOffsets, inSources, inWeights } = layer;
   const d = policy.decay;
+  // A prefix ending at u with k edges is worth extending only if a high-risk source lies within maxDepth − k edges above u.
+  const { beyond } = highRiskDistances(snapshot, layer, policy, r);
+  if (beyond[c]! > maxDepth) return [];
 
   // High-risk flags are needed only for the nodes the search touches: worked out lazily, once each.
   const highMemo = new Map<number, boolean>();
@@ -274,7 +343,7 @@ export function topRiskPaths(
           push(arena.add(e, u, depth + 1, weight, w, true));
         }
       }
-      if (depth + 1 < maxDepth && inOffsets[u + 1]! > inOffsets[u]!) push(arena.add(e, u, depth + 1, next, w, false));
+      if (beyond[u]! <= maxDepth - depth - 1) push(arena.add(e, u, depth + 1, next, w, false));
     }
   }
 

@@ -16,17 +16,22 @@
  * a loop no risk it does not get from its members or their sources, in line with SPEC §1's rule
  * that circulating supply counts as undisclosed.
  *
- * How. The layer's strongly connected components are found once (Tarjan, iterative) following
- * buyer → source, which emits them sources first. An acyclic node is then exact in one step (its
- * sources are final); inside a component with a cycle, Gauss–Seidel sweeps run until no value
- * moves by more than 1e-12. O(n + m) apart from those sweeps.
+ * How. The layer's strongly connected components are taken sources first (`supplyComponents`: a
+ * topological pass for the acyclic part, Tarjan for the rest). An acyclic node is then exact in
+ * one step (its sources are final); inside a component with a cycle, Gauss–Seidel sweeps run
+ * until the largest change is below 1e-12 and so is the error it implies at the observed rate of
+ * contraction (`sweepsConverged`). O(n + m) apart from those sweeps. With d < 1 each sweep shrinks
+ * the error by at least d; with d = 1 a loop whose own risk and leakage are tiny contracts slowly,
+ * and past a work budget the function throws rather than answer inexactly.
  */
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { intrinsicRisk, type RiskPolicy } from './risk-policy.js';
 
-/** Inside a cyclic component, sweeps stop once no value moved by more than this. */
+/** Inside a cyclic component, sweeps stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-12;
+/** Values live in [0, 1], where a change this small is rounding (a few ulps), not progress. */
+const ROUNDING_NOISE = 1e-15;
 /** Sweeps × (members + edges) allowed in one component before giving up with an error. */
 const SWEEP_WORK_BUDGET = 2e9;
 
@@ -55,7 +60,7 @@ export function stronglyConnectedComponents(n: number, offsets: Uint32Array, tar
   const edgeCursor = new Uint32Array(n);
   const componentOf = new Int32Array(n).fill(-1);
   const members = new Int32Array(n);
-  const startsList: number[] = [0];
+  const starts = new Int32Array(n + 1);
   let sp = 0;
   let counter = 0;
   let placed = 0;
@@ -100,21 +105,92 @@ export function stronglyConnectedComponents(n: number, offsets: Uint32Array, tar
           componentOf[w] = count;
           members[placed++] = w;
         } while (w !== v);
-        count++;
-        startsList.push(placed);
+        starts[++count] = placed;
       }
     }
   }
-  return { count, members: members.subarray(0, placed), starts: Int32Array.from(startsList), componentOf };
+  return { count, members: members.subarray(0, placed), starts: starts.subarray(0, count + 1), componentOf };
 }
 
-/** A component needs iterating when it has two members or one member that supplies itself. */
-function isCyclic(layer: MetalLayer, comps: Components, k: number): boolean {
-  const start = comps.starts[k]!;
-  if (comps.starts[k + 1]! - start > 1) return true;
-  const v = comps.members[start]!;
-  for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) if (layer.inSources[j] === v) return true;
-  return false;
+/** Components in sources-first order, each marked cyclic (two or more members, or a self-supplier) or not. */
+export interface SupplyComponents extends Components {
+  cyclic: Uint8Array;
+  /** The first `settled` components are the single nodes of the topological pass, already handed to `visit`. */
+  settled: number;
+}
+
+/**
+ * The strongly connected components of a layer's supply graph restricted to mask[v] = 1, sources
+ * first (every component after all components upstream of it). Supply graphs are mostly acyclic,
+ * so a topological pass (Kahn, by counting each node's sources inside the mask) places the acyclic
+ * part first as single-node components, cheaply; Tarjan runs only on what that pass leaves: the
+ * cycles and whatever lies downstream of them. `visit(v)`, when given, is called for each node of
+ * the topological pass as it is placed, after every source of it inside the mask: an analysis
+ * can settle the acyclic part right there, in the same pass.
+ */
+export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array, visit?: (v: number) => void): SupplyComponents {
+  const { inOffsets, inSources, outOffsets, outTargets } = layer;
+  const waiting = new Int32Array(n);
+  const order = new Int32Array(n);
+  let tail = 0;
+  let inMask = 0;
+  for (let v = 0; v < n; v++) {
+    if (mask[v] === 0) continue;
+    inMask++;
+    let k = 0;
+    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) if (mask[inSources[j]!] === 1) k++;
+    waiting[v] = k;
+    if (k === 0) order[tail++] = v;
+  }
+  for (let head = 0; head < tail; head++) {
+    const u = order[head]!;
+    if (visit !== undefined) visit(u);
+    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
+      const v = outTargets[j]!;
+      if (mask[v] === 1 && --waiting[v]! === 0) order[tail++] = v;
+    }
+  }
+  const acyclic = tail;
+  const componentOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < acyclic; i++) componentOf[order[i]!] = i;
+  if (acyclic === inMask) {
+    const starts = new Int32Array(acyclic + 1);
+    for (let i = 0; i <= acyclic; i++) starts[i] = i;
+    return { count: acyclic, members: order.subarray(0, acyclic), starts, componentOf, cyclic: new Uint8Array(acyclic), settled: acyclic };
+  }
+  const rest = new Uint8Array(n);
+  for (let v = 0; v < n; v++) if (mask[v] === 1 && componentOf[v]! < 0) rest[v] = 1;
+  const t = stronglyConnectedComponents(n, inOffsets, inSources, rest);
+  const count = acyclic + t.count;
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i <= acyclic; i++) starts[i] = i;
+  for (let k = 1; k <= t.count; k++) starts[acyclic + k] = acyclic + t.starts[k]!;
+  order.set(t.members, acyclic);
+  const cyclic = new Uint8Array(count);
+  for (let k = 0; k < t.count; k++) {
+    const start = t.starts[k]!;
+    for (let i = start; i < t.starts[k + 1]!; i++) componentOf[t.members[i]!] = acyclic + k;
+    if (t.starts[k + 1]! - start > 1) cyclic[acyclic + k] = 1;
+    else {
+      const v = t.members[start]!;
+      for (let j = inOffsets[v]!; j < inOffsets[v + 1]!; j++) if (inSources[j] === v) cyclic[acyclic + k] = 1;
+    }
+  }
+  return { count, members: order.subarray(0, acyclic + t.members.length), starts, componentOf, cyclic, settled: acyclic };
+}
+
+/**
+ * Whether Gauss–Seidel sweeps climbing monotonically to a fixed point may stop, given the largest
+ * change of this sweep and of the one before. A small change alone is not enough where sweeps
+ * contract slowly (a near-closed loop, decay 1): the error left is about change·ρ/(1−ρ), ρ the
+ * ratio of successive changes, so that estimate must be below the tolerance too. A change down to
+ * rounding ends the sweeps whatever the ratio.
+ */
+export function sweepsConverged(change: number, previous: number, tolerance: number): boolean {
+  if (change <= ROUNDING_NOISE) return true;
+  if (change >= tolerance || !(previous > 0)) return false;
+  const ratio = change / previous;
+  return ratio < 1 && (change * ratio) / (1 - ratio) < tolerance;
 }
 
 function checkIntrinsic(snapshot: Snapshot, r: Float64Array): void {
@@ -134,18 +210,20 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   if (layer === undefined || layer.edgeCount === 0) return R;
   const d = policy.decay;
   const { inOffsets, inSources, inWeights } = layer;
-  const comps = stronglyConnectedComponents(snapshot.nodeCount, inOffsets, inSources, layer.present);
-
   const update = (v: number): number => {
     let keep = 1 - r[v]!;
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) keep *= 1 - d * inWeights[j]! * R[inSources[j]!]!;
     return 1 - keep;
   };
+  // The acyclic part is settled during the topological pass itself: each node once its sources are final.
+  const comps = supplyComponents(layer, snapshot.nodeCount, layer.present, (v) => {
+    if (inOffsets[v + 1]! > inOffsets[v]!) R[v] = update(v);
+  });
 
-  for (let k = 0; k < comps.count; k++) {
+  for (let k = comps.settled; k < comps.count; k++) {
     const start = comps.starts[k]!;
     const end = comps.starts[k + 1]!;
-    if (!isCyclic(layer, comps, k)) {
+    if (comps.cyclic[k] === 0) {
       const v = comps.members[start]!;
       if (inOffsets[v + 1]! > inOffsets[v]!) R[v] = update(v);
       continue;
@@ -158,6 +236,7 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
     }
     const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
     let converged = false;
+    let previous = Number.POSITIVE_INFINITY;
     for (let sweep = 0; sweep < maxSweeps; sweep++) {
       let change = 0;
       for (let i = start; i < end; i++) {
@@ -168,10 +247,11 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
         else if (-delta > change) change = -delta;
         R[v] = next;
       }
-      if (change < SWEEP_TOLERANCE) {
+      if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) {
         converged = true;
         break;
       }
+      previous = change;
     }
     if (!converged) {
       throw new Error(

@@ -15,9 +15,8 @@
  * So redundancy is 1 exactly when the list is not empty.
  *
  * A node with inputs stays a pass-through node even when part of its intake is undisclosed: paths
- * are what the data says is known. Structure decides who is a single
- * point of failure (a relationship with an effective weight of 0 still is a path); the weights
- * decide its `share`.
+ * are what the data says is known. Structure decides who is a single point of failure (a
+ * relationship with an effective weight of 0 still is a path); the weights decide its `share`.
  *
  * When c takes no part in the metal, or is a source itself (no sources for the metal: its origin is
  * undisclosed; or a country, or a recycled smelter), or none of its upstream reaches a source (only
@@ -53,9 +52,16 @@ export interface SinglePointsOfFailureAnswer {
 const DENSE_LIMIT = 300;
 /** Gauss–Seidel stops when its estimated remaining error is below this. */
 const ITERATION_TOLERANCE = 1e-14;
-/** A safety stop: only a piece that leaks almost nothing converges this slowly. */
+/** A safety stop: only a piece that leaks almost nothing converges this slowly; then it is an error, not a guess. */
 const MAX_SWEEPS = 100_000;
+/** Intake described to within this of 1 is whole (rounding of shares); the same rule as the origin mix. */
+const ROUNDING = 1e-12;
 
+/**
+ * The single points of failure of node c's supply of `metal`, their shares, the redundancy and one
+ * minimum cut. Works on c's upstream only (compacted into a local graph), so the cost follows the
+ * size of that upstream, not of the snapshot. Throws RangeError for a node index out of range.
+ */
 export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: number): SinglePointsOfFailureAnswer {
   if (!Number.isInteger(c) || c < 0 || c >= snapshot.nodeCount) {
     throw new RangeError(`company ${c} is not a node index in [0, ${snapshot.nodeCount})`);
@@ -69,7 +75,14 @@ export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: numbe
   const { size, globalOf, offsets, targets, weights, sources } = up;
   const sink = size;
 
-  // The sink's dominators, nearest the sink first, stop at c (local 0).
+  // Redundancy first: a single point of failure exists exactly when it is 1, so the dominator
+  // tree (the costlier step on a large upstream) is only built when it has something to find.
+  const cut = minimumVertexCut(size + 1, offsets, targets, 0, sources);
+  const minimumCut = cut.cut.map((v) => snapshot.ids[globalOf[v]!]!).sort(compareIds);
+  const answer: SinglePointsOfFailureAnswer = { redundancy: cut.connectivity, singlePointsOfFailure: [], minimumCut, sourceCount: sources.length };
+  if (cut.connectivity !== 1) return answer;
+
+  // The sink's dominators, nearest the sink first, up to c (local 0, excluded).
   const idom = dominatorTree(size + 1, offsets, targets, 0);
   const chain: number[] = [];
   for (let d = idom[sink]!; d !== 0; d = idom[d]!) chain.push(d);
@@ -78,7 +91,7 @@ export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: numbe
   // Visit probabilities along the chain: the walk must pass d_i before d_{i+1}, so by the strong
   // Markov property at its first visit of d_i, P(visit d_{i+1}) = P(visit d_i) · P(reach d_{i+1} from d_i).
   const walk = new HittingProbabilities(size, offsets, targets, weights);
-  const spofs: SinglePointOfFailure[] = [];
+  const spofs = answer.singlePointsOfFailure;
   let share = 1;
   let from = 0;
   for (const d of chain) {
@@ -88,10 +101,7 @@ export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: numbe
     spofs.push({ index: g, id: snapshot.ids[g]!, label: labelOf(snapshot, g), name: snapshot.names[g]!, share });
   }
   spofs.sort((a, b) => b.share - a.share || compareIds(a.id, b.id));
-
-  const cut = minimumVertexCut(size + 1, offsets, targets, 0, sources);
-  const minimumCut = cut.cut.map((v) => snapshot.ids[globalOf[v]!]!).sort(compareIds);
-  return { redundancy: cut.connectivity, singlePointsOfFailure: spofs, minimumCut, sourceCount: sources.length };
+  return answer;
 }
 
 /** Where the origin walk ends: no known sources, or a recycled/scrap smelter (countries have no sources). */
@@ -121,106 +131,102 @@ interface Upstream {
  */
 function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream {
   const n = snapshot.nodeCount;
-  const { inOffsets, inSources, inWeights } = layer;
-  const localOf = new Int32Array(n).fill(-1);
+  const { inOffsets, inSources, inWeights, undisclosed } = layer;
+  // One pass: BFS pops nodes in local-index order, so each node's local edges are appended as it is
+  // popped. localOf holds local + 1 (0 = not reached), so the n-sized array needs no fill.
+  const localOf = new Int32Array(n);
   const order = new Int32Array(n);
+  const offsets = new Uint32Array(n + 2);
+  let capacity = 1024;
+  let targets = new Uint32Array(capacity);
+  let weights = new Float64Array(capacity);
+  const sources: number[] = [];
   let size = 0;
-  let edges = 0;
-  let sourceCount = 0;
-  localOf[c] = size;
-  order[size++] = c;
+  let e = 0;
+  localOf[c] = ++size;
+  order[0] = c;
   for (let head = 0; head < size; head++) {
     const v = order[head]!;
-    if (isSource(snapshot, layer, v)) {
-      sourceCount++;
-      continue; // its own inputs, if any, are not followed
-    }
     const start = inOffsets[v]!;
     const end = inOffsets[v + 1]!;
-    edges += end - start;
-    for (let j = start; j < end; j++) {
-      const u = inSources[j]!;
-      if (localOf[u]! < 0) {
-        localOf[u] = size;
-        order[size++] = u;
-      }
+    if (e + (end - start) + 1 > capacity) {
+      while (e + (end - start) + 1 > capacity) capacity *= 2;
+      const t = new Uint32Array(capacity);
+      t.set(targets.subarray(0, e));
+      targets = t;
+      const w = new Float64Array(capacity);
+      w.set(weights.subarray(0, e));
+      weights = w;
     }
-  }
-  const offsets = new Uint32Array(size + 2);
-  const targets = new Uint32Array(edges + sourceCount);
-  const weights = new Float64Array(edges + sourceCount);
-  const sources = new Uint32Array(sourceCount);
-  let e = 0;
-  let s = 0;
-  for (let i = 0; i < size; i++) {
-    const v = order[i]!;
     if (isSource(snapshot, layer, v)) {
-      sources[s++] = i;
-      targets[e++] = size; // to the virtual sink
+      // Its own inputs, if any, are not followed; its one edge, to the virtual sink, is set below.
+      sources.push(head);
+      e++;
     } else {
-      for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
-        targets[e] = localOf[inSources[j]!]!;
-        weights[e] = inWeights[j]!;
+      // The origin mix's step rule: where shares and undisclosed remainder describe the whole intake
+      // up to rounding, steps are divided by their total, so both answers walk the same chain.
+      let total = undisclosed[v]!;
+      for (let j = start; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
+      const scale = total > 1 - ROUNDING ? 1 / total : 1;
+      for (let j = start; j < end; j++) {
+        const u = inSources[j]!;
+        let local = localOf[u]!;
+        if (local === 0) {
+          order[size] = u;
+          local = localOf[u] = ++size;
+        }
+        targets[e] = local - 1;
+        weights[e] = inWeights[j]! > 0 ? inWeights[j]! * scale : 0;
         e++;
       }
     }
-    offsets[i + 1] = e;
+    offsets[head + 1] = e;
   }
-  offsets[size + 1] = e;
-  return { size, globalOf: order.slice(0, size), offsets, targets, weights, sources };
+  offsets[size + 1] = e; // the sink has no edges
+  for (const i of sources) targets[offsets[i]!] = size;
+  return {
+    size,
+    globalOf: order.subarray(0, size),
+    offsets: offsets.subarray(0, size + 2),
+    targets: targets.subarray(0, e),
+    weights: weights.subarray(0, e),
+    sources: Uint32Array.from(sources),
+  };
 }
 
 /**
  * P(the origin walk started at `start` ever reaches `target`) on the local graph. At node v the
  * walk steps to source u with probability w(u, v), and is absorbed with the rest (undisclosed
- * remainder, or v is a source). Exact with cycles: h(v) = Σ w(u, v) h(u), h(target) = 1, solved on
- * the nodes that can reach the target through positive weights (elsewhere h = 0, and on that set
- * every state is transient, so the system is regular), one strongly connected piece at a time in
- * the order Tarjan's algorithm closes them (each piece after everything it leads to).
+ * remainder, or v is a source: sources have no walk edges). Exact with cycles: h is the least
+ * non-negative solution of h(v) = Σ w(u, v) h(u), h(target) = 1, over the nodes the walk can reach
+ * from start before the target. One pass of Tarjan's algorithm over them (relationships of weight 0
+ * are not steps) solves each strongly connected piece as it closes, when everything it leads to
+ * is solved. A piece with no weight leading out to a solved h > 0 (or to the target) cannot reach
+ * the target: h = 0 there. Any other piece can, from each of its nodes, so its walk is transient
+ * and its system I − Q is regular.
  */
 class HittingProbabilities {
-  private readonly buyerOffsets: Uint32Array;
-  private readonly buyers: Int32Array;
-  private readonly forward: Uint8Array;
-  private readonly relevant: Uint8Array;
   private readonly h: Float64Array;
   private readonly indexOf: Int32Array;
   private readonly low: Int32Array;
   private readonly onStack: Uint8Array;
-  private readonly queue: Int32Array;
+  private readonly visited: Int32Array;
   private readonly sccStack: Int32Array;
   private readonly callStack: Int32Array;
   private readonly cursor: Uint32Array;
   private readonly position: Int32Array;
 
   constructor(
-    private readonly size: number,
+    size: number,
     private readonly offsets: Uint32Array,
     private readonly targets: Uint32Array,
     private readonly weights: Float64Array,
   ) {
-    // Reverse of the positive-weight local edges (source → buyer), to find who can reach a target.
-    this.buyerOffsets = new Uint32Array(size + 1);
-    for (let v = 0; v < size; v++) {
-      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
-        if (weights[j]! > 0 && targets[j]! < size) this.buyerOffsets[targets[j]! + 1]! += 1;
-      }
-    }
-    for (let v = 0; v < size; v++) this.buyerOffsets[v + 1]! += this.buyerOffsets[v]!;
-    this.buyers = new Int32Array(this.buyerOffsets[size]!);
-    const fill = this.buyerOffsets.slice(0, size);
-    for (let v = 0; v < size; v++) {
-      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
-        if (weights[j]! > 0 && targets[j]! < size) this.buyers[fill[targets[j]!]!++] = v;
-      }
-    }
-    this.forward = new Uint8Array(size);
-    this.relevant = new Uint8Array(size);
     this.h = new Float64Array(size);
     this.indexOf = new Int32Array(size).fill(-1);
     this.low = new Int32Array(size);
     this.onStack = new Uint8Array(size);
-    this.queue = new Int32Array(size);
+    this.visited = new Int32Array(size);
     this.sccStack = new Int32Array(size);
     this.callStack = new Int32Array(size);
     this.cursor = new Uint32Array(size);
@@ -228,61 +234,14 @@ class HittingProbabilities {
   }
 
   probability(start: number, target: number): number {
-    const { offsets, targets, weights, size, forward, relevant, queue } = this;
-    // Nodes the walk can reach from start before target (target itself is not expanded).
-    let count = 0;
-    forward[start] = 1;
-    queue[count++] = start;
-    for (let head = 0; head < count; head++) {
-      const v = queue[head]!;
-      if (v === target) continue;
-      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
-        const u = targets[j]!;
-        if (u < size && weights[j]! > 0 && !forward[u]) {
-          forward[u] = 1;
-          queue[count++] = u;
-        }
-      }
-    }
-    const reached = forward[target] === 1;
-    // Among them, those that can reach target: reverse search from target, kept inside that set.
-    let relevantCount = 0;
-    if (reached) {
-      const list = this.sccStack; // scratch until the solve below
-      relevant[target] = 1;
-      list[relevantCount++] = target;
-      for (let head = 0; head < relevantCount; head++) {
-        const u = list[head]!;
-        for (let j = this.buyerOffsets[u]!; j < this.buyerOffsets[u + 1]!; j++) {
-          const v = this.buyers[j]!;
-          if (forward[v] && !relevant[v] && v !== target) {
-            relevant[v] = 1;
-            list[relevantCount++] = v;
-          }
-        }
-      }
-    }
-    const p = reached && relevant[start] ? this.solve(start, target) : 0;
-    // Reset the scratch marks (only what was touched).
-    for (let i = 0; i < count; i++) {
-      const v = queue[i]!;
-      forward[v] = 0;
-      relevant[v] = 0;
-      this.indexOf[v] = -1;
-      this.h[v] = 0;
-    }
-    return p;
-  }
-
-  /** Tarjan's SCC algorithm from start over relevant nodes; each piece is solved as it closes. */
-  private solve(start: number, target: number): number {
-    const { offsets, targets, weights, relevant, indexOf, low, onStack, sccStack, callStack, cursor, h } = this;
+    const { offsets, targets, weights, indexOf, low, onStack, visited, sccStack, callStack, cursor, h } = this;
     let counter = 0;
     let sccTop = 0;
     let callTop = 0;
     const open = (v: number): void => {
       indexOf[v] = counter;
       low[v] = counter;
+      visited[counter] = v;
       counter++;
       sccStack[sccTop++] = v;
       onStack[v] = 1;
@@ -296,7 +255,7 @@ class HittingProbabilities {
       if (j < offsets[v + 1]!) {
         cursor[v] = j + 1;
         const u = targets[j]!;
-        if (u === target || weights[j]! <= 0 || !relevant[u]) continue;
+        if (u === target || !(weights[j]! > 0)) continue;
         if (indexOf[u]! < 0) open(u);
         else if (onStack[u] && indexOf[u]! < low[v]!) low[v] = indexOf[u]!;
         continue;
@@ -306,21 +265,44 @@ class HittingProbabilities {
         const parent = callStack[callTop - 1]!;
         if (low[v]! < low[parent]!) low[parent] = low[v]!;
       }
-      if (low[v] === indexOf[v]) {
-        let first = sccTop;
-        do first--;
-        while (sccStack[first] !== v);
-        this.solvePiece(sccStack.subarray(first, sccTop), target);
-        for (let i = first; i < sccTop; i++) onStack[sccStack[i]!] = 0;
-        sccTop = first;
+      if (low[v] !== indexOf[v]) continue;
+      if (sccStack[sccTop - 1] === v) {
+        // A piece of one node, by far the most common: h(v) = Σ w h(u) / (1 − self-loop), no allocation.
+        let sum = 0;
+        let loop = 0;
+        for (let k = offsets[v]!, end = offsets[v + 1]!; k < end; k++) {
+          const w = weights[k]!;
+          if (!(w > 0)) continue;
+          const u = targets[k]!;
+          if (u === target) sum += w;
+          else if (u === v) loop += w;
+          else sum += w * h[u]!;
+        }
+        h[v] = sum > 0 ? sum / (1 - loop) : 0;
+        onStack[v] = 0;
+        sccTop--;
+        continue;
       }
+      let first = sccTop;
+      do first--;
+      while (sccStack[first] !== v);
+      this.solvePiece(sccStack.subarray(first, sccTop), target);
+      for (let i = first; i < sccTop; i++) onStack[sccStack[i]!] = 0;
+      sccTop = first;
     }
-    return h[start]!;
+    const p = h[start]!;
+    // Reset the scratch state of every node this call touched.
+    for (let k = 0; k < counter; k++) {
+      const v = visited[k]!;
+      indexOf[v] = -1;
+      h[v] = 0;
+    }
+    return p;
   }
 
   /** h on one strongly connected piece, everything it leads to being solved already. */
   private solvePiece(members: Int32Array, target: number): void {
-    const { offsets, targets, weights, relevant, h, position } = this;
+    const { offsets, targets, weights, h, position } = this;
     const s = members.length;
     // Inside the piece: exactly its members (an edge out of a piece never reaches a node of an
     // unfinished piece, by the SCC property, so positions set here identify the members).
@@ -329,25 +311,27 @@ class HittingProbabilities {
 
     // Constant part: weight into the target, and into pieces already solved.
     const b = new Float64Array(s);
+    let leadsOut = false;
     for (let i = 0; i < s; i++) {
       const v = members[i]!;
       let sum = 0;
       for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
         const w = weights[j]!;
-        if (w <= 0) continue;
+        if (!(w > 0)) continue;
         const u = targets[j]!;
         if (u === target) sum += w;
-        else if (relevant[u] && !inside(u)) sum += w * h[u]!;
+        else if (!inside(u)) sum += w * h[u]!;
       }
       b[i] = sum;
+      if (sum > 0) leadsOut = true;
+    }
+    if (!leadsOut) {
+      // Closed towards the target: no member reaches it (h stays 0), and I − Q may well be singular.
+      for (let i = 0; i < s; i++) position[members[i]!] = -1;
+      return;
     }
 
-    if (s === 1) {
-      const v = members[0]!;
-      let loop = 0;
-      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) if (targets[j] === v) loop += weights[j]!;
-      h[v] = b[0]! / (1 - loop);
-    } else if (s <= DENSE_LIMIT) {
+    if (s <= DENSE_LIMIT) {
       // (I − Q) h = b by Gaussian elimination with partial pivoting.
       const a = new Float64Array(s * s);
       for (let i = 0; i < s; i++) {
@@ -389,6 +373,9 @@ class HittingProbabilities {
         const ratio = change / previous; // meaningless on the first sweep (previous is infinite)
         previous = change;
         if (sweep >= 2 && ratio < 1 && (change * ratio) / (1 - ratio) <= ITERATION_TOLERANCE * Math.max(1, scale)) break;
+        if (sweep === MAX_SWEEPS - 1) {
+          throw new Error(`single points of failure: a cycle of ${s} suppliers leaks too little supply for its shares to be solved in ${MAX_SWEEPS} sweeps`);
+        }
       }
       for (let i = 0; i < s; i++) h[members[i]!] = x[i]!;
     }

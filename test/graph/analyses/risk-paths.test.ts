@@ -132,6 +132,11 @@ describe('topRiskPaths', () => {
       ['a', 'risky'],
     ]);
     const strict = mergePolicy(p8, { highRiskThreshold: 0.85 });
+    // The same intrinsic-risk array under two policies: nothing cached for one leaks into the other.
+    const a = nodeIndex(s, 'a')!;
+    expect(topRiskPaths(s, 'tin', p8, a, { limit: 10, maxDepth: 6, intrinsic: r })).toHaveLength(4);
+    expect(topRiskPaths(s, 'tin', strict, a, { limit: 10, maxDepth: 6, intrinsic: r })).toHaveLength(3);
+    expect(topRiskPaths(s, 'tin', p8, a, { limit: 10, maxDepth: 6, intrinsic: r })).toHaveLength(4);
     expect(ids(paths(s, 'a', 10, 6, strict))).toEqual([
       ['a', 'S1', 'CD'],
       ['a', 'S3', 'CD'],
@@ -155,6 +160,9 @@ describe('topRiskPaths', () => {
     ]);
     expect(paths(s, 'a')[0]!.weight).toBe(0.5 * 0.8 * 0.8 * 0.8 * 0.9);
     expect(paths(s, 'lonely')).toEqual([]);
+    // Sources, but none of them high-risk within reach.
+    const safe = snapshotOf([PE, sm('S'), co('p'), co('a')], [supplies('PE', 'S'), supplies('S', 'p'), supplies('p', 'a')]);
+    expect(paths(safe, 'a')).toEqual([]);
     expect(topRiskPaths(s, 'gold', p8, nodeIndex(s, 'a')!, { limit: 3, maxDepth: 4 })).toEqual([]);
   });
 

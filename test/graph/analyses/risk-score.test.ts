@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
-import { explainRisk, propagateRisk, rankByRisk, stronglyConnectedComponents } from '../../../graph/analyses/risk-score.js';
+import { explainRisk, propagateRisk, rankByRisk, stronglyConnectedComponents, supplyComponents } from '../../../graph/analyses/risk-score.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { GraphNodeSchema, RelationshipSchema, RMAP_STATUSES } from '../../../graph/model.js';
 import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
@@ -173,6 +173,36 @@ describe('stronglyConnectedComponents', () => {
     const masked = stronglyConnectedComponents(5, offsets, targets, Uint8Array.from([1, 1, 0, 1, 0]));
     expect(masked.count).toBe(3); // {0}, {1}, {3}: without 2, 1 is no longer in a cycle
     expect(masked.componentOf[2]).toBe(-1);
+  });
+
+  it('takes a layer sources first: the acyclic part by a topological pass, cycles and what lies below them by Tarjan', () => {
+    // CD → S → a → b ⇄ c → e, and a self-supplier f fed by S; g takes no part.
+    const s = snapshotOf([CD, sm('S'), co('a'), co('b'), co('c'), co('e'), co('f'), co('g')], [
+      supplies('CD', 'S'),
+      supplies('S', 'a'),
+      supplies('a', 'b'),
+      supplies('c', 'b'),
+      supplies('b', 'c'),
+      supplies('c', 'e'),
+      supplies('S', 'f'),
+      supplies('f', 'f'),
+    ]);
+    const layer = s.layers.get('tin')!;
+    const visited: string[] = [];
+    const comps = supplyComponents(layer, s.nodeCount, layer.present, (v) => visited.push(s.ids[v]!));
+    const at = (id: string): number => comps.componentOf[nodeIndex(s, id)!]!;
+    expect(comps.count).toBe(6);
+    expect(comps.settled).toBe(3);
+    expect(visited).toEqual(['CD', 'S', 'a']);
+    expect(at('b')).toBe(at('c'));
+    expect(at('g')).toBe(-1);
+    expect([at('CD'), at('S'), at('a')]).toEqual([0, 1, 2]);
+    expect(at('a')).toBeLessThan(at('b'));
+    expect(at('b')).toBeLessThan(at('e'));
+    expect(at('S')).toBeLessThan(at('f'));
+    const cyclic = ['CD', 'S', 'a', 'b', 'e', 'f'].map((id) => comps.cyclic[at(id)]);
+    expect(cyclic).toEqual([0, 0, 0, 1, 0, 1]);
+    expect(comps.members.length).toBe(7);
   });
 });
 
