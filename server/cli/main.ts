@@ -9,6 +9,7 @@ import { analyze, render, type AnalyzeCommand } from './analyze.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { runNeo4jCommand } from '../local-neo4j/cli.js';
 import { loadDemo, loadReference } from '../seeding/seed-loader.js';
+import { writeSyntheticGraph } from '../seeding/synthetic-loader.js';
 import { startServer } from '../server.js';
 import { createGraphStore } from '../stores/open-store.js';
 
@@ -93,6 +94,32 @@ function program(): Command {
     .action((o: { remove: string[]; metal?: string[]; json?: boolean }) =>
       runAnalyze('impact', { remove: o.remove, ...(o.metal ? { metals: o.metal.map(parseMetal) } : {}) } as never, o.json),
     );
+
+  seed
+    .command('synthetic')
+    .description('Generate a synthetic supply network of realistic shape (deterministic per seed) and load it')
+    .requiredOption('--companies <n>', 'number of companies', parsePositive)
+    .addOption(new Option('--seed <n>', 'random seed').default(1).argParser(parsePositive))
+    .action(async (o: { companies: number; seed: number }) => {
+      const store = createGraphStore(loadConfig());
+      try {
+        await store.init();
+        let lastPercent = -1;
+        const result = await writeSyntheticGraph(store, { companies: o.companies, seed: o.seed }, (p) => {
+          const percent = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
+          if (percent !== lastPercent || p.phase === 'generated') {
+            lastPercent = percent;
+            process.stderr.write(`\r${p.phase.padEnd(13)} ${String(percent).padStart(3)}%  (${p.done}/${p.total})`);
+          }
+        });
+        process.stderr.write('\n');
+        process.stdout.write(
+          `synthetic network: ${result.nodesUpserted} nodes, ${result.relationshipsUpserted} relationships (store version ${result.version}); focal companies: ${result.focal.join(', ')}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
 
   cli
     .command('neo4j')
