@@ -18,14 +18,15 @@
  *
  * a linear system whose matrix is substochastic and, because every node of D reaches a removed
  * node along positive shares, has spectral radius < 1: the solution is unique. It is solved over
- * the condensation of D taken sources first (exact in one step for acyclic nodes; Gauss–Seidel
- * sweeps from 0, monotone and convergent by Stein–Rosenberg, inside cyclic components until the
- * error left is estimated below 1e-14). Reachability after removal is recomputed only inside the
+ * the layer's condensation (cached per layer) taken sources first, visiting D only: exact in one
+ * step for acyclic nodes; inside a cycle, by Gaussian elimination when its part in D has at most
+ * 128 nodes, else by Gauss–Seidel sweeps from 0 (monotone, convergent by Stein–Rosenberg) until
+ * the error left is estimated below 1e-14. Reachability after removal is recomputed only inside the
  * structural downstream cone of the removed nodes; outside it nothing changed.
  */
 import type { Metal } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { supplyComponents, sweepsConverged } from './risk-score.js';
+import { layerComponents, solveDense, sweepsConverged } from './risk-score.js';
 
 export interface ImpactEntry {
   index: number;
@@ -42,7 +43,31 @@ export interface ImpactEntry {
 export const LOST_SHARE_EPSILON = 1e-12;
 /** Sweeps in a cycle stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-14;
-const SWEEP_WORK_BUDGET = 2e9;
+/** Sweeps × (members + edges) allowed in one cycle before giving up with an error (seconds of work). */
+const SWEEP_WORK_BUDGET = 2e8;
+/**
+ * Cycles of up to this many nodes in the cone are solved directly (Gaussian elimination, O(b³)):
+ * exact however slowly sweeps would converge (a loop keeping 0.99999 of its intake inside).
+ */
+const DENSE_BLOCK_LIMIT = 128;
+
+const zeroSharesCache = new WeakMap<MetalLayer, boolean>();
+
+/** Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the others 0). */
+function hasZeroShares(layer: MetalLayer): boolean {
+  let has = zeroSharesCache.get(layer);
+  if (has === undefined) {
+    has = false;
+    for (let j = 0; j < layer.edgeCount; j++) {
+      if (!(layer.inWeights[j]! > 0)) {
+        has = true;
+        break;
+      }
+    }
+    zeroSharesCache.set(layer, has);
+  }
+  return has;
+}
 
 /** Per layer: which nodes can reach a source at all. Layers are immutable, so this is computed once. */
 const reachesSourceCache = new WeakMap<MetalLayer, Uint8Array>();
@@ -150,7 +175,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
   const { inOffsets, inSources, inWeights, outOffsets, outTargets, outWeights } = layer;
 
   // The downstream cones of the removed nodes: structural (any share), and along positive shares.
-  const cone = new Uint8Array(n); // 1 structural only, 2 also along positive shares
+  const cone = new Uint8Array(n);
   const queue = new Int32Array(n);
   let tail = 0;
   for (const v of removed) {
@@ -170,75 +195,77 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
   }
   for (let i = 0; i < seeds; i++) cone[queue[i]!] = 0;
   if (tail === seeds) return; // nothing downstream of any removed node in this metal
-  // Positive-share cone: a second BFS restricted to the structural cone.
-  const positive = new Uint8Array(n);
-  const queue2 = new Int32Array(tail - seeds);
-  let tail2 = 0;
-  for (let i = 0; i < seeds; i++) {
-    const u = queue[i]!;
-    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
-      const v = outTargets[j]!;
-      if (isRemoved[v] === 1 || positive[v] === 1 || !(outWeights[j]! > 0)) continue;
-      positive[v] = 1;
-      queue2[tail2++] = v;
-    }
-  }
-  for (let head = 0; head < tail2; head++) {
-    const u = queue2[head]!;
-    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
-      const v = outTargets[j]!;
-      if (isRemoved[v] === 1 || positive[v] === 1 || !(outWeights[j]! > 0)) continue;
-      positive[v] = 1;
-      queue2[tail2++] = v;
-    }
+  // The cone along positive shares only: the same as the structural one unless the layer has
+  // relationships of share 0 (over-declared buyers), when a second BFS inside the cone finds it.
+  let positive = cone;
+  if (hasZeroShares(layer)) {
+    positive = new Uint8Array(n);
+    const queue2 = new Int32Array(tail - seeds);
+    let tail2 = 0;
+    const reach = (u: number): void => {
+      for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
+        const v = outTargets[j]!;
+        if (isRemoved[v] === 1 || positive[v] === 1 || !(outWeights[j]! > 0)) continue;
+        positive[v] = 1;
+        queue2[tail2++] = v;
+      }
+    };
+    for (let i = 0; i < seeds; i++) reach(queue[i]!);
+    for (let head = 0; head < tail2; head++) reach(queue2[head]!);
   }
 
-  // Lost shares over the condensation of the positive cone, sources first.
+  // Lost shares over the layer's condensation (cached), sources first, visiting only the cone.
+  // A cycle of the whole layer may fall apart without the removed nodes; sweeping its members in
+  // the cone together as one block still converges (the block's matrix has spectral radius < 1).
   const lost = new Float64Array(n);
-  if (tail2 > 0) {
-    const update = (v: number): number => {
-      let sum = 0;
-      for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
-        const u = inSources[j]!;
-        if (isRemoved[u] === 1) sum += inWeights[j]!;
-        else if (positive[u] === 1) sum += inWeights[j]! * lost[u]!;
-      }
-      return sum;
-    };
-    // Acyclic nodes are settled during the topological pass, once their sources in the cone are.
-    const comps = supplyComponents(layer, n, positive, (v) => {
-      lost[v] = update(v);
-    });
-    for (let k = comps.settled; k < comps.count; k++) {
-      const start = comps.starts[k]!;
-      const end = comps.starts[k + 1]!;
-      if (comps.cyclic[k] === 0) {
-        const v = comps.members[start]!;
-        lost[v] = update(v);
-        continue;
-      }
-      let work = 0;
-      for (let i = start; i < end; i++) {
-        const v = comps.members[i]!;
-        work += 1 + inOffsets[v + 1]! - inOffsets[v]!;
-      }
-      const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
-      let converged = false;
-      let previous = Number.POSITIVE_INFINITY;
-      for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
-        let change = 0;
-        for (let i = start; i < end; i++) {
-          const v = comps.members[i]!;
-          const next = update(v);
-          const delta = Math.abs(next - lost[v]!);
-          if (delta > change) change = delta;
-          lost[v] = next;
-        }
-        converged = sweepsConverged(change, previous, SWEEP_TOLERANCE);
-        previous = change;
-      }
-      if (!converged) throw new Error(`impact did not converge in a supply cycle of ${end - start} nodes in ${layer.metal}`);
+  const update = (v: number): number => {
+    let sum = 0;
+    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
+      const u = inSources[j]!;
+      if (isRemoved[u] === 1) sum += inWeights[j]!;
+      else if (positive[u] === 1) sum += inWeights[j]! * lost[u]!;
     }
+    return sum;
+  };
+  const comps = layerComponents(layer);
+  const { members, starts } = comps;
+  const block: number[] = [];
+  for (let k = 0; k < comps.count; k++) {
+    const start = starts[k]!;
+    if (comps.cyclic[k] === 0) {
+      const v = members[start]!;
+      if (positive[v] === 1) lost[v] = update(v);
+      continue;
+    }
+    const end = starts[k + 1]!;
+    block.length = 0;
+    let work = 0;
+    for (let i = start; i < end; i++) {
+      const v = members[i]!;
+      if (positive[v] !== 1) continue;
+      block.push(v);
+      work += 1 + inOffsets[v + 1]! - inOffsets[v]!;
+    }
+    if (block.length === 0) continue;
+    if (block.length <= DENSE_BLOCK_LIMIT) {
+      solveBlockExactly(layer, block, isRemoved, positive, lost);
+      continue;
+    }
+    const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
+    let converged = false;
+    let previous = Number.POSITIVE_INFINITY;
+    for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
+      let change = 0;
+      for (const v of block) {
+        const next = update(v);
+        const delta = Math.abs(next - lost[v]!);
+        if (delta > change) change = delta;
+        lost[v] = next;
+      }
+      converged = sweepsConverged(change, previous, SWEEP_TOLERANCE);
+      previous = change;
+    }
+    if (!converged) throw new Error(`impact did not converge in a supply cycle of ${block.length} nodes in ${layer.metal}`);
   }
 
   // Reachability of a source after the removal, recomputed inside the structural cone only: seeded
@@ -278,4 +305,38 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
       found.add(v, metalNumber, lostShare, cutOff);
     }
   }
+}
+
+/**
+ * Solve the lost shares of one block (nodes of one cycle, in the cone) directly: (I − Q) x = b,
+ * Q the shares among block members, b what flows in from removed nodes and from cone nodes
+ * already final. I − Q is a nonsingular M-matrix (every member reaches a removed node), so
+ * elimination with partial pivoting is stable.
+ */
+function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemoved: Uint8Array, positive: Uint8Array, lost: Float64Array): void {
+  const b = block.length;
+  const { inOffsets, inSources, inWeights } = layer;
+  const local = new Map<number, number>();
+  block.forEach((v, i) => local.set(v, i));
+  const width = b + 1;
+  const m = new Float64Array(b * width);
+  for (let i = 0; i < b; i++) {
+    const v = block[i]!;
+    const row = i * width;
+    m[row + i] = 1;
+    let rhs = 0;
+    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
+      const u = inSources[j]!;
+      const w = inWeights[j]!;
+      const k = local.get(u);
+      if (k !== undefined) m[row + k]! -= w;
+      else if (isRemoved[u] === 1) rhs += w;
+      else if (positive[u] === 1) rhs += w * lost[u]!;
+    }
+    m[row + b] = rhs;
+  }
+  const x = solveDense(m, b);
+  if (x === null) throw new Error(`impact: a supply cycle of ${b} nodes in ${layer.metal} gave a singular system`);
+  // Probabilities: clamp the last ulps of rounding into [0, 1].
+  for (let i = 0; i < b; i++) lost[block[i]!] = Math.min(1, Math.max(0, x[i]!));
 }

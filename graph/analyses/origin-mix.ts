@@ -78,7 +78,12 @@ export interface SmelterMix {
 const DENSE_SOLVE_LIMIT = 300;
 /** Gauss–Seidel stops when no value changes by more than this (relative to max(1, value)) in a sweep. */
 const SWEEP_TOLERANCE = 1e-13;
-/** A component needing more sweeps than this leaks too little to be solved iteratively: an explicit error. */
+/**
+ * A component needing more sweeps than this leaks too little to be solved iteratively: an explicit
+ * error rather than a wrong answer. The cap also bounds the error of an answer: reaching the
+ * tolerance within it means the iteration contracts by at least ln(1e13)/MAX_SWEEPS ≈ 1.5e-3 per
+ * sweep, so the remaining error is below 1e-13 / 1.5e-3 ≈ 7e-11.
+ */
 const MAX_SWEEPS = 20_000;
 /** Shortfalls of the described intake below this are rounding of shares that sum to 1, not a leak. */
 const ROUNDING = 1e-12;
@@ -183,8 +188,7 @@ const LOCAL_MASK = EMITTED - 1;
  * order, and copies what the second pass needs into local arrays as it reads each relationship
  * once: the source's local id and the weight (localEdge/localWeight, one region per node in
  * discovery order) and the node's step rule. The visit pass then works on local arrays only.
- * Scratch arrays are sized to the node count but only their prefix is touched, so a small
- * upstream costs little even on a large layer.
+ * Only the array of discovery numbers has the layer's size; the rest grow with the upstream part.
  */
 function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean): Absorption {
   const n = snapshot.nodeCount;
@@ -202,25 +206,59 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   // Global: discOf[g] = local id + 1, with EMITTED set once g's component is emitted (so that an
   // emitted node never lowers a low link, and its local id stays readable).
   const discOf = new Int32Array(n);
-  // Local, by discovery order.
-  const globalOf = new Int32Array(n);
-  const absorbing = new Uint8Array(n);
-  const base = new Uint32Array(n + 1); // node u's relationships are localEdge[base[u] .. base[u + 1])
-  const intake = new Float64Array(n); // Σ w, then the step scale once the node is finished
-  const selfWeight = new Float64Array(n);
-  const toOthers = new Uint8Array(n); // some step of positive weight leads to another node
-  const leak = new Float64Array(n);
-  const comp = new Int32Array(n);
-  const order = new Int32Array(n); // members grouped by component, components in emission order
-  const compStart = new Int32Array(n + 1); // component c is order[compStart[c] .. compStart[c + 1])
+  // Local arrays, by discovery order or by relationship in local order, grow with the upstream
+  // part: a small upstream on a large layer must not pay for zeroing arrays of the layer's size.
+  let nodeCap = Math.min(n, 1024);
+  let globalOf = new Int32Array(nodeCap);
+  let absorbing = new Uint8Array(nodeCap);
+  let base = new Uint32Array(nodeCap + 1); // node u's relationships are localEdge[base[u] .. base[u + 1])
+  let intake = new Float64Array(nodeCap); // Σ w, then the step scale once the node is finished
+  let selfWeight = new Float64Array(nodeCap);
+  let toOthers = new Uint8Array(nodeCap); // some step of positive weight leads to another node
+  let leak = new Float64Array(nodeCap);
+  let comp = new Int32Array(nodeCap);
+  let order = new Int32Array(nodeCap); // members grouped by component, components in emission order
+  let compStart = new Int32Array(nodeCap + 1); // component c is order[compStart[c] .. compStart[c + 1])
   // Tarjan's stacks; low links live on the call stack (a node's low is dead once it is finished).
-  const tarjanStack = new Int32Array(n);
-  const callStack = new Int32Array(n);
-  const callLow = new Int32Array(n);
-  const nextEdge = new Uint32Array(n);
-  // By relationship, in local order.
-  const localEdge = new Int32Array(layer.edgeCount);
-  const localWeight = new Float64Array(layer.edgeCount);
+  let tarjanStack = new Int32Array(nodeCap);
+  let callStack = new Int32Array(nodeCap);
+  let callLow = new Int32Array(nodeCap);
+  let nextEdge = new Uint32Array(nodeCap);
+  let edgeCap = Math.min(layer.edgeCount, 8192);
+  let localEdge = new Int32Array(edgeCap); // local id of each source, −1 for a relationship of weight 0
+  let localWeight = new Float64Array(edgeCap);
+
+  const growNodes = (): void => {
+    nodeCap = Math.min(n, nodeCap * 2);
+    const more = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T, extra = 0): T => {
+      const b = new (a.constructor as new (length: number) => T)(nodeCap + extra);
+      b.set(a);
+      return b;
+    };
+    globalOf = more(globalOf);
+    absorbing = more(absorbing);
+    base = more(base, 1);
+    intake = more(intake);
+    selfWeight = more(selfWeight);
+    toOthers = more(toOthers);
+    leak = more(leak);
+    comp = more(comp);
+    order = more(order);
+    compStart = more(compStart, 1);
+    tarjanStack = more(tarjanStack);
+    callStack = more(callStack);
+    callLow = more(callLow);
+    nextEdge = more(nextEdge);
+  };
+  const growEdges = (need: number): void => {
+    while (edgeCap < need) edgeCap = Math.min(layer.edgeCount, edgeCap * 2);
+    const edges = new Int32Array(edgeCap);
+    edges.set(localEdge);
+    localEdge = edges;
+    const weights = new Float64Array(edgeCap);
+    weights.set(localWeight);
+    localWeight = weights;
+  };
 
   let compCount = 0;
   let count = 0;
@@ -229,6 +267,7 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   let csp = 0;
 
   const discover = (g: number): void => {
+    if (count === nodeCap) growNodes();
     const id = count++;
     discOf[g] = id + 1;
     globalOf[id] = g;
@@ -242,6 +281,7 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
     } else {
       nextEdge[csp] = inOffsets[g]!;
       edgeCursor += inOffsets[g + 1]! - inOffsets[g]!;
+      if (edgeCursor > edgeCap) growEdges(edgeCursor);
       // Read now, next to the node's other data: independent cache misses overlap, a miss when
       // the node is finished would not.
       leak[id] = remainder[g]!;
@@ -552,146 +592,126 @@ function solveDense(m: Float64Array, rhs: Float64Array, k: number, r: number): v
   }
 }
 
-/** originSharesAll's state of a node that is settled: above every discovery number. */
-const SETTLED = 2 ** 40;
+/** originSharesAll's discovery number of a node whose component is settled: above every real one. */
+const SETTLED = 0x7fffffff;
 
 /**
- * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that
- * take no part in it). One Tarjan pass over the whole layer, which settles each component as it
- * emits it, when every component it can step into is settled already. Agrees with originMix to
+ * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
+ * no part in it). One Tarjan pass over the whole layer; each component is settled as soon as Tarjan
+ * emits it, when every component it can walk into is already settled. Agrees with originMix to
  * rounding where components are solved densely, to about 1e-12 where Gauss–Seidel is used.
  *
- * One random access per relationship: a node's Tarjan state and its three classes share a record
- * (rec[4v] = 0 undiscovered, its discovery number while on Tarjan's stack, SETTLED after;
- * rec[4v+1..3] = cahra, nonCahra, recycled), and a trivial component is summed while Tarjan reads
- * its relationships: a source already settled is added when met, a source discovered from here when
- * the walk returns from it.
+ * A settled node's relationships are read a second time to sum its sources. Summing them during
+ * Tarjan's own read instead (running sums per call-stack frame) was measured slower on a 1M-node
+ * layer: the per-frame state costs more than the second read, whose sources are mostly in cache.
  */
 export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares {
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) throw new RangeError(`originSharesAll: snapshot ${snapshot.version} has no ${metal}`);
   const n = snapshot.nodeCount;
   const { labels, recycled: recycledFlag, cahra: cahraFlag } = snapshot;
-  const { inOffsets, inSources, inWeights, undisclosed: remainder, present } = layer;
+  const { inOffsets, inSources, inWeights, undisclosed: und, present } = layer;
 
-  const rec = new Float64Array(4 * n);
-  // Origins are settled from the start: a relationship from one is summed the moment it is read.
-  for (let v = 0; v < n; v++) {
-    if (present[v] !== 1) continue;
-    const label = labels[v]!;
-    if (label === COUNTRY) {
-      rec[4 * v] = SETTLED;
-      rec[4 * v + (cahraFlag[v] === 1 ? 1 : 2)] = 1;
-    } else if (label === SMELTER && recycledFlag[v] === 1) {
-      rec[4 * v] = SETTLED;
-      rec[4 * v + 3] = 1;
-    }
-  }
+  // The three classes of node v at x[3v .. 3v+2]: summing a source's classes costs one random
+  // memory access, not three (memory latency dominates on large layers).
+  const x = new Float64Array(3 * n);
 
-  // By call-stack frame: the node, its next relationship, its low link, and its running sums.
+  const disc = new Int32Array(n); // discovery number (1-based); SETTLED once its component is settled
+  const low = new Int32Array(n);
+  const tarjanStack = new Int32Array(n);
   const callStack = new Int32Array(n);
   const nextEdge = new Uint32Array(n);
-  const callLow = new Float64Array(n);
-  const sumC = new Float64Array(n);
-  const sumN = new Float64Array(n);
-  const sumR = new Float64Array(n);
-  const sumW = new Float64Array(n);
-  const sumSelf = new Float64Array(n);
-  const own = new Float64Array(n);
-  const toOthers = new Uint8Array(n);
-  const returning = new Uint8Array(n); // the frame's last relationship led to a child just finished
-  const tarjanStack = new Int32Array(n);
-  const component = new ComponentSolver(layer, rec, new Int32Array(n));
   let counter = 0;
   let tsp = 0;
   let csp = 0;
-
-  const push = (v: number): void => {
-    rec[4 * v] = ++counter;
-    tarjanStack[tsp++] = v;
-    callStack[csp] = v;
-    nextEdge[csp] = inOffsets[v]!;
-    callLow[csp] = counter;
-    own[csp] = remainder[v]!; // read now, next to the node's other data, so that the cache misses overlap
-    sumC[csp] = sumN[csp] = sumR[csp] = sumW[csp] = sumSelf[csp] = 0;
-    toOthers[csp] = 0;
-    returning[csp] = 0;
-    csp++;
-  };
+  const component = new ComponentSolver(layer, x, disc, low);
 
   for (let root = 0; root < n; root++) {
-    if (present[root] !== 1 || rec[4 * root] !== 0) continue;
-    push(root);
+    if (present[root] !== 1 || disc[root] !== 0) continue;
+    // discover(root), inlined below for every node: the hot loop allocates nothing
+    disc[root] = low[root] = ++counter;
+    tarjanStack[tsp++] = root;
+    callStack[csp] = root;
+    nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, root) ? inOffsets[root + 1]! : inOffsets[root]!;
+    csp++;
     while (csp > 0) {
-      const f = csp - 1;
-      const u = callStack[f]!;
+      const u = callStack[csp - 1]!;
       const end = inOffsets[u + 1]!;
-      let j = nextEdge[f]!;
-      if (returning[f] === 1) {
-        returning[f] = 0;
-        const s = inSources[j - 1]!;
-        if (rec[4 * s] === SETTLED) {
-          const w = inWeights[j - 1]!;
-          sumC[f]! += w * rec[4 * s + 1]!;
-          sumN[f]! += w * rec[4 * s + 2]!;
-          sumR[f]! += w * rec[4 * s + 3]!;
-        }
-      }
+      let j = nextEdge[csp - 1]!;
       let descended = false;
       while (j < end) {
         const w = inWeights[j]!;
-        if (!(w > 0)) {
-          j++;
-          continue;
-        }
-        const s = inSources[j++]!;
-        sumW[f]! += w;
-        if (s === u) {
-          sumSelf[f]! += w;
-          continue;
-        }
-        toOthers[f] = 1;
-        const d = rec[4 * s]!;
-        if (d === SETTLED) {
-          sumC[f]! += w * rec[4 * s + 1]!;
-          sumN[f]! += w * rec[4 * s + 2]!;
-          sumR[f]! += w * rec[4 * s + 3]!;
-        } else if (d === 0) {
-          nextEdge[f] = j;
-          returning[f] = 1;
-          push(s);
+        const s = inSources[j]!;
+        j++;
+        if (!(w > 0)) continue;
+        const d = disc[s]!;
+        if (d === 0) {
+          nextEdge[csp - 1] = j;
+          disc[s] = low[s] = ++counter;
+          tarjanStack[tsp++] = s;
+          callStack[csp] = s;
+          nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, s) ? inOffsets[s + 1]! : inOffsets[s]!;
+          csp++;
           descended = true;
           break;
-        } else if (d < callLow[f]!) callLow[f] = d;
+        }
+        if (d < low[u]!) low[u] = d; // settled nodes carry SETTLED and never lower it
       }
       if (descended) continue;
-
       csp--;
-      const low = callLow[f]!;
-      if (low !== rec[4 * u]) {
-        if (low < callLow[f - 1]!) callLow[f - 1] = low;
+      if (low[u] !== disc[u]) {
+        const parent = callStack[csp - 1]!;
+        if (low[u]! < low[parent]!) low[parent] = low[u]!;
         continue;
       }
-      if (tarjanStack[tsp - 1] === u) {
-        // A trivial component: its sums are complete.
-        tsp--;
-        const total = sumW[f]! + own[f]!;
-        const scale = stepScale(total);
-        const self = sumSelf[f]!;
-        rec[4 * u] = SETTLED;
-        if (self > 0 && toOthers[f] === 0 && stepLeak(total, own[f]!) === 0) continue; // supplies only itself: closed
-        const factor = scale / (1 - self * scale);
-        rec[4 * u + 1] = sumC[f]! * factor;
-        rec[4 * u + 2] = sumN[f]! * factor;
-        rec[4 * u + 3] = sumR[f]! * factor;
-        continue;
-      }
+      // u roots a component: its members are tarjanStack[first .. tsp).
       let first = tsp - 1;
       while (tarjanStack[first] !== u) first--;
-      component.settle(tarjanStack, first, tsp);
-      for (let i = first; i < tsp; i++) rec[4 * tarjanStack[i]!] = SETTLED;
+      if (first === tsp - 1) {
+        settleTrivial(u);
+        disc[u] = SETTLED;
+      } else {
+        component.settle(tarjanStack, first, tsp);
+        for (let i = first; i < tsp; i++) disc[tarjanStack[i]!] = SETTLED;
+      }
       tsp = first;
     }
+  }
+
+  function settleTrivial(u: number): void {
+    if (isOriginAbsorbing(labels, recycledFlag, u)) {
+      if (labels[u] === COUNTRY) x[3 * u + (cahraFlag[u] === 1 ? 0 : 1)] = 1;
+      else x[3 * u + 2] = 1;
+      return;
+    }
+    let total = 0;
+    let self = 0;
+    let others = false;
+    let sc = 0;
+    let sn = 0;
+    let sr = 0;
+    for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
+      const w = inWeights[j]!;
+      if (!(w > 0)) continue;
+      total += w;
+      const s = inSources[j]!;
+      if (s === u) {
+        self += w;
+        continue;
+      }
+      others = true;
+      sc += w * x[3 * s]!;
+      sn += w * x[3 * s + 1]!;
+      sr += w * x[3 * s + 2]!;
+    }
+    const own = und[u]!;
+    total += own;
+    const scale = stepScale(total);
+    if (self > 0 && !others && stepLeak(total, own) === 0) return; // supplies only itself: a closed loop, all undisclosed
+    const factor = scale / (1 - self * scale);
+    x[3 * u] = sc * factor;
+    x[3 * u + 1] = sn * factor;
+    x[3 * u + 2] = sr * factor;
   }
 
   const cahra = new Float64Array(n);
@@ -703,20 +723,24 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares 
       cahra[v] = nonCahra[v] = recycled[v] = undisclosed[v] = Number.NaN;
       continue;
     }
-    const c = (cahra[v] = rec[4 * v + 1]!);
-    const nc = (nonCahra[v] = rec[4 * v + 2]!);
-    const r = (recycled[v] = rec[4 * v + 3]!);
+    const c = (cahra[v] = x[3 * v]!);
+    const nc = (nonCahra[v] = x[3 * v + 1]!);
+    const r = (recycled[v] = x[3 * v + 2]!);
     const rest = 1 - c - nc - r;
     undisclosed[v] = rest > 0 ? rest : 0; // below 0 only by rounding
   }
   return { cahra, nonCahra, recycled, undisclosed };
 }
 
+function isOriginAbsorbing(labels: Uint8Array, recycledFlag: Uint8Array, g: number): boolean {
+  const label = labels[g]!;
+  return label === COUNTRY || (label === SMELTER && recycledFlag[g] === 1);
+}
+
 /**
  * Settles one non-trivial component for originSharesAll: x = Q x + r for the three classes, where r
  * sums what settled sources contribute. I − Q is the transpose of solveVisits' matrix, with the
- * same guarantees. Its members are the sources not yet SETTLED: by Tarjan's invariant every
- * other node a member steps to is settled. Scratch space grows to the largest component met.
+ * same guarantees. Scratch space grows to the largest component met and is reused.
  */
 class ComponentSolver {
   private dense = new Float64Array(0);
@@ -725,15 +749,17 @@ class ComponentSolver {
 
   constructor(
     private readonly layer: MetalLayer,
-    /** originSharesAll's records: state, then the three classes. */
-    private readonly rec: Float64Array,
-    /** Scratch by node: each member's position within the component. */
+    /** The three classes per node, interleaved (see originSharesAll). */
+    private readonly x: Float64Array,
+    /** Discovery numbers: a source not yet SETTLED is a member (Tarjan's invariant). */
+    private readonly disc: Int32Array,
+    /** Tarjan is done with the members' low values: reused as positions within the component. */
     private readonly pos: Int32Array,
   ) {}
 
   settle(members: Int32Array, a: number, b: number): void {
-    const { inOffsets, inSources, inWeights, undisclosed: remainder } = this.layer;
-    const { rec, pos } = this;
+    const { inOffsets, inSources, inWeights, undisclosed: und } = this.layer;
+    const { x, disc, pos } = this;
     const k = b - a;
     if (this.scale.length < k) {
       this.scale = new Float64Array(k);
@@ -747,28 +773,36 @@ class ComponentSolver {
     for (let p = 0; p < k; p++) {
       const u = members[a + p]!;
       let total = 0;
+      for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
+        const w = inWeights[j]!;
+        if (!(w > 0)) continue;
+        total += w;
+        if (disc[inSources[j]!] === SETTLED) exits = true;
+      }
+      const own = und[u]!;
+      total += own;
+      scale[p] = stepScale(total);
+      if (stepLeak(total, own) > 0) exits = true;
+    }
+    if (!exits) return; // a closed loop: the members' classes stay 0, all undisclosed
+
+    for (let p = 0; p < k; p++) {
+      const u = members[a + p]!;
       let sc = 0;
       let sn = 0;
       let sr = 0;
       for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
         const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        total += w;
         const s = inSources[j]!;
-        if (rec[4 * s] !== SETTLED) continue;
-        exits = true;
-        sc += w * rec[4 * s + 1]!;
-        sn += w * rec[4 * s + 2]!;
-        sr += w * rec[4 * s + 3]!;
+        if (!(w > 0) || disc[s] !== SETTLED) continue;
+        sc += w * x[3 * s]!;
+        sn += w * x[3 * s + 1]!;
+        sr += w * x[3 * s + 2]!;
       }
-      total += remainder[u]!;
-      const sp = (scale[p] = stepScale(total));
-      if (stepLeak(total, remainder[u]!) > 0) exits = true;
-      rhs[3 * p] = sc * sp;
-      rhs[3 * p + 1] = sn * sp;
-      rhs[3 * p + 2] = sr * sp;
+      rhs[3 * p] = sc * scale[p]!;
+      rhs[3 * p + 1] = sn * scale[p]!;
+      rhs[3 * p + 2] = sr * scale[p]!;
     }
-    if (!exits) return; // a closed loop: the members' classes stay 0, all undisclosed
 
     if (k <= DENSE_SOLVE_LIMIT) {
       if (this.dense.length < k * k) this.dense = new Float64Array(DENSE_SOLVE_LIMIT * DENSE_SOLVE_LIMIT);
@@ -780,7 +814,7 @@ class ComponentSolver {
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const w = inWeights[j]!;
           const s = inSources[j]!;
-          if (!(w > 0) || rec[4 * s] === SETTLED) continue;
+          if (!(w > 0) || disc[s] === SETTLED) continue;
           m[p * k + pos[s]!]! -= w * scale[p]!;
         }
       }
@@ -794,7 +828,7 @@ class ComponentSolver {
         let inside = 0;
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const s = inSources[j]!;
-          if (inWeights[j]! > 0 && s !== u && rec[4 * s] !== SETTLED) inside++;
+          if (inWeights[j]! > 0 && s !== u && disc[s] !== SETTLED) inside++;
         }
         rowStart[p + 1] = rowStart[p]! + inside;
       }
@@ -807,7 +841,7 @@ class ComponentSolver {
         for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
           const w = inWeights[j]!;
           const s = inSources[j]!;
-          if (!(w > 0) || rec[4 * s] === SETTLED) continue;
+          if (!(w > 0) || disc[s] === SETTLED) continue;
           if (s === u) diag[p]! -= w * scale[p]!;
           else {
             col[e] = pos[s]!;
@@ -819,9 +853,9 @@ class ComponentSolver {
     }
     for (let p = 0; p < k; p++) {
       const u = members[a + p]!;
-      rec[4 * u + 1] = rhs[3 * p]!;
-      rec[4 * u + 2] = rhs[3 * p + 1]!;
-      rec[4 * u + 3] = rhs[3 * p + 2]!;
+      x[3 * u] = rhs[3 * p]!;
+      x[3 * u + 1] = rhs[3 * p + 1]!;
+      x[3 * u + 2] = rhs[3 * p + 2]!;
     }
   }
 }

@@ -29,7 +29,7 @@
  */
 import { type Metal, type NodeLabel, RMAP_STATUSES } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { intrinsicRisk, isPolicyCahraCountry, type RiskPolicy } from './risk-policy.js';
+import { isPolicyCahraCountry, type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
 
 export interface RiskPathHop {
   index: number;
@@ -170,8 +170,9 @@ class PathArena {
 
 /**
  * The top `limit` risk paths from c upstream in the metal, at most `maxDepth` edges long, highest
- * weight first (see the file comment). `intrinsic` defaults to intrinsicRisk(snapshot, policy);
- * pass it on hot paths (computing it scans every node).
+ * weight first (see the file comment). `intrinsic` defaults to sharedIntrinsicRisk(snapshot,
+ * policy). The first call for a (layer, intrinsic array, policy object) builds the cached
+ * high-risk distances, O(n + m); later calls for any company reuse them.
  */
 export function topRiskPaths(
   snapshot: Snapshot,
@@ -186,7 +187,7 @@ export function topRiskPaths(
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RISK_PATH_DEPTH) {
     throw new RangeError(`maxDepth must be an integer in 1..${MAX_RISK_PATH_DEPTH}, got ${maxDepth}`);
   }
-  const r = options.intrinsic ?? intrinsicRisk(snapshot, policy);
+  const r = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
   if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) return [];

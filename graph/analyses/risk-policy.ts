@@ -224,6 +224,21 @@ export function intrinsicRisk(snapshot: Snapshot, policy: RiskPolicy): Float64Ar
   return r;
 }
 
+const intrinsicCache = new WeakMap<Snapshot, WeakMap<RiskPolicy, Float64Array>>();
+
+/**
+ * intrinsicRisk, computed once per snapshot and policy object and shared: the analyses use it when
+ * no intrinsic array is passed, so that repeated requests under one policy reuse it (and the
+ * caches keyed by it). Shared: do not modify the array it returns.
+ */
+export function sharedIntrinsicRisk(snapshot: Snapshot, policy: RiskPolicy): Float64Array {
+  let byPolicy = intrinsicCache.get(snapshot);
+  if (byPolicy === undefined) intrinsicCache.set(snapshot, (byPolicy = new WeakMap()));
+  let r = byPolicy.get(policy);
+  if (r === undefined) byPolicy.set(policy, (r = intrinsicRisk(snapshot, policy)));
+  return r;
+}
+
 /** 1 − (1 − a)(1 − b), written a + b − ab so that a factor of 0 leaves the other exactly as it is. */
 function noisyOr(a: number, b: number): number {
   return a + b - a * b;

@@ -17,23 +17,24 @@
  * that circulating supply counts as undisclosed.
  *
  * How. The layer's strongly connected components are taken sources first (`supplyComponents`: a
- * topological pass for the acyclic part, Tarjan for the rest). An acyclic node is then exact in
+ * topological pass for the acyclic part, Tarjan for the rest; cached per layer). An acyclic node is then exact in
  * one step (its sources are final); inside a component with a cycle, Gauss–Seidel sweeps run
  * until the largest change is below 1e-12 and so is the error it implies at the observed rate of
- * contraction (`sweepsConverged`). O(n + m) apart from those sweeps. With d < 1 each sweep shrinks
+ * contraction (`sweepsConverged`); a cycle of at most 64 nodes then gets a few short Newton steps
+ * (`newtonPolish`), exact even where sweeps crawl. O(n + m) apart from those sweeps. With d < 1 each sweep shrinks
  * the error by at least d; with d = 1 a loop whose own risk and leakage are tiny contracts slowly,
  * and past a work budget the function throws rather than answer inexactly.
  */
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { intrinsicRisk, type RiskPolicy } from './risk-policy.js';
+import { type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
 
 /** Inside a cyclic component, sweeps stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-12;
 /** Values live in [0, 1], where a change this small is rounding (a few ulps), not progress. */
 const ROUNDING_NOISE = 1e-15;
-/** Sweeps × (members + edges) allowed in one component before giving up with an error. */
-const SWEEP_WORK_BUDGET = 2e9;
+/** Sweeps × (members + edges) allowed in one component before giving up with an error (seconds of work). */
+const SWEEP_WORK_BUDGET = 2e8;
 
 /**
  * Strongly connected components of the nodes with mask[v] = 1 (all nodes when mask is null), in
@@ -115,8 +116,6 @@ export function stronglyConnectedComponents(n: number, offsets: Uint32Array, tar
 /** Components in sources-first order, each marked cyclic (two or more members, or a self-supplier) or not. */
 export interface SupplyComponents extends Components {
   cyclic: Uint8Array;
-  /** The first `settled` components are the single nodes of the topological pass, already handed to `visit`. */
-  settled: number;
 }
 
 /**
@@ -124,11 +123,9 @@ export interface SupplyComponents extends Components {
  * first (every component after all components upstream of it). Supply graphs are mostly acyclic,
  * so a topological pass (Kahn, by counting each node's sources inside the mask) places the acyclic
  * part first as single-node components, cheaply; Tarjan runs only on what that pass leaves: the
- * cycles and whatever lies downstream of them. `visit(v)`, when given, is called for each node of
- * the topological pass as it is placed, after every source of it inside the mask: an analysis
- * can settle the acyclic part right there, in the same pass.
+ * cycles and whatever lies downstream of them.
  */
-export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array, visit?: (v: number) => void): SupplyComponents {
+export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array): SupplyComponents {
   const { inOffsets, inSources, outOffsets, outTargets } = layer;
   const waiting = new Int32Array(n);
   const order = new Int32Array(n);
@@ -144,7 +141,6 @@ export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array,
   }
   for (let head = 0; head < tail; head++) {
     const u = order[head]!;
-    if (visit !== undefined) visit(u);
     for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
       const v = outTargets[j]!;
       if (mask[v] === 1 && --waiting[v]! === 0) order[tail++] = v;
@@ -156,7 +152,7 @@ export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array,
   if (acyclic === inMask) {
     const starts = new Int32Array(acyclic + 1);
     for (let i = 0; i <= acyclic; i++) starts[i] = i;
-    return { count: acyclic, members: order.subarray(0, acyclic), starts, componentOf, cyclic: new Uint8Array(acyclic), settled: acyclic };
+    return { count: acyclic, members: order.subarray(0, acyclic), starts, componentOf, cyclic: new Uint8Array(acyclic) };
   }
   const rest = new Uint8Array(n);
   for (let v = 0; v < n; v++) if (mask[v] === 1 && componentOf[v]! < 0) rest[v] = 1;
@@ -176,7 +172,20 @@ export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array,
       for (let j = inOffsets[v]!; j < inOffsets[v + 1]!; j++) if (inSources[j] === v) cyclic[acyclic + k] = 1;
     }
   }
-  return { count, members: order.subarray(0, acyclic + t.members.length), starts, componentOf, cyclic, settled: acyclic };
+  return { count, members: order.subarray(0, acyclic + t.members.length), starts, componentOf, cyclic };
+}
+
+const layerComponentsCache = new WeakMap<MetalLayer, SupplyComponents>();
+
+/**
+ * The components of a whole layer (its present nodes), sources first; computed once per layer
+ * (layers are immutable) and shared by the analyses that walk the condensation: a risk
+ * propagation or an impact after the first costs one pass over the members.
+ */
+export function layerComponents(layer: MetalLayer): SupplyComponents {
+  let comps = layerComponentsCache.get(layer);
+  if (comps === undefined) layerComponentsCache.set(layer, (comps = supplyComponents(layer, layer.present.length, layer.present)));
+  return comps;
 }
 
 /**
@@ -199,11 +208,11 @@ function checkIntrinsic(snapshot: Snapshot, r: Float64Array): void {
 
 /**
  * R(v) for every node in the metal (see the file comment for the equation and which fixed point).
- * Nodes that take no part in the metal keep R = r. `intrinsic` defaults to intrinsicRisk(snapshot,
- * policy); pass it when computing several metals under one policy.
+ * Nodes that take no part in the metal keep R = r. `intrinsic` defaults to
+ * sharedIntrinsicRisk(snapshot, policy), computed once per snapshot and policy object.
  */
 export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, intrinsic?: Float64Array): Float64Array {
-  const r = intrinsic ?? intrinsicRisk(snapshot, policy);
+  const r = intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
   checkIntrinsic(snapshot, r);
   const R = Float64Array.from(r);
   const layer = snapshot.layers.get(metal);
@@ -215,12 +224,9 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) keep *= 1 - d * inWeights[j]! * R[inSources[j]!]!;
     return 1 - keep;
   };
-  // The acyclic part is settled during the topological pass itself: each node once its sources are final.
-  const comps = supplyComponents(layer, snapshot.nodeCount, layer.present, (v) => {
-    if (inOffsets[v + 1]! > inOffsets[v]!) R[v] = update(v);
-  });
+  const comps = layerComponents(layer);
 
-  for (let k = comps.settled; k < comps.count; k++) {
+  for (let k = 0; k < comps.count; k++) {
     const start = comps.starts[k]!;
     const end = comps.starts[k + 1]!;
     if (comps.cyclic[k] === 0) {
@@ -235,23 +241,41 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
       work += 1 + inOffsets[v + 1]! - inOffsets[v]!;
     }
     const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
-    let converged = false;
+    let sweeps = 0;
     let previous = Number.POSITIVE_INFINITY;
-    for (let sweep = 0; sweep < maxSweeps; sweep++) {
-      let change = 0;
-      for (let i = start; i < end; i++) {
-        const v = comps.members[i]!;
-        const next = update(v);
-        const delta = next - R[v]!;
-        if (delta > change) change = delta;
-        else if (-delta > change) change = -delta;
-        R[v] = next;
+    const sweepUntil = (cap: number): boolean => {
+      for (; sweeps < cap; sweeps++) {
+        let change = 0;
+        for (let i = start; i < end; i++) {
+          const v = comps.members[i]!;
+          const next = update(v);
+          const delta = next - R[v]!;
+          if (delta > change) change = delta;
+          else if (-delta > change) change = -delta;
+          R[v] = next;
+        }
+        if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return true;
+        previous = change;
       }
-      if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) {
-        converged = true;
-        break;
+      return false;
+    };
+    const block = comps.members.subarray(start, end);
+    let converged: boolean;
+    if (block.length <= NEWTON_BLOCK_LIMIT) {
+      // Small cycles: sweep a while, then finish with Newton steps, which also settle a loop that
+      // keeps nearly all of its intake (decay 1) where sweeps would crawl or stall at rounding.
+      // Newton is tried after 5000 sweeps, then after twice as many each time, until it takes.
+      converged = false;
+      for (let check = SWEEPS_BEFORE_NEWTON; ; check *= 2) {
+        const swept = sweepUntil(Math.min(maxSweeps, check));
+        if (newtonPolish(layer, block, d, r, R, update) || swept) {
+          converged = true;
+          break;
+        }
+        if (check >= maxSweeps) break;
       }
-      previous = change;
+    } else {
+      converged = sweepUntil(maxSweeps);
     }
     if (!converged) {
       throw new Error(
@@ -260,6 +284,93 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
     }
   }
   return R;
+}
+
+/** Cycles of up to this many nodes get Newton steps after the sweeps (dense, O(b³) a step). */
+const NEWTON_BLOCK_LIMIT = 64;
+const SWEEPS_BEFORE_NEWTON = 5000;
+/** A Newton step longer than this is not a polish of the sweeps' result: refused, sweeps go on. */
+const NEWTON_MAX_STEP = 1e-3;
+
+/**
+ * Newton's method on F(R) − R = 0 over the members of one small cycle, from the sweeps' current
+ * values (a point just below the least fixed point), others held fixed. Solves (I − J) δ = F(R) − R
+ * with J the block's Jacobian, ∂F_v/∂R_u = d·w(u,v)·(1 − r(v))·Π over v's other sources. Steps are
+ * accepted only while short (≤ 1e-3) so that the iteration polishes the least fixed point the
+ * sweeps were climbing to instead of jumping to another; true when the residual ends below 1e-14.
+ */
+function newtonPolish(layer: MetalLayer, block: Int32Array, d: number, r: Float64Array, R: Float64Array, update: (v: number) => number): boolean {
+  const b = block.length;
+  const { inOffsets, inSources, inWeights } = layer;
+  const local = new Map<number, number>();
+  block.forEach((v, i) => local.set(v, i));
+  const width = b + 1;
+  const m = new Float64Array(b * width);
+  for (let step = 0; step < 8; step++) {
+    m.fill(0);
+    let residual = 0;
+    for (let i = 0; i < b; i++) {
+      const v = block[i]!;
+      const row = i * width;
+      const f = update(v);
+      const res = f - R[v]!;
+      if (Math.abs(res) > residual) residual = Math.abs(res);
+      m[row + b] = res;
+      m[row + i] = 1;
+      for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
+        const k = local.get(inSources[j]!);
+        if (k === undefined) continue;
+        // The product over v's other sources, taken directly: no division by a factor that may be 0.
+        let others = 1 - r[v]!;
+        for (let jj = inOffsets[v]!; jj < end; jj++) if (jj !== j) others *= 1 - d * inWeights[jj]! * R[inSources[jj]!]!;
+        m[row + k]! -= d * inWeights[j]! * others;
+      }
+    }
+    if (residual <= 1e-15) return true;
+    const delta = solveDense(m, b);
+    if (delta === null) return false;
+    let longest = 0;
+    for (let i = 0; i < b; i++) longest = Math.max(longest, Math.abs(delta[i]!));
+    if (!(longest <= NEWTON_MAX_STEP)) return false;
+    for (let i = 0; i < b; i++) R[block[i]!] = Math.min(1, Math.max(0, R[block[i]!]! + delta[i]!));
+  }
+  let residual = 0;
+  for (const v of block) residual = Math.max(residual, Math.abs(update(v) - R[v]!));
+  return residual <= 1e-14;
+}
+
+/**
+ * Solve a dense system given as a b × (b + 1) augmented matrix in row-major order (destroyed) by
+ * Gaussian elimination with partial pivoting. Null when a pivot is 0 or anything is not finite.
+ */
+export function solveDense(m: Float64Array, b: number): Float64Array | null {
+  const width = b + 1;
+  for (let col = 0; col < b; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < b; row++) if (Math.abs(m[row * width + col]!) > Math.abs(m[pivot * width + col]!)) pivot = row;
+    if (pivot !== col) {
+      for (let k = col; k < width; k++) {
+        const t = m[col * width + k]!;
+        m[col * width + k] = m[pivot * width + k]!;
+        m[pivot * width + k] = t;
+      }
+    }
+    const p = m[col * width + col]!;
+    if (p === 0 || !Number.isFinite(p)) return null;
+    for (let row = col + 1; row < b; row++) {
+      const f = m[row * width + col]! / p;
+      if (f === 0) continue;
+      for (let k = col; k < width; k++) m[row * width + k]! -= f * m[col * width + k]!;
+    }
+  }
+  const x = new Float64Array(b);
+  for (let i = b - 1; i >= 0; i--) {
+    let sum = m[i * width + b]!;
+    for (let k = i + 1; k < b; k++) sum -= m[i * width + k]! * x[k]!;
+    x[i] = sum / m[i * width + i]!;
+    if (!Number.isFinite(x[i]!)) return null;
+  }
+  return x;
 }
 
 function checkLimit(limit: number): void {
@@ -294,7 +405,7 @@ export function explainRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy
   checkNode(snapshot, v, 'node');
   checkLimit(options.limit);
   if (R.length !== snapshot.nodeCount) throw new RangeError(`risk has ${R.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
-  const intrinsic = options.intrinsic ?? intrinsicRisk(snapshot, policy);
+  const intrinsic = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
   checkIntrinsic(snapshot, intrinsic);
   const layer = snapshot.layers.get(metal);
   const found: Array<{ index: number; contribution: number }> = [];

@@ -69,6 +69,33 @@ describe('impactOfRemoval', () => {
     expect(got[1]!.lostShare).toBeCloseTo(1 / 3, 13);
   });
 
+  it('solves a long supply ring (swept, not eliminated) and a nearly closed loop (eliminated) exactly', () => {
+    // Ring of N companies: c_i takes 0.99 from c_{i+1 mod N} and 0.01 from its own smelter S_i. Remove S_0:
+    // lost(c_0) = 0.01 + 0.99 lost(c_1), lost(c_j) = 0.99 lost(c_{j+1}) for j ≥ 1  ⇒  lost(c_0) = 0.01 / (1 − 0.99^N), lost(c_j) = 0.99^(N−j) lost(c_0).
+    const N = 300;
+    const nodes: GraphNodeInput[] = [CD];
+    const rels: RelationshipInput[] = [];
+    for (let i = 0; i < N; i++) {
+      nodes.push(sm(`S${i}`), co(`r${String(i).padStart(3, '0')}`));
+      rels.push(supplies('CD', `S${i}`), supplies(`S${i}`, `r${String(i).padStart(3, '0')}`, 0.01), supplies(`r${String((i + 1) % N).padStart(3, '0')}`, `r${String(i).padStart(3, '0')}`, 0.99));
+    }
+    const ring = snapshotOf(nodes, rels);
+    const got = new Map(remove(ring, ['S0']).map((x) => [x.id, x]));
+    const l0 = 0.01 / (1 - 0.99 ** N);
+    expect(got.size).toBe(N);
+    for (let j = 0; j < N; j++) {
+      const e = got.get(`r${String(j).padStart(3, '0')}`)!;
+      expect(e.lostShare).toBeCloseTo(j === 0 ? l0 : 0.99 ** (N - j) * l0, 12);
+      expect(e.cutOff).toBe(false);
+    }
+    // A company keeping 0.99999 of its intake in a loop through itself: sweeps would crawl; elimination is exact.
+    const loop = snapshotOf([CD, sm('S'), co('a'), co('b')], [supplies('CD', 'S'), supplies('S', 'a', 0.00001), supplies('a', 'a', 0.99999), supplies('a', 'b')]);
+    expect(remove(loop, ['S'])).toEqual([
+      { id: 'a', metal: 'tin', lostShare: expect.closeTo(1, 9), cutOff: true },
+      { id: 'b', metal: 'tin', lostShare: expect.closeTo(1, 9), cutOff: true },
+    ]);
+  });
+
   it('counts a closed loop as not lost and keeps the undisclosed remainder out of the loss', () => {
     // a: 0.4 from S, the rest undisclosed. p ⇄ q loop with all of q's intake from p and half of p's from q, half from S.
     const s = snapshotOf([CD, sm('S'), co('a'), co('p'), co('q')], [supplies('CD', 'S'), supplies('S', 'a', 0.4), supplies('S', 'p', 0.5), supplies('q', 'p', 0.5), supplies('p', 'q', 1)]);

@@ -446,6 +446,9 @@ function expectSmelterMatchesOracle(s: Snapshot, graph: RawGraph, oracle: Map<st
 // ---------------------------------------------------------------------------------------------
 // Random graphs
 
+/** Generous time limits for the heavier tests: they take 1–2 s alone, more when the machine is busy. */
+const SLOW = { timeout: 30_000 };
+
 const COUNTRY_CODES = ['AA', 'BB', 'CD', 'DD'];
 
 const shareArb = fc.oneof(
@@ -519,7 +522,7 @@ function hasCycle(g: RawGraph): boolean {
 }
 
 describe('originMix and smelterMix on random graphs with cycles', () => {
-  it('equal the dense solve of the absorbing chain, sum to 1, and agree with originSharesAll', () => {
+  it('equal the dense solve of the absorbing chain, sum to 1, and agree with originSharesAll', SLOW, () => {
     let withCycles = 0;
     fc.assert(
       fc.property(graphArb, (g) => {
@@ -621,7 +624,7 @@ function largeGraph(seed: number, rings: number[], buyers: number, chordsPerMemb
 }
 
 describe('components beyond the dense-solve limit', () => {
-  it('match the dense solve of the absorbing chain on a ring of 420 companies', () => {
+  it('match the dense solve of the absorbing chain on a ring of 420 companies', SLOW, () => {
     const g = largeGraph(7, [420], 30, 2);
     const s = compile(g);
     const wanted = new Set(['r0m0', 'r0m1', 'r0m200', 'r0m419', 'b0', 'b7', 'b29']);
@@ -640,7 +643,33 @@ describe('components beyond the dense-solve limit', () => {
     }
   });
 
-  it('originSharesAll agrees with originMix on a 20k-node graph with large cycles', () => {
+  it('solves a barely leaking cycle exactly up to the dense limit, and refuses one beyond it that will not converge', SLOW, () => {
+    const ring = (size: number, leak: number): RawGraph => {
+      const nodes: GraphNode[] = [
+        { label: 'Country', id: 'CD', name: 'CD', cahra: true, lists: [] },
+        { label: 'Smelter', id: 'S', name: 'S', aliases: [], metal: 'tin', country: 'CD', rmapStatus: 'active' },
+      ];
+      const supplies: Supplies[] = [rel('CD', 'S')];
+      for (let i = 0; i < size; i++) {
+        nodes.push({ label: 'Company', id: `m${i}`, name: `m${i}`, country: 'JP' });
+        supplies.push(rel(`m${(i + 1) % size}`, `m${i}`, 1 - leak));
+        if (i % 10 === 0) supplies.push(rel('S', `m${i}`, leak)); // only every tenth member leaks
+        else supplies.push(rel(`m${(i + 7) % size}`, `m${i}`, leak));
+      }
+      return { nodes, supplies };
+    };
+    const dense = compile(ring(250, 1e-5));
+    const mix = originMix(dense, 'tin', nodeIndex(dense, 'm3')!);
+    expect(mix.byCountry.CD).toBeCloseTo(1, 9);
+    expect(mix.undisclosed).toBeLessThan(1e-9);
+    expect(originSharesAll(dense, 'tin').cahra[nodeIndex(dense, 'm3')!]).toBeCloseTo(1, 9);
+
+    const stuck = compile(ring(400, 1e-9));
+    expect(() => originMix(stuck, 'tin', nodeIndex(stuck, 'm3')!)).toThrow(/leaks too little/);
+    expect(() => originSharesAll(stuck, 'tin')).toThrow(/leaks too little/);
+  });
+
+  it('originSharesAll agrees with originMix on a 20k-node graph with large cycles', SLOW, () => {
     const g = largeGraph(2024, [3000, 1500, 800, 40, 40], 14_400, 5);
     expect(g.nodes.length).toBeGreaterThanOrEqual(20_000);
     expect(g.supplies.length).toBeGreaterThanOrEqual(50_000);
@@ -649,7 +678,7 @@ describe('components beyond the dense-solve limit', () => {
     const tin = s.layers.get('tin')!;
     const random = prng(99);
     const sample = ['r0m0', 'r1m7', 'r2m799', 'r3m3', 'b14399', 'b0'].map((id) => nodeIndex(s, id)!);
-    for (let i = 0; i < 30; i++) sample.push(Math.floor(random() * s.nodeCount));
+    for (let i = 0; i < 20; i++) sample.push(Math.floor(random() * s.nodeCount));
     let withCountries = 0;
     for (const v of sample) {
       if (!tin.present[v]) continue;
@@ -664,6 +693,6 @@ describe('components beyond the dense-solve limit', () => {
       expect(Math.abs(through + smelters.notThroughSmelter - 1)).toBeLessThanOrEqual(1e-9);
       if (mix.cahra + mix.nonCahra > 0.1) withCountries++;
     }
-    expect(withCountries).toBeGreaterThan(10);
+    expect(withCountries).toBeGreaterThan(8);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaultPolicyJson from '../../../seeds/risk-policy/default-policy.json' with { type: 'json' };
-import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy, sharedIntrinsicRisk } from '../../../graph/analyses/risk-policy.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
 import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
@@ -129,6 +129,16 @@ describe('intrinsicRisk', () => {
     expect(riskOf(s, max, 'g')).toBe(0.7);
     expect(riskOf(s, max, 'h')).toBe(0.4);
     expect(riskOf(s, max, 'i')).toBe(0.3);
+  });
+
+  it('is shared per snapshot and policy object by sharedIntrinsicRisk', () => {
+    const s = snapshotOf(countries);
+    const other = mergePolicy(DEFAULT_RISK_POLICY, { countries: { cahra: 0.5 } });
+    const a = sharedIntrinsicRisk(s, DEFAULT_RISK_POLICY);
+    expect(sharedIntrinsicRisk(s, DEFAULT_RISK_POLICY)).toBe(a);
+    expect([...a]).toEqual([...intrinsicRisk(s, DEFAULT_RISK_POLICY)]);
+    expect(sharedIntrinsicRisk(s, other)[nodeIndex(s, 'CD')!]).toBe(0.5);
+    expect(sharedIntrinsicRisk(snapshotOf(countries), DEFAULT_RISK_POLICY)).not.toBe(a);
   });
 
   it('stays in [0, 1], and noisy-or never rates a company below max, for any policy and company', () => {

@@ -1,0 +1,150 @@
+"""
+networkx / scipy baselines for bench/run.ts, on the metal layer the worker wrote.
+
+    python networkx_baselines.py PREFIX OUT.json [--min-cut] [--reps N] [--budget SECONDS]
+
+PREFIX.from.i32 / PREFIX.to.i32 / PREFIX.weight.f64: the walk graph (buyer -> source, effective
+weight); PREFIX.meta.json: node count, focal company, largest-upstream company, absorbing states.
+Loading and building the graphs is NOT timed; each algorithm is, as a median over repetitions (a
+first run under 0.2 s is a warm-up and not counted; repetitions stop when the budget is spent).
+
+Keys (the engine's result rows name the same keys as `baselineKey`):
+  bfs-upstream          nx.single_source_shortest_path_length from the focal company
+  pagerank              nx.pagerank (scipy inside): a whole-graph propagation, like the risk fixed point
+  immediate-dominators  nx.immediate_dominators rooted at the focal company
+  origin-all            scipy sparse fixed-point iteration X = W X + B for 3 right-hand sides
+                        (CAHRA countries, other countries, recycled): the origin aggregates of every node
+  origin-one            the origin mix of one company: its upstream (nx.descendants), then the
+                        transposed iteration y = e_v + W^T y on that block
+  minimum-node-cut      nx.minimum_node_cut between the focal company and a super-sink joined from
+                        every source (node without sources), with --min-cut only (slow in Python)
+  spof                  immediate-dominators + minimum-node-cut (what the engine's answer covers)
+"""
+import json
+import sys
+import time
+
+import networkx as nx
+import numpy as np
+import scipy
+import scipy.sparse as sp
+
+
+def timed(fn, reps, budget):
+    samples = []
+    started = time.perf_counter()
+    t0 = time.perf_counter()
+    result = fn()
+    first = time.perf_counter() - t0
+    if first >= 0.2:
+        samples.append(first)
+    while len(samples) < reps and (not samples or time.perf_counter() - started < budget):
+        t0 = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - t0)
+    ms = sorted(s * 1000 for s in samples)
+    mid = len(ms) // 2
+    median = ms[mid] if len(ms) % 2 else (ms[mid - 1] + ms[mid]) / 2
+    return {"median": median, "min": ms[0], "max": ms[-1], "samples": ms}, result
+
+
+def log(line):
+    sys.stderr.write(f"  {line}\n")
+    sys.stderr.flush()
+
+
+def main(argv):
+    prefix, out = argv[1], argv[2]
+    min_cut = "--min-cut" in argv
+    reps = int(argv[argv.index("--reps") + 1]) if "--reps" in argv else 3
+    budget = float(argv[argv.index("--budget") + 1]) if "--budget" in argv else 60.0
+    with open(prefix + ".meta.json") as f:
+        meta = json.load(f)
+    n = meta["nodeCount"]
+    focal = meta["focal"]
+    largest = meta["largestUpstream"]
+    src = np.fromfile(prefix + ".from.i32", dtype=np.int32)
+    dst = np.fromfile(prefix + ".to.i32", dtype=np.int32)
+    w = np.fromfile(prefix + ".weight.f64", dtype=np.float64)
+
+    t0 = time.perf_counter()
+    G = nx.DiGraph()
+    G.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
+    log(f"networkx graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, built in {time.perf_counter() - t0:.1f} s (not timed)")
+    timings, checks = {}, {}
+
+    log("networkx BFS")
+    timings["bfs-upstream"], dist = timed(lambda: nx.single_source_shortest_path_length(G, focal), reps, budget)
+    checks["bfs-reached"] = len(dist)
+
+    log("networkx pagerank")
+    timings["pagerank"], _ = timed(lambda: nx.pagerank(G, alpha=0.85, weight="weight"), reps, budget)
+
+    log("networkx immediate_dominators")
+    timings["immediate-dominators"], idom = timed(lambda: nx.immediate_dominators(G, focal), reps, budget)
+    checks["idom-reached"] = len(idom)
+
+    # Origin aggregates: X = W X + B, W[v, u] = w(u, v) over positive weights; absorbing states have
+    # no rows in W. Solved by sparse fixed-point iteration (matrix products in scipy) from 0, which
+    # converges monotonically on this substochastic system (mass circulating forever stays unabsorbed:
+    # undisclosed, as SPEC §1 says). A direct SuperLU factorisation is exact but its fill-in explodes
+    # at 1M nodes (it had not finished after 5 minutes), so it is not used.
+    pos = w > 0
+    W = sp.csr_matrix((w[pos], (src[pos], dst[pos])), shape=(n, n))
+    B = np.zeros((n, 3))
+    B[meta["cahra"], 0] = 1.0
+    B[meta["nonCahra"], 1] = 1.0
+    B[meta["recycled"], 2] = 1.0
+
+    def fixed_point(M, b):
+        x = b.copy()
+        for _ in range(100_000):
+            nxt = M @ x + b
+            if np.abs(nxt - x).max() <= 1e-15:
+                return nxt
+            x = nxt
+        raise RuntimeError("no convergence")
+
+    log("scipy origin aggregates (sparse fixed-point iteration, 3 right-hand sides)")
+    try:
+        timings["origin-all"], X = timed(lambda: fixed_point(W, B), reps, budget)
+        checks["origin-cahra-focal"] = float(X[focal, 0])
+    except RuntimeError as err:
+        log(f"  origin-all failed: {err}")
+
+    cahra_mask = np.zeros(n, dtype=bool)
+    cahra_mask[meta["cahra"]] = True
+
+    def origin_one():
+        # Only the company's upstream matters: restrict to it (networkx), then the transposed
+        # iteration y = e_v + W^T y (expected visits; y at a country = the share absorbed there).
+        sub = [largest] + sorted(nx.descendants(G, largest))
+        WT = W[sub, :][:, sub].T.tocsr()
+        e = np.zeros(len(sub))
+        e[0] = 1.0
+        y = fixed_point(WT, e)
+        return float(y[cahra_mask[sub]].sum())
+
+    log("scipy origin mix of one company (upstream via networkx, then the same iteration on it)")
+    try:
+        timings["origin-one"], cahra_share = timed(origin_one, reps, budget)
+        checks["origin-cahra-largest"] = cahra_share
+    except RuntimeError as err:
+        log(f"  origin-one failed: {err}")
+
+    if min_cut:
+        H = G.copy()
+        sink = n  # a fresh node id
+        sources = [v for v in G.nodes if G.out_degree(v) == 0 and v != focal]
+        H.add_edges_from((v, sink) for v in sources)
+        log(f"networkx minimum_node_cut (focal company to {len(sources)} sources via a super-sink)")
+        timings["minimum-node-cut"], cut = timed(lambda: nx.minimum_node_cut(H, focal, sink), min(reps, 2), budget)
+        checks["connectivity"] = len(cut)
+        timings["spof"] = {k: timings["immediate-dominators"][k] + timings["minimum-node-cut"][k] for k in ("median", "min", "max")}
+
+    with open(out, "w") as f:
+        json.dump({"versions": {"networkx": nx.__version__, "scipy": scipy.__version__, "numpy": np.__version__, "python": sys.version.split()[0]}, "timings": timings, "checks": checks}, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
