@@ -21,11 +21,11 @@
  * point, where rounding is monotone): a complete path leaves the queue only when no prefix that
  * could still beat it is left, and the first `limit` complete paths to leave are the answer.
  * Prefixes that cannot reach the current k-th best weight are dropped, and so are prefixes with
- * no high-risk source within the depth they have left (distances from one cached breadth-first
- * pass per layer, intrinsic risk and policy: pass the same `intrinsic` array to reuse it). Ties: weight, then the
- * lexicographically smaller sequence of node indices (a prefix before its extensions); in the
- * queue a prefix goes before a complete path of the same key so that no equal-weight path with a
- * smaller sequence is still unborn when one is output.
+ * no high-risk source within the depth they have left (distances from one breadth-first pass,
+ * cached per layer, intrinsic-risk array and threshold/lists: reuse the same array, unmodified).
+ * Ties: weight, then the lexicographically smaller sequence of node indices (a prefix before its
+ * extensions); in the queue a prefix goes before a complete path of the same key so that no
+ * equal-weight path with a smaller sequence is still unborn when one is output.
  */
 import { type Metal, type NodeLabel, RMAP_STATUSES } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
@@ -48,6 +48,8 @@ export interface RiskPath {
 
 /** maxDepth counts edges; this keeps the parent-pointer walks and the answer small. */
 export const MAX_RISK_PATH_DEPTH = 64;
+/** More paths than this is not an explanation any more; the bound also sizes a buffer. */
+export const MAX_RISK_PATH_LIMIT = 10_000;
 
 /** RMAP statuses (as codes of the snapshot) under which a smelter can be a high-risk source. */
 const HIGH_RISK_RMAP_CODES: readonly number[] = (['non_conformant', 'not_enrolled', 'unknown'] as const).map((s) => RMAP_STATUSES.indexOf(s));
@@ -75,8 +77,12 @@ interface HighRiskDistances {
   beyond: Uint8Array;
 }
 
-/** Per layer, per intrinsic-risk array, per policy object: the distances are a property of all three. */
-const distanceCache = new WeakMap<MetalLayer, WeakMap<Float64Array, WeakMap<RiskPolicy, HighRiskDistances>>>();
+/**
+ * Per layer, per intrinsic-risk array, per the policy fields that decide "high-risk" (threshold and
+ * counted lists): the distances depend on nothing else, so requests whose policy overrides differ
+ * elsewhere (decay, say) share them.
+ */
+const distanceCache = new WeakMap<MetalLayer, WeakMap<Float64Array, Map<string, HighRiskDistances>>>();
 
 /**
  * How far upstream the nearest high-risk source is, for every node: one breadth-first pass from
@@ -88,8 +94,9 @@ function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPo
   let byIntrinsic = distanceCache.get(layer);
   if (byIntrinsic === undefined) distanceCache.set(layer, (byIntrinsic = new WeakMap()));
   let byPolicy = byIntrinsic.get(r);
-  if (byPolicy === undefined) byIntrinsic.set(r, (byPolicy = new WeakMap()));
-  const cached = byPolicy.get(policy);
+  if (byPolicy === undefined) byIntrinsic.set(r, (byPolicy = new Map()));
+  const key = JSON.stringify([policy.highRiskThreshold, policy.countries.cahraLists, policy.countries.unlistedCahraFlag]);
+  const cached = byPolicy.get(key);
   if (cached !== undefined) return cached;
 
   const n = snapshot.nodeCount;
@@ -125,7 +132,8 @@ function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPo
     beyond[v] = best;
   }
   const distances = { toHighRisk, beyond };
-  byPolicy.set(policy, distances);
+  if (byPolicy.size >= 16) byPolicy.clear(); // a handful of variants in practice; never unbounded
+  byPolicy.set(key, distances);
   return distances;
 }
 
@@ -171,8 +179,8 @@ class PathArena {
 /**
  * The top `limit` risk paths from c upstream in the metal, at most `maxDepth` edges long, highest
  * weight first (see the file comment). `intrinsic` defaults to sharedIntrinsicRisk(snapshot,
- * policy). The first call for a (layer, intrinsic array, policy object) builds the cached
- * high-risk distances, O(n + m); later calls for any company reuse them.
+ * policy). The first call for a (layer, intrinsic array, threshold and counted lists) builds the
+ * cached high-risk distances, O(n + m); later calls for any company reuse them.
  */
 export function topRiskPaths(
   snapshot: Snapshot,
@@ -183,7 +191,7 @@ export function topRiskPaths(
 ): RiskPath[] {
   const { limit, maxDepth } = options;
   if (!Number.isInteger(c) || c < 0 || c >= snapshot.nodeCount) throw new RangeError(`company must be a node index in 0..${snapshot.nodeCount - 1}, got ${c}`);
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RISK_PATH_LIMIT) throw new RangeError(`limit must be an integer in 1..${MAX_RISK_PATH_LIMIT}, got ${limit}`);
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RISK_PATH_DEPTH) {
     throw new RangeError(`maxDepth must be an integer in 1..${MAX_RISK_PATH_DEPTH}, got ${maxDepth}`);
   }
@@ -194,19 +202,9 @@ export function topRiskPaths(
   const { inOffsets, inSources, inWeights } = layer;
   const d = policy.decay;
   // A prefix ending at u with k edges is worth extending only if a high-risk source lies within maxDepth − k edges above u.
-  const { beyond } = highRiskDistances(snapshot, layer, policy, r);
+  // toHighRisk[u] = 0 marks the high-risk sources themselves.
+  const { toHighRisk, beyond } = highRiskDistances(snapshot, layer, policy, r);
   if (beyond[c]! > maxDepth) return [];
-
-  // High-risk flags are needed only for the nodes the search touches: worked out lazily, once each.
-  const highMemo = new Map<number, boolean>();
-  const isHigh = (u: number): boolean => {
-    let h = highMemo.get(u);
-    if (h === undefined) {
-      h = isHighRiskSource(snapshot, policy, r, u);
-      highMemo.set(u, h);
-    }
-    return h;
-  };
 
   const arena = new PathArena();
   const seqA = new Int32Array(MAX_RISK_PATH_DEPTH + 2);
@@ -337,7 +335,7 @@ export function topRiskPaths(
       if (onPath) continue;
       const next = prefix * (w * d);
       if (!(next > 0) || next < floor()) continue;
-      if (isHigh(u)) {
+      if (toHighRisk[u] === 0) {
         const weight = next * r[u]!;
         if (weight > 0 && weight >= floor()) {
           recordComplete(weight);

@@ -16,14 +16,15 @@
  * a loop no risk it does not get from its members or their sources, in line with SPEC §1's rule
  * that circulating supply counts as undisclosed.
  *
- * How. The layer's strongly connected components are taken sources first (`supplyComponents`: a
- * topological pass for the acyclic part, Tarjan for the rest; cached per layer). An acyclic node is then exact in
- * one step (its sources are final); inside a component with a cycle, Gauss–Seidel sweeps run
- * until the largest change is below 1e-12 and so is the error it implies at the observed rate of
- * contraction (`sweepsConverged`); a cycle of at most 64 nodes then gets a few short Newton steps
- * (`newtonPolish`), exact even where sweeps crawl. O(n + m) apart from those sweeps. With d < 1 each sweep shrinks
- * the error by at least d; with d = 1 a loop whose own risk and leakage are tiny contracts slowly,
- * and past a work budget the function throws rather than answer inexactly.
+ * How. The layer's strongly connected components are taken sources first (`supplyComponents`:
+ * a topological pass for the acyclic part, Tarjan for the rest; cached per layer). An acyclic
+ * node is then exact in one step (its sources are final). Inside a component with a cycle,
+ * Gauss–Seidel sweeps run until the largest change is below 1e-12 and so is the error it implies
+ * at the observed rate of contraction (`sweepsConverged`); a cycle of at most 64 nodes also gets
+ * a few short Newton steps (`newtonPolish`), exact even where sweeps crawl. O(n + m) apart from
+ * those sweeps. With d < 1 each sweep shrinks the error by at least d; with d = 1 a large loop
+ * whose own risk and leakage are tiny contracts slowly, and past a work budget the function
+ * throws rather than answer inexactly.
  */
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';

@@ -170,6 +170,8 @@ describe('topRiskPaths', () => {
     const s = snapshotOf([co('a')], []);
     expect(() => topRiskPaths(s, 'tin', p8, 5, { limit: 1, maxDepth: 3 })).toThrow(RangeError);
     expect(() => topRiskPaths(s, 'tin', p8, 0, { limit: 0, maxDepth: 3 })).toThrow(RangeError);
+    expect(() => topRiskPaths(s, 'tin', p8, 0, { limit: 1e9, maxDepth: 3 })).toThrow(RangeError);
+    expect(() => topRiskPaths(s, 'tin', p8, 0, { limit: 1, maxDepth: 65 })).toThrow(RangeError);
     expect(() => topRiskPaths(s, 'tin', p8, 0, { limit: 1, maxDepth: 0 })).toThrow(RangeError);
     expect(() => topRiskPaths(s, 'tin', p8, 0, { limit: 1, maxDepth: 3, intrinsic: new Float64Array(2) })).toThrow(RangeError);
   });
