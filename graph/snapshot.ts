@@ -68,8 +68,6 @@ export interface Snapshot {
   humanRightsRisk: Uint8Array;
   metals: readonly Metal[];
   layers: ReadonlyMap<Metal, MetalLayer>;
-  /** Nodes by `${label}:${id}`. */
-  indexByKey: ReadonlyMap<string, number>;
   /** Nodes by id alone; several when an id exists under two labels. */
   indicesById: ReadonlyMap<string, number | number[]>;
 }
@@ -78,9 +76,10 @@ export const NOT_A_SMELTER = 255;
 
 /** The index of the node with this id, preferring Company, then Smelter, then Country. */
 export function nodeIndex(s: Snapshot, id: string, label?: NodeLabel): number | undefined {
-  if (label !== undefined) return s.indexByKey.get(`${label}:${id}`);
   const found = s.indicesById.get(id);
-  if (found === undefined || typeof found === 'number') return found;
+  if (found === undefined) return undefined;
+  if (typeof found === 'number') return label === undefined || s.labels[found] === LABEL_CODES[label] ? found : undefined;
+  if (label !== undefined) return found.find((i) => s.labels[i] === LABEL_CODES[label]);
   return [...found].sort((a, b) => s.labels[a]! - s.labels[b]!)[0];
 }
 
@@ -120,7 +119,6 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
   const recycled = new Uint8Array(n);
   const saqScore = new Float64Array(n).fill(Number.NaN);
   const humanRightsRisk = new Uint8Array(n);
-  const indexByKey = new Map<string, number>();
   const indicesById = new Map<string, number | number[]>();
   const NO_LISTS: readonly string[] = [];
 
@@ -148,13 +146,15 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
         if (node.riskScore !== undefined) countryRiskScore[i] = node.riskScore;
         break;
     }
-    indexByKey.set(`${node.label}:${node.id}`, i);
     const seen = indicesById.get(node.id);
     if (seen === undefined) indicesById.set(node.id, i);
     else indicesById.set(node.id, typeof seen === 'number' ? [seen, i] : [...seen, i]);
   }
 
   // Resolve SUPPLIES ends to indices once; an id under two labels is settled by which ends the model allows.
+  // A 3×3 table of label codes keeps this loop free of allocation: it runs once per relationship.
+  const allowed = new Uint8Array(9);
+  for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
   const candidates = (id: string): readonly number[] => {
     const found = indicesById.get(id);
     return found === undefined ? [] : typeof found === 'number' ? [found] : found;
@@ -171,11 +171,20 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
     if (r.type !== 'SUPPLIES') continue;
     let from = -1;
     let to = -1;
-    for (const f of candidates(r.from)) {
-      for (const t of candidates(r.to)) {
-        if (endsAllowed('SUPPLIES', LABEL_BY_CODE[labels[f]!]!, LABEL_BY_CODE[labels[t]!]!)) {
-          from = f;
-          to = t;
+    const fromFound = indicesById.get(r.from);
+    const toFound = indicesById.get(r.to);
+    if (typeof fromFound === 'number' && typeof toFound === 'number') {
+      if (allowed[labels[fromFound]! * 3 + labels[toFound]!]) {
+        from = fromFound;
+        to = toFound;
+      }
+    } else if (fromFound !== undefined && toFound !== undefined) {
+      for (const f of candidates(r.from)) {
+        for (const t of candidates(r.to)) {
+          if (allowed[labels[f]! * 3 + labels[t]!]) {
+            from = f;
+            to = t;
+          }
         }
       }
     }
@@ -194,12 +203,18 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
   }
   const edgeCount = e;
 
-  const perMetalEdges = new Uint32Array(metals.length);
-  for (let k = 0; k < edgeCount; k++) perMetalEdges[edgeMetal[k]!]! += 1;
+  // Group the edges by metal once (a counting sort), so that each layer reads only its own.
+  const metalStart = new Uint32Array(metals.length + 1);
+  for (let k = 0; k < edgeCount; k++) metalStart[edgeMetal[k]! + 1]! += 1;
+  for (let m = 0; m < metals.length; m++) metalStart[m + 1]! += metalStart[m]!;
+  const byMetal = new Uint32Array(edgeCount);
+  const metalFill = metalStart.slice(0, metals.length);
+  for (let k = 0; k < edgeCount; k++) byMetal[metalFill[edgeMetal[k]!]!++] = k;
 
   const layers = new Map<Metal, MetalLayer>();
   metals.forEach((metal, m) => {
-    layers.set(metal, buildLayer(metal, m, n, perMetalEdges[m]!, edgeCount, edgeFrom, edgeTo, edgeMetal, edgeShare, labels, recycled));
+    const edges = byMetal.subarray(metalStart[m]!, metalStart[m + 1]!);
+    layers.set(metal, buildLayer(metal, n, edges, edgeFrom, edgeTo, edgeShare, labels, recycled));
   });
 
   return {
@@ -218,28 +233,25 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
     humanRightsRisk,
     metals: [...metals].sort(),
     layers,
-    indexByKey,
     indicesById,
   };
 }
 
 function buildLayer(
   metal: Metal,
-  m: number,
   n: number,
-  count: number,
-  edgeCount: number,
+  edges: Uint32Array,
   edgeFrom: Uint32Array,
   edgeTo: Uint32Array,
-  edgeMetal: Uint16Array,
   edgeShare: Float64Array,
   labels: Uint8Array,
   recycled: Uint8Array,
 ): MetalLayer {
+  const count = edges.length;
   const inOffsets = new Uint32Array(n + 1);
   const outOffsets = new Uint32Array(n + 1);
-  for (let k = 0; k < edgeCount; k++) {
-    if (edgeMetal[k] !== m) continue;
+  for (let e = 0; e < count; e++) {
+    const k = edges[e]!;
     inOffsets[edgeTo[k]! + 1]! += 1;
     outOffsets[edgeFrom[k]! + 1]! += 1;
   }
@@ -250,8 +262,8 @@ function buildLayer(
   const inSources = new Uint32Array(count);
   const inDeclaredShares = new Float64Array(count);
   const inFill = inOffsets.slice(0, n);
-  for (let k = 0; k < edgeCount; k++) {
-    if (edgeMetal[k] !== m) continue;
+  for (let e = 0; e < count; e++) {
+    const k = edges[e]!;
     const slot = inFill[edgeTo[k]!]!++;
     inSources[slot] = edgeFrom[k]!;
     inDeclaredShares[slot] = edgeShare[k]!;

@@ -364,7 +364,7 @@ describe('singlePointsOfFailure against brute force on random graphs with cycles
         // Redundancy: the brute-force minimum; the cut has that size, spares c, and disconnects.
         expect(answer.redundancy).toBe(bruteRedundancy(s, c));
         expect(answer.minimumCut.length).toBe(answer.redundancy);
-        const cut = new Set(answer.minimumCut.map((id) => s.indexByKey.get(`${nodes.find((x) => x.id === id)!.label}:${id}`)!));
+        const cut = new Set(answer.minimumCut.map((id) => nodeIndex(s, id, nodes.find((x) => x.id === id)!.label)!));
         expect(cut.has(c)).toBe(false);
         expect(reachesSource(s, c, cut)).toBe(false);
 
