@@ -69,7 +69,14 @@ export class AnalysisPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size: number = defaultWorkerCount()) {
+  /**
+   * @param size worker threads; 0 runs analyses in-process
+   * @param workerEntry the module a worker runs (tests substitute one that misbehaves)
+   */
+  constructor(
+    private readonly size: number = defaultWorkerCount(),
+    private readonly workerEntry: URL = new URL('./analysis-worker.ts', import.meta.url),
+  ) {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
 
@@ -108,7 +115,7 @@ export class AnalysisPool {
   private spawn(): PoolWorker {
     // The worker is TypeScript: a small bootstrap registers tsx's loader in the thread first.
     const worker = new Worker(new URL('./analysis-worker-bootstrap.mjs', import.meta.url), {
-      workerData: { entry: new URL('./analysis-worker.ts', import.meta.url).href },
+      workerData: { entry: this.workerEntry.href },
     });
     const pw: PoolWorker = { worker, pending: new Map() };
     worker.on('message', (reply: WorkerReply) => {
