@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphNodeInput, RelationshipInput } from '../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema } from '../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[], version = 7): Snapshot {
-  return compileSnapshot({
-    version,
-    nodes: nodes.map((x) => GraphNodeSchema.parse(x)),
-    relationships: relationships.map((x) => RelationshipSchema.parse(x)),
-  });
-}
+import type { GraphNodeInput } from '../../graph/model.js';
+import { nodeIndex, type Snapshot } from '../../graph/snapshot.js';
+import { snapshotOf } from './graph-builders.js';
 
 const c = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
 
@@ -31,6 +23,7 @@ describe('compileSnapshot', () => {
         { type: 'SUPPLIES', from: 'x', to: 'b', metal: 'gold' },
         { type: 'LOCATED_IN', from: 'a', to: 'CD' },
       ],
+      7,
     );
     expect(s.version).toBe(7);
     expect(s.nodeCount).toBe(4);

@@ -2,18 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { impactOfRemoval, type ImpactEntry } from '../../../graph/analyses/impact.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[]): Snapshot {
-  return compileSnapshot({ version: 1, nodes: nodes.map((x) => GraphNodeSchema.parse(x)), relationships: relationships.map((x) => RelationshipSchema.parse(x)) });
-}
+import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
 const sm = (id: string, recycledOrScrap = false): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', ...(recycledOrScrap ? { recycledOrScrap } : {}) });
-const supplies = (from: string, to: string, share?: number, metal: 'tin' | 'gold' = 'tin'): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal, ...(share !== undefined ? { share } : {}) });
-const CD: GraphNodeInput = { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] };
-const PE: GraphNodeInput = { label: 'Country', id: 'PE', name: 'Peru' };
 
 function remove(s: Snapshot, ids: string[], metals?: Array<'tin' | 'gold'>): Array<Omit<ImpactEntry, 'index' | 'name'>> {
   return impactOfRemoval(s, ids.map((id) => nodeIndex(s, id)!), metals ? { metals } : {}).map(({ id, metal, lostShare, cutOff }) => ({ id, metal, lostShare, cutOff }));
@@ -177,19 +170,7 @@ const randomGraph = fc
       ...smelters.map((recycled, i) => sm(`S${i}`, recycled)),
       ...Array.from({ length: companies }, (_, i) => co(`c${i}`)),
     ];
-    const allowed = (f: GraphNodeInput, t: GraphNodeInput): boolean =>
-      (f.label === 'Country' && t.label === 'Smelter') || (f.label === 'Smelter' && t.label === 'Company') || (f.label === 'Company' && t.label === 'Company');
-    const seen = new Set<string>();
-    const relationships: RelationshipInput[] = [];
-    for (const e of edges) {
-      const f = nodes[e.from % nodes.length]!;
-      const t = nodes[e.to % nodes.length]!;
-      const metal = e.gold ? 'gold' : 'tin';
-      const key = `${f.id}>${t.id}>${metal}`;
-      if (!allowed(f, t) || seen.has(key)) continue;
-      seen.add(key);
-      relationships.push(supplies(f.id, t.id, e.share, metal));
-    }
+    const relationships = allowedSupplies(nodes, edges);
     return { nodes, relationships };
   });
 

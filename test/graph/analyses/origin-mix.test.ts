@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { originMix, originSharesAll, smelterMix, takesMetal, type OriginMix, type SmelterMix } from '../../../graph/analyses/origin-mix.js';
 import {
-  GraphNodeSchema,
-  RelationshipSchema,
   RMAP_STATUSES,
   type GraphNode,
   type GraphNodeInput,
@@ -13,17 +11,10 @@ import {
   type Supplies,
 } from '../../../graph/model.js';
 import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { snapshotOf } from '../graph-builders.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building graphs
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[]): Snapshot {
-  return compileSnapshot({
-    version: 1,
-    nodes: nodes.map((x) => GraphNodeSchema.parse(x)),
-    relationships: relationships.map((x) => RelationshipSchema.parse(x)),
-  });
-}
 
 const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'JP' });
 const smelter = (id: string, rmapStatus: RmapStatus = 'conformant', recycledOrScrap = false): GraphNodeInput => ({

@@ -2,13 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
 import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/analyses/risk-paths.js';
-import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema, RMAP_STATUSES } from '../../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[]): Snapshot {
-  return compileSnapshot({ version: 1, nodes: nodes.map((x) => GraphNodeSchema.parse(x)), relationships: relationships.map((x) => RelationshipSchema.parse(x)) });
-}
+import type { GraphNodeInput } from '../../../graph/model.js';
+import { RMAP_STATUSES } from '../../../graph/model.js';
+import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP', saqScore: 90, ...extra });
 const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' | 'active' = 'conformant', recycledOrScrap = false): GraphNodeInput => ({
@@ -20,9 +17,6 @@ const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' 
   rmapStatus,
   ...(recycledOrScrap ? { recycledOrScrap } : {}),
 });
-const supplies = (from: string, to: string, share?: number, metal: 'tin' | 'gold' = 'tin'): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal, ...(share !== undefined ? { share } : {}) });
-const CD: GraphNodeInput = { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] };
-const PE: GraphNodeInput = { label: 'Country', id: 'PE', name: 'Peru' };
 const BO: GraphNodeInput = { label: 'Country', id: 'BO', name: 'Bolivia', riskScore: 0.95 };
 
 const ids = (paths: RiskPath[]): string[][] => paths.map((p) => p.hops.map((h) => h.id));
@@ -195,17 +189,7 @@ const randomGraph = fc
       ...smelters.map((x, i): GraphNodeInput => ({ label: 'Smelter', id: `S${i}`, name: `Smelter ${i}`, metal: 'tin', country: 'PE', rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) })),
       ...companies.map((x, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `Company ${i}`, country: 'JP', ...(x.saq !== undefined ? { saqScore: x.saq } : {}), ...(x.hr ? { humanRightsRisk: x.hr as 'high' } : {}) })),
     ];
-    const allowed = (f: GraphNodeInput, t: GraphNodeInput): boolean =>
-      (f.label === 'Country' && t.label === 'Smelter') || (f.label === 'Smelter' && t.label === 'Company') || (f.label === 'Company' && t.label === 'Company');
-    const seen = new Set<string>();
-    const relationships: RelationshipInput[] = [];
-    for (const e of edges) {
-      const f = nodes[e.from % nodes.length]!;
-      const t = nodes[e.to % nodes.length]!;
-      if (!allowed(f, t) || seen.has(`${f.id}>${t.id}`)) continue;
-      seen.add(`${f.id}>${t.id}`);
-      relationships.push({ type: 'SUPPLIES', from: f.id, to: t.id, metal: 'tin', ...(e.share !== undefined ? { share: e.share } : {}) });
-    }
+    const relationships = allowedSupplies(nodes, edges);
     return { nodes, relationships, companyCount: companies.length, firstCompany: countries.length + smelters.length };
   });
 

@@ -2,13 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaultPolicyJson from '../../../seeds/risk-policy/default-policy.json' with { type: 'json' };
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy, sharedIntrinsicRisk } from '../../../graph/analyses/risk-policy.js';
-import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[] = []): Snapshot {
-  return compileSnapshot({ version: 1, nodes: nodes.map((x) => GraphNodeSchema.parse(x)), relationships: relationships.map((x) => RelationshipSchema.parse(x)) });
-}
+import type { GraphNodeInput } from '../../../graph/model.js';
+import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { snapshotOf } from '../graph-builders.js';
 
 function riskOf(s: Snapshot, policy: RiskPolicy, id: string, label?: 'Company' | 'Smelter' | 'Country'): number {
   return intrinsicRisk(s, policy)[nodeIndex(s, id, label)!]!;

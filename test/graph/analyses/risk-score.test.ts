@@ -3,18 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
 import { explainRisk, layerComponents, propagateRisk, rankByRisk, stronglyConnectedComponents, supplyComponents } from '../../../graph/analyses/risk-score.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema, RMAP_STATUSES } from '../../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[]): Snapshot {
-  return compileSnapshot({ version: 1, nodes: nodes.map((x) => GraphNodeSchema.parse(x)), relationships: relationships.map((x) => RelationshipSchema.parse(x)) });
-}
+import { RMAP_STATUSES } from '../../../graph/model.js';
+import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string, saqScore?: number): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP', ...(saqScore !== undefined ? { saqScore } : {}) });
 const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' = 'conformant'): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', rmapStatus });
-const supplies = (from: string, to: string, share?: number, metal: 'tin' | 'gold' = 'tin'): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal, ...(share !== undefined ? { share } : {}) });
-const CD: GraphNodeInput = { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] };
-const PE: GraphNodeInput = { label: 'Country', id: 'PE', name: 'Peru' };
 
 /** Companies without SAQ get saqAbsent; set it (and nothing else about companies) for hand-checked numbers. */
 const policy = (decay: number, companyRisk = 0): RiskPolicy => mergePolicy(DEFAULT_RISK_POLICY, { decay, companies: { saqAbsent: companyRisk } });
@@ -233,19 +227,7 @@ const randomGraph: fc.Arbitrary<RandomGraph> = fc
       ...smelters.map((x, i): GraphNodeInput => ({ label: 'Smelter', id: `S${i}`, name: `Smelter ${i}`, metal: 'tin', country: 'PE', rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) })),
       ...companies.map((x, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `Company ${i}`, country: x.country, ...(x.saq !== undefined ? { saqScore: x.saq } : {}), ...(x.hr ? { humanRightsRisk: x.hr as 'low' } : {}) })),
     ];
-    const allowed = (f: GraphNodeInput, t: GraphNodeInput): boolean =>
-      (f.label === 'Country' && t.label === 'Smelter') || (f.label === 'Smelter' && t.label === 'Company') || (f.label === 'Company' && t.label === 'Company');
-    const seen = new Set<string>();
-    const relationships: RelationshipInput[] = [];
-    for (const e of edges) {
-      const f = nodes[e.from % nodes.length]!;
-      const t = nodes[e.to % nodes.length]!;
-      const metal = e.gold ? 'gold' : 'tin';
-      const key = `${f.id}>${t.id}>${metal}`;
-      if (!allowed(f, t) || seen.has(key)) continue;
-      seen.add(key);
-      relationships.push({ type: 'SUPPLIES', from: f.id, to: t.id, metal, ...(e.share !== undefined ? { share: e.share } : {}) });
-    }
+    const relationships = allowedSupplies(nodes, edges);
     return { nodes, relationships };
   });
 

@@ -2,16 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { singlePointsOfFailure, type SinglePointsOfFailureAnswer } from '../../../graph/analyses/single-points-of-failure.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
-import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-
-function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[]): Snapshot {
-  return compileSnapshot({
-    version: 1,
-    nodes: nodes.map((x) => GraphNodeSchema.parse(x)),
-    relationships: relationships.map((x) => RelationshipSchema.parse(x)),
-  });
-}
+import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { snapshotOf } from '../graph-builders.js';
 
 const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
 const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => ({ label: 'Smelter', id, name: `Smelter ${id}`, metal: 'tin', country: 'PE', recycledOrScrap });

@@ -1,0 +1,54 @@
+/**
+ * Small graphs for engine tests: a snapshot from plain node and relationship objects, SUPPLIES in
+ * one line, two countries, and the SUPPLIES a random test graph may hold. Written from SPEC §1
+ * alone, not from the engine, so that oracles built on them stay independent of the code under test.
+ */
+import { compileSnapshot, type Snapshot } from '../../graph/snapshot.js';
+import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type RelationshipInput } from '../../graph/model.js';
+
+export function snapshotOf(nodes: GraphNodeInput[], relationships: RelationshipInput[] = [], version = 1): Snapshot {
+  return compileSnapshot({
+    version,
+    nodes: nodes.map((x) => GraphNodeSchema.parse(x)),
+    relationships: relationships.map((x) => RelationshipSchema.parse(x)),
+  });
+}
+
+export const supplies = (from: string, to: string, share?: number, metal: 'tin' | 'gold' = 'tin'): RelationshipInput => ({
+  type: 'SUPPLIES',
+  from,
+  to,
+  metal,
+  ...(share !== undefined ? { share } : {}),
+});
+
+export const CD: GraphNodeInput = { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] };
+export const PE: GraphNodeInput = { label: 'Country', id: 'PE', name: 'Peru' };
+
+export interface RandomEdge {
+  from: number;
+  to: number;
+  share?: number | undefined;
+  gold?: boolean;
+}
+
+/**
+ * Turn random index pairs into SUPPLIES the model allows (Country → Smelter, Smelter → Company,
+ * Company → Company), one per (from, to, metal), in the order drawn.
+ */
+export function allowedSupplies(nodes: readonly GraphNodeInput[], edges: readonly RandomEdge[]): RelationshipInput[] {
+  const allowed = (f: GraphNodeInput, t: GraphNodeInput): boolean =>
+    (f.label === 'Country' && t.label === 'Smelter') || (f.label === 'Smelter' && t.label === 'Company') || (f.label === 'Company' && t.label === 'Company');
+  const seen = new Set<string>();
+  const relationships: RelationshipInput[] = [];
+  for (const e of edges) {
+    const f = nodes[e.from % nodes.length]!;
+    const t = nodes[e.to % nodes.length]!;
+    const metal = e.gold ? 'gold' : 'tin';
+    const key = `${f.id}>${t.id}>${metal}`;
+    if (!allowed(f, t) || seen.has(key)) continue;
+    seen.add(key);
+    relationships.push(supplies(f.id, t.id, e.share, metal));
+  }
+  return relationships;
+}
