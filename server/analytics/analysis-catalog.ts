@@ -43,10 +43,8 @@ function companyIndex(snapshot: Snapshot, id: string): number {
 }
 
 function policyFor(override: PolicyOverride | undefined): RiskPolicy {
-  if (override === undefined || Object.keys(override).length === 0) return DEFAULT_RISK_POLICY;
-  const merged = mergePolicy(DEFAULT_RISK_POLICY, override);
-  // A changed policy must not pass for the default one in answers.
-  return override.version === undefined ? { ...merged, version: `${DEFAULT_RISK_POLICY.version}+override` } : merged;
+  // mergePolicy names a changed policy "<base>+override", so it never passes for the default one.
+  return mergePolicy(DEFAULT_RISK_POLICY, override);
 }
 
 // Intrinsic and propagated risk are per (snapshot, policy): computed once, reused by every request on it.
