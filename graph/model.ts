@@ -70,6 +70,13 @@ export const SmelterSchema = z
     rmapStatus: RmapStatusSchema.default('unknown'),
     recycledOrScrap: z.boolean().optional(),
     lastAudit: IsoDateSchema.optional(),
+    identified: z
+      .boolean()
+      .optional()
+      .describe('false when no RMI smelter id matched what a declaration said and the smelter got a local id'),
+    rejectedNames: ShortTextListSchema.optional().describe(
+      'Names a user said are NOT this smelter; smelter matching never proposes it for them again',
+    ),
   })
   .strict()
   .meta({ id: 'Smelter', description: 'A smelter or refiner.' });

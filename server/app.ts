@@ -6,15 +6,19 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import analytics from './plugins/analytics.js';
 import graphStore from './plugins/graph-store.js';
+import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
 import problemDetails from './plugins/problem-details.js';
 import analyses from './routes/analyses.js';
+import cmrtImports from './routes/cmrt-imports.js';
 import companies from './routes/companies.js';
 import countries from './routes/countries.js';
+import exportRoutes from './routes/export.js';
 import health from './routes/health.js';
 import homePage from './routes/home-page.js';
 import imports from './routes/imports.js';
 import neighborhood from './routes/neighborhood.js';
+import smelterMatches from './routes/smelter-matches.js';
 import smelters from './routes/smelters.js';
 import supplies from './routes/supplies.js';
 import type { GraphStore } from './stores/graph-store.js';
@@ -39,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(problemDetails);
   await app.register(graphStore, { store: options.store });
   await app.register(analytics, { workers: options.analysisWorkers });
+  await app.register(multipart);
   await app.register(openapi);
 
   await app.register(health);
@@ -51,6 +56,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(supplies);
       await api.register(neighborhood);
       await api.register(imports);
+      await api.register(cmrtImports);
+      await api.register(smelterMatches);
+      await api.register(exportRoutes);
       await api.register(analyses);
     },
     { prefix: '/api/v1' },

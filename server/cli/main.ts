@@ -6,7 +6,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { MetalSchema } from '../../graph/model.js';
 import { METAL_IDS } from '../../graph/metals.js';
 import { analyze, render, type AnalyzeCommand } from './analyze.js';
+import { exportCommand, renderExport } from './export.js';
+import { importCmrtCommand, renderCmrtImport } from './import-cmrt.js';
+import { importGraphCommand, renderGraphImport } from './import-graph.js';
+import { loadLookupCommand, loadRmapStatusCommand } from './reference.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../exporters/graph-export.js';
 import { runNeo4jCommand } from '../local-neo4j/cli.js';
 import { loadDemo, loadReference } from '../seeding/seed-loader.js';
 import { writeSyntheticGraph } from '../seeding/synthetic-loader.js';
@@ -119,6 +124,82 @@ function program(): Command {
       } finally {
         await store.close();
       }
+    });
+
+  const withStore = async <T>(work: (store: ReturnType<typeof createGraphStore>) => Promise<T>): Promise<T> => {
+    const store = createGraphStore(loadConfig());
+    try {
+      await store.init();
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  };
+  const importCmd = cli.command('import').description('Import into the configured store, all or nothing');
+  importCmd
+    .command('graph')
+    .description('Import graph documents (.json, as `export --format json` writes) and/or nodes.csv + relationships.csv, in one write')
+    .argument('[files...]', '.json documents; .csv files named …nodes.csv / …relationships.csv')
+    .option('--nodes <file>', 'the nodes CSV, whatever its name')
+    .option('--relationships <file>', 'the relationships CSV, whatever its name')
+    .option('--json', 'print the API answer (WriteResult) as JSON')
+    .action(async (files: string[], o: { nodes?: string; relationships?: string; json?: boolean }) => {
+      const outcome = await withStore((store) => importGraphCommand(store, files, { nodes: o.nodes, relationships: o.relationships }));
+      process.stdout.write(o.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${renderGraphImport(outcome)}\n`);
+    });
+
+  importCmd
+    .command('cmrt')
+    .description('Import CMRT/EMRT declarations (.xlsx) of one company: smelters matched to RMI ids, checked, written in one write')
+    .argument('<files...>', 'CMRT or EMRT workbooks')
+    .requiredOption('--company <id>', 'the declaring company (created when --country is given and it does not exist)')
+    .option('--country <code>', 'ISO alpha-2 country for a company the graph does not hold yet')
+    .option('--name <name>', 'name for a new company (default: the declaration\'s company name)')
+    .option('--dry-run', 'read, match and check, but write nothing')
+    .option('--json', 'print the API answer (the import report) as JSON')
+    .action(async (files: string[], o: { company: string; country?: string; name?: string; dryRun?: boolean; json?: boolean }) => {
+      const draw = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}\x1b[K`) : (line: string) => process.stderr.write(`${line}\n`);
+      const result = await withStore((store) => importCmrtCommand(store, files, o, draw));
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderCmrtImport(result)}\n`);
+    });
+
+  const reference = cli.command('reference').description('Refresh reference data in the configured store from files you bring');
+  reference
+    .command('load')
+    .description('Load the Smelter Look-up of a (newer) CMRT/EMRT template: adds smelters, keeps aliases, decisions and RMAP status')
+    .argument('<template>', 'a CMRT or EMRT template .xlsx')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const result = await withStore((store) => loadLookupCommand(store, file));
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : `Smelter Look-up of template ${result.templateVersion}: ${result.lookupRows} rows; ${result.smeltersAdded} smelters added, ${result.smeltersUpdated} updated (store version ${result.version}).\n`,
+      );
+    });
+  reference
+    .command('rmap-status')
+    .description('Set smelters\' RMAP status from a facility list obtained from RMI (CSV with an id and a status column)')
+    .argument('<file>', 'the CSV file')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const result = await withStore((store) => loadRmapStatusCommand(store, file));
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : `${result.rowsRead} rows read: ${result.smeltersUpdated} smelters updated, ${result.unchanged} unchanged, ${result.notInGraph} ids not in the graph, ${result.skippedRows.length} rows skipped (store version ${result.version}).\n`,
+      );
+    });
+
+  cli
+    .command('export')
+    .description('Export the whole graph: JSON (re-importable), CSV (nodes.csv + relationships.csv) or GraphML')
+    .addOption(new Option('--format <format>', 'json, csv or graphml').choices(EXPORT_FORMATS).default('json'))
+    .requiredOption('--out <path>', 'file or folder (csv: folder for nodes.csv and relationships.csv); - for standard output')
+    .action(async (o: { format: ExportFormat; out: string }) => {
+      const summary = await withStore((store) => exportCommand(store, { format: o.format, out: o.out }));
+      (o.out === '-' ? process.stderr : process.stdout).write(`${renderExport(summary)}\n`);
     });
 
   cli

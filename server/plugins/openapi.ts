@@ -7,8 +7,28 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { $ZodType } from 'zod/v4/core';
 
 export const API_VERSION = '1.0.0';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+
+/**
+ * jsonSchemaTransform converts `body` only when it is one zod schema. A route that takes several
+ * media types (JSON or multipart/form-data) declares `body: { content: { type: { schema } } }`,
+ * as Fastify's own validation understands it; each media type's schema is converted here.
+ */
+export function contentAwareJsonSchemaTransform(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const body = (input.schema as { body?: unknown } | undefined)?.body;
+  if (body === null || typeof body !== 'object' || body instanceof $ZodType || !('content' in body)) return jsonSchemaTransform(input);
+  const content: Record<string, { schema: unknown }> = {};
+  for (const [mediaType, entry] of Object.entries((body as { content: Record<string, { schema: unknown }> }).content)) {
+    const converted = jsonSchemaTransform({ ...input, schema: { body: entry.schema } } as TransformInput);
+    content[mediaType] = { schema: (converted.schema as { body?: unknown }).body };
+  }
+  const rest = jsonSchemaTransform({ ...input, schema: { ...input.schema, body: undefined } } as TransformInput);
+  return { ...rest, schema: { ...rest.schema, body: { content } } };
+}
 
 async function openapi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -31,7 +51,7 @@ async function openapi(app: FastifyInstance): Promise<void> {
         { name: 'operations' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: contentAwareJsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

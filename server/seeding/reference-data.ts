@@ -297,12 +297,13 @@ const lookupCache = new Map<string, SmelterLookupRow[]>();
 /**
  * The rows of the Smelter Look-up that carry a smelter id, in file order. The 8 pseudo rows
  * ("Smelter not listed" / "Smelter not yet identified") have no id and are skipped. Throws when a
- * country name does not map to an ISO code or a metal is unknown.
+ * country name does not map to an ISO code or a metal is unknown. `file` (in `dir`, beside the
+ * CMRT country list it maps countries with) selects another template version's look-up.
  */
-export function loadSmelterLookup(dir: string = REFERENCE_DIR): SmelterLookupRow[] {
-  let rows = lookupCache.get(dir);
+export function loadSmelterLookup(dir: string = REFERENCE_DIR, file: string = REFERENCE_FILES.smelterLookup): SmelterLookupRow[] {
+  const cacheKey = `${dir}\u0000${file}`;
+  let rows = lookupCache.get(cacheKey);
   if (!rows) {
-    const file = REFERENCE_FILES.smelterLookup;
     const countryMap = cmrtCountryNameToAlpha2Map(dir);
     const raw = readCsv(dir, file, ['metal', 'smelter_lookup_name', 'standard_smelter_name', 'country', 'smelter_id', 'city', 'state_province']);
     rows = [];
@@ -327,7 +328,7 @@ export function loadSmelterLookup(dir: string = REFERENCE_DIR): SmelterLookupRow
         state: (r['state_province'] ?? '').trim(),
       });
     });
-    lookupCache.set(dir, rows);
+    lookupCache.set(cacheKey, rows);
   }
   return rows.map((r) => ({ ...r }));
 }
@@ -335,42 +336,47 @@ export function loadSmelterLookup(dir: string = REFERENCE_DIR): SmelterLookupRow
 const smeltersCache = new Map<string, Smelter[]>();
 
 /**
- * The distinct smelters of the look-up as Smelter nodes, ordered by id: name = the standard name,
- * aliases = the other look-up names (deduplicated, in file order), rmapStatus "unknown" (the
- * look-up carries no status; users load their own RMAP list). Throws when the rows of one id
- * disagree on metal, standard name or country.
+ * Look-up rows grouped into Smelter nodes, ordered by id: name = the standard name, aliases = the
+ * other look-up names (deduplicated, in row order), rmapStatus "unknown" (the look-up carries no
+ * status; users load their own RMAP list). Throws when the rows of one id disagree on metal,
+ * standard name or country; `origin` names the file in that message.
  */
+export function smeltersFromLookup(rows: readonly SmelterLookupRow[], origin: string): Smelter[] {
+  const byId = new Map<string, { first: SmelterLookupRow; aliases: string[] }>();
+  for (const row of rows) {
+    const entry = byId.get(row.smelterId);
+    if (!entry) {
+      byId.set(row.smelterId, { first: row, aliases: row.lookupName === row.standardName ? [] : [row.lookupName] });
+      continue;
+    }
+    const { first } = entry;
+    for (const key of ['metal', 'standardName', 'countryCode'] as const) {
+      if (first[key] !== row[key]) {
+        throw new Error(`${origin}: ${row.smelterId} has two values of ${key}: "${first[key]}" and "${row[key]}"`);
+      }
+    }
+    if (row.lookupName !== row.standardName && !entry.aliases.includes(row.lookupName)) entry.aliases.push(row.lookupName);
+  }
+  return [...byId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, { first, aliases }]) =>
+      SmelterSchema.parse({
+        label: 'Smelter',
+        id,
+        name: first.standardName,
+        aliases,
+        metal: first.metal,
+        country: first.countryCode,
+        rmapStatus: 'unknown',
+      }),
+    );
+}
+
+/** The distinct smelters of the shipped look-up as Smelter nodes (see smeltersFromLookup). */
 export function loadReferenceSmelters(dir: string = REFERENCE_DIR): Smelter[] {
   let smelters = smeltersCache.get(dir);
   if (!smelters) {
-    const byId = new Map<string, { first: SmelterLookupRow; aliases: string[] }>();
-    for (const row of loadSmelterLookup(dir)) {
-      const entry = byId.get(row.smelterId);
-      if (!entry) {
-        byId.set(row.smelterId, { first: row, aliases: row.lookupName === row.standardName ? [] : [row.lookupName] });
-        continue;
-      }
-      const { first } = entry;
-      for (const key of ['metal', 'standardName', 'countryCode'] as const) {
-        if (first[key] !== row[key]) {
-          throw new Error(`${REFERENCE_FILES.smelterLookup}: ${row.smelterId} has two values of ${key}: "${first[key]}" and "${row[key]}"`);
-        }
-      }
-      if (row.lookupName !== row.standardName && !entry.aliases.includes(row.lookupName)) entry.aliases.push(row.lookupName);
-    }
-    smelters = [...byId.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, { first, aliases }]) =>
-        SmelterSchema.parse({
-          label: 'Smelter',
-          id,
-          name: first.standardName,
-          aliases,
-          metal: first.metal,
-          country: first.countryCode,
-          rmapStatus: 'unknown',
-        }),
-      );
+    smelters = smeltersFromLookup(loadSmelterLookup(dir), REFERENCE_FILES.smelterLookup);
     smeltersCache.set(dir, smelters);
   }
   return structuredClone(smelters);

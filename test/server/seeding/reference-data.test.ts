@@ -107,10 +107,11 @@ describe('countries', () => {
 });
 
 describe('CMRT country names', () => {
-  it('maps all 249 CMRT names to alpha-2 codes', () => {
+  it('maps all 249 CMRT names (and the 6.1 look-up\'s older spelling of North Macedonia) to alpha-2 codes', () => {
     const map = cmrtCountryNameToAlpha2Map();
-    expect(map.size).toBe(249);
+    expect(map.size).toBe(250);
     expect(new Set(map.values()).size).toBe(249);
+    expect(map.get('NORTH MACEDONIA, REPUBLIC OF')).toBe('MK');
     expect(map.get('CONGO, DEMOCRATIC REPUBLIC OF THE')).toBe('CD');
   });
 

@@ -1,0 +1,130 @@
+/**
+ * The CMRT/EMRT import as a service: read every workbook first (a file that cannot be read stops
+ * the whole import before anything is written), gather what the plan needs from the store, plan,
+ * then write everything in one all-or-nothing `importGraph`.
+ */
+import type { Country, GraphNode, Metal, NodeLabel, Smelter } from '../../../graph/model.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { loadCountries, loadDoddFrankCountries, loadReferenceSmelters, loadSmelterLookup } from '../../seeding/reference-data.js';
+import type { GraphStore, WriteResult } from '../../stores/graph-store.js';
+import { createSmelterResolver, type KnownSmelter } from '../smelter-resolution.js';
+import type { CmrtDocument } from './cmrt-document.js';
+import { planCmrtImport, type CmrtFileReport, type KnownSmelterRecord } from './cmrt-import-plan.js';
+import { readCmrtWorkbook } from './cmrt-reader.js';
+
+export interface CmrtUpload {
+  fileName: string;
+  bytes: Uint8Array;
+  /** The declaring company (the buyer of every smelter the file lists). */
+  companyId: string;
+}
+
+export interface CmrtImportOptions {
+  /** For a declarant the graph does not hold yet: its name (default: the declaration's company name) and country. */
+  newCompany?: { name?: string | undefined; country?: string | undefined } | undefined;
+  /** Reports each file as it is read (the CLI draws a progress bar with it). */
+  onFileRead?: ((done: number, total: number, fileName: string) => void) | undefined;
+  /** Parse, resolve and check, but write nothing. */
+  dryRun?: boolean | undefined;
+}
+
+export interface CmrtImportResult {
+  files: CmrtFileReport[];
+  nodesUpserted: number;
+  relationshipsUpserted: number;
+  /** The store version after the write (before it, for a dry run). */
+  version: number;
+  dryRun: boolean;
+}
+
+const PAGE = 1000;
+
+async function listAll(store: GraphStore, label: NodeLabel): Promise<GraphNode[]> {
+  const all: GraphNode[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listNodes(label, {}, { limit: PAGE, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** Graph smelters as the resolver sees them: aliases are confirmed names, rejectedNames refused ones. */
+export async function graphSmelters(store: GraphStore): Promise<Smelter[]> {
+  return (await listAll(store, 'Smelter')).filter((n): n is Smelter => n.label === 'Smelter');
+}
+
+export function knownSmelterOf(s: Smelter): KnownSmelter {
+  return { id: s.id, name: s.name, aliases: s.aliases, metal: s.metal, country: s.country, rejectedNames: s.rejectedNames ?? [] };
+}
+
+export async function readCmrtUploads(uploads: readonly CmrtUpload[], onFileRead?: CmrtImportOptions['onFileRead']): Promise<CmrtDocument[]> {
+  const documents: CmrtDocument[] = [];
+  for (const [i, upload] of uploads.entries()) {
+    documents.push(await readCmrtWorkbook(upload.bytes, { fileName: upload.fileName }));
+    onFileRead?.(i + 1, uploads.length, upload.fileName);
+  }
+  return documents;
+}
+
+export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtUpload[], options: CmrtImportOptions = {}): Promise<CmrtImportResult> {
+  if (uploads.length === 0) throw new ValidationError('No CMRT file given', [{ path: 'files', message: 'give at least one .xlsx file' }]);
+  const documents = await readCmrtUploads(uploads, options.onFileRead);
+
+  const companyIds = new Set<string>();
+  const newCompanies = new Map<string, { name: string; country: string }>();
+  for (const [i, upload] of uploads.entries()) {
+    if (companyIds.has(upload.companyId) || newCompanies.has(upload.companyId)) continue;
+    const existing = await store.getNode('Company', upload.companyId);
+    if (existing) {
+      companyIds.add(upload.companyId);
+      continue;
+    }
+    const name = options.newCompany?.name ?? documents[i]!.declaration.companyName ?? undefined;
+    const country = options.newCompany?.country;
+    if (!country || !name) {
+      throw new NotFoundError(`Company ${upload.companyId} does not exist`, [
+        {
+          path: 'query.company',
+          message: `no company "${upload.companyId}"; create it first, or give its country${name ? '' : ' and name'} (country=…${name ? '' : ', name=…'}) to create it with the import`,
+        },
+      ]);
+    }
+    newCompanies.set(upload.companyId, { name, country });
+  }
+
+  const smelters = await graphSmelters(store);
+  const countries = (await listAll(store, 'Country')).filter((n): n is Country => n.label === 'Country');
+  const smeltersById = new Map<string, KnownSmelterRecord>();
+  for (const s of smelters) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, node: s });
+  for (const s of loadReferenceSmelters()) {
+    if (!smeltersById.has(s.id)) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal as Metal, country: s.country, aliases: s.aliases });
+  }
+  const referenceCountries = new Map(loadCountries().map((c) => [c.id, c]));
+  // The graph's own flags win (a user may have added custom lists); a graph without countries
+  // falls back to the shipped lists.
+  const cahraSource = countries.length > 0 ? countries : [...referenceCountries.values()];
+  const cahra = new Set(cahraSource.filter((c) => c.cahra).map((c) => c.id));
+
+  const plan = planCmrtImport(
+    documents.map((document, i) => ({ document, companyId: uploads[i]!.companyId })),
+    {
+      resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map(knownSmelterOf) }),
+      smeltersById,
+      countryIds: new Set(countries.map((c) => c.id)),
+      referenceCountries,
+      coveredCountries: new Set(loadDoddFrankCountries().map((c) => c.alpha2)),
+      cahraCountries: cahra,
+      companyIds,
+      newCompanies,
+      importedAt: new Date().toISOString(),
+    },
+  );
+
+  if (options.dryRun) {
+    return { files: plan.reports, nodesUpserted: 0, relationshipsUpserted: 0, version: await store.version(), dryRun: true };
+  }
+  const write: WriteResult = await store.importGraph({ nodes: plan.nodes, relationships: plan.relationships });
+  return { files: plan.reports, ...write, dryRun: false };
+}
