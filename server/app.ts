@@ -4,11 +4,14 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import accessControl, { type AccessControlOptions } from './plugins/access-control.js';
 import analytics from './plugins/analytics.js';
 import graphStore from './plugins/graph-store.js';
+import httpSafety, { type HttpSafetyOptions } from './plugins/http-safety.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
 import problemDetails from './plugins/problem-details.js';
+import admin from './routes/admin.js';
 import analyses from './routes/analyses.js';
 import cmrtImports from './routes/cmrt-imports.js';
 import companies from './routes/companies.js';
@@ -28,6 +31,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Worker threads for analyses (default: cores − 1, at most 4); 0 runs them in-process. */
   analysisWorkers?: number;
+  /** API keys and whether reads need one; default: no keys, everything allowed (loopback only). */
+  access?: AccessControlOptions;
+  /** CORS origins and the rate limit; default: no CORS headers, no rate limit. */
+  safety?: HttpSafetyOptions;
+  /** Fastify's requestTimeout in ms; default 120 s. */
+  requestTimeoutMs?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -36,11 +45,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Ids may contain characters that need encoding; keep the default router, but be explicit about limits.
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 500 },
+    requestTimeout: options.requestTimeoutMs ?? 120_000,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(problemDetails);
+  await app.register(accessControl, options.access ?? {});
+  await app.register(httpSafety, options.safety ?? {});
   await app.register(graphStore, { store: options.store });
   await app.register(analytics, { workers: options.analysisWorkers });
   await app.register(multipart);
@@ -60,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(smelterMatches);
       await api.register(exportRoutes);
       await api.register(analyses);
+      await api.register(admin, { reads: options.access?.reads });
     },
     { prefix: '/api/v1' },
   );

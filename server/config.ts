@@ -30,6 +30,25 @@ export const ConfigSchema = z
     ANALYSIS_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(64).optional()),
     /** Load the reference data and the demo supply chain into an empty store at start-up. */
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true').transform((v) => v === 'true')),
+    /** API keys as "name:role:sha256hex,…" (hashes, never the keys; `oretrace keys create` makes them). */
+    API_KEYS: z.preprocess(emptyAsUndefined, z.string().max(1_000_000).optional()),
+    /** A JSON file {"keys": [{"name", "role", "sha256"}]}; combined with API_KEYS. */
+    API_KEYS_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    /** open: reads need no key; keyed: every /api route needs a key (reader or better). */
+    READ_ACCESS: z.preprocess(emptyAsUndefined, z.enum(['open', 'keyed']).default('open')),
+    /** Origins allowed to call the API from a browser, comma-separated; unset: no CORS headers. */
+    CORS_ORIGINS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+        .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com, comma-separated')))
+        .optional(),
+    ),
+    /** Requests per minute per API key (or per client address without one); 0 turns the limit off. */
+    RATE_LIMIT_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1_000_000).default(1200)),
+    /** A request that takes longer is cut off (Fastify's requestTimeout). */
+    REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1000).max(3_600_000).default(120_000)),
   })
   .transform((c) => ({ ...c, DATA_DIR: resolve(c.DATA_DIR) }));
 
@@ -45,4 +64,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const name = String(issue.path[0] ?? 'configuration');
   const value = env[name];
   throw new ConfigError(`Invalid ${name}${value !== undefined ? ` (${JSON.stringify(value)})` : ''}: ${issue.message}`);
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost|::ffff:127(\.\d{1,3}){3})$/i;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
+}
+
+/**
+ * Safe by default: without API keys every request may write, which is only acceptable when
+ * nobody but this machine can reach the service. Throws ConfigError, naming what to do.
+ */
+export function assertSafeExposure(config: Pick<Config, 'HOST'>, keyCount: number): void {
+  if (keyCount === 0 && !isLoopback(config.HOST)) {
+    throw new ConfigError(
+      `Refusing to listen on ${config.HOST} without API keys: anyone who can reach it could change the graph. Configure API_KEYS or API_KEYS_FILE (make keys with \`oretrace keys create\`), or listen on 127.0.0.1.`,
+    );
+  }
 }

@@ -67,3 +67,30 @@ export class StoreUnavailableError extends DomainError {
     this.retryAfter = retryAfter;
   }
 }
+
+/** No API key, or one that no configured key matches. */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  readonly title = 'An API key is needed';
+}
+
+/** A valid API key whose role may not do this. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  readonly title = 'This API key may not do that';
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly code = 'too-many-requests';
+  readonly title = 'Too many requests';
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter: number) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}

@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ApiKeyConfigError, ApiKeyRing, parseApiKeysVariable, readApiKeysFile } from './access/api-keys.js';
+import { assertSafeExposure, ConfigError, loadConfig, type Config } from './config.js';
 import { StoreUnavailableError } from './errors.js';
 import { seedIfEmpty } from './seeding/seed-loader.js';
 import type { GraphStore } from './stores/graph-store.js';
@@ -36,12 +37,30 @@ async function prepareStore(store: GraphStore, config: Config, app: FastifyInsta
   }
 }
 
+/** The configured API keys (file and variable together); a bad entry is a ConfigError. */
+export function loadApiKeys(config: Pick<Config, 'API_KEYS' | 'API_KEYS_FILE'>): ApiKeyRing {
+  try {
+    return new ApiKeyRing([
+      ...(config.API_KEYS_FILE ? readApiKeysFile(config.API_KEYS_FILE) : []),
+      ...(config.API_KEYS ? parseApiKeysVariable(config.API_KEYS) : []),
+    ]);
+  } catch (err) {
+    if (err instanceof ApiKeyConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 export async function startServer(config: Config): Promise<FastifyInstance> {
+  const keys = loadApiKeys(config);
+  assertSafeExposure(config, keys.size);
   const store = createGraphStore(config);
   const app = await buildApp({
     store,
-    logger: { level: config.LOG_LEVEL },
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     ...(config.ANALYSIS_WORKERS !== undefined ? { analysisWorkers: config.ANALYSIS_WORKERS } : {}),
+    access: { keys, reads: config.READ_ACCESS },
+    safety: { corsOrigins: config.CORS_ORIGINS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   });
   app.addHook('onClose', async () => store.close());
 
@@ -62,7 +81,9 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(`oretrace on http://${config.HOST}:${config.PORT} (${store.kind} store); API docs at /docs`);
+  app.log.info(
+    `oretrace on http://${config.HOST}:${config.PORT} (${store.kind} store); API docs at /docs; ${keys.size === 0 ? 'no API keys: every request may write (loopback only)' : `${keys.size} API keys, reads ${config.READ_ACCESS}`}`,
+  );
   return app;
 }
 

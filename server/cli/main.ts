@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MetalSchema } from '../../graph/model.js';
+import { ApiKeyEntrySchema, createApiKey, ROLES, type Role } from '../access/api-keys.js';
 import { METAL_IDS } from '../../graph/metals.js';
 import { analyze, render, type AnalyzeCommand } from './analyze.js';
 import { exportCommand, renderExport } from './export.js';
@@ -200,6 +201,29 @@ function program(): Command {
     .action(async (o: { format: ExportFormat; out: string }) => {
       const summary = await withStore((store) => exportCommand(store, { format: o.format, out: o.out }));
       (o.out === '-' ? process.stderr : process.stdout).write(`${renderExport(summary)}\n`);
+    });
+
+  const keysCmd = cli.command('keys').description('API keys for the service (see SECURITY.md)');
+  keysCmd
+    .command('create')
+    .description('Make a new random API key; prints the key once and the entry to configure (only its hash is stored)')
+    .requiredOption('--name <name>', 'a name for the key, e.g. the client using it')
+    .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).default('reader'))
+    .option('--json', 'print {key, entry} as JSON')
+    .action((o: { name: string; role: Role; json?: boolean }) => {
+      const parsed = ApiKeyEntrySchema.shape.name.safeParse(o.name);
+      if (!parsed.success) throw new Error(`--name ${parsed.error.issues[0]!.message}`);
+      const { key, entry } = createApiKey(o.name, o.role);
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ key, entry }, null, 2)}\n`
+          : [
+              `API key (shown once; give it to the client): ${key}`,
+              `Add to API_KEYS (comma-separated):             ${entry.name}:${entry.role}:${entry.sha256}`,
+              `or to the "keys" array of API_KEYS_FILE:       ${JSON.stringify(entry)}`,
+              '',
+            ].join('\n'),
+      );
     });
 
   cli

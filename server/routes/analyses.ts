@@ -120,6 +120,8 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
   r.post(
     '/scenarios/impact',
     {
+      // A POST only because the scenario is a body; it computes, it writes nothing.
+      config: { access: 'read' },
       schema: {
         tags: ['analyses'],
         summary: 'What if these nodes fail: lost share and cut-off metals for every company',
