@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COLLAPSE_KEYS, collapseNeighborhood } from '../../graph/neighborhood-collapse.js';
-import { GraphNodeSchema, MetalSchema, NodeIdSchema, SuppliesSchema } from '../../graph/model.js';
+import { MetalSchema, NodeIdSchema } from '../../graph/model.js';
 import { NotFoundError } from '../errors.js';
 import { problemResponses } from '../schemas/http.js';
+import { NeighborhoodAnswerSchema } from '../schemas/neighborhood.js';
 
 export const MAX_NEIGHBORHOOD_DEPTH = 10;
 
@@ -23,33 +24,6 @@ const NeighborhoodQuery = z.object({
   maxNodes: z.coerce.number().int().min(1).max(20_000).default(500),
 });
 
-const NeighborhoodAnswer = z
-  .object({
-    center: GraphNodeSchema,
-    nodes: z.array(z.object({ node: GraphNodeSchema, tier: z.number().int().describe('Hops from the centre') })),
-    relationships: z.array(SuppliesSchema),
-    collapsed: z
-      .object({
-        by: z.enum(COLLAPSE_KEYS),
-        groups: z.array(
-          z.object({
-            key: z.string(),
-            name: z.string(),
-            size: z.number().int(),
-            byLabel: z.record(z.string(), z.number().int()),
-            tier: z.number().int(),
-            sampleIds: z.array(z.string()),
-          }),
-        ),
-        links: z.array(z.object({ from: z.string(), to: z.string(), metals: z.array(z.string()), relationships: z.number().int() })),
-      })
-      .nullable()
-      .describe('Present when the neighbourhood was collapsed; nodes and relationships are then left empty'),
-    totalNodes: z.number().int(),
-    totalRelationships: z.number().int(),
-  })
-  .meta({ id: 'Neighborhood' });
-
 export default async function neighborhoodRoutes(app: FastifyInstance): Promise<void> {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/nodes/:id/neighborhood',
@@ -59,7 +33,7 @@ export default async function neighborhoodRoutes(app: FastifyInstance): Promise<
         summary: 'The supply neighbourhood of a node, with tiers',
         params: z.object({ id: NodeIdSchema }),
         querystring: NeighborhoodQuery,
-        response: { 200: NeighborhoodAnswer, ...problemResponses(400, 404, 503) },
+        response: { 200: NeighborhoodAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
     async (request) => {
