@@ -8,12 +8,35 @@
  * Direction: SUPPLIES points along the material flow, source → buyer. `in*` arrays list a buyer's
  * sources (what an origin walk follows); `out*` arrays list a source's buyers (what an impact
  * follows downstream).
+ *
+ * Input: a scan as columns (`compileSnapshotFromColumns`, see scan-columns.ts) or as the stores'
+ * row objects (`compileSnapshot`, which converts rows to columns first). Node indices are the
+ * scan's positions.
+ *
+ * Besides the CSR by node index, each layer numbers its own nodes compactly and keeps them in a
+ * sources-first order of its strongly connected components (see MetalLayer.nodes and .order).
+ * Whole-layer analyses then run as one sweep in that order over arrays of the layer's size,
+ * instead of a graph search over arrays of the snapshot's size: on a layer of a million nodes the
+ * cost of a pass is memory latency, and array size and access order are what cut it.
  */
-import { endsAllowed, type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES, type RmapStatus } from './model.js';
+import { type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES, type RmapStatus } from './model.js';
+import { layerTopology, TopologyScratch } from './analyses/strongly-connected.js';
+import { arenaBytes, type ArrayAllocator, TypedArena } from './typed-arena.js';
+import {
+  buildIdIndex,
+  type IdIndex,
+  KNOWN_METALS,
+  LABEL_BY_CODE,
+  LABEL_CODES,
+  NOT_A_SMELTER,
+  type NodeColumns,
+  positionsOf,
+  type ScanColumns,
+  scanToColumns,
+} from './scan-columns.js';
+import { endsAllowed } from './model.js';
 
-export const LABEL_CODES = { Company: 0, Smelter: 1, Country: 2 } as const satisfies Record<NodeLabel, number>;
-export const LABEL_BY_CODE: readonly NodeLabel[] = ['Company', 'Smelter', 'Country'];
-export const HUMAN_RIGHTS_CODES = { none: 0, low: 1, medium: 2, high: 3 } as const;
+export { HUMAN_RIGHTS_CODES, LABEL_BY_CODE, LABEL_CODES, NOT_A_SMELTER } from './scan-columns.js';
 
 /** Shares summing above 1 by less than this are rounding, not a data-quality problem. */
 export const SHARE_TOLERANCE = 1e-9;
@@ -41,46 +64,52 @@ export interface MetalLayer {
   /** 1 where v takes part in this metal (has a SUPPLIES of it in or out). */
   present: Uint8Array;
   edgeCount: number;
+  /**
+   * Compact ids number the nodes present in this metal 0..k−1 in a sources-first order of the
+   * strongly connected components of the layer's supply graph (structure only: every
+   * relationship counts, whatever its share): each component's members are consecutive, and a
+   * component comes after every component upstream of it (Tarjan's order with roots in index
+   * order; supplyComponents gives the same). Whole-layer analyses sweep the compact ids in order
+   * over arrays of the layer's size. nodes[c] is the node of compact id c; compactOf[v] is v's
+   * compact id, −1 when v takes no part in this metal.
+   */
+  nodes: Int32Array;
+  compactOf: Int32Array;
+  /**
+   * The in-adjacency in compact ids: the sources of c are compactSources[compactOffsets[c] ..
+   * compactOffsets[c+1]) with effective weights compactWeights, in the order of the node's
+   * inSources. Outside a cyclic block, every source of c has a smaller compact id.
+   */
+  compactOffsets: Uint32Array;
+  compactSources: Int32Array;
+  compactWeights: Float64Array;
+  /** `undisclosed` by compact id. */
+  compactUndisclosed: Float64Array;
+  /**
+   * [start, end) compact-id pairs, in order, of the cyclic components: two or more nodes, or one
+   * node supplying itself. Every other compact id is a component of its own.
+   */
+  cyclicBlocks: Int32Array;
 }
 
-export interface Snapshot {
+export interface Snapshot extends NodeColumns {
   /** The store version this snapshot was compiled from. */
   version: number;
-  nodeCount: number;
-  ids: readonly string[];
-  names: readonly string[];
-  labels: Uint8Array;
-  /** ISO alpha-2 of the node's country (its own id for a Country). */
-  countries: readonly string[];
-  /** Countries: on a CAHRA list. */
-  cahra: Uint8Array;
-  /** Countries: the lists naming it (EU-CAHRA, DFA-1502…); empty for other nodes. */
-  countryLists: readonly (readonly string[])[];
-  /** Countries: riskScore, NaN when absent. */
-  countryRiskScore: Float64Array;
-  /** Smelters: index into RMAP_STATUSES; 255 for other nodes. */
-  rmapStatus: Uint8Array;
-  /** Smelters: recycled or scrap source. */
-  recycled: Uint8Array;
-  /** Companies: SAQ score 0..100, NaN when absent. */
-  saqScore: Float64Array;
-  /** Companies: HUMAN_RIGHTS_CODES. */
-  humanRightsRisk: Uint8Array;
+  /** The metals with at least one SUPPLIES, sorted. */
   metals: readonly Metal[];
   layers: ReadonlyMap<Metal, MetalLayer>;
-  /** Nodes by id alone; several when an id exists under two labels. */
-  indicesById: ReadonlyMap<string, number | number[]>;
+  /** Node indices by id (see nodeIndex): several when an id exists under two labels. */
+  idIndex: IdIndex;
 }
-
-export const NOT_A_SMELTER = 255;
 
 /** The index of the node with this id, preferring Company, then Smelter, then Country. */
 export function nodeIndex(s: Snapshot, id: string, label?: NodeLabel): number | undefined {
-  const found = s.indicesById.get(id);
-  if (found === undefined) return undefined;
-  if (typeof found === 'number') return label === undefined || s.labels[found] === LABEL_CODES[label] ? found : undefined;
+  const found = positionsOf(s.idIndex, s.ids, id);
+  if (found.length === 0) return undefined;
   if (label !== undefined) return found.find((i) => s.labels[i] === LABEL_CODES[label]);
-  return [...found].sort((a, b) => s.labels[a]! - s.labels[b]!)[0];
+  let best = found[0]!;
+  for (const i of found) if (s.labels[i]! < s.labels[best]!) best = i;
+  return best;
 }
 
 export function labelOf(s: Snapshot, i: number): NodeLabel {
@@ -103,177 +132,193 @@ export function summary(s: Snapshot, i: number): NodeSummary {
 }
 
 /**
- * Compile a snapshot from a full scan of the store. Pure and deterministic: the same rows in the
- * same order give the same snapshot.
+ * Compile a snapshot from a full scan of the store as row objects (what `GraphStore.scan()`
+ * returns): scanToColumns, then compileSnapshotFromColumns. Pure and deterministic: the same rows
+ * in the same order give the same snapshot.
  */
 export function compileSnapshot(scan: { version: number; nodes: readonly GraphNode[]; relationships: readonly Relationship[] }): Snapshot {
-  const n = scan.nodes.length;
-  const ids: string[] = new Array(n);
-  const names: string[] = new Array(n);
-  const countries: string[] = new Array(n);
-  const countryLists: (readonly string[])[] = new Array(n);
-  const labels = new Uint8Array(n);
-  const cahra = new Uint8Array(n);
-  const countryRiskScore = new Float64Array(n).fill(Number.NaN);
-  const rmapStatus = new Uint8Array(n).fill(NOT_A_SMELTER);
-  const recycled = new Uint8Array(n);
-  const saqScore = new Float64Array(n).fill(Number.NaN);
-  const humanRightsRisk = new Uint8Array(n);
-  const indicesById = new Map<string, number | number[]>();
-  const NO_LISTS: readonly string[] = [];
+  return compileSnapshotFromColumns(scanToColumns(scan));
+}
 
-  for (let i = 0; i < n; i++) {
-    const node = scan.nodes[i]!;
-    ids[i] = node.id;
-    names[i] = node.name;
-    labels[i] = LABEL_CODES[node.label];
-    countryLists[i] = NO_LISTS;
-    switch (node.label) {
-      case 'Company':
-        countries[i] = node.country;
-        if (node.saqScore !== undefined) saqScore[i] = node.saqScore;
-        if (node.humanRightsRisk !== undefined) humanRightsRisk[i] = HUMAN_RIGHTS_CODES[node.humanRightsRisk];
-        break;
-      case 'Smelter':
-        countries[i] = node.country;
-        rmapStatus[i] = RMAP_STATUSES.indexOf(node.rmapStatus ?? 'unknown');
-        if (node.recycledOrScrap) recycled[i] = 1;
-        break;
-      case 'Country':
-        countries[i] = node.id;
-        if (node.cahra) cahra[i] = 1;
-        countryLists[i] = node.lists ?? NO_LISTS;
-        if (node.riskScore !== undefined) countryRiskScore[i] = node.riskScore;
-        break;
-    }
-    const seen = indicesById.get(node.id);
-    if (seen === undefined) indicesById.set(node.id, i);
-    else indicesById.set(node.id, typeof seen === 'number' ? [seen, i] : [...seen, i]);
+/**
+ * Compile a snapshot from a scan as columns. The snapshot takes the node columns over as they are
+ * (no copy): whoever made them must not change them afterwards. The SUPPLIES columns are only
+ * read. Throws a RangeError naming the column and position of anything malformed: a column of the
+ * wrong length, a label or status code out of range, an end that is not a node position, a metal
+ * the model does not know, a share outside [0, 1], a SUPPLIES between labels the model does not
+ * allow. Deterministic: the same columns give the same snapshot.
+ */
+export function compileSnapshotFromColumns(scan: ScanColumns): Snapshot {
+  const nodes = scan.nodes;
+  checkNodeColumns(nodes);
+  const n = nodes.nodeCount;
+  const { labels, recycled } = nodes;
+  const supplies = scan.supplies;
+  const { count, from, to, metal, metals: metalTable, share } = supplies;
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`supplies.count must be a non-negative integer, got ${count}`);
+  for (const [name, column] of [['from', from], ['to', to], ['metal', metal], ['share', share]] as const) {
+    if (column.length < count) throw new RangeError(`supplies.${name} has ${column.length} entries, fewer than supplies.count = ${count}`);
   }
-
-  // Resolve SUPPLIES ends to indices once; an id under two labels is settled by which ends the model allows.
-  // A 3×3 table of label codes keeps this loop free of allocation: it runs once per relationship.
+  if (metalTable.length > 256) throw new RangeError(`supplies.metals lists ${metalTable.length} metals; at most 256 fit a Uint8Array code`);
+  metalTable.forEach((m, i) => {
+    if (!KNOWN_METALS.has(m)) throw new RangeError(`supplies.metals[${i}] is "${m}", not a metal the model knows`);
+  });
   const allowed = new Uint8Array(9);
   for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
-  const candidates = (id: string): readonly number[] => {
-    const found = indicesById.get(id);
-    return found === undefined ? [] : typeof found === 'number' ? [found] : found;
-  };
-  const metalIndex = new Map<Metal, number>();
-  const metals: Metal[] = [];
-  const rels = scan.relationships;
-  const edgeFrom = new Uint32Array(rels.length);
-  const edgeTo = new Uint32Array(rels.length);
-  const edgeMetal = new Uint16Array(rels.length);
-  const edgeShare = new Float64Array(rels.length);
-  let e = 0;
-  for (const r of rels) {
-    if (r.type !== 'SUPPLIES') continue;
-    let from = -1;
-    let to = -1;
-    const fromFound = indicesById.get(r.from);
-    const toFound = indicesById.get(r.to);
-    if (typeof fromFound === 'number' && typeof toFound === 'number') {
-      if (allowed[labels[fromFound]! * 3 + labels[toFound]!]) {
-        from = fromFound;
-        to = toFound;
-      }
-    } else if (fromFound !== undefined && toFound !== undefined) {
-      for (const f of candidates(r.from)) {
-        for (const t of candidates(r.to)) {
-          if (allowed[labels[f]! * 3 + labels[t]!]) {
-            from = f;
-            to = t;
-          }
-        }
-      }
+
+  // One pass validates every relationship and counts them per metal; a second copies each
+  // metal's relationships into columns of its own, so that every layer is then built with a
+  // working set of its own size (on a large graph, the cost is cache misses, and their number
+  // grows with the arrays each pass touches at random).
+  const metalCount = metalTable.length;
+  const perMetal = new Uint32Array(metalCount + 1);
+  const firstSeen = new Int32Array(metalCount).fill(-1);
+  for (let k = 0; k < count; k++) {
+    const f = from[k]!;
+    const t = to[k]!;
+    const m = metal[k]!;
+    const s = share[k]!;
+    if (!(f >= 0 && f < n)) throw new RangeError(`supplies.from[${k}] = ${f} is not a node position in [0, ${n})`);
+    if (!(t >= 0 && t < n)) throw new RangeError(`supplies.to[${k}] = ${t} is not a node position in [0, ${n})`);
+    if (m >= metalCount) throw new RangeError(`supplies.metal[${k}] = ${m} is not an index into supplies.metals (${metalCount} metals)`);
+    if (!(s >= 0 && s <= 1) && !Number.isNaN(s)) throw new RangeError(`supplies.share[${k}] = ${s}: a share lies in [0, 1] (NaN for none)`);
+    if (!allowed[labels[f]! * 3 + labels[t]!]) {
+      throw new RangeError(`supplies ${k} goes from a ${LABEL_BY_CODE[labels[f]!]} to a ${LABEL_BY_CODE[labels[t]!]}, which SUPPLIES may not`);
     }
-    if (from < 0) continue; // the store refuses such rows; a snapshot never fails on one
-    let m = metalIndex.get(r.metal);
-    if (m === undefined) {
-      m = metals.length;
-      metals.push(r.metal);
-      metalIndex.set(r.metal, m);
-    }
-    edgeFrom[e] = from;
-    edgeTo[e] = to;
-    edgeMetal[e] = m;
-    edgeShare[e] = r.share ?? Number.NaN;
-    e++;
+    if (perMetal[m + 1]! === 0) firstSeen[m] = k;
+    perMetal[m + 1]! += 1;
   }
-  const edgeCount = e;
+  for (let m = 0; m < metalCount; m++) perMetal[m + 1]! += perMetal[m]!;
+  // Arrays come from two arenas sized here (see typed-arena.ts): one for what the layers keep,
+  // one for what the compile needs meanwhile.
+  let keptBytes = 0;
+  for (let m = 0; m < metalCount; m++) keptBytes += layerArenaBytes(n, perMetal[m + 1]! - perMetal[m]!);
+  const kept = new TypedArena(keptBytes);
+  const temporary = new TypedArena(2 * arenaBytes(count, 4) + arenaBytes(count, 8) + 2 * arenaBytes(n, 4));
+  const metalFrom = temporary.uint32(count);
+  const metalTo = temporary.uint32(count);
+  const metalShare = temporary.float64(count);
+  const next = perMetal.slice(0, metalCount);
+  for (let k = 0; k < count; k++) {
+    const slot = next[metal[k]!]!++;
+    metalFrom[slot] = from[k]!;
+    metalTo[slot] = to[k]!;
+    metalShare[slot] = share[k]!;
+  }
 
-  // Group the edges by metal once (a counting sort), so that each layer reads only its own.
-  const metalStart = new Uint32Array(metals.length + 1);
-  for (let k = 0; k < edgeCount; k++) metalStart[edgeMetal[k]! + 1]! += 1;
-  for (let m = 0; m < metals.length; m++) metalStart[m + 1]! += metalStart[m]!;
-  const byMetal = new Uint32Array(edgeCount);
-  const metalFill = metalStart.slice(0, metals.length);
-  for (let k = 0; k < edgeCount; k++) byMetal[metalFill[edgeMetal[k]!]!++] = k;
-
+  // Layers in order of each metal's first relationship, as a scan of rows meets them.
   const layers = new Map<Metal, MetalLayer>();
-  metals.forEach((metal, m) => {
-    const edges = byMetal.subarray(metalStart[m]!, metalStart[m + 1]!);
-    layers.set(metal, buildLayer(metal, n, edges, edgeFrom, edgeTo, edgeShare, labels, recycled));
-  });
+  const present: Metal[] = [];
+  const metalOrder = [...metalTable.keys()].filter((m) => firstSeen[m]! >= 0).sort((a, b) => firstSeen[a]! - firstSeen[b]!);
+  const scratch = new TopologyScratch();
+  const fill = { in: temporary.uint32(n), out: temporary.uint32(n) };
+  for (const m of metalOrder) {
+    const edges = perMetal.subarray(m, m + 2);
+    layers.set(
+      metalTable[m]!,
+      buildLayer(metalTable[m]!, n, metalFrom.subarray(edges[0]!, edges[1]!), metalTo.subarray(edges[0]!, edges[1]!), metalShare.subarray(edges[0]!, edges[1]!), labels, recycled, {
+        kept,
+        fill,
+        scratch,
+      }),
+    );
+    present.push(metalTable[m]!);
+  }
 
   return {
+    ...nodes,
     version: scan.version,
-    nodeCount: n,
-    ids,
-    names,
-    labels,
-    countries,
-    cahra,
-    countryLists,
-    countryRiskScore,
-    rmapStatus,
-    recycled,
-    saqScore,
-    humanRightsRisk,
-    metals: [...metals].sort(),
+    metals: present.sort(),
     layers,
-    indicesById,
+    idIndex: scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : buildIdIndex(nodes.ids),
   };
 }
 
+function checkNodeColumns(nodes: NodeColumns): void {
+  const n = nodes.nodeCount;
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31) throw new RangeError(`nodes.nodeCount must be an integer in [0, 2^31), got ${n}`);
+  const columns: [string, { length: number }][] = [
+    ['ids', nodes.ids],
+    ['names', nodes.names],
+    ['labels', nodes.labels],
+    ['countries', nodes.countries],
+    ['cahra', nodes.cahra],
+    ['countryLists', nodes.countryLists],
+    ['countryRiskScore', nodes.countryRiskScore],
+    ['rmapStatus', nodes.rmapStatus],
+    ['recycled', nodes.recycled],
+    ['saqScore', nodes.saqScore],
+    ['humanRightsRisk', nodes.humanRightsRisk],
+  ];
+  for (const [name, column] of columns) {
+    if (column.length !== n) throw new RangeError(`nodes.${name} has ${column.length} entries, nodes.nodeCount is ${n}`);
+  }
+  const { labels, rmapStatus } = nodes;
+  for (let i = 0; i < n; i++) {
+    if (labels[i]! > 2) throw new RangeError(`nodes.labels[${i}] = ${labels[i]} is not a label code (0 Company, 1 Smelter, 2 Country)`);
+    const status = rmapStatus[i]!;
+    if (status >= RMAP_STATUSES.length && status !== NOT_A_SMELTER) {
+      throw new RangeError(`nodes.rmapStatus[${i}] = ${status} is neither an index into RMAP_STATUSES nor NOT_A_SMELTER`);
+    }
+  }
+}
+
+/** One metal's layer from its relationships (sources, buyers, shares as stored). */
+/** Bytes a layer of n nodes and m relationships takes from the compile's arena of kept arrays (see buildLayer). */
+function layerArenaBytes(n: number, m: number): number {
+  // inOffsets, outOffsets; undisclosed; overShared, present; compactOf
+  const byNode = 2 * arenaBytes(n + 1, 4) + arenaBytes(n, 8) + 2 * arenaBytes(n, 1) + arenaBytes(n, 4);
+  // inSources, outTargets, compactSources; inDeclaredShares, inWeights, outWeights, compactWeights
+  const byRelationship = 3 * arenaBytes(m, 4) + 4 * arenaBytes(m, 8);
+  return m === 0 ? 0 : byNode + byRelationship;
+}
+
+/** What the layers of one compile share: the arena of kept arrays, and reusable temporaries. */
+interface LayerWorkspace {
+  kept: ArrayAllocator;
+  /** Fill cursors of the two CSRs, n entries each. */
+  fill: { in: Uint32Array; out: Uint32Array };
+  scratch: TopologyScratch;
+}
+
+/** One metal's layer from its relationships (sources, buyers, shares as stored). */
 function buildLayer(
   metal: Metal,
   n: number,
-  edges: Uint32Array,
   edgeFrom: Uint32Array,
   edgeTo: Uint32Array,
   edgeShare: Float64Array,
   labels: Uint8Array,
   recycled: Uint8Array,
+  work: LayerWorkspace,
 ): MetalLayer {
-  const count = edges.length;
-  const inOffsets = new Uint32Array(n + 1);
-  const outOffsets = new Uint32Array(n + 1);
+  const { kept } = work;
+  const count = edgeFrom.length;
+  const inOffsets = kept.uint32(n + 1);
+  const outOffsets = kept.uint32(n + 1);
   for (let e = 0; e < count; e++) {
-    const k = edges[e]!;
-    inOffsets[edgeTo[k]! + 1]! += 1;
-    outOffsets[edgeFrom[k]! + 1]! += 1;
+    inOffsets[edgeTo[e]! + 1]! += 1;
+    outOffsets[edgeFrom[e]! + 1]! += 1;
   }
   for (let v = 0; v < n; v++) {
     inOffsets[v + 1]! += inOffsets[v]!;
     outOffsets[v + 1]! += outOffsets[v]!;
   }
-  const inSources = new Uint32Array(count);
-  const inDeclaredShares = new Float64Array(count);
-  const inFill = inOffsets.slice(0, n);
+  const inSources = kept.uint32(count);
+  const inDeclaredShares = kept.float64(count);
+  const inFill = work.fill.in;
+  inFill.set(inOffsets.subarray(0, n));
   for (let e = 0; e < count; e++) {
-    const k = edges[e]!;
-    const slot = inFill[edgeTo[k]!]!++;
-    inSources[slot] = edgeFrom[k]!;
-    inDeclaredShares[slot] = edgeShare[k]!;
+    const slot = inFill[edgeTo[e]!]!++;
+    inSources[slot] = edgeFrom[e]!;
+    inDeclaredShares[slot] = edgeShare[e]!;
   }
 
   // Effective weights per SPEC §1, buyer by buyer.
-  const inWeights = new Float64Array(count);
-  const undisclosed = new Float64Array(n);
-  const overShared = new Uint8Array(n);
-  const present = new Uint8Array(n);
+  const inWeights = kept.float64(count);
+  const undisclosed = kept.float64(n);
+  const overShared = kept.uint8(n);
+  const present = kept.uint8(n);
   for (let v = 0; v < n; v++) {
     const start = inOffsets[v]!;
     const end = inOffsets[v + 1]!;
@@ -310,9 +355,10 @@ function buildLayer(
   }
 
   // The reverse adjacency carries the same effective weights (w(u, v) is a property of the buyer's intake).
-  const outTargets = new Uint32Array(count);
-  const outWeights = new Float64Array(count);
-  const outFill = outOffsets.slice(0, n);
+  const outTargets = kept.uint32(count);
+  const outWeights = kept.float64(count);
+  const outFill = work.fill.out;
+  outFill.set(outOffsets.subarray(0, n));
   for (let v = 0; v < n; v++) {
     for (let j = inOffsets[v]!; j < inOffsets[v + 1]!; j++) {
       const u = inSources[j]!;
@@ -335,5 +381,6 @@ function buildLayer(
     overShared,
     present,
     edgeCount: count,
+    ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept),
   };
 }

@@ -2,11 +2,14 @@
  * Timing and memory helpers. Medians over repetitions; a first run under 200 ms is a JIT warm-up
  * and is not counted; calls under 50 ms are repeated 15 times by default (their medians are the
  * noisiest), others 5; a case stops repeating when its time budget is spent (but always has one
- * sample).
+ * sample). A full GC (with --expose-gc) runs before each timed case.
  */
 import type { Timing } from './types.js';
 
 export function timeIt(fn: () => unknown, options: { reps?: number; budgetMs?: number } = {}): Timing {
+  // Start from a collected heap, so that the garbage of the previous case is not collected (and
+  // billed) during this one; what this case allocates is still collected during its own runs.
+  (globalThis as { gc?: () => void }).gc?.();
   const budget = options.budgetMs ?? 30_000;
   const samples: number[] = [];
   const started = performance.now();

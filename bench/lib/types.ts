@@ -6,6 +6,7 @@
  * hands back `CaseResult`s; bench/run.ts attaches the baselines and prints the table.
  */
 import type { GraphNode, Metal, Relationship } from '../../graph/model.js';
+import type { ScanColumns } from '../../graph/scan-columns.js';
 import type { Snapshot } from '../../graph/snapshot.js';
 
 /** One synthetic graph of the run. */
@@ -57,8 +58,12 @@ export interface BenchContext {
   quick: boolean;
   /** The metal every per-metal case runs on. */
   metal: Metal;
-  /** Available to cases of phase "scan" only (dropped before the "snapshot" phase to measure memory). */
-  scan?: { version: number; nodes: readonly GraphNode[]; relationships: readonly Relationship[] };
+  /**
+   * The generated network as a columnar scan (graph/scan-columns.ts), and as the row objects a
+   * store's scan() returns (made on first call, ~1 GB at 1M nodes). Available to cases of phase
+   * "scan" only (dropped before the "snapshot" phase to measure memory).
+   */
+  scan?: { columns: ScanColumns; rows(): { version: number; nodes: readonly GraphNode[]; relationships: readonly Relationship[] } };
   /** Set by the snapshot-compile case; available to every case of phase "snapshot". */
   snapshot?: Snapshot;
   /** Node index of "the" focal company (syn-focal-1). */

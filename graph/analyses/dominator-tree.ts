@@ -21,22 +21,29 @@ export const NO_DOMINATOR = -1;
  * (so `idom[v] >= 0` exactly when v is reachable from the root), and `NO_DOMINATOR` (−1) for nodes the
  * root does not reach. Parallel edges and self-loops are allowed.
  */
-export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Array, root: number): Int32Array {
+export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Array | Int32Array, root: number): Int32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`node count must be a non-negative integer, got ${n}`);
   if (offsets.length !== n + 1) throw new RangeError(`offsets must have n + 1 = ${n + 1} entries, got ${offsets.length}`);
   if (!Number.isInteger(root) || root < 0 || root >= n) throw new RangeError(`root ${root} is not a node index in [0, ${n})`);
   if (offsets[n]! > targets.length) throw new RangeError(`offsets[n] = ${offsets[n]} exceeds the ${targets.length} targets`);
   for (let j = 0, end = offsets[n]!; j < end; j++) {
-    if (targets[j]! >= n) throw new RangeError(`target ${targets[j]} at position ${j} is not a node index in [0, ${n})`);
+    const t = targets[j]!;
+    if (!(t >= 0 && t < n)) throw new RangeError(`target ${t} at position ${j} is not a node index in [0, ${n})`);
   }
 
   // 1. Iterative DFS from the root: preorder numbers (the algorithm works in number space), the DFS
-  //    tree parent of each number, and the node behind each number.
+  //    tree parent of each number, and the node behind each number. Every edge out of a reached
+  //    node is looked at once here, with both ends numbered by then: it is recorded in number
+  //    space, so that step 2 need not look the numbers up again (a random access per edge).
   const numberOf = new Int32Array(n).fill(-1);
   const nodeOf = new Int32Array(n);
   const parent = new Int32Array(n);
-  const stack = new Int32Array(n);
-  const edgeCursor = new Uint32Array(n);
+  const stack = new Int32Array(n); // node of each DFS frame …
+  const stackNumber = new Int32Array(n); // … its number …
+  const edgeCursor = new Uint32Array(n); // … and its next edge
+  const edgeTo = new Int32Array(offsets[n]!);
+  const edgeFrom = new Int32Array(offsets[n]!);
+  let edges = 0;
   let count = 0;
   let sp = 0;
   numberOf[root] = count;
@@ -44,50 +51,50 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
   parent[count] = 0;
   count++;
   stack[sp] = root;
+  stackNumber[sp] = 0;
   edgeCursor[sp] = offsets[root]!;
   sp++;
   while (sp > 0) {
     const v = stack[sp - 1]!;
+    const from = stackNumber[sp - 1]!;
     const end = offsets[v + 1]!;
     let j = edgeCursor[sp - 1]!;
-    // Skip the already-numbered targets in one tight loop; descend into the first new one.
-    while (j < end && numberOf[targets[j]!]! >= 0) j++;
-    if (j < end) {
+    // Record the already-numbered targets in one tight loop; descend into the first new one.
+    let w = -1;
+    for (; j < end; j++) {
+      const d = numberOf[targets[j]!]!;
+      if (d < 0) {
+        w = targets[j]!;
+        break;
+      }
+      edgeTo[edges] = d;
+      edgeFrom[edges++] = from;
+    }
+    if (w >= 0) {
       edgeCursor[sp - 1] = j + 1;
-      const w = targets[j]!;
       numberOf[w] = count;
       nodeOf[count] = w;
-      parent[count] = numberOf[v]!;
-      count++;
+      parent[count] = from;
+      edgeTo[edges] = count;
+      edgeFrom[edges++] = from;
       stack[sp] = w;
+      stackNumber[sp] = count;
       edgeCursor[sp] = offsets[w]!;
+      count++;
       sp++;
     } else {
       sp--;
     }
   }
 
-  // 2. Predecessors in number space, restricted to reachable nodes (only those count for dominance),
-  //    so that the backward sweep reads them sequentially. Scanned in node order, not DFS order: the
-  //    edge arrays are then read sequentially too, which on a 1M-node graph halves the cache misses
-  //    of this memory-bound step.
+  // 2. Predecessors in number space (reachable nodes only: only those count for dominance), by a
+  //    counting sort of the recorded edges, so that the backward sweep reads them sequentially.
   const predOffsets = new Uint32Array(count + 1);
-  let reachableEdges = 0;
-  for (let v = 0; v < n; v++) {
-    if (numberOf[v]! < 0) continue;
-    const start = offsets[v]!;
-    const end = offsets[v + 1]!;
-    reachableEdges += end - start;
-    for (let j = start; j < end; j++) predOffsets[numberOf[targets[j]!]! + 1]! += 1;
-  }
+  for (let e = 0; e < edges; e++) predOffsets[edgeTo[e]! + 1]! += 1;
   for (let i = 0; i < count; i++) predOffsets[i + 1]! += predOffsets[i]!;
-  const preds = new Int32Array(reachableEdges);
+  const preds = new Int32Array(edges);
   const predFill = predOffsets.slice(0, count);
-  for (let v = 0; v < n; v++) {
-    const i = numberOf[v]!;
-    if (i < 0) continue;
-    for (let j = offsets[v]!, end = offsets[v + 1]!; j < end; j++) preds[predFill[numberOf[targets[j]!]!]!++] = i;
-  }
+  for (let e = 0; e < edges; e++) preds[predFill[edgeTo[e]!]!++] = edgeFrom[e]!;
 
   // 3. Semidominators by a backward sweep over the numbers, with a link-eval forest (path compression).
   const semi = new Int32Array(count);
@@ -102,30 +109,11 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
     label[i] = i;
   }
 
-  // eval(v): the vertex of least semidominator on the forest path above v (v itself at a forest root).
-  const evaluate = (v: number): number => {
-    if (ancestor[v]! < 0) return v;
-    let depth = 0;
-    let x = v;
-    while (ancestor[ancestor[x]!]! >= 0) {
-      path[depth++] = x;
-      x = ancestor[x]!;
-    }
-    // Compress top-down, as the recursive COMPRESS would on unwinding.
-    while (depth > 0) {
-      const y = path[--depth]!;
-      const a = ancestor[y]!;
-      if (semi[label[a]!]! < semi[label[y]!]!) label[y] = label[a]!;
-      ancestor[y] = ancestor[a]!;
-    }
-    return label[v]!;
-  };
-
   for (let w = count - 1; w >= 1; w--) {
     const p = parent[w]!;
     let s = semi[w]!;
     for (let j = predOffsets[w]!, end = predOffsets[w + 1]!; j < end; j++) {
-      const u = evaluate(preds[j]!);
+      const u = evaluate(preds[j]!, ancestor, label, semi, path);
       if (semi[u]! < s) s = semi[u]!;
     }
     semi[w] = s;
@@ -133,7 +121,7 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
     bucketHead[s] = w;
     ancestor[w] = p; // link(p, w)
     for (let v = bucketHead[p]!; v >= 0; v = bucketNext[v]!) {
-      const u = evaluate(v);
+      const u = evaluate(v, ancestor, label, semi, path);
       idom[v] = semi[u]! < semi[v]! ? u : p;
     }
     bucketHead[p] = -1;
@@ -147,6 +135,29 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
   answer[root] = root;
   for (let w = 1; w < count; w++) answer[nodeOf[w]!] = nodeOf[idom[w]!]!;
   return answer;
+}
+
+/**
+ * eval(v) of the link-eval forest: the vertex of least semidominator on the forest path above v
+ * (v itself at a forest root), compressing the path on the way. A plain function with its arrays
+ * passed in, not a closure: it runs once per predecessor, and V8 inlines it.
+ */
+function evaluate(v: number, ancestor: Int32Array, label: Int32Array, semi: Int32Array, path: Int32Array): number {
+  if (ancestor[v]! < 0) return v;
+  let depth = 0;
+  let x = v;
+  while (ancestor[ancestor[x]!]! >= 0) {
+    path[depth++] = x;
+    x = ancestor[x]!;
+  }
+  // Compress top-down, as the recursive COMPRESS would on unwinding.
+  while (depth > 0) {
+    const y = path[--depth]!;
+    const a = ancestor[y]!;
+    if (semi[label[a]!]! < semi[label[y]!]!) label[y] = label[a]!;
+    ancestor[y] = ancestor[a]!;
+  }
+  return label[v]!;
 }
 
 /**

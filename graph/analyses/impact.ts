@@ -26,7 +26,7 @@
  */
 import type { Metal } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { layerComponents, solveDense, sweepsConverged } from './risk-score.js';
+import { layerComponents, solveDense, sweepsConverged } from './strongly-connected.js';
 
 export interface ImpactEntry {
   index: number;
@@ -318,25 +318,23 @@ function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemove
   const { inOffsets, inSources, inWeights } = layer;
   const local = new Map<number, number>();
   block.forEach((v, i) => local.set(v, i));
-  const width = b + 1;
-  const m = new Float64Array(b * width);
+  const m = new Float64Array(b * b);
+  const rhs = new Float64Array(b);
   for (let i = 0; i < b; i++) {
     const v = block[i]!;
-    const row = i * width;
-    m[row + i] = 1;
-    let rhs = 0;
+    m[i * b + i] = 1;
+    let sum = 0;
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;
       const w = inWeights[j]!;
       const k = local.get(u);
-      if (k !== undefined) m[row + k]! -= w;
-      else if (isRemoved[u] === 1) rhs += w;
-      else if (positive[u] === 1) rhs += w * lost[u]!;
+      if (k !== undefined) m[i * b + k]! -= w;
+      else if (isRemoved[u] === 1) sum += w;
+      else if (positive[u] === 1) sum += w * lost[u]!;
     }
-    m[row + b] = rhs;
+    rhs[i] = sum;
   }
-  const x = solveDense(m, b);
-  if (x === null) throw new Error(`impact: a supply cycle of ${b} nodes in ${layer.metal} gave a singular system`);
+  if (!solveDense(m, rhs, b, 1)) throw new Error(`impact: a supply cycle of ${b} nodes in ${layer.metal} gave a singular system`);
   // Probabilities: clamp the last ulps of rounding into [0, 1].
-  for (let i = 0; i < b; i++) lost[block[i]!] = Math.min(1, Math.max(0, x[i]!));
+  for (let i = 0; i < b; i++) lost[block[i]!] = Math.min(1, Math.max(0, rhs[i]!));
 }

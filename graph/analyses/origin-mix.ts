@@ -8,35 +8,40 @@
  * the first smelter (or country) it reaches for the smelter mix. Mass that can circulate forever in
  * a closed loop of buyers never reaches an origin and counts as undisclosed.
  *
- * Cycles are normal input, so neither walk is a path sum: the strongly connected components of the
- * walk graph are found with an iterative Tarjan, and components are settled one at a time in
- * dependency order, a trivial component by a weighted sum and a non-trivial one by solving its
- * linear system: exactly by dense Gaussian elimination with partial pivoting up to
- * DENSE_SOLVE_LIMIT members, by Gauss–Seidel beyond (see solveSparse). A component none of whose
- * members leaks (no remainder, no step out of it) is a closed loop: what enters it is undisclosed.
+ * Cycles are normal input, so neither walk is a path sum. The snapshot keeps every layer's nodes
+ * in a sources-first order of its strongly connected components (MetalLayer.order, over compact
+ * ids). Outside a cycle a node is settled in one step, all its sources being settled before it
+ * (or, walking down from a buyer, all its buyers before it). A cyclic component is split into the
+ * strongly connected pieces of the walk itself (steps of positive weight; an absorbing node takes
+ * none), and each piece is settled by solving its linear system: exactly by dense Gaussian
+ * elimination with partial pivoting up to 300 members, by Gauss–Seidel beyond (see
+ * strongly-connected.ts). A piece none of whose members leaks (no remainder, no step out of it) is
+ * a closed loop: what enters it is undisclosed.
  *
  * Two formulations, chosen by what each answer needs:
- * - one node, every origin (originMix, smelterMix): push the *expected number of visits* of the walk
- *   from v down to the sources (one number per upstream node, components from v towards the
- *   sources); the mass absorbed at an absorbing node is its expected number of visits. Per-country
- *   vectors would need up to 250 numbers per upstream node; this needs one.
+ * - one node, every origin (originMix, smelterMix): push the *expected number of visits* of the
+ *   walk from v down to the sources (one number per upstream node), buyers before their sources:
+ *   ranks of the layer's order from v's downwards, the pending ones kept in a bitset so that only
+ *   v's upstream is touched. The mass absorbed at an absorbing node is its expected number of
+ *   visits. Per-country vectors would need up to 250 numbers per upstream node; this needs one.
  * - every node, four aggregates (originSharesAll): pull the absorption probabilities of three
- *   classes (cahra, nonCahra, recycled) up from the sources, each component as soon as Tarjan emits
- *   it (Tarjan emits a component after every component it can walk into); undisclosed is the rest.
+ *   classes (cahra, nonCahra, recycled) up from the sources in one sweep over the layer's order;
+ *   undisclosed is the rest.
  *
  * Step rule per non-absorbing node (the same everywhere, so the answers agree): the described
  * intake is T = Σ w + undisclosed. Where T exceeds 1 − ROUNDING (shares summing to 1 up to
  * rounding, or explicit shares within SHARE_TOLERANCE above 1 that the snapshot leaves unscaled),
  * every step is divided by T so that the walk neither creates nor loses mass; where T falls short
  * (relationships that all got weight 0), the shortfall is undisclosed. Relationships of weight 0
- * are not steps of the walk, also for finding components.
+ * are not steps of the walk, also for finding the pieces of a cycle.
  *
  * On a layer of a million nodes the cost is memory latency, not arithmetic: every relationship
- * costs a random access to its source. The passes below are arranged so that each relationship is
- * looked up at random once per pass, and no more passes are made than the formulation needs.
+ * costs a random access to its source. Both passes read each relationship of the part they need
+ * once, in the layer's order, over arrays of the layer's size.
  */
 import { RMAP_STATUSES, type Metal, type RmapStatus } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
+import { solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
 
 /** Where v's intake of a metal comes from, as probabilities summing to 1. */
 export interface OriginMix {
@@ -71,20 +76,13 @@ export interface SmelterMix {
 }
 
 /**
- * Components up to this size are solved exactly by dense elimination (k³/3 multiply-adds: 9M at
- * 300, a few milliseconds, and 720 kB). Beyond it a dense matrix costs too much time and memory for
- * a system with a handful of entries per row, and Gauss–Seidel on the sparse system is used.
+ * How pieces of a cycle are solved: exactly by dense elimination up to 300 members (k³/3
+ * multiply-adds: 9M at 300, a few milliseconds, and 720 kB); beyond, Gauss–Seidel until the
+ * largest change of a sweep (relative to max(1, value)), and the error it implies at the observed
+ * contraction, are below 1e-13. A piece needing more than 20,000 sweeps leaks too little to be
+ * solved iteratively: an explicit error rather than a wrong answer.
  */
-const DENSE_SOLVE_LIMIT = 300;
-/** Gauss–Seidel stops when no value changes by more than this (relative to max(1, value)) in a sweep. */
-const SWEEP_TOLERANCE = 1e-13;
-/**
- * A component needing more sweeps than this leaks too little to be solved iteratively: an explicit
- * error rather than a wrong answer. The cap also bounds the error of an answer: reaching the
- * tolerance within it means the iteration contracts by at least ln(1e13)/MAX_SWEEPS ≈ 1.5e-3 per
- * sweep, so the remaining error is below 1e-13 / 1.5e-3 ≈ 7e-11.
- */
-const MAX_SWEEPS = 20_000;
+const PIECE_SOLVE = { denseLimit: 300, tolerance: 1e-13, maxSweeps: 20_000 } as const;
 /** Shortfalls of the described intake below this are rounding of shares that sum to 1, not a leak. */
 const ROUNDING = 1e-12;
 
@@ -167,8 +165,87 @@ export function smelterMix(snapshot: Snapshot, metal: Metal, v: number): Smelter
   return { bySmelter, byRmapStatus, notThroughSmelter };
 }
 
+/** Where a walk is absorbed: countries always; recycled smelters (origin mix) or every smelter (smelter mix). */
+function isAbsorbing(snapshot: Snapshot, g: number, smelterAbsorbs: boolean): boolean {
+  const label = snapshot.labels[g]!;
+  return label === COUNTRY || (label === SMELTER && (smelterAbsorbs || snapshot.recycled[g] === 1));
+}
+
+/** The step rule of one non-absorbing node, from its row (compact id c). */
+interface Step {
+  /** Factor on every step (stepScale). */
+  scale: number;
+  /** Probability of ending as undisclosed here (stepLeak). */
+  leak: number;
+  /** Weight of the steps back to the node itself. */
+  self: number;
+  /** Whether some step of positive weight leads to another node. */
+  others: boolean;
+}
+
+function stepOf(layer: MetalLayer, c: number, into: Step): Step {
+  const { compactOffsets, compactSources, compactWeights } = layer;
+  let total = 0;
+  let self = 0;
+  let others = false;
+  for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+    const w = compactWeights[j]!;
+    if (!(w > 0)) continue;
+    total += w;
+    if (compactSources[j] === c) self += w;
+    else others = true;
+  }
+  const own = layer.compactUndisclosed[c]!;
+  total += own;
+  into.scale = stepScale(total);
+  into.leak = stepLeak(total, own);
+  into.self = self;
+  into.others = others;
+  return into;
+}
+
+/**
+ * The strongly connected pieces of the walk inside one cyclic component (compact ids a..b):
+ * steps of positive weight between members, none out of an absorbing member. Pieces in
+ * sources-first order; `pieceOf` and `positionOf` are indexed by compact id − a.
+ */
+interface Pieces {
+  members: Int32Array;
+  starts: Int32Array;
+  count: number;
+  pieceOf: Int32Array;
+  positionOf: Int32Array;
+}
+
+function piecesOf(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, smelterAbsorbs: boolean): Pieces {
+  const { compactOffsets, compactSources, compactWeights, nodes } = layer;
+  const size = b - a;
+  const offsets = new Uint32Array(size + 1);
+  const targets: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const c = a + i;
+    if (!isAbsorbing(snapshot, nodes[c]!, smelterAbsorbs)) {
+      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+        const s = compactSources[j]!;
+        if (compactWeights[j]! > 0 && s >= a && s < b) targets.push(s - a);
+      }
+    }
+    offsets[i + 1] = targets.length;
+  }
+  const t = stronglyConnectedComponents(size, offsets, Int32Array.from(targets), null);
+  const members = new Int32Array(size);
+  const positionOf = new Int32Array(size);
+  for (let p = 0; p < t.count; p++) {
+    for (let i = t.starts[p]!; i < t.starts[p + 1]!; i++) {
+      members[i] = a + t.members[i]!;
+      positionOf[t.members[i]!] = i - t.starts[p]!;
+    }
+  }
+  return { members, starts: t.starts, count: t.count, pieceOf: t.componentOf, positionOf };
+}
+
 interface Absorption {
-  /** Absorbing nodes reached (global indices) and the mass absorbed at each, count entries. */
+  /** Absorbing nodes reached (node indices) and the mass absorbed at each, count entries. */
   nodes: Int32Array;
   mass: Float64Array;
   count: number;
@@ -176,686 +253,351 @@ interface Absorption {
   undisclosed: number;
 }
 
-/** walkUpstream's mark of a node whose component has been emitted: above every discovery number. */
-const EMITTED = 0x40000000;
-const LOCAL_MASK = EMITTED - 1;
+/** Per layer: the expected visits by compact id, all zero between walks (each walk zeroes what it used). */
+const walkScratch = new WeakMap<MetalLayer, Float64Array>();
 
 /**
- * The walk from `start` over the part of the layer upstream of it. Absorbing: countries, and
- * recycled smelters (originMix) or every smelter (smelterMix).
- *
- * Two passes. Tarjan's pass discovers the upstream part, numbering nodes locally in discovery
- * order, and copies what the second pass needs into local arrays as it reads each relationship
- * once: the source's local id and the weight (localEdge/localWeight, one region per node in
- * discovery order) and the node's step rule. The visit pass then works on local arrays only.
- * Only the array of discovery numbers has the layer's size; the rest grow with the upstream part.
+ * The walk from `start` over the part of the layer upstream of it: the expected number of visits
+ * of every upstream node, pushed from buyers to sources in the layer's order, compact ids from
+ * start's downwards (every buyer of a node outside a cycle has a larger compact id, so a node's
+ * visits are complete when the sweep reaches it). The sweep reads the visits sequentially and
+ * skips the zeros: the work follows start's upstream, plus one read per compact id below start's.
+ * Absorbing: countries, and recycled smelters (originMix) or every smelter (smelterMix).
  */
 function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean): Absorption {
-  const n = snapshot.nodeCount;
-  const { labels, recycled: recycledFlag } = snapshot;
-  const { inOffsets, inWeights, inSources, undisclosed: remainder } = layer;
-
-  const absorbingNode = (g: number): boolean => {
-    const label = labels[g]!;
-    return label === COUNTRY || (label === SMELTER && (smelterAbsorbs || recycledFlag[g] === 1));
-  };
-  if (absorbingNode(start)) {
+  if (isAbsorbing(snapshot, start, smelterAbsorbs)) {
     return { nodes: Int32Array.of(start), mass: Float64Array.of(1), count: 1, undisclosed: 0 };
   }
+  const { compactOf, compactOffsets, compactSources, compactWeights, compactUndisclosed, cyclicBlocks, nodes } = layer;
+  const { labels, recycled } = snapshot;
+  let visits = walkScratch.get(layer);
+  if (visits === undefined) walkScratch.set(layer, (visits = new Float64Array(nodes.length)));
+  walkScratch.delete(layer); // held by this walk until it has zeroed it again: a walk that throws leaves it behind
 
-  // Global: discOf[g] = local id + 1, with EMITTED set once g's component is emitted (so that an
-  // emitted node never lowers a low link, and its local id stays readable).
-  const discOf = new Int32Array(n);
-  // Local arrays, by discovery order or by relationship in local order, grow with the upstream
-  // part: a small upstream on a large layer must not pay for zeroing arrays of the layer's size.
-  let nodeCap = Math.min(n, 1024);
-  let globalOf = new Int32Array(nodeCap);
-  let absorbing = new Uint8Array(nodeCap);
-  let base = new Uint32Array(nodeCap + 1); // node u's relationships are localEdge[base[u] .. base[u + 1])
-  let intake = new Float64Array(nodeCap); // Σ w, then the step scale once the node is finished
-  let selfWeight = new Float64Array(nodeCap);
-  let toOthers = new Uint8Array(nodeCap); // some step of positive weight leads to another node
-  let leak = new Float64Array(nodeCap);
-  let comp = new Int32Array(nodeCap);
-  let order = new Int32Array(nodeCap); // members grouped by component, components in emission order
-  let compStart = new Int32Array(nodeCap + 1); // component c is order[compStart[c] .. compStart[c + 1])
-  // Tarjan's stacks; low links live on the call stack (a node's low is dead once it is finished).
-  let tarjanStack = new Int32Array(nodeCap);
-  let callStack = new Int32Array(nodeCap);
-  let callLow = new Int32Array(nodeCap);
-  let nextEdge = new Uint32Array(nodeCap);
-  let edgeCap = Math.min(layer.edgeCount, 8192);
-  let localEdge = new Int32Array(edgeCap); // local id of each source, −1 for a relationship of weight 0
-  let localWeight = new Float64Array(edgeCap);
-
-  const growNodes = (): void => {
-    nodeCap = Math.min(n, nodeCap * 2);
-    const more = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T, extra = 0): T => {
-      const b = new (a.constructor as new (length: number) => T)(nodeCap + extra);
-      b.set(a);
-      return b;
-    };
-    globalOf = more(globalOf);
-    absorbing = more(absorbing);
-    base = more(base, 1);
-    intake = more(intake);
-    selfWeight = more(selfWeight);
-    toOthers = more(toOthers);
-    leak = more(leak);
-    comp = more(comp);
-    order = more(order);
-    compStart = more(compStart, 1);
-    tarjanStack = more(tarjanStack);
-    callStack = more(callStack);
-    callLow = more(callLow);
-    nextEdge = more(nextEdge);
-  };
-  const growEdges = (need: number): void => {
-    while (edgeCap < need) edgeCap = Math.min(layer.edgeCount, edgeCap * 2);
-    const edges = new Int32Array(edgeCap);
-    edges.set(localEdge);
-    localEdge = edges;
-    const weights = new Float64Array(edgeCap);
-    weights.set(localWeight);
-    localWeight = weights;
-  };
-
-  let compCount = 0;
-  let count = 0;
-  let edgeCursor = 0;
-  let tsp = 0;
-  let csp = 0;
-
-  const discover = (g: number): void => {
-    if (count === nodeCap) growNodes();
-    const id = count++;
-    discOf[g] = id + 1;
-    globalOf[id] = g;
-    base[id] = edgeCursor;
-    tarjanStack[tsp++] = id;
-    callStack[csp] = id;
-    callLow[csp] = id + 1;
-    if (absorbingNode(g)) {
-      absorbing[id] = 1;
-      nextEdge[csp] = inOffsets[g + 1]!; // the walk ends here: its sources are not followed
-    } else {
-      nextEdge[csp] = inOffsets[g]!;
-      edgeCursor += inOffsets[g + 1]! - inOffsets[g]!;
-      if (edgeCursor > edgeCap) growEdges(edgeCursor);
-      // Read now, next to the node's other data: independent cache misses overlap, a miss when
-      // the node is finished would not.
-      leak[id] = remainder[g]!;
-    }
-    csp++;
-  };
-
-  discover(start);
-  while (csp > 0) {
-    const frame = csp - 1;
-    const id = callStack[frame]!;
-    const g = globalOf[id]!;
-    const end = inOffsets[g + 1]!;
-    const at = base[id]! - inOffsets[g]!;
-    let j = nextEdge[frame]!;
-    let descended = false;
-    while (j < end) {
-      const w = inWeights[j]!;
-      if (!(w > 0)) {
-        localEdge[at + j++] = -1;
-        continue;
-      }
-      const s = inSources[j]!;
-      localWeight[at + j] = w;
-      intake[id]! += w;
-      if (s === g) selfWeight[id]! += w;
-      else toOthers[id] = 1;
-      const d = discOf[s]!;
-      if (d === 0) {
-        localEdge[at + j] = count;
-        nextEdge[frame] = j + 1;
-        discover(s);
-        descended = true;
-        break;
-      }
-      localEdge[at + j++] = (d & LOCAL_MASK) - 1;
-      if (d < callLow[frame]!) callLow[frame] = d;
-    }
-    if (descended) continue;
-
-    csp--;
-    if (absorbing[id] === 0) {
-      const own = leak[id]!;
-      const total = intake[id]! + own;
-      intake[id] = stepScale(total);
-      leak[id] = stepLeak(total, own);
-    }
-    const low = callLow[frame]!;
-    if (low !== id + 1) {
-      if (low < callLow[frame - 1]!) callLow[frame - 1] = low;
-      continue;
-    }
-    const c = compCount;
-    let pos = compStart[c]!;
-    let x: number;
-    do {
-      x = tarjanStack[--tsp]!;
-      discOf[globalOf[x]!]! |= EMITTED;
-      comp[x] = c;
-      order[pos++] = x;
-    } while (x !== id);
-    compStart[++compCount] = pos;
-  }
-  base[count] = edgeCursor;
-  const scale = intake;
-
-  // --- Expected visits, components from start (emitted last) towards the sources.
-  const visits = new Float64Array(count); // mass injected until a component is settled, then its visit count
-  visits[0] = 1;
   const absorbedNodes: number[] = [];
   const absorbedMass: number[] = [];
   let undisclosed = 0;
+  const first = compactOf[start]!;
+  visits[first] = 1;
+  // The last cyclic block starting at or below `first`; blocks are taken whole when the sweep enters them.
+  let block = (cyclicBlocks.length >> 1) - 1;
+  while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
+  for (let c = first; c >= 0; c--) {
+    if (block >= 0 && c < cyclicBlocks[2 * block + 1]!) {
+      const a = cyclicBlocks[2 * block]!;
+      undisclosed += settleBlockVisits(snapshot, layer, a, cyclicBlocks[2 * block + 1]!, smelterAbsorbs, visits, absorbedNodes, absorbedMass);
+      c = a;
+      block--;
+      continue;
+    }
+    const injected = visits[c]!;
+    if (injected === 0) continue;
+    visits[c] = 0;
+    const g = nodes[c]!;
+    const label = labels[g]!;
+    if (label === COUNTRY || (label === SMELTER && (smelterAbsorbs || recycled[g] === 1))) {
+      absorbedNodes.push(g);
+      absorbedMass.push(injected);
+      continue;
+    }
+    // Outside a cyclic block a node never supplies itself: the step rule without self-loops.
+    let total = 0;
+    const rowStart = compactOffsets[c]!;
+    const rowEnd = compactOffsets[c + 1]!;
+    for (let j = rowStart; j < rowEnd; j++) {
+      const w = compactWeights[j]!;
+      if (w > 0) total += w;
+    }
+    const own = compactUndisclosed[c]!;
+    total += own;
+    undisclosed += injected * stepLeak(total, own);
+    const fs = injected * stepScale(total);
+    for (let j = rowStart; j < rowEnd; j++) {
+      const w = compactWeights[j]!;
+      if (w > 0) visits[compactSources[j]!]! += fs * w;
+    }
+  }
+  walkScratch.set(layer, visits);
+  return { nodes: Int32Array.from(absorbedNodes), mass: Float64Array.from(absorbedMass), count: absorbedNodes.length, undisclosed };
+}
 
-  for (let c = compCount - 1; c >= 0; c--) {
-    const a = compStart[c]!;
-    const b = compStart[c + 1]!;
-    if (b - a === 1) {
-      const u = order[a]!;
-      const injected = visits[u]!;
+/**
+ * Settles the expected visits of one cyclic component (compact ids a..b) given the visits injected
+ * into it from downstream, pushes what leaves it to its sources, zeroes its members' visits, and
+ * returns the mass that ends undisclosed inside it. The walk's pieces are taken downstream first
+ * (reverse of their sources-first order), so that each piece has all its injected visits when it
+ * is solved.
+ */
+function settleBlockVisits(
+  snapshot: Snapshot,
+  layer: MetalLayer,
+  a: number,
+  b: number,
+  smelterAbsorbs: boolean,
+  visits: Float64Array,
+  absorbedNodes: number[],
+  absorbedMass: number[],
+): number {
+  let any = false;
+  for (let c = a; c < b && !any; c++) any = visits[c]! > 0;
+  if (!any) return 0;
+  const { compactOffsets, compactSources, compactWeights, nodes } = layer;
+  const pieces = piecesOf(snapshot, layer, a, b, smelterAbsorbs);
+  let undisclosed = 0;
+  const step: Step = { scale: 1, leak: 0, self: 0, others: false };
+  for (let p = pieces.count - 1; p >= 0; p--) {
+    const from = pieces.starts[p]!;
+    const to = pieces.starts[p + 1]!;
+    const inPiece = (s: number): boolean => s >= a && s < b && pieces.pieceOf[s - a] === p;
+    if (to - from === 1) {
+      const c = pieces.members[from]!;
+      const injected = visits[c]!;
       if (!(injected > 0)) continue;
-      if (absorbing[u] === 1) {
-        absorbedNodes.push(globalOf[u]!);
+      const g = nodes[c]!;
+      if (isAbsorbing(snapshot, g, smelterAbsorbs)) {
+        absorbedNodes.push(g);
         absorbedMass.push(injected);
         continue;
       }
+      stepOf(layer, c, step);
       let f = injected;
-      if (selfWeight[u]! > 0) {
-        if (toOthers[u] === 0 && leak[u] === 0) {
+      if (step.self > 0) {
+        if (!step.others && step.leak === 0) {
           undisclosed += injected; // a node that only supplies itself: the loop never ends
-          visits[u] = 0;
           continue;
         }
-        f = visits[u] = injected / (1 - selfWeight[u]! * scale[u]!);
+        f = injected / (1 - step.self * step.scale);
       }
-      undisclosed += f * leak[u]!;
-      const fs = f * scale[u]!;
-      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
-        const s = localEdge[e]!;
-        if (s >= 0 && s !== u) visits[s]! += fs * localWeight[e]!;
+      undisclosed += f * step.leak;
+      const fs = f * step.scale;
+      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+        const w = compactWeights[j]!;
+        const s = compactSources[j]!;
+        if (w > 0 && s !== c) visits[s]! += fs * w;
       }
       continue;
     }
 
-    // A non-trivial component (no absorbing node has a step out, so none is in one).
+    // A piece of two or more members (none absorbing: an absorbing node takes no step, so it is
+    // never on a cycle of the walk).
+    const members = pieces.members.subarray(from, to);
+    const size = to - from;
+    const scale = new Float64Array(size);
+    const leak = new Float64Array(size);
     let injectedTotal = 0;
     let exits = false;
-    for (let i = a; i < b; i++) {
-      const u = order[i]!;
-      injectedTotal += visits[u]!;
-      if (leak[u]! > 0) exits = true;
-      for (let e = base[u]!, end = base[u + 1]!; e < end && !exits; e++) {
-        const s = localEdge[e]!;
-        if (s >= 0 && comp[s] !== c) exits = true;
+    for (let i = 0; i < size; i++) {
+      const c = members[i]!;
+      stepOf(layer, c, step);
+      scale[i] = step.scale;
+      leak[i] = step.leak;
+      injectedTotal += visits[c]!;
+      if (step.leak > 0) exits = true;
+      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end && !exits; j++) {
+        if (compactWeights[j]! > 0 && !inPiece(compactSources[j]!)) exits = true;
       }
     }
     if (!(injectedTotal > 0)) continue;
     if (!exits) {
-      // A closed loop: whatever enters circulates forever and never reaches an origin.
-      undisclosed += injectedTotal;
-      for (let i = a; i < b; i++) visits[order[i]!] = 0;
+      undisclosed += injectedTotal; // a closed loop: whatever enters circulates forever and never reaches an origin
       continue;
     }
-    solveVisits({ order, a, b, c, comp, base, localEdge, localWeight, pos: callStack, scale }, visits);
-    for (let i = a; i < b; i++) {
-      const u = order[i]!;
-      const f = visits[u]!;
-      undisclosed += f * leak[u]!;
-      const fs = f * scale[u]!;
-      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
-        const s = localEdge[e]!;
-        if (s >= 0 && comp[s] !== c) visits[s]! += fs * localWeight[e]!;
+    const f = solvePieceVisits(layer, members, (s) => (inPiece(s) ? pieces.positionOf[s - a]! : -1), scale, visits);
+    for (let i = 0; i < size; i++) {
+      const c = members[i]!;
+      undisclosed += f[i]! * leak[i]!;
+      const fs = f[i]! * scale[i]!;
+      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+        const w = compactWeights[j]!;
+        const s = compactSources[j]!;
+        if (w > 0 && !inPiece(s)) visits[s]! += fs * w;
       }
     }
   }
-
-  return { nodes: Int32Array.from(absorbedNodes), mass: Float64Array.from(absorbedMass), count: absorbedNodes.length, undisclosed };
-}
-
-/** One non-trivial component of walkUpstream (members order[a .. b), id c), in its local arrays. */
-interface WalkComponent {
-  order: Int32Array;
-  a: number;
-  b: number;
-  c: number;
-  comp: Int32Array;
-  base: Uint32Array;
-  localEdge: Int32Array;
-  localWeight: Float64Array;
-  /** Scratch by local id, receives each member's position within the component. */
-  pos: Int32Array;
-  /** The step rule's scale by local id. */
-  scale: Float64Array;
+  visits.fill(0, a, b);
+  return undisclosed;
 }
 
 /**
- * Expected visits within one leaking component: f = b + Qᵀ f restricted to the component, where b
- * (in `visits` on entry) is the mass injected from components already settled. I − Qᵀ is an
- * irreducible, weakly diagonally dominant M-matrix with a strictly dominant column (the component
- * leaks), so it is nonsingular and both solvers are sound.
+ * One piece's steps among its own members as a compact CSR (positions within `members`): Q of
+ * solvePiece, with each member's steps scaled by its step rule. `at(s)` is the position of compact
+ * id s in `members`, −1 outside the piece.
  */
-function solveVisits(w: WalkComponent, visits: Float64Array): void {
-  const { order, a, b, c, comp, base, localEdge, localWeight, pos, scale } = w;
-  const k = b - a;
-  for (let p = 0; p < k; p++) pos[order[a + p]!] = p;
-  if (k <= DENSE_SOLVE_LIMIT) {
-    const m = new Float64Array(k * k);
-    const rhs = new Float64Array(k);
-    for (let p = 0; p < k; p++) {
-      m[p * k + p] = 1;
-      const u = order[a + p]!;
-      rhs[p] = visits[u]!;
-      for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
-        const s = localEdge[e]!;
-        if (s >= 0 && comp[s] === c) m[pos[s]! * k + p]! -= localWeight[e]! * scale[u]!;
-      }
+function pieceSteps(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array): { rowStart: Int32Array; col: Int32Array; weight: Float64Array } {
+  const { compactOffsets, compactSources, compactWeights } = layer;
+  const k = members.length;
+  const rowStart = new Int32Array(k + 1);
+  const col: number[] = [];
+  const weight: number[] = [];
+  for (let p = 0; p < k; p++) {
+    const c = members[p]!;
+    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+      const q = at(compactSources[j]!);
+      if (!(compactWeights[j]! > 0) || q < 0) continue;
+      col.push(q);
+      weight.push(compactWeights[j]! * scale[p]!);
     }
-    solveDense(m, rhs, k, 1);
-    for (let p = 0; p < k; p++) visits[order[a + p]!] = rhs[p]!;
-    return;
+    rowStart[p + 1] = col.length;
   }
+  return { rowStart, col: Int32Array.from(col), weight: Float64Array.from(weight) };
+}
 
-  // Gauss–Seidel on f_s (1 − q_ss) = b_s + Σ_{u≠s} q_us f_u needs, per member s, the members that
-  // step into it: the transpose of the component's steps, built here.
-  const into = new Int32Array(k + 1);
-  for (let p = 0; p < k; p++) {
-    const u = order[a + p]!;
-    for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
-      const s = localEdge[e]!;
-      if (s >= 0 && s !== u && comp[s] === c) into[pos[s]! + 1]! += 1;
-    }
-  }
-  for (let p = 0; p < k; p++) into[p + 1]! += into[p]!;
-  const fromPos = new Int32Array(into[k]!);
-  const fromWeight = new Float64Array(into[k]!);
-  const fill = into.slice(0, k);
-  const diag = new Float64Array(k).fill(1);
-  for (let p = 0; p < k; p++) {
-    const u = order[a + p]!;
-    for (let e = base[u]!, end = base[u + 1]!; e < end; e++) {
-      const s = localEdge[e]!;
-      if (s < 0 || comp[s] !== c) continue;
-      const q = localWeight[e]! * scale[u]!;
-      if (s === u) {
-        diag[p]! -= q;
-        continue;
-      }
-      const slot = fill[pos[s]!]!++;
-      fromPos[slot] = p;
-      fromWeight[slot] = q;
-    }
-  }
+/**
+ * Expected visits within one leaking piece: f = b + Qᵀ f restricted to it, b the visits injected
+ * (in `visits` on entry), Q the members' scaled steps to each other. I − Qᵀ is an irreducible,
+ * weakly diagonally dominant M-matrix with a strictly dominant column (the piece leaks), so it is
+ * nonsingular and both solvers are sound.
+ */
+function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array, visits: Float64Array): Float64Array {
+  const k = members.length;
   const f = new Float64Array(k);
-  for (let p = 0; p < k; p++) f[p] = visits[order[a + p]!]!;
-  solveSparse(k, into, fromPos, fromWeight, diag, f, 1, 'originMix/smelterMix');
-  for (let p = 0; p < k; p++) visits[order[a + p]!] = f[p]!;
+  for (let p = 0; p < k; p++) f[p] = visits[members[p]!]!;
+  const q = pieceSteps(layer, members, at, scale);
+  solvePiece(k, q.rowStart, q.col, q.weight, f, 1, { ...PIECE_SOLVE, transpose: true, who: 'originMix/smelterMix' });
+  return f;
 }
 
-/**
- * Gauss–Seidel for x_p·diag_p = b_p + Σ_e weight_e·x_{col_e} (e over row p of a compact CSR), with
- * r right-hand sides interleaved in `rhs` (row-major k×r), which receives the solution. For the
- * M-matrices here (irreducible, weakly diagonally dominant, one strict row or column) it converges
- * for any start; the rate is set by how much the component leaks per step. SOR would need a
- * relaxation factor tuned per component and is not guaranteed to converge for ω > 1 here; plain
- * Gauss–Seidel with alternating sweep directions is enough for supply networks, where components
- * leak to smelters and remainders at many members.
- */
-function solveSparse(
-  k: number,
-  rowStart: Int32Array,
-  col: Int32Array,
-  weight: Float64Array,
-  diag: Float64Array,
-  rhs: Float64Array,
-  r: number,
-  who: string,
-): void {
-  const b = rhs.slice(0, k * r);
-  const x = rhs; // start from b: the first visit of each member, a fair first guess
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let change = 0;
-    // Members are in Tarjan's order; which direction carries values fastest depends on the
-    // formulation, so alternate (symmetric Gauss–Seidel).
-    const forward = sweep % 2 === 1;
-    for (let i = 0; i < k; i++) {
-      const p = forward ? i : k - 1 - i;
-      const d = diag[p]!;
-      for (let q = 0; q < r; q++) {
-        let sum = b[p * r + q]!;
-        for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) sum += weight[e]! * x[col[e]! * r + q]!;
-        const next = sum / d;
-        const delta = Math.abs(next - x[p * r + q]!) / (next > 1 ? next : 1);
-        if (delta > change) change = delta;
-        x[p * r + q] = next;
-      }
-    }
-    if (change < SWEEP_TOLERANCE) return;
-  }
-  throw new Error(
-    `${who}: a cycle of ${k} suppliers leaks too little supply to any source for its shares to be solved in ${MAX_SWEEPS} sweeps`,
-  );
-}
-
-/**
- * Solves M·X = B in place by Gaussian elimination with partial pivoting: M is k×k row-major, B is
- * k×r row-major and receives X. M is an irreducible diagonally dominant M-matrix here, so a zero
- * pivot means a bug upstream (a closed loop let through), not bad data.
- */
-function solveDense(m: Float64Array, rhs: Float64Array, k: number, r: number): void {
-  for (let col = 0; col < k; col++) {
-    let pivot = col;
-    let best = Math.abs(m[col * k + col]!);
-    for (let row = col + 1; row < k; row++) {
-      const x = Math.abs(m[row * k + col]!);
-      if (x > best) {
-        best = x;
-        pivot = row;
-      }
-    }
-    if (!(best > 0)) throw new Error('origin mix: singular system for a component that leaks (closed loop not detected)');
-    if (pivot !== col) {
-      for (let x = col; x < k; x++) {
-        const t = m[col * k + x]!;
-        m[col * k + x] = m[pivot * k + x]!;
-        m[pivot * k + x] = t;
-      }
-      for (let q = 0; q < r; q++) {
-        const t = rhs[col * r + q]!;
-        rhs[col * r + q] = rhs[pivot * r + q]!;
-        rhs[pivot * r + q] = t;
-      }
-    }
-    const inv = 1 / m[col * k + col]!;
-    for (let row = col + 1; row < k; row++) {
-      const factor = m[row * k + col]! * inv;
-      if (factor === 0) continue; // supply systems are sparse: most rows need no update
-      m[row * k + col] = 0;
-      for (let x = col + 1; x < k; x++) m[row * k + x]! -= factor * m[col * k + x]!;
-      for (let q = 0; q < r; q++) rhs[row * r + q]! -= factor * rhs[col * r + q]!;
-    }
-  }
-  for (let row = k - 1; row >= 0; row--) {
-    const inv = 1 / m[row * k + row]!;
-    for (let q = 0; q < r; q++) {
-      let sum = rhs[row * r + q]!;
-      for (let x = row + 1; x < k; x++) sum -= m[row * k + x]! * rhs[x * r + q]!;
-      rhs[row * r + q] = sum * inv;
-    }
-  }
-}
-
-/** originSharesAll's discovery number of a node whose component is settled: above every real one. */
-const SETTLED = 0x7fffffff;
+/** Per layer: originSharesAll's three classes by compact id (see there). */
+const sharesScratch = new WeakMap<MetalLayer, Float64Array>();
 
 /**
  * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
- * no part in it). One Tarjan pass over the whole layer; each component is settled as soon as Tarjan
- * emits it, when every component it can walk into is already settled. Agrees with originMix to
- * rounding where components are solved densely, to about 1e-12 where Gauss–Seidel is used.
- *
- * A settled node's relationships are read a second time to sum its sources. Summing them during
- * Tarjan's own read instead (running sums per call-stack frame) was measured slower on a 1M-node
- * layer: the per-frame state costs more than the second read, whose sources are mostly in cache.
+ * no part in it): one sweep over the layer's compact ids (a sources-first order), each node settled
+ * from its settled sources, each cyclic component piece by piece. Agrees with originMix to
+ * rounding where pieces are solved densely, to about 1e-12 where Gauss–Seidel is used.
  */
 export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares {
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) throw new RangeError(`originSharesAll: snapshot ${snapshot.version} has no ${metal}`);
   const n = snapshot.nodeCount;
   const { labels, recycled: recycledFlag, cahra: cahraFlag } = snapshot;
-  const { inOffsets, inSources, inWeights, undisclosed: und, present } = layer;
+  const { nodes, compactOffsets, compactSources, compactWeights, compactUndisclosed, cyclicBlocks } = layer;
+  const k = nodes.length;
 
-  // The three classes of node v at x[3v .. 3v+2]: summing a source's classes costs one random
-  // memory access, not three (memory latency dominates on large layers).
-  const x = new Float64Array(3 * n);
+  // The three classes of compact id c at x[3c .. 3c+2]: summing a source's classes costs one
+  // random memory access, not three (memory latency dominates on large layers). Kept per layer
+  // between calls: on a large snapshot every fresh array of megabytes brings a full collection
+  // of the heap closer (the answer's four arrays are fresh, as they must be).
+  let x = sharesScratch.get(layer);
+  if (x === undefined) sharesScratch.set(layer, (x = new Float64Array(3 * k)));
+  else x.fill(0);
 
-  const disc = new Int32Array(n); // discovery number (1-based); SETTLED once its component is settled
-  const low = new Int32Array(n);
-  const tarjanStack = new Int32Array(n);
-  const callStack = new Int32Array(n);
-  const nextEdge = new Uint32Array(n);
-  let counter = 0;
-  let tsp = 0;
-  let csp = 0;
-  const component = new ComponentSolver(layer, x, disc, low);
-
-  for (let root = 0; root < n; root++) {
-    if (present[root] !== 1 || disc[root] !== 0) continue;
-    // discover(root), inlined below for every node: the hot loop allocates nothing
-    disc[root] = low[root] = ++counter;
-    tarjanStack[tsp++] = root;
-    callStack[csp] = root;
-    nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, root) ? inOffsets[root + 1]! : inOffsets[root]!;
-    csp++;
-    while (csp > 0) {
-      const u = callStack[csp - 1]!;
-      const end = inOffsets[u + 1]!;
-      let j = nextEdge[csp - 1]!;
-      let descended = false;
-      while (j < end) {
-        const w = inWeights[j]!;
-        const s = inSources[j]!;
-        j++;
-        if (!(w > 0)) continue;
-        const d = disc[s]!;
-        if (d === 0) {
-          nextEdge[csp - 1] = j;
-          disc[s] = low[s] = ++counter;
-          tarjanStack[tsp++] = s;
-          callStack[csp] = s;
-          nextEdge[csp] = isOriginAbsorbing(labels, recycledFlag, s) ? inOffsets[s + 1]! : inOffsets[s]!;
-          csp++;
-          descended = true;
-          break;
-        }
-        if (d < low[u]!) low[u] = d; // settled nodes carry SETTLED and never lower it
-      }
-      if (descended) continue;
-      csp--;
-      if (low[u] !== disc[u]) {
-        const parent = callStack[csp - 1]!;
-        if (low[u]! < low[parent]!) low[parent] = low[u]!;
-        continue;
-      }
-      // u roots a component: its members are tarjanStack[first .. tsp).
-      let first = tsp - 1;
-      while (tarjanStack[first] !== u) first--;
-      if (first === tsp - 1) {
-        settleTrivial(u);
-        disc[u] = SETTLED;
-      } else {
-        component.settle(tarjanStack, first, tsp);
-        for (let i = first; i < tsp; i++) disc[tarjanStack[i]!] = SETTLED;
-      }
-      tsp = first;
+  let nextBlock = 0;
+  for (let c = 0; c < k; c++) {
+    if (nextBlock < cyclicBlocks.length && cyclicBlocks[nextBlock] === c) {
+      const end = cyclicBlocks[nextBlock + 1]!;
+      settleBlockShares(snapshot, layer, c, end, x);
+      c = end - 1;
+      nextBlock += 2;
+      continue;
     }
-  }
-
-  function settleTrivial(u: number): void {
-    if (isOriginAbsorbing(labels, recycledFlag, u)) {
-      if (labels[u] === COUNTRY) x[3 * u + (cahraFlag[u] === 1 ? 0 : 1)] = 1;
-      else x[3 * u + 2] = 1;
-      return;
+    // A node of its own: all its sources come before it, settled.
+    const g = nodes[c]!;
+    const label = labels[g]!;
+    if (label === COUNTRY) {
+      x[3 * c + (cahraFlag[g] === 1 ? 0 : 1)] = 1;
+      continue;
+    }
+    if (label === SMELTER && recycledFlag[g] === 1) {
+      x[3 * c + 2] = 1;
+      continue;
     }
     let total = 0;
-    let self = 0;
-    let others = false;
     let sc = 0;
     let sn = 0;
     let sr = 0;
-    for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-      const w = inWeights[j]!;
+    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+      const w = compactWeights[j]!;
       if (!(w > 0)) continue;
       total += w;
-      const s = inSources[j]!;
-      if (s === u) {
-        self += w;
-        continue;
-      }
-      others = true;
-      sc += w * x[3 * s]!;
-      sn += w * x[3 * s + 1]!;
-      sr += w * x[3 * s + 2]!;
+      const s = 3 * compactSources[j]!;
+      sc += w * x[s]!;
+      sn += w * x[s + 1]!;
+      sr += w * x[s + 2]!;
     }
-    const own = und[u]!;
-    total += own;
-    const scale = stepScale(total);
-    if (self > 0 && !others && stepLeak(total, own) === 0) return; // supplies only itself: a closed loop, all undisclosed
-    const factor = scale / (1 - self * scale);
-    x[3 * u] = sc * factor;
-    x[3 * u + 1] = sn * factor;
-    x[3 * u + 2] = sr * factor;
+    const scale = stepScale(total + compactUndisclosed[c]!);
+    x[3 * c] = sc * scale;
+    x[3 * c + 1] = sn * scale;
+    x[3 * c + 2] = sr * scale;
   }
 
+  // By node index: the answer is written in order, each node's classes read from x once.
+  const { compactOf } = layer;
   const cahra = new Float64Array(n);
   const nonCahra = new Float64Array(n);
   const recycled = new Float64Array(n);
   const undisclosed = new Float64Array(n);
   for (let v = 0; v < n; v++) {
-    if (present[v] !== 1) {
+    const c = compactOf[v]!;
+    if (c < 0) {
       cahra[v] = nonCahra[v] = recycled[v] = undisclosed[v] = Number.NaN;
       continue;
     }
-    const c = (cahra[v] = x[3 * v]!);
-    const nc = (nonCahra[v] = x[3 * v + 1]!);
-    const r = (recycled[v] = x[3 * v + 2]!);
-    const rest = 1 - c - nc - r;
+    const xc = (cahra[v] = x[3 * c]!);
+    const xn = (nonCahra[v] = x[3 * c + 1]!);
+    const xr = (recycled[v] = x[3 * c + 2]!);
+    const rest = 1 - xc - xn - xr;
     undisclosed[v] = rest > 0 ? rest : 0; // below 0 only by rounding
   }
   return { cahra, nonCahra, recycled, undisclosed };
 }
 
-function isOriginAbsorbing(labels: Uint8Array, recycledFlag: Uint8Array, g: number): boolean {
-  const label = labels[g]!;
-  return label === COUNTRY || (label === SMELTER && recycledFlag[g] === 1);
-}
-
 /**
- * Settles one non-trivial component for originSharesAll: x = Q x + r for the three classes, where r
- * sums what settled sources contribute. I − Q is the transpose of solveVisits' matrix, with the
- * same guarantees. Scratch space grows to the largest component met and is reused.
+ * Settles one cyclic component (compact ids a..b) for originSharesAll, every compact id below a
+ * being settled: x = Q x + r for the three classes on each piece of the walk inside it, pieces
+ * sources first, r summing what settled sources contribute. I − Q is the transpose of
+ * solvePieceVisits' matrix, with the same guarantees. A closed loop keeps its classes at 0: all
+ * undisclosed.
  */
-class ComponentSolver {
-  private dense = new Float64Array(0);
-  private rhs = new Float64Array(0);
-  private scale = new Float64Array(0);
-
-  constructor(
-    private readonly layer: MetalLayer,
-    /** The three classes per node, interleaved (see originSharesAll). */
-    private readonly x: Float64Array,
-    /** Discovery numbers: a source not yet SETTLED is a member (Tarjan's invariant). */
-    private readonly disc: Int32Array,
-    /** Tarjan is done with the members' low values: reused as positions within the component. */
-    private readonly pos: Int32Array,
-  ) {}
-
-  settle(members: Int32Array, a: number, b: number): void {
-    const { inOffsets, inSources, inWeights, undisclosed: und } = this.layer;
-    const { x, disc, pos } = this;
-    const k = b - a;
-    if (this.scale.length < k) {
-      this.scale = new Float64Array(k);
-      this.rhs = new Float64Array(3 * k);
-    }
-    const scale = this.scale;
-    const rhs = this.rhs;
-    for (let p = 0; p < k; p++) pos[members[a + p]!] = p;
-
-    let exits = false;
-    for (let p = 0; p < k; p++) {
-      const u = members[a + p]!;
-      let total = 0;
-      for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        if (!(w > 0)) continue;
-        total += w;
-        if (disc[inSources[j]!] === SETTLED) exits = true;
+function settleBlockShares(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, x: Float64Array): void {
+  const { compactOffsets, compactSources, compactWeights, nodes } = layer;
+  const pieces = piecesOf(snapshot, layer, a, b, false);
+  const step: Step = { scale: 1, leak: 0, self: 0, others: false };
+  for (let p = 0; p < pieces.count; p++) {
+    const members = pieces.members.subarray(pieces.starts[p]!, pieces.starts[p + 1]!);
+    const k = members.length;
+    const at = (s: number): number => (s >= a && s < b && pieces.pieceOf[s - a] === p ? pieces.positionOf[s - a]! : -1);
+    if (k === 1) {
+      const c = members[0]!;
+      const g = nodes[c]!;
+      if (isAbsorbing(snapshot, g, false)) {
+        if (snapshot.labels[g] === COUNTRY) x[3 * c + (snapshot.cahra[g] === 1 ? 0 : 1)] = 1;
+        else x[3 * c + 2] = 1;
+        continue;
       }
-      const own = und[u]!;
-      total += own;
-      scale[p] = stepScale(total);
-      if (stepLeak(total, own) > 0) exits = true;
     }
-    if (!exits) return; // a closed loop: the members' classes stay 0, all undisclosed
-
-    for (let p = 0; p < k; p++) {
-      const u = members[a + p]!;
+    const scale = new Float64Array(k);
+    const rhs = new Float64Array(3 * k);
+    let exits = false;
+    for (let q = 0; q < k; q++) {
+      const c = members[q]!;
+      stepOf(layer, c, step);
+      scale[q] = step.scale;
+      if (step.leak > 0) exits = true;
       let sc = 0;
       let sn = 0;
       let sr = 0;
-      for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-        const w = inWeights[j]!;
-        const s = inSources[j]!;
-        if (!(w > 0) || disc[s] !== SETTLED) continue;
+      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+        const w = compactWeights[j]!;
+        const s = compactSources[j]!;
+        if (!(w > 0) || at(s) >= 0) continue;
+        exits = true;
         sc += w * x[3 * s]!;
         sn += w * x[3 * s + 1]!;
         sr += w * x[3 * s + 2]!;
       }
-      rhs[3 * p] = sc * scale[p]!;
-      rhs[3 * p + 1] = sn * scale[p]!;
-      rhs[3 * p + 2] = sr * scale[p]!;
+      rhs[3 * q] = sc * step.scale;
+      rhs[3 * q + 1] = sn * step.scale;
+      rhs[3 * q + 2] = sr * step.scale;
     }
-
-    if (k <= DENSE_SOLVE_LIMIT) {
-      if (this.dense.length < k * k) this.dense = new Float64Array(DENSE_SOLVE_LIMIT * DENSE_SOLVE_LIMIT);
-      const m = this.dense;
-      m.fill(0, 0, k * k);
-      for (let p = 0; p < k; p++) {
-        m[p * k + p] = 1;
-        const u = members[a + p]!;
-        for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-          const w = inWeights[j]!;
-          const s = inSources[j]!;
-          if (!(w > 0) || disc[s] === SETTLED) continue;
-          m[p * k + pos[s]!]! -= w * scale[p]!;
-        }
-      }
-      solveDense(m, rhs, k, 3);
-    } else {
-      // x_u (1 − q_uu) = r_u + Σ_{s≠u} q_us x_s over a compact copy of the component's steps, so
-      // that the sweeps stay within the component's memory instead of the whole layer's.
-      const rowStart = new Int32Array(k + 1);
-      for (let p = 0; p < k; p++) {
-        const u = members[a + p]!;
-        let inside = 0;
-        for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-          const s = inSources[j]!;
-          if (inWeights[j]! > 0 && s !== u && disc[s] !== SETTLED) inside++;
-        }
-        rowStart[p + 1] = rowStart[p]! + inside;
-      }
-      const col = new Int32Array(rowStart[k]!);
-      const weight = new Float64Array(rowStart[k]!);
-      const diag = new Float64Array(k).fill(1);
-      for (let p = 0; p < k; p++) {
-        const u = members[a + p]!;
-        let e = rowStart[p]!;
-        for (let j = inOffsets[u]!, end = inOffsets[u + 1]!; j < end; j++) {
-          const w = inWeights[j]!;
-          const s = inSources[j]!;
-          if (!(w > 0) || disc[s] === SETTLED) continue;
-          if (s === u) diag[p]! -= w * scale[p]!;
-          else {
-            col[e] = pos[s]!;
-            weight[e++] = w * scale[p]!;
-          }
-        }
-      }
-      solveSparse(k, rowStart, col, weight, diag, rhs, 3, 'originSharesAll');
-    }
-    for (let p = 0; p < k; p++) {
-      const u = members[a + p]!;
-      x[3 * u] = rhs[3 * p]!;
-      x[3 * u + 1] = rhs[3 * p + 1]!;
-      x[3 * u + 2] = rhs[3 * p + 2]!;
+    if (!exits) continue; // a closed loop (or a node supplying only itself): all undisclosed
+    const steps = pieceSteps(layer, members, at, scale);
+    solvePiece(k, steps.rowStart, steps.col, steps.weight, rhs, 3, { ...PIECE_SOLVE, who: 'originSharesAll' });
+    for (let q = 0; q < k; q++) {
+      const c = members[q]!;
+      x[3 * c] = rhs[3 * q]!;
+      x[3 * c + 1] = rhs[3 * q + 1]!;
+      x[3 * c + 2] = rhs[3 * q + 2]!;
     }
   }
 }

@@ -16,9 +16,9 @@
  * a loop no risk it does not get from its members or their sources, in line with SPEC §1's rule
  * that circulating supply counts as undisclosed.
  *
- * How. The layer's strongly connected components are taken sources first (`supplyComponents`:
- * a topological pass for the acyclic part, Tarjan for the rest; cached per layer). An acyclic
- * node is then exact in one step (its sources are final). Inside a component with a cycle,
+ * How. The layer's compact ids are a sources-first order of its strongly connected components
+ * (MetalLayer.nodes, compiled with the snapshot), so one sweep over them settles an acyclic node
+ * exactly in one step (its sources are final). Inside a component with a cycle,
  * Gauss–Seidel sweeps run until the largest change is below 1e-12 and so is the error it implies
  * at the observed rate of contraction (`sweepsConverged`); a cycle of at most 64 nodes also gets
  * a few short Newton steps (`newtonPolish`), exact even where sweeps crawl. O(n + m) apart from
@@ -29,179 +29,22 @@
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
+import { solveDense, sweepsConverged } from './strongly-connected.js';
+
+// The condensation used to live here; it is shared now. Re-exported for callers that import it from here.
+export {
+  type Components,
+  layerComponents,
+  stronglyConnectedComponents,
+  type SupplyComponents,
+  supplyComponents,
+  sweepsConverged,
+} from './strongly-connected.js';
 
 /** Inside a cyclic component, sweeps stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-12;
-/** Values live in [0, 1], where a change this small is rounding (a few ulps), not progress. */
-const ROUNDING_NOISE = 1e-15;
 /** Sweeps × (members + edges) allowed in one component before giving up with an error (seconds of work). */
 const SWEEP_WORK_BUDGET = 2e8;
-
-/**
- * Strongly connected components of the nodes with mask[v] = 1 (all nodes when mask is null), in
- * the order Tarjan's algorithm completes them while following `adjacency` (offsets/targets, CSR)
- * out of each node: a component comes after every component it can reach. Following buyer →
- * source (a layer's in-arrays), that is sources first. Iterative: no recursion to overflow.
- *
- * `members` lists the nodes component by component; component k is
- * members[starts[k] .. starts[k+1]); `componentOf[v]` is v's component (−1 outside the mask).
- */
-export interface Components {
-  count: number;
-  members: Int32Array;
-  starts: Int32Array;
-  componentOf: Int32Array;
-}
-
-export function stronglyConnectedComponents(n: number, offsets: Uint32Array, targets: Uint32Array, mask: Uint8Array | null): Components {
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  const callStack = new Int32Array(n);
-  const edgeCursor = new Uint32Array(n);
-  const componentOf = new Int32Array(n).fill(-1);
-  const members = new Int32Array(n);
-  const starts = new Int32Array(n + 1);
-  let sp = 0;
-  let counter = 0;
-  let placed = 0;
-  let count = 0;
-
-  for (let root = 0; root < n; root++) {
-    if (index[root]! >= 0 || (mask !== null && mask[root] === 0)) continue;
-    let csp = 0;
-    index[root] = low[root] = counter++;
-    stack[sp++] = root;
-    onStack[root] = 1;
-    edgeCursor[root] = offsets[root]!;
-    callStack[csp++] = root;
-    while (csp > 0) {
-      const v = callStack[csp - 1]!;
-      const cursor = edgeCursor[v]!;
-      if (cursor < offsets[v + 1]!) {
-        edgeCursor[v] = cursor + 1;
-        const w = targets[cursor]!;
-        if (mask !== null && mask[w] === 0) continue;
-        if (index[w]! < 0) {
-          index[w] = low[w] = counter++;
-          stack[sp++] = w;
-          onStack[w] = 1;
-          edgeCursor[w] = offsets[w]!;
-          callStack[csp++] = w;
-        } else if (onStack[w] === 1 && index[w]! < low[v]!) {
-          low[v] = index[w]!;
-        }
-        continue;
-      }
-      csp--;
-      if (csp > 0) {
-        const parent = callStack[csp - 1]!;
-        if (low[v]! < low[parent]!) low[parent] = low[v]!;
-      }
-      if (low[v] === index[v]) {
-        let w: number;
-        do {
-          w = stack[--sp]!;
-          onStack[w] = 0;
-          componentOf[w] = count;
-          members[placed++] = w;
-        } while (w !== v);
-        starts[++count] = placed;
-      }
-    }
-  }
-  return { count, members: members.subarray(0, placed), starts: starts.subarray(0, count + 1), componentOf };
-}
-
-/** Components in sources-first order, each marked cyclic (two or more members, or a self-supplier) or not. */
-export interface SupplyComponents extends Components {
-  cyclic: Uint8Array;
-}
-
-/**
- * The strongly connected components of a layer's supply graph restricted to mask[v] = 1, sources
- * first (every component after all components upstream of it). Supply graphs are mostly acyclic,
- * so a topological pass (Kahn, by counting each node's sources inside the mask) places the acyclic
- * part first as single-node components, cheaply; Tarjan runs only on what that pass leaves: the
- * cycles and whatever lies downstream of them.
- */
-export function supplyComponents(layer: MetalLayer, n: number, mask: Uint8Array): SupplyComponents {
-  const { inOffsets, inSources, outOffsets, outTargets } = layer;
-  const waiting = new Int32Array(n);
-  const order = new Int32Array(n);
-  let tail = 0;
-  let inMask = 0;
-  for (let v = 0; v < n; v++) {
-    if (mask[v] === 0) continue;
-    inMask++;
-    let k = 0;
-    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) if (mask[inSources[j]!] === 1) k++;
-    waiting[v] = k;
-    if (k === 0) order[tail++] = v;
-  }
-  for (let head = 0; head < tail; head++) {
-    const u = order[head]!;
-    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
-      const v = outTargets[j]!;
-      if (mask[v] === 1 && --waiting[v]! === 0) order[tail++] = v;
-    }
-  }
-  const acyclic = tail;
-  const componentOf = new Int32Array(n).fill(-1);
-  for (let i = 0; i < acyclic; i++) componentOf[order[i]!] = i;
-  if (acyclic === inMask) {
-    const starts = new Int32Array(acyclic + 1);
-    for (let i = 0; i <= acyclic; i++) starts[i] = i;
-    return { count: acyclic, members: order.subarray(0, acyclic), starts, componentOf, cyclic: new Uint8Array(acyclic) };
-  }
-  const rest = new Uint8Array(n);
-  for (let v = 0; v < n; v++) if (mask[v] === 1 && componentOf[v]! < 0) rest[v] = 1;
-  const t = stronglyConnectedComponents(n, inOffsets, inSources, rest);
-  const count = acyclic + t.count;
-  const starts = new Int32Array(count + 1);
-  for (let i = 0; i <= acyclic; i++) starts[i] = i;
-  for (let k = 1; k <= t.count; k++) starts[acyclic + k] = acyclic + t.starts[k]!;
-  order.set(t.members, acyclic);
-  const cyclic = new Uint8Array(count);
-  for (let k = 0; k < t.count; k++) {
-    const start = t.starts[k]!;
-    for (let i = start; i < t.starts[k + 1]!; i++) componentOf[t.members[i]!] = acyclic + k;
-    if (t.starts[k + 1]! - start > 1) cyclic[acyclic + k] = 1;
-    else {
-      const v = t.members[start]!;
-      for (let j = inOffsets[v]!; j < inOffsets[v + 1]!; j++) if (inSources[j] === v) cyclic[acyclic + k] = 1;
-    }
-  }
-  return { count, members: order.subarray(0, acyclic + t.members.length), starts, componentOf, cyclic };
-}
-
-const layerComponentsCache = new WeakMap<MetalLayer, SupplyComponents>();
-
-/**
- * The components of a whole layer (its present nodes), sources first; computed once per layer
- * (layers are immutable) and shared by the analyses that walk the condensation: a risk
- * propagation or an impact after the first costs one pass over the members.
- */
-export function layerComponents(layer: MetalLayer): SupplyComponents {
-  let comps = layerComponentsCache.get(layer);
-  if (comps === undefined) layerComponentsCache.set(layer, (comps = supplyComponents(layer, layer.present.length, layer.present)));
-  return comps;
-}
-
-/**
- * Whether Gauss–Seidel sweeps climbing monotonically to a fixed point may stop, given the largest
- * change of this sweep and of the one before. A small change alone is not enough where sweeps
- * contract slowly (a near-closed loop, decay 1): the error left is about change·ρ/(1−ρ), ρ the
- * ratio of successive changes, so that estimate must be below the tolerance too. A change down to
- * rounding ends the sweeps whatever the ratio.
- */
-export function sweepsConverged(change: number, previous: number, tolerance: number): boolean {
-  if (change <= ROUNDING_NOISE) return true;
-  if (change >= tolerance || !(previous > 0)) return false;
-  const ratio = change / previous;
-  return ratio < 1 && (change * ratio) / (1 - ratio) < tolerance;
-}
 
 function checkIntrinsic(snapshot: Snapshot, r: Float64Array): void {
   if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
@@ -219,57 +62,66 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   const layer = snapshot.layers.get(metal);
   if (layer === undefined || layer.edgeCount === 0) return R;
   const d = policy.decay;
-  const { inOffsets, inSources, inWeights } = layer;
-  const update = (v: number): number => {
-    let keep = 1 - r[v]!;
-    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) keep *= 1 - d * inWeights[j]! * R[inSources[j]!]!;
+  // By compact id: the sweep reads rows in order and looks sources up in arrays of the layer's size.
+  const { nodes, compactOffsets, compactSources, compactWeights, cyclicBlocks } = layer;
+  const k = nodes.length;
+  // r and R by compact id, in arrays kept per layer between calls (on a large snapshot every fresh
+  // array of megabytes brings a full collection of the heap closer; the answer R is fresh).
+  let scratch = riskScratch.get(layer);
+  if (scratch === undefined) riskScratch.set(layer, (scratch = { own: new Float64Array(k), Rc: new Float64Array(k) }));
+  const { own, Rc } = scratch;
+  for (let c = 0; c < k; c++) own[c] = Rc[c] = r[nodes[c]!]!;
+  const update = (c: number): number => {
+    let keep = 1 - own[c]!;
+    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) keep *= 1 - d * compactWeights[j]! * Rc[compactSources[j]!]!;
     return 1 - keep;
   };
-  const comps = layerComponents(layer);
 
-  for (let k = 0; k < comps.count; k++) {
-    const start = comps.starts[k]!;
-    const end = comps.starts[k + 1]!;
-    if (comps.cyclic[k] === 0) {
-      const v = comps.members[start]!;
-      if (inOffsets[v + 1]! > inOffsets[v]!) R[v] = update(v);
+  let nextBlock = 0;
+  for (let c = 0; c < k; c++) {
+    if (nextBlock >= cyclicBlocks.length || cyclicBlocks[nextBlock] !== c) {
+      // A node of its own: update(c) written out, its sources being final already.
+      const rowStart = compactOffsets[c]!;
+      const rowEnd = compactOffsets[c + 1]!;
+      if (rowEnd === rowStart) continue;
+      let keep = 1 - own[c]!;
+      for (let j = rowStart; j < rowEnd; j++) keep *= 1 - d * compactWeights[j]! * Rc[compactSources[j]!]!;
+      Rc[c] = 1 - keep;
       continue;
     }
+    const start = c;
+    const end = cyclicBlocks[nextBlock + 1]!;
+    nextBlock += 2;
+    c = end - 1;
     // Members start at r (their values so far): Gauss–Seidel from below climbs to the least fixed point.
-    let work = 0;
-    for (let i = start; i < end; i++) {
-      const v = comps.members[i]!;
-      work += 1 + inOffsets[v + 1]! - inOffsets[v]!;
-    }
+    const work = end - start + compactOffsets[end]! - compactOffsets[start]!;
     const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
     let sweeps = 0;
     let previous = Number.POSITIVE_INFINITY;
     const sweepUntil = (cap: number): boolean => {
       for (; sweeps < cap; sweeps++) {
         let change = 0;
-        for (let i = start; i < end; i++) {
-          const v = comps.members[i]!;
+        for (let v = start; v < end; v++) {
           const next = update(v);
-          const delta = next - R[v]!;
+          const delta = next - Rc[v]!;
           if (delta > change) change = delta;
           else if (-delta > change) change = -delta;
-          R[v] = next;
+          Rc[v] = next;
         }
         if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return true;
         previous = change;
       }
       return false;
     };
-    const block = comps.members.subarray(start, end);
     let converged: boolean;
-    if (block.length <= NEWTON_BLOCK_LIMIT) {
+    if (end - start <= NEWTON_BLOCK_LIMIT) {
       // Small cycles: sweep a while, then finish with Newton steps, which also settle a loop that
       // keeps nearly all of its intake (decay 1) where sweeps would crawl or stall at rounding.
       // Newton is tried after 5000 sweeps, then after twice as many each time, until it takes.
       converged = false;
       for (let check = SWEEPS_BEFORE_NEWTON; ; check *= 2) {
         const swept = sweepUntil(Math.min(maxSweeps, check));
-        if (newtonPolish(layer, block, d, r, R, update) || swept) {
+        if (newtonPolish(layer, start, end, d, own, Rc, update) || swept) {
           converged = true;
           break;
         }
@@ -284,8 +136,12 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
       );
     }
   }
+  for (let c = 0; c < k; c++) R[nodes[c]!] = Rc[c]!;
   return R;
 }
+
+/** Per layer: propagateRisk's working arrays (see there); every call overwrites them first. */
+const riskScratch = new WeakMap<MetalLayer, { own: Float64Array; Rc: Float64Array }>();
 
 /** Cycles of up to this many nodes get Newton steps after the sweeps (dense, O(b³) a step). */
 const NEWTON_BLOCK_LIMIT = 64;
@@ -294,84 +150,48 @@ const SWEEPS_BEFORE_NEWTON = 5000;
 const NEWTON_MAX_STEP = 1e-3;
 
 /**
- * Newton's method on F(R) − R = 0 over the members of one small cycle, from the sweeps' current
- * values (a point just below the least fixed point), others held fixed. Solves (I − J) δ = F(R) − R
- * with J the block's Jacobian, ∂F_v/∂R_u = d·w(u,v)·(1 − r(v))·Π over v's other sources. Steps are
- * accepted only while short (≤ 1e-3) so that the iteration polishes the least fixed point the
- * sweeps were climbing to instead of jumping to another; true when the residual ends below 1e-14.
+ * Newton's method on F(R) − R = 0 over the members of one small cycle (compact ids start..end),
+ * from the sweeps' current values (a point just below the least fixed point), others held fixed.
+ * Solves (I − J) δ = F(R) − R with J the block's Jacobian, ∂F_v/∂R_u = d·w(u,v)·(1 − r(v))·Π over
+ * v's other sources. Steps are accepted only while short (≤ 1e-3) so that the iteration polishes
+ * the least fixed point the sweeps were climbing to instead of jumping to another; true when the
+ * residual ends below 1e-14. r and R are by compact id.
  */
-function newtonPolish(layer: MetalLayer, block: Int32Array, d: number, r: Float64Array, R: Float64Array, update: (v: number) => number): boolean {
-  const b = block.length;
-  const { inOffsets, inSources, inWeights } = layer;
-  const local = new Map<number, number>();
-  block.forEach((v, i) => local.set(v, i));
-  const width = b + 1;
-  const m = new Float64Array(b * width);
+function newtonPolish(layer: MetalLayer, start: number, end: number, d: number, r: Float64Array, R: Float64Array, update: (c: number) => number): boolean {
+  const b = end - start;
+  const { compactOffsets, compactSources, compactWeights } = layer;
+  const m = new Float64Array(b * b);
+  const rhs = new Float64Array(b);
   for (let step = 0; step < 8; step++) {
     m.fill(0);
     let residual = 0;
     for (let i = 0; i < b; i++) {
-      const v = block[i]!;
-      const row = i * width;
+      const v = start + i;
       const f = update(v);
       const res = f - R[v]!;
       if (Math.abs(res) > residual) residual = Math.abs(res);
-      m[row + b] = res;
-      m[row + i] = 1;
-      for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
-        const k = local.get(inSources[j]!);
-        if (k === undefined) continue;
+      rhs[i] = res;
+      m[i * b + i] = 1;
+      const rowEnd = compactOffsets[v + 1]!;
+      for (let j = compactOffsets[v]!; j < rowEnd; j++) {
+        const u = compactSources[j]!;
+        if (u < start || u >= end) continue;
         // The product over v's other sources, taken directly: no division by a factor that may be 0.
         let others = 1 - r[v]!;
-        for (let jj = inOffsets[v]!; jj < end; jj++) if (jj !== j) others *= 1 - d * inWeights[jj]! * R[inSources[jj]!]!;
-        m[row + k]! -= d * inWeights[j]! * others;
+        for (let jj = compactOffsets[v]!; jj < rowEnd; jj++) if (jj !== j) others *= 1 - d * compactWeights[jj]! * R[compactSources[jj]!]!;
+        m[i * b + (u - start)]! -= d * compactWeights[j]! * others;
       }
     }
     if (residual <= 1e-15) return true;
-    const delta = solveDense(m, b);
-    if (delta === null) return false;
+    if (!solveDense(m, rhs, b, 1)) return false;
     let longest = 0;
-    for (let i = 0; i < b; i++) longest = Math.max(longest, Math.abs(delta[i]!));
+    for (let i = 0; i < b; i++) longest = Math.max(longest, Math.abs(rhs[i]!));
     if (!(longest <= NEWTON_MAX_STEP)) return false;
-    for (let i = 0; i < b; i++) R[block[i]!] = Math.min(1, Math.max(0, R[block[i]!]! + delta[i]!));
+    for (let i = 0; i < b; i++) R[start + i] = Math.min(1, Math.max(0, R[start + i]! + rhs[i]!));
   }
   let residual = 0;
-  for (const v of block) residual = Math.max(residual, Math.abs(update(v) - R[v]!));
+  for (let v = start; v < end; v++) residual = Math.max(residual, Math.abs(update(v) - R[v]!));
   return residual <= 1e-14;
-}
-
-/**
- * Solve a dense system given as a b × (b + 1) augmented matrix in row-major order (destroyed) by
- * Gaussian elimination with partial pivoting. Null when a pivot is 0 or anything is not finite.
- */
-export function solveDense(m: Float64Array, b: number): Float64Array | null {
-  const width = b + 1;
-  for (let col = 0; col < b; col++) {
-    let pivot = col;
-    for (let row = col + 1; row < b; row++) if (Math.abs(m[row * width + col]!) > Math.abs(m[pivot * width + col]!)) pivot = row;
-    if (pivot !== col) {
-      for (let k = col; k < width; k++) {
-        const t = m[col * width + k]!;
-        m[col * width + k] = m[pivot * width + k]!;
-        m[pivot * width + k] = t;
-      }
-    }
-    const p = m[col * width + col]!;
-    if (p === 0 || !Number.isFinite(p)) return null;
-    for (let row = col + 1; row < b; row++) {
-      const f = m[row * width + col]! / p;
-      if (f === 0) continue;
-      for (let k = col; k < width; k++) m[row * width + k]! -= f * m[col * width + k]!;
-    }
-  }
-  const x = new Float64Array(b);
-  for (let i = b - 1; i >= 0; i--) {
-    let sum = m[i * width + b]!;
-    for (let k = i + 1; k < b; k++) sum -= m[i * width + k]! * x[k]!;
-    x[i] = sum / m[i * width + i]!;
-    if (!Number.isFinite(x[i]!)) return null;
-  }
-  return x;
 }
 
 function checkLimit(limit: number): void {

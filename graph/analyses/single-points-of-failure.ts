@@ -25,6 +25,7 @@
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { dominatorTree } from './dominator-tree.js';
+import { SccScratch, solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
 import { minimumVertexCut } from './vertex-connectivity.js';
 
 export interface SinglePointOfFailure {
@@ -48,12 +49,12 @@ export interface SinglePointsOfFailureAnswer {
   sourceCount: number;
 }
 
-/** Strongly connected pieces up to this size are solved by dense elimination, larger by Gauss–Seidel. */
-const DENSE_LIMIT = 300;
-/** Gauss–Seidel stops when its estimated remaining error is below this. */
-const ITERATION_TOLERANCE = 1e-14;
-/** A safety stop: only a piece that leaks almost nothing converges this slowly; then it is an error, not a guess. */
-const MAX_SWEEPS = 100_000;
+/**
+ * Strongly connected pieces up to 300 nodes are solved by dense elimination, larger ones by
+ * Gauss–Seidel until the change of a sweep and the error it implies are below 1e-14; only a piece
+ * that leaks almost nothing needs more than 100,000 sweeps, and then it is an error, not a guess.
+ */
+const PIECE_SOLVE = { denseLimit: 300, tolerance: 1e-14, maxSweeps: 100_000, who: 'single points of failure' } as const;
 /** Intake described to within this of 1 is whole (rounding of shares); the same rule as the origin mix. */
 const ROUNDING = 1e-12;
 
@@ -199,115 +200,83 @@ function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream 
  * walk steps to source u with probability w(u, v), and is absorbed with the rest (undisclosed
  * remainder, or v is a source: sources have no walk edges). Exact with cycles: h is the least
  * non-negative solution of h(v) = Σ w(u, v) h(u), h(target) = 1, over the nodes the walk can reach
- * from start before the target. One pass of Tarjan's algorithm over them (relationships of weight 0
- * are not steps) solves each strongly connected piece as it closes, when everything it leads to
- * is solved. A piece with no weight leading out to a solved h > 0 (or to the target) cannot reach
- * the target: h = 0 there. Any other piece can, from each of its nodes, so its walk is transient
- * and its system I − Q is regular.
+ * from start before the target. Their strongly connected pieces (steps of positive weight) are
+ * solved in the order Tarjan completes them, each when everything it leads to is solved. A piece
+ * with no weight leading out to a solved h > 0 (or to the target) cannot reach the target: h = 0
+ * there. Any other piece can, from each of its nodes, so its walk is transient and its system
+ * I − Q is regular.
  */
 class HittingProbabilities {
   private readonly h: Float64Array;
-  private readonly indexOf: Int32Array;
-  private readonly low: Int32Array;
-  private readonly onStack: Uint8Array;
-  private readonly visited: Int32Array;
-  private readonly sccStack: Int32Array;
-  private readonly callStack: Int32Array;
-  private readonly cursor: Uint32Array;
-  private readonly position: Int32Array;
+  private readonly reached: Uint8Array;
+  private readonly queue: Int32Array;
+  /** The search's arrays, reused by every probability asked of this graph. */
+  private readonly scratch = new SccScratch();
 
   constructor(
-    size: number,
+    private readonly size: number,
     private readonly offsets: Uint32Array,
     private readonly targets: Uint32Array,
     private readonly weights: Float64Array,
   ) {
     this.h = new Float64Array(size);
-    this.indexOf = new Int32Array(size).fill(-1);
-    this.low = new Int32Array(size);
-    this.onStack = new Uint8Array(size);
-    this.visited = new Int32Array(size);
-    this.sccStack = new Int32Array(size);
-    this.callStack = new Int32Array(size);
-    this.cursor = new Uint32Array(size);
-    this.position = new Int32Array(size).fill(-1);
+    this.reached = new Uint8Array(size);
+    this.queue = new Int32Array(size);
   }
 
   probability(start: number, target: number): number {
-    const { offsets, targets, weights, indexOf, low, onStack, visited, sccStack, callStack, cursor, h } = this;
-    let counter = 0;
-    let sccTop = 0;
-    let callTop = 0;
-    const open = (v: number): void => {
-      indexOf[v] = counter;
-      low[v] = counter;
-      visited[counter] = v;
-      counter++;
-      sccStack[sccTop++] = v;
-      onStack[v] = 1;
-      callStack[callTop++] = v;
-      cursor[v] = offsets[v]!;
-    };
-    open(start);
-    while (callTop > 0) {
-      const v = callStack[callTop - 1]!;
-      const j = cursor[v]!;
-      if (j < offsets[v + 1]!) {
-        cursor[v] = j + 1;
+    const { size, offsets, targets, weights, h, reached, queue } = this;
+    // The nodes the walk reaches from start before the target (the sink, index `size`, is never one).
+    let tail = 0;
+    reached[start] = 1;
+    queue[tail++] = start;
+    for (let head = 0; head < tail; head++) {
+      const v = queue[head]!;
+      for (let j = offsets[v]!, end = offsets[v + 1]!; j < end; j++) {
         const u = targets[j]!;
-        if (u === target || !(weights[j]! > 0)) continue;
-        if (indexOf[u]! < 0) open(u);
-        else if (onStack[u] && indexOf[u]! < low[v]!) low[v] = indexOf[u]!;
-        continue;
+        if (u === target || u >= size || reached[u] === 1 || !(weights[j]! > 0)) continue;
+        reached[u] = 1;
+        queue[tail++] = u;
       }
-      callTop--;
-      if (callTop > 0) {
-        const parent = callStack[callTop - 1]!;
-        if (low[v]! < low[parent]!) low[parent] = low[v]!;
-      }
-      if (low[v] !== indexOf[v]) continue;
-      if (sccStack[sccTop - 1] === v) {
-        // A piece of one node, by far the most common: h(v) = Σ w h(u) / (1 − self-loop), no allocation.
+    }
+    const pieces = stronglyConnectedComponents(size, offsets, targets, reached, weights, this.scratch);
+    for (let p = 0; p < pieces.count; p++) {
+      const members = pieces.members.subarray(pieces.starts[p]!, pieces.starts[p + 1]!);
+      if (members.length === 1) {
+        // A piece of one node, by far the most common: h(v) = Σ w h(u) / (1 − self-loop).
+        const v = members[0]!;
         let sum = 0;
         let loop = 0;
-        for (let k = offsets[v]!, end = offsets[v + 1]!; k < end; k++) {
-          const w = weights[k]!;
+        for (let j = offsets[v]!, end = offsets[v + 1]!; j < end; j++) {
+          const w = weights[j]!;
           if (!(w > 0)) continue;
-          const u = targets[k]!;
+          const u = targets[j]!;
           if (u === target) sum += w;
           else if (u === v) loop += w;
-          else sum += w * h[u]!;
+          else if (u < size) sum += w * h[u]!;
         }
         h[v] = sum > 0 ? sum / (1 - loop) : 0;
-        onStack[v] = 0;
-        sccTop--;
-        continue;
+      } else {
+        this.solvePiece(members, pieces.componentOf, p, target);
       }
-      let first = sccTop;
-      do first--;
-      while (sccStack[first] !== v);
-      this.solvePiece(sccStack.subarray(first, sccTop), target);
-      for (let i = first; i < sccTop; i++) onStack[sccStack[i]!] = 0;
-      sccTop = first;
     }
-    const p = h[start]!;
+    const answer = h[start]!;
     // Reset the scratch state of every node this call touched.
-    for (let k = 0; k < counter; k++) {
-      const v = visited[k]!;
-      indexOf[v] = -1;
+    for (let i = 0; i < tail; i++) {
+      const v = queue[i]!;
+      reached[v] = 0;
       h[v] = 0;
     }
-    return p;
+    return answer;
   }
 
-  /** h on one strongly connected piece, everything it leads to being solved already. */
-  private solvePiece(members: Int32Array, target: number): void {
-    const { offsets, targets, weights, h, position } = this;
+  /** h on one strongly connected piece (p), everything it leads to being solved already. */
+  private solvePiece(members: Int32Array, pieceOf: Int32Array, p: number, target: number): void {
+    const { size, offsets, targets, weights, h } = this;
     const s = members.length;
-    // Inside the piece: exactly its members (an edge out of a piece never reaches a node of an
-    // unfinished piece, by the SCC property, so positions set here identify the members).
-    const inside = (u: number): boolean => position[u]! >= 0;
-    for (let i = 0; i < s; i++) position[members[i]!] = i;
+    const position = new Map<number, number>();
+    members.forEach((v, i) => position.set(v, i));
+    const inside = (u: number): boolean => u < size && u !== target && pieceOf[u] === p;
 
     // Constant part: weight into the target, and into pieces already solved.
     const b = new Float64Array(s);
@@ -320,104 +289,29 @@ class HittingProbabilities {
         if (!(w > 0)) continue;
         const u = targets[j]!;
         if (u === target) sum += w;
-        else if (!inside(u)) sum += w * h[u]!;
+        else if (u < size && !inside(u)) sum += w * h[u]!;
       }
       b[i] = sum;
       if (sum > 0) leadsOut = true;
     }
-    if (!leadsOut) {
-      // Closed towards the target: no member reaches it (h stays 0), and I − Q may well be singular.
-      for (let i = 0; i < s; i++) position[members[i]!] = -1;
-      return;
-    }
+    // Closed towards the target: no member reaches it (h stays 0), and I − Q may well be singular.
+    if (!leadsOut) return;
 
-    if (s <= DENSE_LIMIT) {
-      // (I − Q) h = b by Gaussian elimination with partial pivoting.
-      const a = new Float64Array(s * s);
-      for (let i = 0; i < s; i++) {
-        a[i * s + i] = 1;
-        const v = members[i]!;
-        for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
-          const u = targets[j]!;
-          if (weights[j]! > 0 && inside(u)) a[i * s + position[u]!]! -= weights[j]!;
-        }
+    // (I − Q) h = b over the piece's steps among its members.
+    const rowStart = new Int32Array(s + 1);
+    const col: number[] = [];
+    const weight: number[] = [];
+    for (let i = 0; i < s; i++) {
+      const v = members[i]!;
+      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
+        const u = targets[j]!;
+        if (!(weights[j]! > 0) || !inside(u)) continue;
+        col.push(position.get(u)!);
+        weight.push(weights[j]!);
       }
-      const x = solveDense(a, b, s);
-      for (let i = 0; i < s; i++) h[members[i]!] = x[i]!;
-    } else {
-      // Gauss–Seidel from 0 rises monotonically to the solution (Q ≥ 0, spectral radius < 1). Stop
-      // when the geometric tail of the remaining updates, estimated from their ratio, is negligible.
-      const x = new Float64Array(s);
-      let previous = Number.POSITIVE_INFINITY;
-      for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-        let change = 0;
-        let scale = 0;
-        for (let i = 0; i < s; i++) {
-          const v = members[i]!;
-          let sum = b[i]!;
-          let loop = 0;
-          for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
-            const u = targets[j]!;
-            const w = weights[j]!;
-            if (w <= 0 || !inside(u)) continue;
-            if (u === v) loop += w;
-            else sum += w * x[position[u]!]!;
-          }
-          const next = sum / (1 - loop);
-          const delta = Math.abs(next - x[i]!);
-          if (delta > change) change = delta;
-          if (next > scale) scale = next;
-          x[i] = next;
-        }
-        if (change === 0) break;
-        const ratio = change / previous; // meaningless on the first sweep (previous is infinite)
-        previous = change;
-        if (sweep >= 2 && ratio < 1 && (change * ratio) / (1 - ratio) <= ITERATION_TOLERANCE * Math.max(1, scale)) break;
-        if (sweep === MAX_SWEEPS - 1) {
-          throw new Error(`single points of failure: a cycle of ${s} suppliers leaks too little supply for its shares to be solved in ${MAX_SWEEPS} sweeps`);
-        }
-      }
-      for (let i = 0; i < s; i++) h[members[i]!] = x[i]!;
+      rowStart[i + 1] = col.length;
     }
-    for (let i = 0; i < s; i++) position[members[i]!] = -1;
+    solvePiece(s, rowStart, Int32Array.from(col), Float64Array.from(weight), b, 1, PIECE_SOLVE);
+    for (let i = 0; i < s; i++) h[members[i]!] = b[i]!;
   }
-}
-
-/** Solve a·x = b (a row-major s×s, overwritten) by Gaussian elimination with partial pivoting. */
-function solveDense(a: Float64Array, b: Float64Array, s: number): Float64Array {
-  const x = Float64Array.from(b);
-  for (let col = 0; col < s; col++) {
-    let pivot = col;
-    let best = Math.abs(a[col * s + col]!);
-    for (let r = col + 1; r < s; r++) {
-      const m = Math.abs(a[r * s + col]!);
-      if (m > best) {
-        best = m;
-        pivot = r;
-      }
-    }
-    if (pivot !== col) {
-      for (let k = 0; k < s; k++) {
-        const t = a[col * s + k]!;
-        a[col * s + k] = a[pivot * s + k]!;
-        a[pivot * s + k] = t;
-      }
-      const t = x[col]!;
-      x[col] = x[pivot]!;
-      x[pivot] = t;
-    }
-    const d = a[col * s + col]!;
-    for (let r = col + 1; r < s; r++) {
-      const f = a[r * s + col]! / d;
-      if (f === 0) continue;
-      for (let k = col; k < s; k++) a[r * s + k]! -= f * a[col * s + k]!;
-      x[r]! -= f * x[col]!;
-    }
-  }
-  for (let r = s - 1; r >= 0; r--) {
-    let sum = x[r]!;
-    for (let k = r + 1; k < s; k++) sum -= a[r * s + k]! * x[k]!;
-    x[r] = sum / a[r * s + r]!;
-  }
-  return x;
 }

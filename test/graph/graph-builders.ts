@@ -52,3 +52,24 @@ export function allowedSupplies(nodes: readonly GraphNodeInput[], edges: readonl
   }
   return relationships;
 }
+
+/**
+ * Oracle for the engine's linear solves: A·X = B (A n×n, B n×m, plain arrays, not modified) by
+ * Gauss–Jordan elimination with partial pivoting, written plainly for tests.
+ */
+export function denseSolve(A: readonly (readonly number[])[], B: readonly (readonly number[])[]): number[][] {
+  const n = A.length;
+  const a = A.map((row, i) => [...row, ...B[i]!]);
+  for (let col = 0; col < n; col++) {
+    let p = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[p]![col]!)) p = r;
+    [a[col], a[p]] = [a[p]!, a[col]!];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = a[r]![col]! / a[col]![col]!;
+      if (f === 0) continue;
+      for (let j = col; j < a[r]!.length; j++) a[r]![j]! -= f * a[col]![j]!;
+    }
+  }
+  return a.map((row, i) => row.slice(n).map((x) => x / a[i]![i]!));
+}

@@ -1,0 +1,516 @@
+/**
+ * Strongly connected components and the linear systems solved on them: the one place for the
+ * condensation and the component solves that the origin mix, risk propagation, impact and single
+ * points of failure share.
+ *
+ * Supply graphs are mostly acyclic, with the odd loop (scrap returns, two traders buying from each
+ * other). Every whole-layer analysis walks the condensation sources first, settling an acyclic node
+ * in one step and a cycle by solving its linear system: exactly by dense Gaussian elimination up to
+ * a few hundred members, by Gauss–Seidel beyond.
+ *
+ * Everything here is iterative (no recursion to overflow on a chain of a million nodes) and works
+ * on typed arrays in compressed adjacency (CSR) form.
+ */
+import type { MetalLayer } from '../snapshot.js';
+import { type ArrayAllocator, HEAP } from '../typed-arena.js';
+
+/**
+ * Strongly connected components of the nodes with mask[v] = 1 (all nodes when mask is null), in
+ * the order Tarjan's algorithm completes them while following `adjacency` (offsets/targets, CSR)
+ * out of each node: a component comes after every component it can reach. Following buyer →
+ * source (a layer's in-arrays), that is sources first. Iterative: no recursion to overflow.
+ *
+ * `members` lists the nodes component by component; component k is
+ * members[starts[k] .. starts[k+1]); `componentOf[v]` is v's component (−1 outside the mask).
+ */
+export interface Components {
+  count: number;
+  members: Int32Array;
+  starts: Int32Array;
+  componentOf: Int32Array;
+}
+
+/**
+ * Working arrays of the search, reusable from one search to the next (a snapshot compile runs one
+ * per metal): on a large graph, allocating and collecting tens of megabytes per search costs more
+ * than the search. Grown on demand; the arrays a search returns are views into it, valid until
+ * the next search with the same scratch.
+ */
+export class SccScratch {
+  index = new Int32Array(0);
+  stack = new Int32Array(0);
+  frameNode = new Int32Array(0);
+  frameCursor = new Uint32Array(0);
+  frameEnd = new Uint32Array(0);
+  frameLow = new Int32Array(0);
+  componentOf = new Int32Array(0);
+  members = new Int32Array(0);
+  starts = new Int32Array(0);
+
+  /** Arrays for a search over n nodes, index zeroed and componentOf at −1. */
+  ready(n: number): this {
+    if (this.index.length < n) {
+      this.index = new Int32Array(n);
+      this.stack = new Int32Array(n);
+      this.frameNode = new Int32Array(n);
+      this.frameCursor = new Uint32Array(n);
+      this.frameEnd = new Uint32Array(n);
+      this.frameLow = new Int32Array(n);
+      this.componentOf = new Int32Array(n);
+      this.members = new Int32Array(n);
+      this.starts = new Int32Array(n + 1);
+    } else {
+      this.index.fill(0, 0, n);
+    }
+    this.componentOf.fill(-1, 0, n);
+    return this;
+  }
+}
+
+/** stronglyConnectedComponents' mark of a node whose component is complete: above every discovery number. */
+const DONE = 0x7fffffff;
+
+/**
+ * Tarjan's algorithm over `offsets`/`targets` restricted to mask[v] = 1 (null: every node). With
+ * `weights`, only edges of positive weight count (a walk never takes a step of weight 0). With
+ * `scratch`, the search works in (and returns views of) its arrays instead of allocating.
+ *
+ * The search keeps its cursor, row end and low link per call-stack frame, not per node: the top
+ * frames stay in cache, and following an edge costs one random access (the target's discovery
+ * number) instead of several dependent ones. A node whose component is complete carries DONE, so
+ * it never lowers a low link.
+ */
+export function stronglyConnectedComponents(
+  n: number,
+  offsets: Uint32Array,
+  targets: Uint32Array | Int32Array,
+  mask: Uint8Array | null,
+  weights?: Float64Array,
+  scratch: SccScratch = new SccScratch(),
+): Components {
+  const { index, stack, frameNode, frameCursor, frameEnd, frameLow, componentOf, members, starts } = scratch.ready(n);
+  let sp = 0;
+  let counter = 0;
+  let placed = 0;
+  let count = 0;
+
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== 0 || (mask !== null && mask[root] === 0)) continue;
+    index[root] = ++counter;
+    stack[sp++] = root;
+    frameNode[0] = root;
+    frameCursor[0] = offsets[root]!;
+    frameEnd[0] = offsets[root + 1]!;
+    frameLow[0] = counter;
+    let csp = 1;
+    while (csp > 0) {
+      const f = csp - 1;
+      let cursor = frameCursor[f]!;
+      const end = frameEnd[f]!;
+      let low = frameLow[f]!;
+      let descended = false;
+      while (cursor < end) {
+        const e = cursor++;
+        if (weights !== undefined && !(weights[e]! > 0)) continue;
+        const w = targets[e]!;
+        if (mask !== null && mask[w] !== 1) continue;
+        const d = index[w]!;
+        if (d === 0) {
+          frameCursor[f] = cursor;
+          frameLow[f] = low;
+          index[w] = ++counter;
+          stack[sp++] = w;
+          frameNode[csp] = w;
+          frameCursor[csp] = offsets[w]!;
+          frameEnd[csp] = offsets[w + 1]!;
+          frameLow[csp] = counter;
+          csp++;
+          descended = true;
+          break;
+        }
+        if (d < low) low = d;
+      }
+      if (descended) continue;
+      csp--;
+      const v = frameNode[f]!;
+      if (low !== index[v]) {
+        if (low < frameLow[f - 1]!) frameLow[f - 1] = low;
+        continue;
+      }
+      let w: number;
+      do {
+        w = stack[--sp]!;
+        index[w] = DONE;
+        componentOf[w] = count;
+        members[placed++] = w;
+      } while (w !== v);
+      starts[++count] = placed;
+    }
+  }
+  return { count, members: members.subarray(0, placed), starts: starts.subarray(0, count + 1), componentOf: componentOf.subarray(0, n) };
+}
+
+/** Components in sources-first order, each marked cyclic (two or more members, or a self-supplier) or not. */
+export interface SupplyComponents extends Components {
+  cyclic: Uint8Array;
+}
+
+/**
+ * The strongly connected components of a layer's supply graph restricted to mask[v] = 1, sources
+ * first (every component after all components upstream of it), each marked cyclic or not.
+ * Structure only: every relationship counts, whatever its share. Tarjan over the in-adjacency,
+ * roots in index order: with mask = present, the order of the layer's compact ids (layerTopology
+ * runs the same search over a numbering of the present nodes in index order).
+ */
+export function supplyComponents(layer: Pick<MetalLayer, 'inOffsets' | 'inSources'>, n: number, mask: Uint8Array): SupplyComponents {
+  const t = stronglyConnectedComponents(n, layer.inOffsets, layer.inSources, mask);
+  return { ...t, cyclic: cyclicFlags(t, layer.inOffsets, layer.inSources) };
+}
+
+/** Per component: two or more members, or one that supplies itself. */
+function cyclicFlags(t: Components, offsets: Uint32Array, sources: Uint32Array | Int32Array): Uint8Array {
+  const cyclic = new Uint8Array(t.count);
+  for (let c = 0; c < t.count; c++) {
+    const start = t.starts[c]!;
+    if (t.starts[c + 1]! - start > 1) {
+      cyclic[c] = 1;
+      continue;
+    }
+    const v = t.members[start]!;
+    for (let j = offsets[v]!, end = offsets[v + 1]!; j < end; j++) if (sources[j] === v) cyclic[c] = 1;
+  }
+  return cyclic;
+}
+
+/** The part of a MetalLayer that layerTopology computes. */
+export type LayerTopology = Pick<MetalLayer, 'nodes' | 'compactOf' | 'compactOffsets' | 'compactSources' | 'compactWeights' | 'compactUndisclosed' | 'cyclicBlocks'>;
+
+/** Temporary arrays of layerTopology, shared by the layers of one compile (see SccScratch). */
+export class TopologyScratch {
+  readonly scc = new SccScratch();
+  byIndex = new Int32Array(0);
+  indexOffsets = new Uint32Array(0);
+  indexSources = new Int32Array(0);
+  rankOf = new Int32Array(0);
+
+  ready(k: number, m: number): this {
+    if (this.byIndex.length < k) {
+      this.byIndex = new Int32Array(k);
+      this.indexOffsets = new Uint32Array(k + 1);
+      this.rankOf = new Int32Array(k);
+    }
+    if (this.indexSources.length < m) this.indexSources = new Int32Array(m);
+    return this;
+  }
+}
+
+/**
+ * A layer's compact ids (see MetalLayer.nodes): the present nodes in a sources-first order of the
+ * strongly connected components of the layer's supply graph, and the in-adjacency, weights and
+ * remainders renumbered in that order. The arrays of the snapshot's or the relationships' size
+ * come from `alloc` (the compiler's arena), the small ones from the heap.
+ *
+ * Tarjan's search runs over a temporary numbering of the present nodes in index order (absent
+ * nodes have no relationships, so its rows are the in-CSR's own), with roots in index order:
+ * the same search as supplyComponents over the node indices, on arrays of the layer's size rather
+ * than the snapshot's, which is what makes it cheap (on a large layer every step is a memory access).
+ */
+export function layerTopology(
+  inOffsets: Uint32Array,
+  inSources: Uint32Array,
+  inWeights: Float64Array,
+  undisclosed: Float64Array,
+  present: Uint8Array,
+  scratch: TopologyScratch = new TopologyScratch(),
+  alloc: ArrayAllocator = HEAP,
+): LayerTopology {
+  const n = present.length;
+  const m = inSources.length;
+  let k = 0;
+  for (let v = 0; v < n; v++) k += present[v]!;
+  const { byIndex, indexOffsets, indexSources, rankOf } = scratch.ready(k, m);
+  // Index order first: byIndex[i] is the i-th present node; compactOf holds i until renumbered.
+  const compactOf = alloc.int32(n).fill(-1);
+  for (let v = 0, i = 0; v < n; v++) {
+    if (present[v] === 0) continue;
+    byIndex[i] = v;
+    compactOf[v] = i;
+    indexOffsets[i] = inOffsets[v]!;
+    indexOffsets[++i] = inOffsets[v + 1]!;
+  }
+  for (let j = 0; j < m; j++) indexSources[j] = compactOf[inSources[j]!]!;
+  const t = stronglyConnectedComponents(k, indexOffsets, indexSources, null, undefined, scratch.scc);
+
+  // Renumber in Tarjan's order: compact id = place in it. The rows are read in index order (in
+  // memory order) and each written to its new place: scattered writes cost about half what
+  // scattered reads do.
+  const order = t.members;
+  const nodes = new Int32Array(k);
+  const compactOffsets = new Uint32Array(k + 1);
+  for (let r = 0; r < k; r++) {
+    const i = order[r]!;
+    rankOf[i] = r;
+    nodes[r] = byIndex[i]!;
+    compactOffsets[r + 1] = compactOffsets[r]! + (indexOffsets[i + 1]! - indexOffsets[i]!);
+  }
+  const compactUndisclosed = new Float64Array(k);
+  const compactSources = alloc.int32(m);
+  const compactWeights = alloc.float64(m);
+  const selfSuppliers: number[] = []; // compact ids of nodes that supply themselves
+  for (let i = 0; i < k; i++) {
+    const r = rankOf[i]!;
+    const v = byIndex[i]!;
+    compactOf[v] = r;
+    compactUndisclosed[r] = undisclosed[v]!;
+    let e = compactOffsets[r]!;
+    for (let j = indexOffsets[i]!, end = indexOffsets[i + 1]!; j < end; j++, e++) {
+      const s = rankOf[indexSources[j]!]!;
+      if (s === r) selfSuppliers.push(r);
+      compactSources[e] = s;
+      compactWeights[e] = inWeights[j]!;
+    }
+  }
+  // Cyclic: components of two or more, and the components of one that supply themselves.
+  selfSuppliers.sort((a, b) => a - b);
+  const blocks: number[] = [];
+  for (let c = 0, next = 0; c < t.count; c++) {
+    const start = t.starts[c]!;
+    const end = t.starts[c + 1]!;
+    while (next < selfSuppliers.length && selfSuppliers[next]! < start) next++;
+    if (end - start > 1 || (next < selfSuppliers.length && selfSuppliers[next] === start)) blocks.push(start, end);
+  }
+  return { nodes, compactOf, compactOffsets, compactSources, compactWeights, compactUndisclosed, cyclicBlocks: Int32Array.from(blocks) };
+}
+
+const layerComponentsCache = new WeakMap<MetalLayer, SupplyComponents>();
+
+/**
+ * The components of a whole layer (its present nodes), sources first, in the Components form:
+ * the layer's compact order and cyclicBlocks as node indices. Equal to supplyComponents(layer,
+ * nodeCount, present). Built once per layer (layers are immutable) and shared by the analyses
+ * that walk the condensation.
+ */
+export function layerComponents(layer: MetalLayer): SupplyComponents {
+  let comps = layerComponentsCache.get(layer);
+  if (comps !== undefined) return comps;
+  const { cyclicBlocks, nodes } = layer;
+  const n = layer.compactOf.length;
+  const k = nodes.length;
+  const blocks = cyclicBlocks.length >> 1;
+  // Every compact id is a component of its own except inside a cyclic block.
+  let blockMembers = 0;
+  for (let b = 0; b < blocks; b++) blockMembers += cyclicBlocks[2 * b + 1]! - cyclicBlocks[2 * b]!;
+  const count = k - blockMembers + blocks;
+  const starts = new Int32Array(count + 1);
+  const cyclic = new Uint8Array(count);
+  const componentOf = new Int32Array(n).fill(-1);
+  let c = 0;
+  let next = 0;
+  for (let r = 0; r < k; ) {
+    const blockStart = next < blocks ? cyclicBlocks[2 * next]! : k;
+    if (r < blockStart) {
+      componentOf[nodes[r]!] = c;
+      starts[c++] = r++;
+      continue;
+    }
+    const end = cyclicBlocks[2 * next + 1]!;
+    cyclic[c] = 1;
+    for (let i = r; i < end; i++) componentOf[nodes[i]!] = c;
+    starts[c++] = r;
+    r = end;
+    next++;
+  }
+  starts[count] = k;
+  comps = { count, members: nodes, starts, componentOf, cyclic };
+  layerComponentsCache.set(layer, comps);
+  return comps;
+}
+
+/** Values in [0, 1] change by this much only through rounding (a few ulps), not progress. */
+const ROUNDING_NOISE = 1e-15;
+
+/**
+ * Whether Gauss–Seidel sweeps may stop, given the largest change of this sweep and of the one
+ * before. A small change alone is not enough where sweeps contract slowly (a near-closed loop):
+ * the error left is about change·ρ/(1−ρ), ρ the ratio of successive changes, so that estimate
+ * must be below the tolerance too. A change down to rounding ends the sweeps whatever the ratio.
+ */
+export function sweepsConverged(change: number, previous: number, tolerance: number): boolean {
+  if (change <= ROUNDING_NOISE) return true;
+  if (change >= tolerance || !(previous > 0)) return false;
+  const ratio = change / previous;
+  return ratio < 1 && (change * ratio) / (1 - ratio) < tolerance;
+}
+
+/**
+ * Solves M·X = B in place by Gaussian elimination with partial pivoting: M is k×k row-major
+ * (destroyed), B is k×r row-major and receives X. False (B then undefined) when a pivot is 0 or a
+ * value is not finite: a singular system. The systems here are nonsingular M-matrices (a component
+ * that leaks), so false means a closed loop got through, or a Newton step went wrong.
+ */
+export function solveDense(m: Float64Array, rhs: Float64Array, k: number, r: number): boolean {
+  for (let col = 0; col < k; col++) {
+    let pivot = col;
+    let best = Math.abs(m[col * k + col]!);
+    for (let row = col + 1; row < k; row++) {
+      const x = Math.abs(m[row * k + col]!);
+      if (x > best) {
+        best = x;
+        pivot = row;
+      }
+    }
+    if (!(best > 0) || !Number.isFinite(best)) return false;
+    if (pivot !== col) {
+      for (let x = col; x < k; x++) {
+        const t = m[col * k + x]!;
+        m[col * k + x] = m[pivot * k + x]!;
+        m[pivot * k + x] = t;
+      }
+      for (let q = 0; q < r; q++) {
+        const t = rhs[col * r + q]!;
+        rhs[col * r + q] = rhs[pivot * r + q]!;
+        rhs[pivot * r + q] = t;
+      }
+    }
+    const p = m[col * k + col]!;
+    for (let row = col + 1; row < k; row++) {
+      const factor = m[row * k + col]! / p;
+      if (factor === 0) continue; // supply systems are sparse: most rows need no update
+      m[row * k + col] = 0;
+      for (let x = col + 1; x < k; x++) m[row * k + x]! -= factor * m[col * k + x]!;
+      for (let q = 0; q < r; q++) rhs[row * r + q]! -= factor * rhs[col * r + q]!;
+    }
+  }
+  for (let row = k - 1; row >= 0; row--) {
+    const d = m[row * k + row]!;
+    for (let q = 0; q < r; q++) {
+      let sum = rhs[row * r + q]!;
+      for (let x = row + 1; x < k; x++) sum -= m[row * k + x]! * rhs[x * r + q]!;
+      const value = sum / d;
+      if (!Number.isFinite(value)) return false;
+      rhs[row * r + q] = value;
+    }
+  }
+  return true;
+}
+
+/** What solveSparse needs besides the system: when to stop, and who to blame when it cannot. */
+export interface SweepOptions {
+  /** Stop once the largest change, and the error it implies at the observed contraction, are below this. */
+  tolerance: number;
+  maxSweeps: number;
+  /** Names the analysis in the error when the sweeps do not converge. */
+  who: string;
+}
+
+/**
+ * Gauss–Seidel for x_p·diag_p = b_p + Σ_e weight_e·x_{col_e} (e over row p of a compact CSR), with
+ * r right-hand sides interleaved in `rhs` (row-major k×r), which receives the solution; the sweeps
+ * start from b. For the M-matrices here (irreducible, weakly diagonally dominant, one strict row or
+ * column: a component that leaks) it converges from any start; the rate is set by how much the
+ * component leaks per step. SOR would need a relaxation factor tuned per component and is not
+ * guaranteed to converge for ω > 1 here; plain Gauss–Seidel with alternating sweep directions is
+ * enough for supply networks, where components leak at many members. Changes are measured
+ * relative to max(1, value). Throws when `maxSweeps` are not enough: an explicit error rather than
+ * a wrong answer.
+ */
+export function solveSparse(
+  k: number,
+  rowStart: Int32Array,
+  col: Int32Array,
+  weight: Float64Array,
+  diag: Float64Array,
+  rhs: Float64Array,
+  r: number,
+  options: SweepOptions,
+): void {
+  const b = rhs.slice(0, k * r);
+  const x = rhs;
+  let previous = Number.POSITIVE_INFINITY;
+  for (let sweep = 0; sweep < options.maxSweeps; sweep++) {
+    let change = 0;
+    const forward = sweep % 2 === 1;
+    for (let i = 0; i < k; i++) {
+      const p = forward ? i : k - 1 - i;
+      const d = diag[p]!;
+      for (let q = 0; q < r; q++) {
+        let sum = b[p * r + q]!;
+        for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) sum += weight[e]! * x[col[e]! * r + q]!;
+        const next = sum / d;
+        const delta = Math.abs(next - x[p * r + q]!) / (next > 1 ? next : 1);
+        if (delta > change) change = delta;
+        x[p * r + q] = next;
+      }
+    }
+    if (change === 0 || sweepsConverged(change, previous, options.tolerance)) return;
+    previous = change;
+  }
+  throw new Error(
+    `${options.who}: a cycle of ${k} suppliers leaks too little supply to any source for its shares to be solved in ${options.maxSweeps} sweeps`,
+  );
+}
+
+/** How solvePiece solves: dense up to denseLimit members, Gauss–Seidel (SweepOptions) beyond. */
+export interface PieceOptions extends SweepOptions {
+  denseLimit: number;
+  /** Solve with the transpose of I − Q (the expected-visits form of a walk) instead. */
+  transpose?: boolean;
+}
+
+/**
+ * Solves (I − Q)·X = B, or (I − Qᵀ)·X = B with `transpose`, for one strongly connected piece of k
+ * members: row p of Q holds weight[e] in column col[e] for e in rowStart[p] .. rowStart[p+1] (the
+ * member's weighted steps to members, steps to itself included, repeated columns added). B is k×r
+ * row-major in `rhs`, which receives X. Exact by dense elimination up to options.denseLimit
+ * members; beyond, Gauss–Seidel on the sparse system (a dense matrix would cost k² memory for a
+ * handful of entries per row). For a piece that leaks, I − Q is a nonsingular M-matrix; a
+ * singular one means a closed loop got through, and throws.
+ */
+export function solvePiece(
+  k: number,
+  rowStart: Int32Array,
+  col: Int32Array,
+  weight: Float64Array,
+  rhs: Float64Array,
+  r: number,
+  options: PieceOptions,
+): void {
+  const transpose = options.transpose === true;
+  if (k <= options.denseLimit) {
+    const m = new Float64Array(k * k);
+    for (let p = 0; p < k; p++) {
+      m[p * k + p]! += 1;
+      for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) {
+        if (transpose) m[col[e]! * k + p]! -= weight[e]!;
+        else m[p * k + col[e]!]! -= weight[e]!;
+      }
+    }
+    if (!solveDense(m, rhs, k, r)) throw new Error(`${options.who}: singular system for a cycle of ${k} suppliers that leaks (a closed loop not detected)`);
+    return;
+  }
+  // x_p·(1 − q_pp) = b_p + Σ_{s≠p} q_ps x_s, by rows of Q or, transposed, by its columns.
+  const diag = new Float64Array(k).fill(1);
+  const start = new Int32Array(k + 1);
+  for (let p = 0; p < k; p++) {
+    for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) {
+      const s = col[e]!;
+      if (s === p) diag[p]! -= weight[e]!;
+      else start[(transpose ? s : p) + 1]! += 1;
+    }
+  }
+  for (let p = 0; p < k; p++) start[p + 1]! += start[p]!;
+  const other = new Int32Array(start[k]!);
+  const otherWeight = new Float64Array(start[k]!);
+  const fill = start.slice(0, k);
+  for (let p = 0; p < k; p++) {
+    for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) {
+      const s = col[e]!;
+      if (s === p) continue;
+      const row = transpose ? s : p;
+      const slot = fill[row]!++;
+      other[slot] = transpose ? p : s;
+      otherWeight[slot] = weight[e]!;
+    }
+  }
+  solveSparse(k, start, other, otherWeight, diag, rhs, r, options);
+}
