@@ -3,6 +3,9 @@
  * They run in a worker thread or in-process alike (analysis-pool.ts), so parameters and answers
  * are plain, cloneable data. Ids are resolved to snapshot indices here; an unknown id is a
  * NotFoundError, a company that takes no such metal an explicit empty answer.
+ *
+ * Every answer says `stale: false`: computed on the snapshot it was given. The analytics plugin
+ * sets it to true when that snapshot is the last one compiled before the store became unreachable.
  */
 import type { Metal, NodeLabel } from '../../graph/model.js';
 import { impactOfRemoval } from '../../graph/analyses/impact.js';
@@ -32,6 +35,9 @@ export interface AnalysisParamMap {
 
 export type AnalysisName = keyof AnalysisParamMap;
 export type AnalysisParams<N extends AnalysisName> = AnalysisParamMap[N];
+
+/** Typed boolean, so that the analytics plugin may answer `stale: true` in the same shape. */
+const NOT_STALE: boolean = false;
 
 /** How many nodes with over-full shares a warning lists by name. */
 const MAX_NAMED_WARNINGS = 10;
@@ -101,6 +107,7 @@ function header(snapshot: Snapshot, policy: RiskPolicy, c: number, metal: Metal)
   const takes = takesMetal(snapshot, metal, c);
   return {
     snapshotVersion: snapshot.version,
+    stale: NOT_STALE,
     policyVersion: policy.version,
     company: summary(snapshot, c),
     metal,
@@ -168,6 +175,7 @@ const analyses = {
     const affected = impactOfRemoval(snapshot, removed, p.metals ? { metals: p.metals } : {});
     return {
       snapshotVersion: snapshot.version,
+      stale: NOT_STALE,
       removed: removed.map((i) => summary(snapshot, i)),
       affected: affected.map((a) => ({ id: a.id, name: a.name, metal: a.metal, lostShare: a.lostShare, cutOff: a.cutOff })),
     };
@@ -179,6 +187,7 @@ const analyses = {
     const ranked = rankByRisk(snapshot, p.metal, risk, p.label ? { label: p.label, limit: p.limit } : { limit: p.limit });
     return {
       snapshotVersion: snapshot.version,
+      stale: NOT_STALE,
       policyVersion: policy.version,
       metal: p.metal,
       items: ranked.map((x) => ({ ...ref(x), label: labelOf(snapshot, x.index), risk: x.risk, intrinsic: intrinsic[x.index]! })),

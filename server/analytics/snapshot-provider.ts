@@ -2,18 +2,44 @@
  * Keeps the latest compiled snapshot and compiles a new one when the store's version moves on.
  * Concurrent requests share one compilation; a request never sees a half-built snapshot — the
  * new one replaces the old in a single assignment once it is complete.
+ *
+ * When the store cannot be reached (Neo4j down, or a scan that kept racing with writes), `read()`
+ * answers with the last compiled snapshot and says it is stale, so analyses go on during an
+ * outage; only a service that never compiled one has nothing to answer with (503).
  */
 import { compileSnapshot, type Snapshot } from '../../graph/snapshot.js';
+import { StoreUnavailableError } from '../errors.js';
 import type { GraphStore } from '../stores/graph-store.js';
+
+/** How long after finding the store unavailable stale answers are given without asking it again. */
+export const DEFAULT_UNAVAILABLE_RECHECK_MS = 1000;
 
 export interface SnapshotProviderOptions {
   /** Called after each compilation (the worker pool forwards new snapshots with it). */
   onCompiled?: (snapshot: Snapshot, ms: number) => void | Promise<void>;
+  /** Called when the store is found unavailable and the last snapshot is used instead. */
+  onStale?: (snapshot: Snapshot, error: StoreUnavailableError) => void;
+  /**
+   * After the store was found unavailable, answer from the last snapshot for this long without
+   * asking the store (whose driver may take seconds to give up each time); default 1000 ms.
+   */
+  unavailableRecheckMs?: number;
+}
+
+export interface SnapshotRead {
+  snapshot: Snapshot;
+  /**
+   * true when the store could not be reached and `snapshot` is the last one compiled: the store may
+   * have moved on since (snapshot.version says which version the answer is from).
+   */
+  stale: boolean;
 }
 
 export class SnapshotProvider {
   private latest: Snapshot | undefined;
   private compiling: Promise<Snapshot> | undefined;
+  /** performance.now() until which the store is taken to be unavailable. */
+  private unavailableUntil = 0;
 
   constructor(
     private readonly store: GraphStore,
@@ -25,6 +51,26 @@ export class SnapshotProvider {
     const version = await this.store.version();
     if (this.latest && this.latest.version === version) return this.latest;
     return this.compile();
+  }
+
+  /**
+   * The current snapshot, or — when the store is unavailable and a snapshot was compiled before —
+   * the last one, marked stale. Other errors, and unavailability with no snapshot yet, are thrown.
+   */
+  async read(): Promise<SnapshotRead> {
+    const last = this.latest;
+    if (last && performance.now() < this.unavailableUntil) return { snapshot: last, stale: true };
+    try {
+      const snapshot = await this.current();
+      this.unavailableUntil = 0;
+      return { snapshot, stale: false };
+    } catch (err) {
+      const fallback = this.latest;
+      if (!(err instanceof StoreUnavailableError) || !fallback) throw err;
+      this.unavailableUntil = performance.now() + (this.options.unavailableRecheckMs ?? DEFAULT_UNAVAILABLE_RECHECK_MS);
+      this.options.onStale?.(fallback, err);
+      return { snapshot: fallback, stale: true };
+    }
   }
 
   /** The last compiled snapshot, whatever its version, if any. */

@@ -1,6 +1,8 @@
 /**
  * The analytics engine as seen by routes: `app.analytics.run(name, params)` compiles (or reuses)
- * the snapshot of the store's current version and runs the analysis in the worker pool.
+ * the snapshot of the store's current version and runs the analysis in the worker pool. While the
+ * store is unreachable, analyses are answered from the last compiled snapshot with `stale: true`
+ * (their snapshotVersion says which); without any snapshot yet they fail with 503.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -30,12 +32,17 @@ async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions):
     onCompiled: (snapshot, ms) => {
       app.log.info({ version: snapshot.version, nodes: snapshot.nodeCount, ms: Math.round(ms) }, 'compiled snapshot');
     },
+    onStale: (snapshot, err) => {
+      app.log.warn({ version: snapshot.version, err: err.message }, 'graph store unavailable: answering analyses from the last snapshot');
+    },
   });
   app.decorate('analytics', {
     snapshots,
     async run(name, params) {
-      const snapshot = await snapshots.current();
-      return pool.run(name, snapshot, params);
+      const { snapshot, stale } = await snapshots.read();
+      const answer = await pool.run(name, snapshot, params);
+      // The catalogue answers `stale: false`: it cannot know whether the store moved on.
+      return stale ? { ...answer, stale: true } : answer;
     },
   } satisfies Analytics);
   app.addHook('onClose', async () => pool.close());

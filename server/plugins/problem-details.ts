@@ -41,6 +41,17 @@ export function sendProblem(
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
 
+/**
+ * For Fastify's `frameworkErrors` server option: a URL that cannot be decoded (`/companies/%`) or
+ * a path parameter over maxParamLength is refused by the router before any hook or error handler
+ * runs, and without this Fastify answers in its own JSON shape instead of a problem.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = status === 414 ? 'uri-too-long' : 'bad-request';
+  return sendProblem(reply, request, status, code, 'The request cannot be read', error.message);
+}
+
 async function problemDetails(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_RISK_PATH_DEPTH } from '../../graph/analyses/risk-paths.js';
-import { RiskPolicyOverrideSchema } from '../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY, mergePolicy, RiskPolicyOverrideSchema } from '../../graph/analyses/risk-policy.js';
 import { MetalSchema, NodeIdSchema, NodeLabelSchema } from '../../graph/model.js';
 import {
   ImpactAnswerSchema,
@@ -38,6 +38,16 @@ const PolicyQuery = z
     }
   })
   .pipe(RiskPolicyOverrideSchema)
+  // The override must also make a valid policy once merged over the default (e.g. SAQ bands that
+  // still end at 0); else the analysis would fail on it with a 500.
+  .superRefine((override, ctx) => {
+    try {
+      mergePolicy(DEFAULT_RISK_POLICY, override);
+    } catch (err) {
+      if (!(err instanceof z.ZodError)) throw err;
+      for (const issue of err.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  })
   .optional()
   .describe('JSON object overriding parts of the risk policy, e.g. {"decay":0.8,"countries":{"cahraLists":["DFA-1502"]}}');
 

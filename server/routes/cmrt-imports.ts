@@ -13,6 +13,7 @@ import { MAX_CMRT_UPLOAD_BYTES } from '../importers/cmrt/workbook-guard.js';
 import { collectMultipartFileList, multipartFileSchema, type MultipartUpload } from '../plugins/multipart.js';
 import { CmrtImportResultSchema } from '../schemas/cmrt-import.js';
 import { problemResponses, QueryBooleanSchema } from '../schemas/http.js';
+import { unreadableAs400 } from './imports.js';
 
 /** Workbooks per request; more files go through the CLI or several requests. */
 export const MAX_CMRT_FILES_PER_REQUEST = 20;
@@ -43,10 +44,12 @@ export default async function cmrtImportRoutes(app: FastifyInstance): Promise<vo
           ]);
         }
         request.body = {
-          file: await collectMultipartFileList(request, {
-            name: 'file',
-            limits: { fileSize: MAX_CMRT_UPLOAD_BYTES, files: MAX_CMRT_FILES_PER_REQUEST },
-          }),
+          file: await unreadableAs400(request, () =>
+            collectMultipartFileList(request, {
+              name: 'file',
+              limits: { fileSize: MAX_CMRT_UPLOAD_BYTES, files: MAX_CMRT_FILES_PER_REQUEST },
+            }),
+          ),
         };
       },
       schema: {

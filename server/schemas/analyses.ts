@@ -27,8 +27,16 @@ export const SmelterMixSchema = z
 
 export const NodeRefSchema = z.object({ id: z.string(), label: NodeLabelSchema, name: z.string() }).meta({ id: 'NodeRef' });
 
+const SnapshotVersion = z.number().int().describe('The store version the answer was computed on');
+const Stale = z
+  .boolean()
+  .describe(
+    'true when the graph store could not be reached and the answer comes from the last snapshot compiled before (snapshotVersion): later writes may be missing. false otherwise.',
+  );
+
 const AnalysisHeader = {
-  snapshotVersion: z.number().int().describe('The store version the answer was computed on'),
+  snapshotVersion: SnapshotVersion,
+  stale: Stale,
   policyVersion: z.string().describe('The risk policy the answer used'),
   company: NodeRefSchema,
   metal: MetalSchema,
@@ -69,7 +77,8 @@ export const SinglePointsOfFailureAnswerSchema = z
 
 export const ImpactAnswerSchema = z
   .object({
-    snapshotVersion: z.number().int(),
+    snapshotVersion: SnapshotVersion,
+    stale: Stale,
     removed: z.array(NodeRefSchema),
     affected: z
       .array(z.object({ id: z.string(), name: z.string(), metal: MetalSchema, lostShare: Fraction, cutOff: z.boolean() }))
@@ -79,7 +88,8 @@ export const ImpactAnswerSchema = z
 
 export const RiskRankingAnswerSchema = z
   .object({
-    snapshotVersion: z.number().int(),
+    snapshotVersion: SnapshotVersion,
+    stale: Stale,
     policyVersion: z.string(),
     metal: MetalSchema,
     items: z.array(NodeRefSchema.extend({ risk: Fraction, intrinsic: Fraction })),

@@ -52,6 +52,15 @@ RETURN m.version AS version`;
 
 export const READ_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId}) RETURN coalesce(m.version, 0) AS version`;
 
+/**
+ * Takes the write lock of the version counter without changing it (the transaction is rolled
+ * back), and reads the version. Every write bumps the counter as its last statement, so while a
+ * scan holds this lock no write can commit, and one that was committing has finished applying.
+ */
+export const LOCK_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId})
+SET m.version = m.version
+RETURN coalesce(m.version, 0) AS version`;
+
 /** Which of $ids exist under the label. */
 export function lookupIdsQuery(label: NodeLabel): string {
   return `UNWIND $ids AS id MATCH (n:${cypherLabel(label)} {id: id}) RETURN id`;

@@ -12,6 +12,9 @@
  *   method; the driver keeps its pool and reconnects by itself once the server is back.
  */
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord, type Session } from 'neo4j-driver';
+
+/** What a managed or an explicit transaction both offer. */
+type QueryRunner = Pick<ManagedTransaction, 'run'>;
 import {
   CompanySchema,
   CountrySchema,
@@ -65,6 +68,7 @@ import {
   isNodeLabel,
   listNodesQuery,
   listSuppliesQuery,
+  LOCK_VERSION,
   lookupIdsQuery,
   META_ID,
   modelLabelOf,
@@ -111,8 +115,8 @@ export interface Neo4jGraphStoreOptions {
 export const DEFAULT_BATCH_SIZE = 5000;
 export const MIN_BATCH_SIZE = 1000;
 const MAX_NEIGHBORHOOD_DEPTH = 10;
-/** Retries of scan() when a write commits while it reads (versions differ at start and end). */
-const SCAN_ATTEMPTS = 3;
+/** Attempts of scan() when a write commits while it reads (versions differ at start and end). */
+const SCAN_ATTEMPTS = 5;
 
 type Props = Record<string, unknown>;
 
@@ -236,7 +240,7 @@ function chunks<T>(rows: readonly T[], size: number): T[][] {
  * Stream a result record by record (pulled fetchSize at a time): unlike `for await`, no promise
  * per record, and unlike `.records`, no second copy of a large result.
  */
-function stream(tx: ManagedTransaction, query: string, onRecord: (record: Neo4jRecord) => void): Promise<void> {
+function stream(tx: QueryRunner, query: string, onRecord: (record: Neo4jRecord) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let failed = false;
     tx.run(query).subscribe({
@@ -605,13 +609,18 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async scan(): Promise<GraphScan> {
-    return this.withSession('READ', 'scan', async (session) => {
-      let last: GraphScan | undefined;
+    // Neo4j reads are read-committed without snapshots, and a lock-free reader can even see a
+    // commit half applied: comparing the version before and after the reads is not enough. The scan
+    // holds the version counter's write lock instead (LOCK_VERSION; then rolled back, nothing is
+    // written): no write can commit while it reads, so what it reads is one version. Writes wait
+    // for the scan to finish before they commit.
+    return this.withSession('WRITE', 'scan', async (session) => {
       for (let attempt = 1; attempt <= SCAN_ATTEMPTS; attempt++) {
-        const { before, after, nodes, relationships } = await session.executeRead(async (tx) => {
-          // Neo4j reads are read-committed, not snapshots: the version is read before and after,
-          // and a difference means a write committed meanwhile.
-          const before = await this.readVersion(tx);
+        const tx = session.beginTransaction();
+        let read: { before: number; after: number; nodes: GraphNode[]; relationships: Relationship[] };
+        try {
+          const locked = await tx.run(LOCK_VERSION, { metaId: META_ID });
+          const before = Number(locked.records[0]?.get('version') ?? 0);
           const nodes: GraphNode[] = [];
           const relationships: Relationship[] = [];
           for (const label of NODE_LABELS) {
@@ -623,18 +632,23 @@ export class Neo4jGraphStore implements GraphStore {
           await stream(tx, SCAN_LOCATED_IN, (r) =>
             relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
           );
-          const after = await this.readVersion(tx);
-          return { before, after, nodes, relationships };
-        });
-        nodes.sort(compareNodes);
-        relationships.sort(compareRelationships);
-        // On a persistent race, answer with the older version: a reader comparing it with
-        // version() then sees the snapshot as stale and scans again.
-        last = { version: before, nodes, relationships };
-        if (before === after) return last;
+          read = { before, after: await this.readVersion(tx), nodes, relationships };
+        } finally {
+          await tx.rollback().catch(() => undefined);
+        }
+        const { before, after, nodes, relationships } = read;
+        if (before === after) {
+          nodes.sort(compareNodes);
+          relationships.sort(compareRelationships);
+          return { version: before, nodes, relationships };
+        }
+        // Only a write that does not bump the counter last (none does) could get here.
         this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
       }
-      return last!;
+      // What was read mixes versions: never hand it out (under any version number, a snapshot
+      // compiled from it would give answers no committed graph gives).
+      throw new StoreUnavailableError(`The graph kept changing while it was read (${SCAN_ATTEMPTS} attempts); try again`, 1);
     }, this.fetchSize);
   }
 
@@ -695,7 +709,7 @@ export class Neo4jGraphStore implements GraphStore {
     }
   }
 
-  private async readVersion(tx: ManagedTransaction): Promise<number> {
+  private async readVersion(tx: QueryRunner): Promise<number> {
     const res = await tx.run(READ_VERSION, { metaId: META_ID });
     return Number(res.records[0]?.get('version') ?? 0);
   }
