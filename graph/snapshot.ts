@@ -14,7 +14,7 @@
  * scan's positions.
  *
  * Besides the CSR by node index, each layer numbers its own nodes compactly and keeps them in a
- * sources-first order of its strongly connected components (see MetalLayer.nodes and .order).
+ * sources-first order of its strongly connected components (see MetalLayer.nodes).
  * Whole-layer analyses then run as one sweep in that order over arrays of the layer's size,
  * instead of a graph search over arrays of the snapshot's size: on a layer of a million nodes the
  * cost of a pass is memory latency, and array size and access order are what cut it.
