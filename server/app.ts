@@ -10,7 +10,7 @@ import graphStore from './plugins/graph-store.js';
 import httpSafety, { type HttpSafetyOptions } from './plugins/http-safety.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
-import problemDetails from './plugins/problem-details.js';
+import problemDetails, { frameworkErrorHandler } from './plugins/problem-details.js';
 import admin from './routes/admin.js';
 import analyses from './routes/analyses.js';
 import cmrtImports from './routes/cmrt-imports.js';
@@ -46,6 +46,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 500 },
     requestTimeout: options.requestTimeoutMs ?? 120_000,
+    // The router's own refusals (undecodable URL, over-long parameter) answer as problems too.
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -11,7 +11,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { PayloadTooLargeError, ValidationError } from '../errors.js';
+import { DomainError, PayloadTooLargeError, ValidationError } from '../errors.js';
 
 /** Bytes per file part (64 MiB, as much as a JSON import body). */
 export const MULTIPART_FILE_SIZE_LIMIT = 64 * 1024 * 1024;
@@ -158,3 +158,46 @@ async function multipart(app: FastifyInstance): Promise<void> {
 }
 
 export default fp(multipart, { name: 'multipart' });
+
+/** How long the multipart parser may hold the request body back without taking any of it. */
+export const MULTIPART_STALL_MS = 5000;
+
+/**
+ * A multipart body the parser cannot read (no boundary, cut short, malformed part headers) is the
+ * client's mistake: busboy's plain Errors would otherwise become 500s. And some malformed part
+ * headers (a bare CR inside a file name, with a large part after it) make busboy stop without
+ * finishing or failing, holding the request stream paused: when that lasts MULTIPART_STALL_MS
+ * with no byte moving, the request is answered 400 instead of hanging until it times out.
+ */
+export async function unreadableAs400<T>(request: FastifyRequest, read: () => Promise<T>): Promise<T> {
+  const unreadable = (why: string) =>
+    new ValidationError(`The multipart/form-data body cannot be read: ${why}`, [{ path: 'body', message: `is not readable multipart/form-data (${why})` }]);
+  let watch: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    // Stalled: the request stream is paused (the parser's backpressure) or ended, and no byte has
+    // moved — from the socket, or through the stream's buffer — for MULTIPART_STALL_MS. A slow
+    // client is not stalled: its stream flows, waiting for bytes; a fast one moves bytes.
+    const raw = request.raw;
+    const progress = () => `${raw.socket?.bytesRead ?? ''}/${raw.readableLength}/${raw.readableEnded}`;
+    let last = progress();
+    let since = Date.now();
+    watch = setInterval(() => {
+      const now = progress();
+      const held = raw.readableFlowing === false || raw.readableEnded;
+      if (!held || now !== last) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since >= MULTIPART_STALL_MS) {
+        reject(unreadable('its parser stopped part-way (a malformed part header?)'));
+      }
+    }, Math.min(250, MULTIPART_STALL_MS));
+  });
+  try {
+    return await Promise.race([read(), watchdog]);
+  } catch (err) {
+    if (err instanceof DomainError || !(err instanceof Error)) throw err;
+    throw unreadable(err.message);
+  } finally {
+    clearInterval(watch);
+  }
+}

@@ -3,7 +3,7 @@
  * SPEC §3a, or the same as CSV (multipart/form-data with file parts `nodes` and `relationships`,
  * the files GET /api/v1/export?format=csv gives).
  */
-import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GraphDocumentSchema, GraphNodeSchema, RelationshipSchema, type GraphDocumentInput } from '../../graph/model.js';
@@ -11,7 +11,7 @@ import { DomainError, ValidationError } from '../errors.js';
 import { CSV_PARTS, NODE_CSV_COLUMNS, RELATIONSHIP_CSV_COLUMNS } from '../exporters/graph-export.js';
 import { locateInCsv, readGraphCsv } from '../importers/graph-csv.js';
 import { MAX_IMPORT_ROWS } from '../importers/import-limits.js';
-import { collectMultipartFiles, multipartFileSchema, type MultipartUpload } from '../plugins/multipart.js';
+import { collectMultipartFiles, multipartFileSchema, unreadableAs400, type MultipartUpload } from '../plugins/multipart.js';
 import { problemResponses, WriteResultSchema } from '../schemas/http.js';
 
 // Moved to server/importers/import-limits.ts so the importers need not import a route; re-exported for callers of this module.
@@ -41,46 +41,6 @@ const CsvImportBody = z
     path: ['nodes'],
   });
 type CsvImportBody = { nodes?: MultipartUpload; relationships?: MultipartUpload };
-
-/** How long the multipart parser may take to finish once the whole body has been received. */
-export const MULTIPART_STALL_MS = 5000;
-
-/**
- * A multipart body the parser cannot read (no boundary, cut short, malformed part headers) is the
- * client's mistake: busboy's plain Errors would otherwise become 500s. And some malformed part
- * headers (a bare CR inside a file name, with a large part after it) make busboy stop without
- * finishing or failing: once the whole body has arrived, the parts must be read within
- * MULTIPART_STALL_MS, or the request is answered 400 instead of hanging until it times out.
- */
-export async function unreadableAs400<T>(request: FastifyRequest, read: () => Promise<T>): Promise<T> {
-  const unreadable = (why: string) =>
-    new ValidationError(`The multipart/form-data body cannot be read: ${why}`, [{ path: 'body', message: `is not readable multipart/form-data (${why})` }]);
-  let watch: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<never>((_, reject) => {
-    // Stalled: bytes of the body (or its end) are there, and the parser has not taken any for
-    // MULTIPART_STALL_MS. A slow client is not stalled: nothing waits in the buffer then.
-    let last = -1;
-    let since = Date.now();
-    watch = setInterval(() => {
-      const raw = request.raw;
-      const waiting = raw.readableLength > 0 || raw.readableEnded;
-      if (!waiting || raw.readableLength !== last) {
-        last = raw.readableLength;
-        since = Date.now();
-      } else if (Date.now() - since >= MULTIPART_STALL_MS) {
-        reject(unreadable('its parser stopped part-way (a malformed part header?)'));
-      }
-    }, Math.min(500, MULTIPART_STALL_MS));
-  });
-  try {
-    return await Promise.race([read(), watchdog]);
-  } catch (err) {
-    if (err instanceof DomainError || !(err instanceof Error)) throw err;
-    throw unreadable(err.message);
-  } finally {
-    clearInterval(watch);
-  }
-}
 
 export interface ImportRoutesOptions {
   /** Bytes per CSV file part; default IMPORT_BODY_LIMIT (tests lower it). */
