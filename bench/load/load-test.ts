@@ -11,7 +11,8 @@
  *      the event loop (worker threads).
  * Prints a table and writes bench/results/load.json as [{name, value, unit, target, better}].
  *
- * Flags: --quick (10 s load, 30 s soak, 5k-company network), --duration=S, --soak=S, --no-soak.
+ * Flags: --quick (10 s load, 30 s soak, 5k-company network), --duration=S, --soak=S, --no-soak,
+ * --only=demo|cheap (parts 1–2, or part 3, alone).
  * The rate limit is turned off in the child (RATE_LIMIT_PER_MINUTE=0): this measures the service,
  * not the limiter.
  */
@@ -48,6 +49,8 @@ function seconds(name: string, fallback: number): number {
 const LOAD_S = seconds('duration', quick ? 10 : 60);
 const SOAK_S = args.includes('--no-soak') ? 0 : seconds('soak', quick ? 30 : 600);
 const SYNTHETIC_COMPANIES = quick ? 5_000 : 20_000;
+const ONLY = args.find((a) => a.startsWith('--only='))?.split('=')[1];
+if (ONLY !== undefined && ONLY !== 'demo' && ONLY !== 'cheap') throw new Error(`--only must be demo or cheap, got ${ONLY}`);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -184,107 +187,114 @@ function slopePerMinute(samples: Array<{ t: number; mb: number }>): number {
   return den === 0 ? 0 : (num / den) * 60;
 }
 
+/** 1 and 2: mixed reads and the soak, on the demo. */
+async function demoParts(rows: Row[], dataDir: string): Promise<void> {
+  log('load: starting the service over the demo…');
+  const demo = await startService(join(dataDir, 'demo'), { SEED_DEMO: 'true' });
+  try {
+    const targets = await demoTargets(demo.base);
+    log(`load: ${targets.length} (company, metal) pairs; warming up…`);
+    await cannon(demo.base, 10, 3, mixedRequests(targets, 7));
+    log(`load: mixed reads, 50 connections, ${LOAD_S} s…`);
+    const mixed = await cannon(demo.base, 50, LOAD_S, mixedRequests(targets, 1));
+    rows.push(
+      { name: 'load.mixed.requests', value: mixed.requests, unit: 'requests', target: null, better: 'higher' },
+      { name: 'load.mixed.throughput', value: Math.round(mixed.reqPerSec), unit: 'req/s', target: null, better: 'higher' },
+      { name: 'load.mixed.latency.p50', value: mixed.p50, unit: 'ms', target: null, better: 'lower' },
+      { name: 'load.mixed.latency.p99', value: mixed.p99, unit: 'ms', target: null, better: 'lower' },
+      { name: 'load.mixed.errors', value: mixed.errors + mixed.non2xx, unit: 'responses', target: 0, better: 'lower', note: `${mixed.errors} socket errors/timeouts, ${mixed.non2xx} non-2xx` },
+    );
+    if (SOAK_S > 0) {
+      log(`load: soak, the same mix for ${SOAK_S} s, RSS every 5 s…`);
+      const pid = demo.child.pid!;
+      const started = Date.now();
+      const samples: Array<{ t: number; mb: number }> = [{ t: 0, mb: rssMb(pid) }];
+      const soak = await cannon(demo.base, 50, SOAK_S, mixedRequests(targets, 2), () => samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) }));
+      samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) });
+      const secondHalf = samples.filter((s) => s.t >= SOAK_S / 2);
+      const curve = samples.map((s) => `${Math.round(s.t)}s:${Math.round(s.mb)}`).join(' ');
+      log(`load: soak RSS (MB) ${curve}`);
+      rows.push(
+        { name: 'soak.duration', value: SOAK_S, unit: 's', target: null, better: 'higher' },
+        { name: 'soak.requests', value: soak.requests, unit: 'requests', target: null, better: 'higher' },
+        { name: 'soak.errors', value: soak.errors + soak.non2xx, unit: 'responses', target: 0, better: 'lower' },
+        { name: 'soak.rss.start', value: Math.round(samples[0]!.mb), unit: 'MB', target: null, better: 'lower' },
+        { name: 'soak.rss.end', value: Math.round(samples[samples.length - 1]!.mb), unit: 'MB', target: null, better: 'lower' },
+        { name: 'soak.rss.max', value: Math.round(Math.max(...samples.map((s) => s.mb))), unit: 'MB', target: null, better: 'lower' },
+        {
+          name: 'soak.rss.slope-second-half',
+          value: Math.round(slopePerMinute(secondHalf) * 100) / 100,
+          unit: 'MB/min',
+          target: null,
+          better: 'lower',
+          note: `RSS curve ${curve}`,
+        },
+      );
+    }
+  } finally {
+    await demo.stop();
+  }
+}
+
+/** 3: cheap routes beside heavy analyses on a bigger network. */
+async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
+  log(`load: generating a ${SYNTHETIC_COMPANIES}-company synthetic network…`);
+  const bigDir = join(dataDir, 'synthetic');
+  const seeded = spawnSync(process.execPath, [CLI, 'seed', 'synthetic', '--companies', String(SYNTHETIC_COMPANIES)], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, NEO4J_URI: '', DATA_DIR: bigDir, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+  if (seeded.status !== 0) throw new Error(`seed synthetic failed: ${seeded.stderr}`);
+  const big = await startService(bigDir, { SEED_DEMO: 'false' });
+  try {
+    const companies = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/companies?limit=200`)).items.map((c) => c.id);
+    const smelters = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/smelters?limit=100`)).items.map((s) => s.id);
+    // Compile the snapshot once before measuring: the first analysis pays for it.
+    await json(`${big.base}/api/v1/rankings/risk?metal=tin&limit=10`);
+    let heavyRuns = 0;
+    let heavyFailures = 0;
+    let heavyMs = 0;
+    let stop = false;
+    const heavy = (async () => {
+      const random = lcg(3);
+      while (!stop) {
+        const started = performance.now();
+        const remove = Array.from({ length: 100 }, () => (random() < 0.5 ? smelters : companies)[Math.floor(random() * 100)]!);
+        const requests = [
+          fetch(`${big.base}/api/v1/scenarios/impact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ remove: [...new Set(remove)] }) }),
+          fetch(`${big.base}/api/v1/rankings/risk?metal=${METALS[heavyRuns % 4]}&limit=1000`),
+        ];
+        for (const r of await Promise.all(requests)) {
+          if (!r.ok) heavyFailures += 1;
+          await r.arrayBuffer();
+        }
+        heavyRuns += 1;
+        heavyMs += performance.now() - started;
+      }
+    })();
+    const random = lcg(5);
+    const cheap = await cannon(big.base, 10, quick ? 10 : 30, () =>
+      random() < 0.5 ? '/health' : `/api/v1/companies/${encodeURIComponent(companies[Math.floor(random() * companies.length)]!)}`,
+    );
+    stop = true;
+    await heavy;
+    rows.push(
+      { name: 'cheap-under-heavy.latency.p50', value: cheap.p50, unit: 'ms', target: null, better: 'lower' },
+      { name: 'cheap-under-heavy.latency.p99', value: cheap.p99, unit: 'ms', target: 50, better: 'lower', note: `${heavyRuns} heavy rounds meanwhile, ${Math.round(heavyMs / Math.max(1, heavyRuns))} ms each` },
+      { name: 'cheap-under-heavy.errors', value: cheap.errors + cheap.non2xx + heavyFailures, unit: 'responses', target: 0, better: 'lower' },
+    );
+  } finally {
+    await big.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'oretrace-load-'));
   try {
-    // 1 and 2: the demo.
-    log('load: starting the service over the demo…');
-    const demo = await startService(join(dataDir, 'demo'), { SEED_DEMO: 'true' });
-    try {
-      const targets = await demoTargets(demo.base);
-      log(`load: ${targets.length} (company, metal) pairs; warming up…`);
-      await cannon(demo.base, 10, 3, mixedRequests(targets, 7));
-      log(`load: mixed reads, 50 connections, ${LOAD_S} s…`);
-      const mixed = await cannon(demo.base, 50, LOAD_S, mixedRequests(targets, 1));
-      rows.push(
-        { name: 'load.mixed.requests', value: mixed.requests, unit: 'requests', target: null, better: 'higher' },
-        { name: 'load.mixed.throughput', value: Math.round(mixed.reqPerSec), unit: 'req/s', target: null, better: 'higher' },
-        { name: 'load.mixed.latency.p50', value: mixed.p50, unit: 'ms', target: null, better: 'lower' },
-        { name: 'load.mixed.latency.p99', value: mixed.p99, unit: 'ms', target: null, better: 'lower' },
-        { name: 'load.mixed.errors', value: mixed.errors + mixed.non2xx, unit: 'responses', target: 0, better: 'lower', note: `${mixed.errors} socket errors/timeouts, ${mixed.non2xx} non-2xx` },
-      );
-      if (SOAK_S > 0) {
-        log(`load: soak, the same mix for ${SOAK_S} s, RSS every 5 s…`);
-        const pid = demo.child.pid!;
-        const started = Date.now();
-        const samples: Array<{ t: number; mb: number }> = [{ t: 0, mb: rssMb(pid) }];
-        const soak = await cannon(demo.base, 50, SOAK_S, mixedRequests(targets, 2), () => samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) }));
-        samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) });
-        const secondHalf = samples.filter((s) => s.t >= SOAK_S / 2);
-        const curve = samples.map((s) => `${Math.round(s.t)}s:${Math.round(s.mb)}`).join(' ');
-        log(`load: soak RSS (MB) ${curve}`);
-        rows.push(
-          { name: 'soak.duration', value: SOAK_S, unit: 's', target: null, better: 'higher' },
-          { name: 'soak.requests', value: soak.requests, unit: 'requests', target: null, better: 'higher' },
-          { name: 'soak.errors', value: soak.errors + soak.non2xx, unit: 'responses', target: 0, better: 'lower' },
-          { name: 'soak.rss.start', value: Math.round(samples[0]!.mb), unit: 'MB', target: null, better: 'lower' },
-          { name: 'soak.rss.end', value: Math.round(samples[samples.length - 1]!.mb), unit: 'MB', target: null, better: 'lower' },
-          { name: 'soak.rss.max', value: Math.round(Math.max(...samples.map((s) => s.mb))), unit: 'MB', target: null, better: 'lower' },
-          {
-            name: 'soak.rss.slope-second-half',
-            value: Math.round(slopePerMinute(secondHalf) * 100) / 100,
-            unit: 'MB/min',
-            target: null,
-            better: 'lower',
-            note: `RSS curve ${curve}`,
-          },
-        );
-      }
-    } finally {
-      await demo.stop();
-    }
-
-    // 3: cheap routes beside heavy analyses on a bigger network.
-    log(`load: generating a ${SYNTHETIC_COMPANIES}-company synthetic network…`);
-    const bigDir = join(dataDir, 'synthetic');
-    const seeded = spawnSync(process.execPath, [CLI, 'seed', 'synthetic', '--companies', String(SYNTHETIC_COMPANIES)], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NEO4J_URI: '', DATA_DIR: bigDir, LOG_LEVEL: 'warn' },
-      encoding: 'utf8',
-    });
-    if (seeded.status !== 0) throw new Error(`seed synthetic failed: ${seeded.stderr}`);
-    const big = await startService(bigDir, { SEED_DEMO: 'false' });
-    try {
-      const companies = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/companies?limit=200`)).items.map((c) => c.id);
-      const smelters = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/smelters?limit=100`)).items.map((s) => s.id);
-      // Compile the snapshot once before measuring: the first analysis pays for it.
-      await json(`${big.base}/api/v1/rankings/risk?metal=tin&limit=10`);
-      let heavyRuns = 0;
-      let heavyFailures = 0;
-      let heavyMs = 0;
-      let stop = false;
-      const heavy = (async () => {
-        const random = lcg(3);
-        while (!stop) {
-          const started = performance.now();
-          const remove = Array.from({ length: 100 }, () => (random() < 0.5 ? smelters : companies)[Math.floor(random() * 100)]!);
-          const requests = [
-            fetch(`${big.base}/api/v1/scenarios/impact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ remove: [...new Set(remove)] }) }),
-            fetch(`${big.base}/api/v1/rankings/risk?metal=${METALS[heavyRuns % 4]}&limit=1000`),
-          ];
-          for (const r of await Promise.all(requests)) {
-            if (!r.ok) heavyFailures += 1;
-            await r.arrayBuffer();
-          }
-          heavyRuns += 1;
-          heavyMs += performance.now() - started;
-        }
-      })();
-      const random = lcg(5);
-      const cheap = await cannon(big.base, 10, quick ? 10 : 30, () =>
-        random() < 0.5 ? '/health' : `/api/v1/companies/${encodeURIComponent(companies[Math.floor(random() * companies.length)]!)}`,
-      );
-      stop = true;
-      await heavy;
-      rows.push(
-        { name: 'cheap-under-heavy.latency.p50', value: cheap.p50, unit: 'ms', target: null, better: 'lower' },
-        { name: 'cheap-under-heavy.latency.p99', value: cheap.p99, unit: 'ms', target: 50, better: 'lower', note: `${heavyRuns} heavy rounds meanwhile, ${Math.round(heavyMs / Math.max(1, heavyRuns))} ms each` },
-        { name: 'cheap-under-heavy.errors', value: cheap.errors + cheap.non2xx + heavyFailures, unit: 'responses', target: 0, better: 'lower' },
-      );
-    } finally {
-      await big.stop();
-    }
+    if (ONLY !== 'cheap') await demoParts(rows, dataDir);
+    if (ONLY !== 'demo') await cheapUnderHeavy(rows, dataDir);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -6,6 +6,10 @@
  *
  * Every answer says `stale: false`: computed on the snapshot it was given. The analytics plugin
  * sets it to true when that snapshot is the last one compiled before the store became unreachable.
+ *
+ * `answerJson` also encodes the answer with its route's response schema and serialises it, so
+ * that this work — milliseconds for a ranking of a thousand nodes — happens in the worker, not on
+ * the event loop that cheap requests are waiting for.
  */
 import type { Metal, NodeLabel } from '../../graph/model.js';
 import { impactOfRemoval } from '../../graph/analyses/impact.js';
@@ -14,8 +18,17 @@ import { topRiskPaths } from '../../graph/analyses/risk-paths.js';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type DeepPartial, type RiskPolicy } from '../../graph/analyses/risk-policy.js';
 import { explainRisk, propagateRisk, rankByRisk } from '../../graph/analyses/risk-score.js';
 import { singlePointsOfFailure } from '../../graph/analyses/single-points-of-failure.js';
-import { labelOf, nodeIndex, summary, type NodeSummary, type Snapshot } from '../../graph/snapshot.js';
+import { labelOf, nodeIndex, summary, type MetalLayer, type NodeSummary, type Snapshot } from '../../graph/snapshot.js';
+import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
+import {
+  ImpactAnswerSchema,
+  OriginsAnswerSchema,
+  RiskAnswerSchema,
+  RiskPathsAnswerSchema,
+  RiskRankingAnswerSchema,
+  SinglePointsOfFailureAnswerSchema,
+} from '../schemas/analyses.js';
 
 export type PolicyOverride = DeepPartial<RiskPolicy>;
 
@@ -77,19 +90,35 @@ function riskArrays(snapshot: Snapshot, policy: RiskPolicy, metal: Metal): { int
   return { intrinsic: entry.intrinsic, risk };
 }
 
+/** Over-shared buyers per layer (usually none), found once per snapshot. */
+const overSharedOfLayer = new WeakMap<MetalLayer, number>();
+
+function overSharedCount(layer: MetalLayer): number {
+  let count = overSharedOfLayer.get(layer);
+  if (count === undefined) {
+    count = 0;
+    for (let v = 0; v < layer.overShared.length; v++) count += layer.overShared[v]!;
+    overSharedOfLayer.set(layer, count);
+  }
+  return count;
+}
+
 /** Data-quality notes about the company's upstream for the metal: buyers whose shares summed above 1. */
 function upstreamWarnings(snapshot: Snapshot, metal: Metal, c: number): string[] {
   const layer = snapshot.layers.get(metal);
-  if (!layer) return [];
-  const seen = new Uint8Array(snapshot.nodeCount);
-  const stack = [c];
-  seen[c] = 1;
+  if (!layer || overSharedCount(layer) === 0 || layer.compactOf[c]! < 0) return [];
+  // Walk the upstream in the layer's compact ids: arrays of the layer's size, not the graph's.
+  const seen = new Uint8Array(layer.nodes.length);
+  const start = layer.compactOf[c]!;
+  const stack = [start];
+  seen[start] = 1;
   const over: number[] = [];
   while (stack.length > 0) {
-    const v = stack.pop()!;
+    const k = stack.pop()!;
+    const v = layer.nodes[k]!;
     if (layer.overShared[v]) over.push(v);
-    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) {
-      const u = layer.inSources[j]!;
+    for (let j = layer.compactOffsets[k]!; j < layer.compactOffsets[k + 1]!; j++) {
+      const u = layer.compactSources[j]!;
       if (!seen[u]) {
         seen[u] = 1;
         stack.push(u);
@@ -200,4 +229,37 @@ export type AnalysisResult<N extends AnalysisName> = ReturnType<(typeof analyses
 export function runAnalysis<N extends AnalysisName>(name: N, snapshot: Snapshot, params: AnalysisParams<N>): AnalysisResult<N> {
   const fn = analyses[name] as (s: Snapshot, p: AnalysisParams<N>) => AnalysisResult<N>;
   return fn(snapshot, params);
+}
+
+/** The response schema of each analysis's route (SPEC §3a): answers are checked against it. */
+const answerSchemas = {
+  origins: OriginsAnswerSchema,
+  risk: RiskAnswerSchema,
+  riskPaths: RiskPathsAnswerSchema,
+  singlePointsOfFailure: SinglePointsOfFailureAnswerSchema,
+  impact: ImpactAnswerSchema,
+  riskRanking: RiskRankingAnswerSchema,
+} satisfies { [N in AnalysisName]: z.ZodType };
+
+// Compile-time: every analysis answers in its route's schema (the routes send text, so the type
+// provider no longer checks this for them).
+const answersConform: { [N in AnalysisName]: AnalysisResult<N> extends z.output<(typeof answerSchemas)[N]> ? true : never } = {
+  origins: true,
+  risk: true,
+  riskPaths: true,
+  singlePointsOfFailure: true,
+  impact: true,
+  riskRanking: true,
+};
+void answersConform;
+
+/**
+ * The answer as the JSON text its route sends: encoded with the route's response schema exactly as
+ * the app's serializer would (unknown keys dropped; an answer that breaks the contract throws).
+ * `stale` marks an answer computed on the last snapshot while the store is unreachable.
+ */
+export function answerJson(name: AnalysisName, snapshot: Snapshot, params: AnalysisParams<AnalysisName>, stale: boolean): string {
+  const answer = runAnalysis(name, snapshot, params) as { stale: boolean };
+  if (stale) answer.stale = true;
+  return JSON.stringify(z.encode(answerSchemas[name] as z.ZodType, answer));
 }

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Snapshot } from '../../graph/snapshot.js';
 import { DomainError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
-import { runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from './analysis-catalog.js';
+import { answerJson, runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from './analysis-catalog.js';
 
 /** How a DomainError crosses the thread boundary. */
 export interface SerializedError {
@@ -42,7 +42,8 @@ export function deserializeError(e: SerializedError): Error {
 
 export type WorkerMessage =
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'run'; id: number; name: AnalysisName; version: number; params: unknown };
+  /** `json`: answer with the route's JSON text (answerJson) rather than the answer object. */
+  | { type: 'run'; id: number; name: AnalysisName; version: number; params: unknown; json?: { stale: boolean } };
 
 export type WorkerReply = { type: 'result'; id: number; result: unknown } | { type: 'error'; id: number; error: SerializedError };
 
@@ -90,20 +91,30 @@ export class AnalysisPool {
     for (const w of this.workers) w.worker.postMessage({ type: 'snapshot', snapshot } satisfies WorkerMessage);
   }
 
+  /** The answer object (for programs and tests). */
   async run<N extends AnalysisName>(name: N, snapshot: Snapshot, params: AnalysisParams<N>): Promise<AnalysisResult<N>> {
+    return this.dispatch(name, snapshot, params, undefined, () => runAnalysis(name, snapshot, params)) as Promise<AnalysisResult<N>>;
+  }
+
+  /** The answer as the JSON text its route sends (see answerJson): encoded off the main thread. */
+  async answerJson<N extends AnalysisName>(name: N, snapshot: Snapshot, params: AnalysisParams<N>, stale: boolean): Promise<string> {
+    return this.dispatch(name, snapshot, params, { stale }, () => answerJson(name, snapshot, params, stale)) as Promise<string>;
+  }
+
+  private async dispatch(name: AnalysisName, snapshot: Snapshot, params: unknown, json: { stale: boolean } | undefined, here: () => unknown): Promise<unknown> {
     if (this.closed) throw new AnalysisFailedError('the analysis pool is closed');
-    if (this.size === 0) return runAnalysis(name, snapshot, params);
+    if (this.size === 0) return here();
     if (!this.latest || snapshot.version > this.latest.version) this.publish(snapshot);
     else if (snapshot.version < this.latest.version - (WORKER_SNAPSHOTS_KEPT - 1)) {
       // A request that started before several newer snapshots: rare, answer it here rather than resend an old snapshot.
-      return runAnalysis(name, snapshot, params);
+      return here();
     }
     // The least busy worker takes the task.
     const target = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
-    return new Promise<AnalysisResult<N>>((resolve, reject) => {
-      target.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      target.worker.postMessage({ type: 'run', id, name, version: snapshot.version, params } satisfies WorkerMessage);
+    return new Promise<unknown>((resolve, reject) => {
+      target.pending.set(id, { resolve, reject });
+      target.worker.postMessage({ type: 'run', id, name, version: snapshot.version, params, ...(json ? { json } : {}) } satisfies WorkerMessage);
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Snapshot } from '../../graph/snapshot.js';
-import { runAnalysis } from './analysis-catalog.js';
+import { answerJson, runAnalysis } from './analysis-catalog.js';
 import { serializeError, WORKER_SNAPSHOTS_KEPT, type WorkerMessage, type WorkerReply } from './analysis-pool.js';
 
 const snapshots = new Map<number, Snapshot>();
@@ -20,7 +20,10 @@ parentPort!.on('message', (message: WorkerMessage) => {
   try {
     const snapshot = snapshots.get(message.version);
     if (!snapshot) throw new Error(`the worker does not hold snapshot ${message.version}`);
-    reply = { type: 'result', id: message.id, result: runAnalysis(message.name, snapshot, message.params as never) };
+    const result = message.json
+      ? answerJson(message.name, snapshot, message.params as never, message.json.stale)
+      : runAnalysis(message.name, snapshot, message.params as never);
+    reply = { type: 'result', id: message.id, result };
   } catch (err) {
     reply = { type: 'error', id: message.id, error: serializeError(err) };
   }

@@ -3,8 +3,11 @@
  * the snapshot of the store's current version and runs the analysis in the worker pool. While the
  * store is unreachable, analyses are answered from the last compiled snapshot with `stale: true`
  * (their snapshotVersion says which); without any snapshot yet they fail with 503.
+ *
+ * Routes use `answerJson` and `sendAnswer`: the worker checks the answer against the route's
+ * response schema and serialises it, and the main thread only sends the text.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { AnalysisPool, defaultWorkerCount } from '../analytics/analysis-pool.js';
 import type { AnalysisName, AnalysisParams, AnalysisResult } from '../analytics/analysis-catalog.js';
@@ -13,6 +16,16 @@ import { SnapshotProvider } from '../analytics/snapshot-provider.js';
 export interface Analytics {
   snapshots: SnapshotProvider;
   run<N extends AnalysisName>(name: N, params: AnalysisParams<N>): Promise<AnalysisResult<N>>;
+  /** The answer as the JSON text its route sends, encoded with the route's response schema. */
+  answerJson<N extends AnalysisName>(name: N, params: AnalysisParams<N>): Promise<string>;
+}
+
+/**
+ * Sends an answer from `answerJson`. Fastify passes a string with a JSON content type through as
+ * is: the route's response schema stays for the OpenAPI document, and was applied in the worker.
+ */
+export function sendAnswer(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
 }
 
 declare module 'fastify' {
@@ -43,6 +56,10 @@ async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions):
       const answer = await pool.run(name, snapshot, params);
       // The catalogue answers `stale: false`: it cannot know whether the store moved on.
       return stale ? { ...answer, stale: true } : answer;
+    },
+    async answerJson(name, params) {
+      const { snapshot, stale } = await snapshots.read();
+      return pool.answerJson(name, snapshot, params, stale);
     },
   } satisfies Analytics);
   app.addHook('onClose', async () => pool.close());

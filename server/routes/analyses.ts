@@ -17,6 +17,7 @@ import {
   RiskRankingAnswerSchema,
   SinglePointsOfFailureAnswerSchema,
 } from '../schemas/analyses.js';
+import { sendAnswer } from '../plugins/analytics.js';
 import { problemResponses } from '../schemas/http.js';
 
 export const MAX_SCENARIO_NODES = 1000;
@@ -66,7 +67,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: OriginsAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request) => app.analytics.run('origins', { company: request.params.id, metal: request.query.metal }),
+    async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('origins', { company: request.params.id, metal: request.query.metal })),
   );
 
   r.get(
@@ -84,9 +85,9 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: RiskAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { metal, limit, policy } = request.query;
-      return app.analytics.run('risk', { company: request.params.id, metal, limit, ...(policy ? { policy } : {}) });
+      return sendAnswer(reply, await app.analytics.answerJson('risk', { company: request.params.id, metal, limit, ...(policy ? { policy } : {}) }));
     },
   );
 
@@ -106,9 +107,9 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: RiskPathsAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { metal, limit, maxDepth, policy } = request.query;
-      return app.analytics.run('riskPaths', { company: request.params.id, metal, limit, maxDepth, ...(policy ? { policy } : {}) });
+      return sendAnswer(reply, await app.analytics.answerJson('riskPaths', { company: request.params.id, metal, limit, maxDepth, ...(policy ? { policy } : {}) }));
     },
   );
 
@@ -124,7 +125,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: SinglePointsOfFailureAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request) => app.analytics.run('singlePointsOfFailure', { company: request.params.id, metal: request.query.metal }),
+    async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('singlePointsOfFailure', { company: request.params.id, metal: request.query.metal })),
   );
 
   r.post(
@@ -144,9 +145,9 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: ImpactAnswerSchema, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { remove, metals } = request.body;
-      return app.analytics.run('impact', { remove: [...new Set(remove)], ...(metals ? { metals } : {}) });
+      return sendAnswer(reply, await app.analytics.answerJson('impact', { remove: [...new Set(remove)], ...(metals ? { metals } : {}) }));
     },
   );
 
@@ -164,9 +165,9 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: RiskRankingAnswerSchema, ...problemResponses(400, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { metal, label, limit, policy } = request.query;
-      return app.analytics.run('riskRanking', { metal, limit, ...(label ? { label } : {}), ...(policy ? { policy } : {}) });
+      return sendAnswer(reply, await app.analytics.answerJson('riskRanking', { metal, limit, ...(label ? { label } : {}), ...(policy ? { policy } : {}) }));
     },
   );
 }

@@ -26,6 +26,18 @@ describe('analysis worker pool', () => {
     await expect(pool.run('origins', snapshot, { company: 'ghost', metal: 'tin' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('answers with its route\'s JSON text, encoded in the worker exactly as in-process, and marks stale answers', async () => {
+    pool = new AnalysisPool(1);
+    const inProcess = new AnalysisPool(0);
+    const params = { metal: 'tin', limit: 5 } as const;
+    const text = await pool.answerJson('riskRanking', snapshot, params, false);
+    expect(text).toBe(await inProcess.answerJson('riskRanking', snapshot, params, false));
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(await inProcess.run('riskRanking', snapshot, params))));
+    expect(JSON.parse(text)).toMatchObject({ snapshotVersion: 3, stale: false, metal: 'tin' });
+    expect(JSON.parse(await pool.answerJson('riskRanking', snapshot, params, true)).stale).toBe(true);
+    await expect(pool.answerJson('origins', snapshot, { company: 'ghost', metal: 'tin' }, false)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('fails only the task of a worker that crashes, and goes on with a new worker', async () => {
     pool = new AnalysisPool(1, new URL('./crashing-worker.ts', import.meta.url));
     const crashed = pool.run('origins', snapshot, { company: 'crash', metal: 'tin' });
