@@ -10,7 +10,7 @@
 import type { Country, GraphNodeInput, RelationshipInput, RmapStatus, Smelter } from '../../graph/model.js';
 import { ValidationError } from '../errors.js';
 import { loadCountries, smeltersFromLookup } from '../seeding/reference-data.js';
-import type { GraphStore, WriteResult } from '../stores/graph-store.js';
+import { listAllNodes, type GraphStore, type WriteResult } from '../stores/graph-store.js';
 import { graphSmelters } from './cmrt/cmrt-import.js';
 import { readSmelterLookupSheet } from './cmrt/smelter-lookup-sheet.js';
 import { parseRmapStatusCsv } from './rmap-status-list.js';
@@ -29,13 +29,7 @@ export async function loadLookupFromTemplate(store: GraphStore, bytes: Uint8Arra
   }
   const fromLookup = smeltersFromLookup(rows, fileName);
   const existing = new Map((await graphSmelters(store)).map((s) => [s.id, s]));
-  const countryIds = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await store.listNodes('Country', {}, { limit: 1000, cursor });
-    for (const c of page.items) countryIds.add(c.id);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  const countryIds = new Set((await listAllNodes(store, 'Country')).map((c) => c.id));
   const referenceCountries = new Map<string, Country>(loadCountries().map((c) => [c.id, c]));
 
   const nodes: GraphNodeInput[] = [];

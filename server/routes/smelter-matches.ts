@@ -9,11 +9,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CountryCodeSchema, MetalSchema, NodeIdSchema, SmelterSchema } from '../../graph/model.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { graphSmelters, knownSmelterOf } from '../importers/cmrt/cmrt-import.js';
+import { smelterKnowledge } from '../importers/cmrt/cmrt-import.js';
 import { smelterNameKey } from '../importers/smelter-names.js';
-import { createSmelterResolver } from '../importers/smelter-resolution.js';
 import { problemResponses } from '../schemas/http.js';
-import { loadSmelterLookup } from '../seeding/reference-data.js';
 
 const MatchQuery = z.object({
   metal: MetalSchema,
@@ -57,8 +55,7 @@ export default async function smelterMatchRoutes(app: FastifyInstance): Promise<
     async (request) => {
       const { metal, name, id, country } = request.query;
       if (!name && !id) throw new ValidationError('Give a name or an id', [{ path: 'query.name', message: 'give name, id or both' }]);
-      const smelters = await graphSmelters(app.store);
-      const resolver = createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map(knownSmelterOf) });
+      const { resolver } = await smelterKnowledge(app.store);
       return resolver.resolve({ metal, smelterId: id ?? null, name: name ?? null, countryCode: country ?? null });
     },
   );

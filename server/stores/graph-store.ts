@@ -149,3 +149,15 @@ export interface GraphStore {
 }
 
 export type { Company, Country, Smelter };
+
+/** Every node of a label, page by page (the importers read all smelters or countries this way). */
+export async function listAllNodes(store: GraphStore, label: NodeLabel): Promise<GraphNode[]> {
+  const all: GraphNode[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listNodes(label, {}, { limit: 1000, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}

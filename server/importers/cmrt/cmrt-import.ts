@@ -3,11 +3,11 @@
  * the whole import before anything is written), gather what the plan needs from the store, plan,
  * then write everything in one all-or-nothing `importGraph`.
  */
-import type { Country, GraphNode, Metal, NodeLabel, Smelter } from '../../../graph/model.js';
+import type { Country, Metal, Smelter } from '../../../graph/model.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { loadCountries, loadDoddFrankCountries, loadReferenceSmelters, loadSmelterLookup } from '../../seeding/reference-data.js';
-import type { GraphStore, WriteResult } from '../../stores/graph-store.js';
-import { createSmelterResolver, type KnownSmelter } from '../smelter-resolution.js';
+import { listAllNodes, type GraphStore, type WriteResult } from '../../stores/graph-store.js';
+import { createSmelterResolver, type KnownSmelter, type SmelterResolver } from '../smelter-resolution.js';
 import type { CmrtDocument } from './cmrt-document.js';
 import { planCmrtImport, type CmrtFileReport, type KnownSmelterRecord } from './cmrt-import-plan.js';
 import { readCmrtWorkbook } from './cmrt-reader.js';
@@ -37,22 +37,33 @@ export interface CmrtImportResult {
   dryRun: boolean;
 }
 
-const PAGE = 1000;
-
-async function listAll(store: GraphStore, label: NodeLabel): Promise<GraphNode[]> {
-  const all: GraphNode[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listNodes(label, {}, { limit: PAGE, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
-}
-
 /** Graph smelters as the resolver sees them: aliases are confirmed names, rejectedNames refused ones. */
 export async function graphSmelters(store: GraphStore): Promise<Smelter[]> {
-  return (await listAll(store, 'Smelter')).filter((n): n is Smelter => n.label === 'Smelter');
+  return (await listAllNodes(store, 'Smelter')).filter((n): n is Smelter => n.label === 'Smelter');
+}
+
+/** The graph's smelters and a resolver over them and the RMI look-up, for one store version. */
+export interface SmelterKnowledge {
+  version: number;
+  smelters: Smelter[];
+  resolver: SmelterResolver;
+}
+
+const knowledgeOfStore = new WeakMap<GraphStore, SmelterKnowledge>();
+
+/**
+ * The resolver of the store's current version, built once per version (building it reads every
+ * smelter and indexes thousands of names: tens of ms that a match request should not pay each time).
+ * The version is read first, so cached smelters are never older than the version they are kept under.
+ */
+export async function smelterKnowledge(store: GraphStore): Promise<SmelterKnowledge> {
+  const version = await store.version();
+  const cached = knowledgeOfStore.get(store);
+  if (cached && cached.version === version) return cached;
+  const smelters = await graphSmelters(store);
+  const knowledge = { version, smelters, resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map(knownSmelterOf) }) };
+  knowledgeOfStore.set(store, knowledge);
+  return knowledge;
 }
 
 export function knownSmelterOf(s: Smelter): KnownSmelter {
@@ -94,8 +105,8 @@ export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtU
     newCompanies.set(upload.companyId, { name, country });
   }
 
-  const smelters = await graphSmelters(store);
-  const countries = (await listAll(store, 'Country')).filter((n): n is Country => n.label === 'Country');
+  const { smelters, resolver } = await smelterKnowledge(store);
+  const countries = (await listAllNodes(store, 'Country')).filter((n): n is Country => n.label === 'Country');
   const smeltersById = new Map<string, KnownSmelterRecord>();
   for (const s of smelters) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, node: s });
   for (const s of loadReferenceSmelters()) {
@@ -110,7 +121,7 @@ export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtU
   const plan = planCmrtImport(
     documents.map((document, i) => ({ document, companyId: uploads[i]!.companyId })),
     {
-      resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map(knownSmelterOf) }),
+      resolver,
       smeltersById,
       countryIds: new Set(countries.map((c) => c.id)),
       referenceCountries,
