@@ -1,12 +1,14 @@
 /**
  * Helpers of the browser tests: Debian's headless Chromium through playwright-core (never a
- * downloaded browser), a page that fails the test on any script error, the API read with the
- * same zod schemas the page uses, and screenshots under test-output/screenshots/.
+ * downloaded browser), one browser per test file, a page that fails the test on any script error,
+ * the API read with the same zod schemas the page uses, and screenshots under
+ * test-output/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { z } from 'zod';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,7 +30,9 @@ export interface TestPage {
   close: () => Promise<void>;
 }
 
-export async function openPage(browser: Browser, baseUrl: string, path = '/', viewport = { width: 1400, height: 900 }): Promise<TestPage> {
+const VIEWPORT = { width: 1400, height: 900 };
+
+export async function openPage(browser: Browser, baseUrl: string, path = '/', viewport = VIEWPORT): Promise<TestPage> {
   const context = await browser.newContext({ viewport, baseURL: baseUrl });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -38,6 +42,47 @@ export async function openPage(browser: Browser, baseUrl: string, path = '/', vi
   });
   await page.goto(path);
   return { page, errors, close: () => context.close() };
+}
+
+export interface BrowserPerFile {
+  /** The app the global setup serves over the demo. */
+  base: string;
+  open: (path?: string) => Promise<TestPage>;
+  /** Opens a view and waits until its layered graph has drawn, which most tests need first. */
+  openGraph: (path: string) => Promise<TestPage>;
+  /** A context like the one `open` uses, for a test that must prepare its page before loading it. */
+  newContext: () => Promise<BrowserContext>;
+}
+
+/**
+ * One Chromium for the calling file's tests, launched before the first and closed after the last:
+ * starting it takes seconds on a busy machine, and each test's own context keeps pages apart.
+ * Call it at the top of the file, where it registers its hooks.
+ */
+export function browserPerFile(): BrowserPerFile {
+  const base = inject('webBaseUrl');
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const launched = (): Browser => {
+    if (!browser) throw new Error('the browser is launched in beforeAll; open pages inside a test');
+    return browser;
+  };
+  const open = (path = '/') => openPage(launched(), base, path);
+  return {
+    base,
+    open,
+    openGraph: async (path) => {
+      const opened = await open(path);
+      await waitForGraph(opened.page);
+      return opened;
+    },
+    newContext: () => launched().newContext({ viewport: VIEWPORT, baseURL: base }),
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -3,26 +3,16 @@
  * renderer=canvas) is drawn on one canvas, stays interactive (pointer and keyboard selection,
  * panning redraws) and keeps the marks of the other views.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CANVAS_THRESHOLD } from '../../web/src/render/graph-renderer.js';
-import { launchBrowser, openPage, screenshot, waitForGraph } from './browser.js';
+import { browserPerFile, screenshot } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { openGraph } = browserPerFile();
 
 describe('canvas drawing', () => {
   it('draws on canvas above the threshold and on SVG below it', async () => {
     expect(CANVAS_THRESHOLD).toBe(1500);
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin');
     const stats = await page.evaluate(() => window.__oretraceRenderStats!);
     expect(stats.nodes + stats.edges).toBeLessThanOrEqual(CANVAS_THRESHOLD);
     expect(await page.locator('.graph-host').getAttribute('data-renderer')).toBe('svg');
@@ -30,8 +20,7 @@ describe('canvas drawing', () => {
   });
 
   it('a canvas view is selectable by pointer and keyboard, and redraws while panning', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&renderer=canvas');
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph('/?company=aurelia-group&metal=tin&renderer=canvas');
     expect(await page.locator('.graph-host').getAttribute('data-renderer')).toBe('canvas');
     expect(await page.locator('g.node').count()).toBe(0);
     // Keyboard: Home is the focal company; Enter selects it.
@@ -60,8 +49,7 @@ describe('canvas drawing', () => {
   });
 
   it('a canvas view shows a selected risk path', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&view=paths&path=0&renderer=canvas');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin&view=paths&path=0&renderer=canvas');
     await page.locator('.paths-list li[aria-selected="true"]').waitFor();
     expect(await page.locator('.graph-host').getAttribute('data-renderer')).toBe('canvas');
     await screenshot(page, 'risk-paths-canvas');

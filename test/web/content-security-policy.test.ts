@@ -3,25 +3,16 @@
  * no other origin): every view is opened with such a header added to the page, and the browser
  * must report no violation.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, waitForGraph } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserPerFile, waitForGraph } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
+const { newContext } = browserPerFile();
 
 export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe('content security policy', () => {
   it('every view works with no violation under a strict policy', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, baseURL: base });
+    const context = await newContext();
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {

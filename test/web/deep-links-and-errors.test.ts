@@ -3,27 +3,17 @@
  * and simulated failure; Back returns to the previous view; an API problem (404 of an unknown
  * company, a 503 of one analysis) is shown with its title and detail, and "Try again" recovers.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImpactAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatShare } from '../../web/src/render/format.js';
-import { apiPost, launchBrowser, openPage, screenshot, waitForGraph } from './browser.js';
+import { apiPost, browserPerFile, screenshot, waitForGraph } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open, openGraph } = browserPerFile();
 
 describe('deep links', () => {
   it('a link reopens the view, the selected risk path and the selected node', async () => {
     const link = '/?company=aurelia-group&metal=gold&view=paths&node=aurelia-fine-jewellery&path=1';
-    const { page, errors, close } = await openPage(browser, base, link);
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph(link);
     expect(await page.locator('#tab-paths').getAttribute('aria-selected')).toBe('true');
     expect(await page.locator('#metal-select').inputValue()).toBe('gold');
     await expect.poll(() => page.locator('.paths-list li[aria-selected="true"]').getAttribute('data-index')).toBe('1');
@@ -39,7 +29,7 @@ describe('deep links', () => {
   });
 
   it('a link reopens a simulated failure with its impact', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&view=spof&fail=CID000233&simulate=1');
+    const { page, close } = await open('/?company=aurelia-fine-jewellery&metal=gold&view=spof&fail=CID000233&simulate=1');
     const impact = await apiPost(base, '/api/v1/scenarios/impact', { remove: ['CID000233'], metals: ['gold'] }, ImpactAnswerSchema);
     await page.locator('.impact-table').waitFor();
     const lost = await page.locator('.impact-table [data-field="lost"]').allTextContents();
@@ -49,8 +39,7 @@ describe('deep links', () => {
   });
 
   it('Back returns to the previous view and company', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin');
     await page.locator('#tab-origins').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('origins');
     await page.locator('svg.origin-sankey').waitFor();
@@ -61,7 +50,7 @@ describe('deep links', () => {
   });
 
   it('an unusable parameter is reported and the rest of the link still works', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=zinc&view=origins');
+    const { page, close } = await open('/?company=aurelia-group&metal=zinc&view=origins');
     await expect.poll(() => page.locator('#page-status').textContent()).toContain('metal "zinc"');
     await page.locator('svg.origin-sankey').waitFor();
     expect(await page.locator('#metal-select').inputValue()).toBe('tin');
@@ -71,7 +60,7 @@ describe('deep links', () => {
 
 describe('error states', () => {
   it('a link to an unknown company shows the API\'s 404 problem', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=no-such-company&metal=tin');
+    const { page, errors, close } = await open('/?company=no-such-company&metal=tin');
     const status = page.locator('#page-status.status-error');
     await status.waitFor();
     expect(await status.locator('.problem-status').textContent()).toBe('404');
@@ -85,7 +74,7 @@ describe('error states', () => {
   });
 
   it('an analysis that fails shows its problem details, and "Try again" recovers', async () => {
-    const { page, close } = await openPage(browser, base, '/');
+    const { page, close } = await open('/');
     let fail = true;
     await page.route('**/api/v1/companies/*/risk-paths?*', async (route) => {
       if (!fail) return route.continue();
@@ -109,7 +98,7 @@ describe('error states', () => {
   });
 
   it('a 400 from the API lists the offending fields', async () => {
-    const { page, close } = await openPage(browser, base, '/');
+    const { page, close } = await open('/');
     await page.route('**/api/v1/companies/*/single-points-of-failure?*', (route) =>
       route.fulfill({
         status: 400,
@@ -125,7 +114,7 @@ describe('error states', () => {
   });
 
   it('an answer of the wrong shape is reported, not drawn', async () => {
-    const { page, close } = await openPage(browser, base, '/');
+    const { page, close } = await open('/');
     await page.route('**/api/v1/companies/*/origins?*', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"originMix": 3}' }));
     await page.goto('/?company=aurelia-group&metal=tin&view=origins');
     const status = page.locator('#panel-origins .status-error');

@@ -3,8 +3,7 @@
  * view draws exactly the neighbourhood the API returns, and the details panel shows the API's
  * figures (risk, origin mix, smelter mix, single point of failure).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   NeighborhoodAnswerSchema,
   OriginsAnswerSchema,
@@ -12,21 +11,13 @@ import {
   SinglePointsOfFailureAnswerSchema,
 } from '../../web/src/data/schemas.js';
 import { formatRisk, formatShare } from '../../web/src/render/format.js';
-import { apiGet, launchBrowser, openPage, screenshot, waitForGraph } from './browser.js';
+import { apiGet, browserPerFile, screenshot, waitForGraph } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open, openGraph } = browserPerFile();
 
 describe('explorer', () => {
   it('loads on the demo with suggestions and no script error', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/');
+    const { page, errors, close } = await open('/');
     await page.waitForSelector('.company-suggestions a');
     const names = await page.locator('.company-suggestions a').allTextContents();
     expect(names).toContain('Aurelia Watch & Electronics Group');
@@ -37,7 +28,7 @@ describe('explorer', () => {
   });
 
   it('search picks a company and draws its upstream graph as the API returns it', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/');
+    const { page, errors, close } = await open('/');
     await page.waitForSelector('.company-suggestions a');
     await page.locator('#company-search').fill('fine jewel');
     const option = page.locator('#company-options li[role="option"]');
@@ -57,8 +48,7 @@ describe('explorer', () => {
   });
 
   it('shows the focal company with the risk, origin mix and smelter mix the API computes', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin');
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph('/?company=aurelia-group&metal=tin');
     const [risk, origins, spof] = await Promise.all([
       apiGet(base, '/api/v1/companies/aurelia-group/risk?metal=tin&limit=10', RiskAnswerSchema),
       apiGet(base, '/api/v1/companies/aurelia-group/origins?metal=tin', OriginsAnswerSchema),
@@ -95,8 +85,7 @@ describe('explorer', () => {
   });
 
   it('marks CAHRA countries, colours nodes by risk and sizes edges by share', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin');
     const hood = await apiGet(base, '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=none', NeighborhoodAnswerSchema);
     const cahra = hood.nodes.filter((n) => n.node.label === 'Country' && n.node.cahra).map((n) => n.node.id).sort();
     expect(cahra.length).toBeGreaterThan(0);
@@ -115,8 +104,7 @@ describe('explorer', () => {
   });
 
   it('clicking a smelter shows its RMAP status, its share of the intake and whether it is a single point of failure', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold');
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold');
     const [origins, spof] = await Promise.all([
       apiGet(base, '/api/v1/companies/aurelia-fine-jewellery/origins?metal=gold', OriginsAnswerSchema),
       apiGet(base, '/api/v1/companies/aurelia-fine-jewellery/single-points-of-failure?metal=gold', SinglePointsOfFailureAnswerSchema),
@@ -136,8 +124,7 @@ describe('explorer', () => {
   });
 
   it('collapses and expands a node\'s suppliers', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold');
     const before = await page.locator('g.node').count();
     await page.locator('g.node[data-id="ulvia-semilavorati-oro-s-r-l"]').dblclick();
     // Everything upstream of Ulvia runs through it: only the company, tier 1 and Ulvia remain.
@@ -150,8 +137,7 @@ describe('explorer', () => {
   });
 
   it('expands a node at the edge of a shallow graph by loading its suppliers', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&depth=2');
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold&depth=2');
     const hood2 = await apiGet(base, '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=2&metal=gold&collapse=none', NeighborhoodAnswerSchema);
     expect(await page.locator('g.node').count()).toBe(hood2.nodes.length);
     const edge = hood2.nodes.find((n) => n.tier === 2)!.node.id;
@@ -163,8 +149,7 @@ describe('explorer', () => {
   });
 
   it('draws a grouped neighbourhood when the server collapses it', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&group=tier');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin&group=tier');
     const hood = await apiGet(base, '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=tier', NeighborhoodAnswerSchema);
     const groups = await page.locator('g.node[data-kind="Group"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     expect(groups).toEqual(hood.collapsed!.groups.map((g) => g.key).sort());

@@ -2,27 +2,18 @@
  * Keyboard use in a real browser: search, tabs, the graph's cursor and selection, and the lists
  * of single points of failure and risk paths, without a mouse.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImpactAnswerSchema, NeighborhoodAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatShare } from '../../web/src/render/format.js';
-import { apiGet, apiPost, launchBrowser, openPage, waitForGraph } from './browser.js';
+import { apiGet, apiPost, browserPerFile } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open, openGraph } = browserPerFile();
 
 const param = (url: string, name: string) => new URL(url).searchParams.get(name);
 
 describe('keyboard', () => {
   it('"/" focuses the search; arrows and Enter pick a company', async () => {
-    const { page, close } = await openPage(browser, base, '/');
+    const { page, close } = await open('/');
     await page.locator('.company-suggestions a').first().waitFor();
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('company-search');
@@ -38,8 +29,7 @@ describe('keyboard', () => {
   });
 
   it('arrow keys move between tabs and switch the view', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin');
     await page.locator('#tab-explorer').focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => param(page.url(), 'view')).toBe('origins');
@@ -54,8 +44,7 @@ describe('keyboard', () => {
   });
 
   it('in the graph, arrows move a cursor across tiers, Enter selects, minus and plus collapse and expand', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold');
     const hood = await apiGet(base, '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=10&metal=gold&collapse=none', NeighborhoodAnswerSchema);
     const tier1 = new Set(hood.nodes.filter((n) => n.tier === 1).map((n) => n.node.id));
     await page.locator('.graph-host').focus();
@@ -80,8 +69,7 @@ describe('keyboard', () => {
   });
 
   it('the single-points-of-failure list: arrows move, Space chooses, Enter simulates', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&view=spof');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold&view=spof');
     const list = page.locator('.spof-list');
     await list.locator('li[data-id]').first().waitFor();
     await list.focus();
@@ -101,8 +89,7 @@ describe('keyboard', () => {
   });
 
   it('the risk-path list: arrows select paths', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&view=paths');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin&view=paths');
     const list = page.locator('.paths-list');
     await list.locator('li').first().waitFor();
     await list.focus();

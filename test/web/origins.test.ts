@@ -3,21 +3,12 @@
  * labels countries and smelters with the API's shares and highlights CAHRA flows, and the world
  * map shades the origin countries.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OriginsAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatShare } from '../../web/src/render/format.js';
-import { apiGet, launchBrowser, openPage, screenshot } from './browser.js';
+import { apiGet, browserPerFile, screenshot } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open } = browserPerFile();
 
 describe('origins view', () => {
   for (const [company, metal] of [
@@ -26,7 +17,7 @@ describe('origins view', () => {
     ['aurelia-wearables', 'cobalt'],
   ] as const) {
     it(`shows the API's origin mix of ${company} / ${metal} in figures, Sankey and map`, async () => {
-      const { page, errors, close } = await openPage(browser, base, `/?company=${company}&metal=${metal}&view=origins`);
+      const { page, errors, close } = await open(`/?company=${company}&metal=${metal}&view=origins`);
       const origins = await apiGet(base, `/api/v1/companies/${company}/origins?metal=${metal}`, OriginsAnswerSchema);
       const mix = origins.originMix!;
       const figures = page.locator('.origins-figures');
@@ -70,7 +61,7 @@ describe('origins view', () => {
   }
 
   it('switching off "highlight CAHRA flows" stops fading the other flows', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&view=origins');
+    const { page, close } = await open('/?company=aurelia-group&metal=tin&view=origins');
     const svg = page.locator('svg.origin-sankey');
     await svg.waitFor();
     expect(await svg.getAttribute('class')).toContain('highlight-cahra');

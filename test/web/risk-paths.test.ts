@@ -2,25 +2,16 @@
  * Risk paths in a real browser: the top-k list is the API's (order, weights, hops), and selecting
  * a path highlights exactly its nodes and edges in the layered view.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RiskPathsAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatWeight } from '../../web/src/views/risk-paths-view.js';
-import { apiGet, launchBrowser, openPage, screenshot, waitForGraph } from './browser.js';
+import { apiGet, browserPerFile, screenshot, waitForGraph } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open } = browserPerFile();
 
 describe('risk paths view', () => {
   it('lists the API\'s top-k paths and highlights the selected one in the graph', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&view=paths');
+    const { page, errors, close } = await open('/?company=aurelia-group&metal=tin&view=paths');
     const answer = await apiGet(base, '/api/v1/companies/aurelia-group/risk-paths?metal=tin&limit=10', RiskPathsAnswerSchema);
     const items = page.locator('.paths-list li');
     await expect.poll(() => items.count()).toBe(answer.paths.length);
@@ -41,7 +32,7 @@ describe('risk paths view', () => {
   });
 
   it('asks the API for more paths when k changes', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=gold&view=paths');
+    const { page, close } = await open('/?company=aurelia-group&metal=gold&view=paths');
     await page.locator('.paths-limit').selectOption('20');
     const answer = await apiGet(base, '/api/v1/companies/aurelia-group/risk-paths?metal=gold&limit=20', RiskPathsAnswerSchema);
     await expect.poll(() => page.locator('.paths-list li').count()).toBe(answer.paths.length);

@@ -3,21 +3,12 @@
  * entry highlights the node in the graph, and "simulate failure" shows the impact the API computes
  * for one node and for several.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImpactAnswerSchema, SinglePointsOfFailureAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatShare } from '../../web/src/render/format.js';
-import { apiGet, apiPost, launchBrowser, openPage, screenshot, waitForGraph } from './browser.js';
+import { apiGet, apiPost, browserPerFile, screenshot, waitForGraph } from './browser.js';
 
-const base = inject('webBaseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { base, open, openGraph } = browserPerFile();
 
 async function impactRows(page: import('playwright-core').Page) {
   return page.locator('.impact-table tbody tr').evaluateAll((rows) =>
@@ -27,7 +18,7 @@ async function impactRows(page: import('playwright-core').Page) {
 
 describe('single points of failure view', () => {
   it('lists the API\'s single points of failure with share and redundancy', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&view=spof');
+    const { page, errors, close } = await open('/?company=aurelia-fine-jewellery&metal=gold&view=spof');
     const spof = await apiGet(base, '/api/v1/companies/aurelia-fine-jewellery/single-points-of-failure?metal=gold', SinglePointsOfFailureAnswerSchema);
     const list = page.locator('.spof-list');
     await expect.poll(() => list.locator('li[data-id]').count()).toBeGreaterThan(0);
@@ -46,8 +37,7 @@ describe('single points of failure view', () => {
   });
 
   it('hovering an entry highlights that node in the graph', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&view=spof');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold&view=spof');
     const item = page.locator('.spof-list li[data-id="kelris-leghe-preziose-s-r-l"]');
     await item.hover();
     const node = page.locator('g.node[data-id="kelris-leghe-preziose-s-r-l"]');
@@ -58,8 +48,7 @@ describe('single points of failure view', () => {
   });
 
   it('"simulate failure" of one node shows the impact the API computes', async () => {
-    const { page, errors, close } = await openPage(browser, base, '/?company=aurelia-fine-jewellery&metal=gold&view=spof');
-    await waitForGraph(page);
+    const { page, errors, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold&view=spof');
     await page.locator('.spof-list li[data-id="CID000233"]').click();
     await expect.poll(() => new URL(page.url()).searchParams.getAll('fail')).toEqual(['CID000233']);
     await page.locator('button.simulate').click();
@@ -77,8 +66,7 @@ describe('single points of failure view', () => {
   });
 
   it('simulates the failure of several nodes, across all metals on request', async () => {
-    const { page, close } = await openPage(browser, base, '/?company=aurelia-group&metal=tin&view=spof');
-    await waitForGraph(page);
+    const { page, close } = await openGraph('/?company=aurelia-group&metal=tin&view=spof');
     const spof = await apiGet(base, '/api/v1/companies/aurelia-group/single-points-of-failure?metal=tin', SinglePointsOfFailureAnswerSchema);
     // aurelia-group's tin has no single point of failure; its minimum cut is listed instead.
     const ids = [...spof.singlePointsOfFailure.map((s) => s.id), ...spof.minimumCut].filter((v, i, a) => a.indexOf(v) === i).slice(0, 2);

@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Relationship } from '../../../graph/model.js';
-import { graphToGraphMl, graphToNodesCsv, graphToRelationshipsCsv, sortedNodes, sortedRelationships } from '../../../server/exporters/graph-export.js';
-import { embeddedHarness, type Harness } from '../app-harness.js';
+import { describe, expect, it } from 'vitest';
+import { graphToGraphMl, graphToNodesCsv, graphToRelationshipsCsv } from '../../../server/exporters/graph-export.js';
+import { embeddedHarnessPerTest, expectRoundTrip } from '../app-harness.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await embeddedHarness();
-});
-afterEach(async () => h.close());
-
-const withoutUpdatedAt = (rs: Relationship[]) => sortedRelationships(rs).map(({ updatedAt: _u, ...r }) => r);
+const h = embeddedHarnessPerTest();
 
 describe('GET /api/v1/export', () => {
   it('answers the JSON import document by default, as an attachment', async () => {
@@ -28,17 +21,9 @@ describe('GET /api/v1/export', () => {
 
   it('JSON export → POST /api/v1/imports/graph into an empty store → the same graph', async () => {
     const exported = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=json' });
-    const empty = await embeddedHarness({ withFixture: false });
-    try {
-      const res = await empty.app.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: exported.body, headers: { 'content-type': 'application/json' } });
-      expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ nodesUpserted: 11, relationshipsUpserted: 13 });
-      const [a, b] = [await h.store.scan(), await empty.store.scan()];
-      expect(sortedNodes(b.nodes)).toEqual(sortedNodes(a.nodes));
-      expect(withoutUpdatedAt(b.relationships)).toEqual(withoutUpdatedAt(a.relationships));
-    } finally {
-      await empty.close();
-    }
+    await expectRoundTrip(h.store, (empty) =>
+      empty.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: exported.body, headers: { 'content-type': 'application/json' } }),
+    );
   });
 
   it('answers CSV one part at a time', async () => {

@@ -5,26 +5,18 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Relationship } from '../../../graph/model.js';
-import { sortedNodes, sortedRelationships } from '../../../server/exporters/graph-export.js';
 import graphStore from '../../../server/plugins/graph-store.js';
 import multipart from '../../../server/plugins/multipart.js';
 import problemDetails from '../../../server/plugins/problem-details.js';
 import importRoutes from '../../../server/routes/imports.js';
-import { embeddedHarness, type Harness } from '../app-harness.js';
+import { embeddedHarnessPerTest, expectRoundTrip } from '../app-harness.js';
 import { multipartBody, type Part } from '../multipart-body.js';
 
 async function postCsv(app: FastifyInstance, parts: [string, Part][]) {
   return app.inject({ method: 'POST', url: '/api/v1/imports/graph', ...(await multipartBody(parts)) });
 }
 
-const withoutUpdatedAt = (rs: Relationship[]) => sortedRelationships(rs).map(({ updatedAt: _u, ...r }) => r);
-
-let h: Harness;
-beforeEach(async () => {
-  h = await embeddedHarness();
-});
-afterEach(async () => h.close());
+const h = embeddedHarnessPerTest();
 
 describe('POST /api/v1/imports/graph with CSV', () => {
   it('imports nodes.csv and relationships.csv in one write', async () => {
@@ -52,20 +44,12 @@ describe('POST /api/v1/imports/graph with CSV', () => {
   it('round-trips the CSV export into an empty store', async () => {
     const nodes = (await h.app.inject({ method: 'GET', url: '/api/v1/export?format=csv&part=nodes' })).body;
     const relationships = (await h.app.inject({ method: 'GET', url: '/api/v1/export?format=csv&part=relationships' })).body;
-    const empty = await embeddedHarness({ withFixture: false });
-    try {
-      const res = await postCsv(empty.app, [
+    await expectRoundTrip(h.store, (empty) =>
+      postCsv(empty, [
         ['nodes', nodes],
         ['relationships', relationships],
-      ]);
-      expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ nodesUpserted: 11, relationshipsUpserted: 13 });
-      const [a, b] = [await h.store.scan(), await empty.store.scan()];
-      expect(sortedNodes(b.nodes)).toEqual(sortedNodes(a.nodes));
-      expect(withoutUpdatedAt(b.relationships)).toEqual(withoutUpdatedAt(a.relationships));
-    } finally {
-      await empty.close();
-    }
+      ]),
+    );
   });
 
   it('400 naming file, row and column for a bad row; nothing written', async () => {
