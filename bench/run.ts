@@ -4,11 +4,15 @@
  * For each synthetic graph, a worker child (bench/worker.ts) generates it, compiles the snapshot
  * and runs every case of bench/cases/ plus the graphology baseline; then the networkx/scipy
  * baselines (bench/baselines/networkx_baselines.py, in the pinned venv) run on the same metal layer;
- * then bench/neo4j-worker.ts times scan + compile from Neo4j for the 100k graph. At the end: a
- * table on stdout and bench/results/latest.json.
+ * then bench/neo4j-worker.ts times scan + compile from Neo4j for the 100k graph; then the web
+ * front end's render benchmark (bench/web/render-bench.ts, in Chromium) and the load test of the
+ * running service (bench/load/load-test.ts: mixed reads, the soak, cheap routes beside heavy
+ * analyses). At the end: a table on stdout and bench/results/latest.json.
  *
- * Flags: --quick (100k + 20k graphs instead of 1M + 100k), --no-neo4j, --no-networkx,
- * --no-graphology, --only=id,id (case ids, see bench/cases/index.ts; snapshot-compile always runs).
+ * Flags: --quick (100k + 20k graphs instead of 1M + 100k; the load test's quick mode), --no-neo4j,
+ * --no-networkx, --no-graphology, --no-web, --no-load, --no-soak (the load test without its
+ * 10-minute soak), --only=id,id (engine case ids, see bench/cases/index.ts; snapshot-compile always
+ * runs; --only leaves out the web and load benchmarks).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -160,6 +164,23 @@ async function main(): Promise<void> {
       for (const c of out.rows) rows.push(row(c, GRAPH_100K.label));
     } catch (err) {
       log(`Neo4j case skipped: ${err instanceof Error ? err.message : String(err)} (run with --no-neo4j to leave it out)`);
+    }
+  }
+
+  // The service as a whole: each script writes its own results file, whose rows join the table.
+  const services: Array<{ what: string; script: string; args: string[]; results: string }> = [];
+  if (!only && !args.includes('--no-web')) services.push({ what: 'web front end render', script: 'web/render-bench.ts', args: [], results: 'web.json' });
+  if (!only && !args.includes('--no-load')) {
+    const loadArgs = [...(quick ? ['--quick'] : []), ...(args.includes('--no-soak') ? ['--no-soak'] : [])];
+    services.push({ what: 'load test of the service', script: 'load/load-test.ts', args: loadArgs, results: 'load.json' });
+  }
+  for (const service of services) {
+    log(`\n== ${service.what} (bench/${service.script})`);
+    try {
+      await runChild(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', service.script), ...service.args], 2 * childLimit);
+      rows.push(...(JSON.parse(readFileSync(join(RESULTS_DIR, service.results), 'utf8')) as ResultRow[]));
+    } catch (err) {
+      log(`${service.what} failed: ${err instanceof Error ? err.message : String(err)} (its figures are missing)`);
     }
   }
 

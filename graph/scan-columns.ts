@@ -154,108 +154,239 @@ function uniquePosition(index: IdIndex, ids: readonly string[], id: string): num
  * not allowed is left out: the store refuses such rows, and a snapshot never fails on one.
  */
 export function scanToColumns(scan: { version: number; nodes: readonly GraphNode[]; relationships: readonly Relationship[] }): ScanColumns {
-  const n = scan.nodes.length;
-  const ids: string[] = new Array(n);
-  const names: string[] = new Array(n);
-  const countries: string[] = new Array(n);
-  const countryLists: (readonly string[])[] = new Array(n);
-  const labels = new Uint8Array(n);
-  const cahra = new Uint8Array(n);
-  const countryRiskScore = new Float64Array(n).fill(Number.NaN);
-  const rmapStatus = new Uint8Array(n).fill(NOT_A_SMELTER);
-  const recycled = new Uint8Array(n);
-  const saqScore = new Float64Array(n).fill(Number.NaN);
-  const humanRightsRisk = new Uint8Array(n);
-  const NO_LISTS: readonly string[] = [];
+  const builder = new ScanColumnsBuilder(scan.nodes.length, scan.relationships.length);
+  for (const node of scan.nodes) builder.node(node);
+  for (const r of scan.relationships) if (r.type === 'SUPPLIES') builder.supplies(r.from, r.to, r.metal, r.share);
+  return builder.finish(scan.version);
+}
 
-  for (let i = 0; i < n; i++) {
-    const node = scan.nodes[i]!;
-    ids[i] = node.id;
-    names[i] = node.name;
-    labels[i] = LABEL_CODES[node.label];
-    countryLists[i] = NO_LISTS;
-    switch (node.label) {
-      case 'Company':
-        countries[i] = node.country;
-        if (node.saqScore !== undefined) saqScore[i] = node.saqScore;
-        if (node.humanRightsRisk !== undefined) humanRightsRisk[i] = HUMAN_RIGHTS_CODES[node.humanRightsRisk];
-        break;
-      case 'Smelter':
-        countries[i] = node.country;
-        rmapStatus[i] = RMAP_STATUSES.indexOf(node.rmapStatus ?? 'unknown');
-        if (node.recycledOrScrap) recycled[i] = 1;
-        break;
-      case 'Country':
-        countries[i] = node.id;
-        if (node.cahra) cahra[i] = 1;
-        countryLists[i] = node.lists ?? NO_LISTS;
-        if (node.riskScore !== undefined) countryRiskScore[i] = node.riskScore;
-        break;
-    }
-  }
-  const idIndex = buildIdIndex(ids);
+/** What a node contributes to the columns: a GraphNode, or just the fields the snapshot keeps. */
+export type NodeFields =
+  | { label: 'Company'; id: string; name: string; country: string; saqScore?: number | undefined; humanRightsRisk?: keyof typeof HUMAN_RIGHTS_CODES | undefined }
+  | { label: 'Smelter'; id: string; name: string; country: string; rmapStatus?: (typeof RMAP_STATUSES)[number] | undefined; recycledOrScrap?: boolean | undefined }
+  | { label: 'Country'; id: string; name: string; cahra?: boolean | undefined; lists?: readonly string[] | undefined; riskScore?: number | undefined };
 
-  // A 3×3 table of label codes keeps the per-relationship loop free of allocation.
-  const allowed = new Uint8Array(9);
-  for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
-  const rels = scan.relationships;
-  const from = new Int32Array(rels.length);
-  const to = new Int32Array(rels.length);
-  const metal = new Uint8Array(rels.length);
-  const share = new Float64Array(rels.length);
-  const metals: Metal[] = [];
-  const metalCode = new Map<Metal, number>();
-  let count = 0;
+const NO_LISTS: readonly string[] = [];
+
+/** A Uint8/Int32/Float64 column that grows by doubling, for producers that do not know the count. */
+function grown<T extends Uint8Array | Int32Array | Float64Array>(array: T, needed: number): T {
+  if (needed <= array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(needed, 2 * array.length, 16));
+  next.set(array);
+  return next;
+}
+
+/**
+ * Builds a columnar scan row by row, without keeping row objects: all nodes first, then the
+ * SUPPLIES (their ends are resolved against the nodes given so far). A store streams its records
+ * into it; scanToColumns feeds it row objects.
+ */
+export class ScanColumnsBuilder {
+  private n = 0;
+  private readonly ids: string[] = [];
+  private readonly names: string[] = [];
+  private readonly countries: string[] = [];
+  private readonly countryLists: (readonly string[])[] = [];
+  private labels: Uint8Array;
+  private cahra: Uint8Array;
+  private countryRiskScore: Float64Array;
+  private rmapStatus: Uint8Array;
+  private recycled: Uint8Array;
+  private saqScore: Float64Array;
+  private humanRightsRisk: Uint8Array;
+
+  private idIndex: IdIndex | undefined;
+  private readonly allowed = new Uint8Array(9);
+  private count = 0;
+  private from: Int32Array;
+  private to: Int32Array;
+  private metal: Uint8Array;
+  private share: Float64Array;
+  private readonly metals: Metal[] = [];
+  private readonly metalCode = new Map<string, number>();
   // Scans list a node's relationships together more often than not: the last lookup of each end
   // is kept, and a repeated id costs a string comparison instead of a probe.
-  let lastFromId = '';
-  let lastFrom = -1;
-  let lastToId = '';
-  let lastTo = -1;
-  let lastMetalId = '';
-  let lastMetal = 0;
-  for (const r of rels) {
-    if (r.type !== 'SUPPLIES') continue;
-    if (r.from !== lastFromId) {
-      lastFromId = r.from;
-      lastFrom = uniquePosition(idIndex, ids, r.from);
-    }
-    if (r.to !== lastToId) {
-      lastToId = r.to;
-      lastTo = uniquePosition(idIndex, ids, r.to);
-    }
-    let f = lastFrom;
-    let t = f === -1 ? -1 : lastTo;
-    if (f >= 0 && t >= 0) {
-      if (!allowed[labels[f]! * 3 + labels[t]!]) continue;
-    } else if (f === -2 || t === -2) {
-      ({ f, t } = settleAmbiguous(positionsOf(idIndex, ids, r.from), positionsOf(idIndex, ids, r.to), labels, allowed));
-      if (f < 0) continue;
-    } else continue;
-    if (r.metal !== lastMetalId) {
-      lastMetalId = r.metal;
-      let m = metalCode.get(r.metal);
-      if (m === undefined) {
-        m = metals.length;
-        if (m > 255) throw new RangeError(`scanToColumns: more than 256 metals (at "${r.metal}")`);
-        metals.push(r.metal);
-        metalCode.set(r.metal, m);
-      }
-      lastMetal = m;
-    }
-    const m = lastMetal;
-    from[count] = f;
-    to[count] = t;
-    metal[count] = m;
-    share[count] = r.share ?? Number.NaN;
-    count++;
+  private lastFromId = '';
+  private lastFrom = -1;
+  private lastToId = '';
+  private lastTo = -1;
+  private lastMetalId = '';
+  private lastMetal = 0;
+
+  /** Expected counts (a hint: the columns grow past them). */
+  constructor(nodes = 0, supplies = 0) {
+    this.labels = new Uint8Array(nodes);
+    this.cahra = new Uint8Array(nodes);
+    this.countryRiskScore = new Float64Array(nodes);
+    this.rmapStatus = new Uint8Array(nodes);
+    this.recycled = new Uint8Array(nodes);
+    this.saqScore = new Float64Array(nodes);
+    this.humanRightsRisk = new Uint8Array(nodes);
+    this.from = new Int32Array(supplies);
+    this.to = new Int32Array(supplies);
+    this.metal = new Uint8Array(supplies);
+    this.share = new Float64Array(supplies);
+    // A 3×3 table of label codes keeps the per-relationship step free of allocation.
+    for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) this.allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
   }
-  return {
-    version: scan.version,
-    nodes: { nodeCount: n, ids, names, labels, countries, cahra, countryLists, countryRiskScore, rmapStatus, recycled, saqScore, humanRightsRisk },
-    supplies: { count, from, to, metal, metals, share },
-    idIndex,
+
+  node(node: NodeFields): void {
+    if (this.idIndex) throw new Error('ScanColumnsBuilder: a node after the first SUPPLIES');
+    const i = this.n++;
+    if (i >= this.labels.length) this.growNodes(i + 1);
+    this.ids.push(node.id);
+    this.names.push(node.name);
+    this.labels[i] = LABEL_CODES[node.label];
+    this.countryLists.push(NO_LISTS);
+    this.countryRiskScore[i] = Number.NaN;
+    this.saqScore[i] = Number.NaN;
+    this.rmapStatus[i] = NOT_A_SMELTER;
+    this.cahra[i] = 0;
+    this.recycled[i] = 0;
+    this.humanRightsRisk[i] = 0;
+    switch (node.label) {
+      case 'Company':
+        this.countries.push(node.country);
+        if (node.saqScore !== undefined && node.saqScore !== null) this.saqScore[i] = node.saqScore;
+        if (node.humanRightsRisk) this.humanRightsRisk[i] = HUMAN_RIGHTS_CODES[node.humanRightsRisk];
+        break;
+      case 'Smelter':
+        this.countries.push(node.country);
+        this.rmapStatus[i] = RMAP_STATUSES.indexOf(node.rmapStatus ?? 'unknown');
+        if (node.recycledOrScrap) this.recycled[i] = 1;
+        break;
+      case 'Country':
+        this.countries.push(node.id);
+        if (node.cahra) this.cahra[i] = 1;
+        this.countryLists[i] = node.lists ?? NO_LISTS;
+        if (node.riskScore !== undefined && node.riskScore !== null) this.countryRiskScore[i] = node.riskScore;
+        break;
+    }
+  }
+
+  /**
+   * One SUPPLIES by its ends' ids. An id used under two labels is settled by the end's label
+   * (LABEL_CODES) when the store says it, else by which ends the model allows for SUPPLIES (the
+   * last allowed pair wins); a relationship whose ends are unknown or not allowed is left out: the
+   * stores refuse such rows, and a snapshot never fails on one.
+   */
+  supplies(fromId: string, toId: string, metalId: Metal, share: number | null | undefined, fromLabel?: number, toLabel?: number): void {
+    const idIndex = (this.idIndex ??= buildIdIndex(this.ids));
+    const { ids, labels, allowed } = this;
+    if (fromId !== this.lastFromId) {
+      this.lastFromId = fromId;
+      this.lastFrom = uniquePosition(idIndex, ids, fromId);
+    }
+    if (toId !== this.lastToId) {
+      this.lastToId = toId;
+      this.lastTo = uniquePosition(idIndex, ids, toId);
+    }
+    let f = this.lastFrom;
+    let t = f === -1 ? -1 : this.lastTo;
+    if (f >= 0 && t >= 0) {
+      if (!allowed[labels[f]! * 3 + labels[t]!]) return;
+    } else if (f === -2 || t === -2) {
+      const withLabel = (found: number[], label: number | undefined) => (label === undefined ? found : found.filter((i) => labels[i] === label));
+      ({ f, t } = settleAmbiguous(withLabel(positionsOf(idIndex, ids, fromId), fromLabel), withLabel(positionsOf(idIndex, ids, toId), toLabel), labels, allowed));
+      if (f < 0) return;
+    } else return;
+    if (metalId !== this.lastMetalId) {
+      this.lastMetalId = metalId;
+      let m = this.metalCode.get(metalId);
+      if (m === undefined) {
+        m = this.metals.length;
+        if (m > 255) throw new RangeError(`scanToColumns: more than 256 metals (at "${metalId}")`);
+        this.metals.push(metalId);
+        this.metalCode.set(metalId, m);
+      }
+      this.lastMetal = m;
+    }
+    const k = this.count++;
+    if (k >= this.from.length) {
+      this.from = grown(this.from, k + 1);
+      this.to = grown(this.to, k + 1);
+      this.metal = grown(this.metal, k + 1);
+      this.share = grown(this.share, k + 1);
+    }
+    this.from[k] = f;
+    this.to[k] = t;
+    this.metal[k] = this.lastMetal;
+    this.share[k] = share ?? Number.NaN;
+  }
+
+  finish(version: number): ScanColumns {
+    const n = this.n;
+    const idIndex = this.idIndex ?? buildIdIndex(this.ids);
+    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : (a.slice(0, length) as T));
+    return {
+      version,
+      nodes: {
+        nodeCount: n,
+        ids: this.ids,
+        names: this.names,
+        labels: fit(this.labels, n),
+        countries: this.countries,
+        cahra: fit(this.cahra, n),
+        countryLists: this.countryLists,
+        countryRiskScore: fit(this.countryRiskScore, n),
+        rmapStatus: fit(this.rmapStatus, n),
+        recycled: fit(this.recycled, n),
+        saqScore: fit(this.saqScore, n),
+        humanRightsRisk: fit(this.humanRightsRisk, n),
+      },
+      supplies: { count: this.count, from: this.from, to: this.to, metal: this.metal, metals: this.metals, share: this.share },
+      idIndex,
+    };
+  }
+
+  private growNodes(needed: number): void {
+    this.labels = grown(this.labels, needed);
+    this.cahra = grown(this.cahra, needed);
+    this.countryRiskScore = grown(this.countryRiskScore, needed);
+    this.rmapStatus = grown(this.rmapStatus, needed);
+    this.recycled = grown(this.recycled, needed);
+    this.saqScore = grown(this.saqScore, needed);
+    this.humanRightsRisk = grown(this.humanRightsRisk, needed);
+  }
+}
+
+/**
+ * The SUPPLIES in a canonical order — by source position, then buyer position, then metal id — so
+ * that a store whose reads come back in no defined order (Neo4j) still compiles the same version
+ * to the same snapshot, bit for bit (the order of a buyer's sources is the order its shares are
+ * summed in). Three stable counting sorts (metal, buyer, source): linear in the relationships.
+ */
+export function canonicalSuppliesOrder(supplies: SuppliesColumns, nodeCount: number): SuppliesColumns {
+  const { count } = supplies;
+  const metalRank = new Uint8Array(supplies.metals.length);
+  const byName = supplies.metals.map((m, code) => ({ m, code })).sort((x, y) => (x.m < y.m ? -1 : x.m > y.m ? 1 : 0));
+  byName.forEach(({ code }, rank) => (metalRank[code] = rank));
+  let order = new Int32Array(count);
+  for (let k = 0; k < count; k++) order[k] = k;
+  let next = new Int32Array(count);
+  const pass = (keyOf: (k: number) => number, buckets: number) => {
+    const starts = new Int32Array(buckets + 1);
+    for (let k = 0; k < count; k++) starts[keyOf(order[k]!) + 1]! += 1;
+    for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+    for (let k = 0; k < count; k++) {
+      const e = order[k]!;
+      next[starts[keyOf(e)]!++] = e;
+    }
+    [order, next] = [next, order];
   };
+  const { from, to, metal, share } = supplies;
+  pass((e) => metalRank[metal[e]!]!, supplies.metals.length);
+  pass((e) => to[e]!, nodeCount);
+  pass((e) => from[e]!, nodeCount);
+  const out: SuppliesColumns = { count, from: new Int32Array(count), to: new Int32Array(count), metal: new Uint8Array(count), metals: supplies.metals, share: new Float64Array(count) };
+  for (let k = 0; k < count; k++) {
+    const e = order[k]!;
+    out.from[k] = from[e]!;
+    out.to[k] = to[e]!;
+    out.metal[k] = metal[e]!;
+    out.share[k] = share[e]!;
+  }
+  return out;
 }
 
 /** Ends of a relationship whose id is used under several labels: the last pair the model allows. */

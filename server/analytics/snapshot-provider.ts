@@ -7,7 +7,7 @@
  * answers with the last compiled snapshot and says it is stale, so analyses go on during an
  * outage; only a service that never compiled one has nothing to answer with (503).
  */
-import { compileSnapshot, type Snapshot } from '../../graph/snapshot.js';
+import { compileSnapshotFromColumns, type Snapshot } from '../../graph/snapshot.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { GraphStore } from '../stores/graph-store.js';
 
@@ -84,8 +84,7 @@ export class SnapshotProvider {
     this.compiling ??= (async () => {
       try {
         const started = performance.now();
-        const scan = await this.store.scan();
-        const snapshot = compileSnapshot(scan);
+        const snapshot = compileSnapshotFromColumns(await this.store.scanColumns());
         if (!this.latest || snapshot.version >= this.latest.version) this.latest = snapshot;
         await this.options.onCompiled?.(snapshot, performance.now() - started);
         return snapshot;

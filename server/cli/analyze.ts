@@ -2,7 +2,7 @@
  * `oretrace analyze origins|risk|paths|spof|impact`: the API's analyses from the command line,
  * on the configured store, as tables for people or the API's JSON answer with --json.
  */
-import { compileSnapshot } from '../../graph/snapshot.js';
+import { compileSnapshotFromColumns } from '../../graph/snapshot.js';
 import { runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from '../analytics/analysis-catalog.js';
 import type { GraphStore } from '../stores/graph-store.js';
 
@@ -91,6 +91,6 @@ export async function analyze<C extends AnalyzeCommand>(
   command: C,
   params: AnalysisParams<(typeof ANALYZE_COMMANDS)[C]>,
 ): Promise<Answer<C>> {
-  const snapshot = compileSnapshot(await store.scan());
+  const snapshot = compileSnapshotFromColumns(await store.scanColumns());
   return runAnalysis(ANALYZE_COMMANDS[command], snapshot, params) as Answer<C>;
 }

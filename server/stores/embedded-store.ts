@@ -22,6 +22,7 @@ import {
   type RelationshipInput,
   type Supplies,
 } from '../../graph/model.js';
+import { LABEL_CODES, ScanColumnsBuilder, type ScanColumns } from '../../graph/scan-columns.js';
 import { StoreUnavailableError } from '../errors.js';
 import type {
   GraphScan,
@@ -269,6 +270,17 @@ export class EmbeddedGraphStore implements GraphStore {
     this.graph.forEachNode((_k, a) => nodes.push(structuredClone(a.node)));
     this.graph.forEachEdge((_k, a) => relationships.push(structuredClone(a.relationship)));
     return { version: this.currentVersion, nodes, relationships };
+  }
+
+  async scanColumns(): Promise<ScanColumns> {
+    // As scan(), in insertion order, but read in place: the builder copies what it keeps.
+    const builder = new ScanColumnsBuilder(this.graph.order, this.graph.size);
+    this.graph.forEachNode((_k, a) => builder.node(a.node));
+    this.graph.forEachEdge((_k, a, _from, _to, fromNode, toNode) => {
+      const r = a.relationship;
+      if (r.type === 'SUPPLIES') builder.supplies(r.from, r.to, r.metal, r.share, LABEL_CODES[fromNode.node.label], LABEL_CODES[toNode.node.label]);
+    });
+    return builder.finish(this.currentVersion);
   }
 
   clear(): Promise<void> {

@@ -28,6 +28,7 @@ import type {
   Smelter,
   Supplies,
 } from '../../graph/model.js';
+import type { ScanColumns } from '../../graph/scan-columns.js';
 
 export interface Page<T> {
   items: T[];
@@ -141,8 +142,14 @@ export interface GraphStore {
 
   neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null>;
 
-  /** Everything, for compiling an analytics snapshot; nodes and relationships of one version. */
+  /** Everything, as row objects of one version (export, the CLI). */
   scan(): Promise<GraphScan>;
+  /**
+   * What an analytics snapshot is compiled from, as columns of one version: the same graph as
+   * scan(), read without an object per relationship (graph/scan-columns.ts says why). The same
+   * version always gives the same columns.
+   */
+  scanColumns(): Promise<ScanColumns>;
 
   /** Remove everything (tests, `seed --reset`). */
   clear(): Promise<void>;

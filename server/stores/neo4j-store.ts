@@ -27,7 +27,9 @@ import {
   type RelationshipInput,
   type Supplies,
   type LocatedIn,
+  type Metal,
 } from '../../graph/model.js';
+import { canonicalSuppliesOrder, ScanColumnsBuilder, type NodeFields, type ScanColumns } from '../../graph/scan-columns.js';
 import { DomainError, StoreUnavailableError, UnprocessableError, ValidationError } from '../errors.js';
 import type {
   GraphScan,
@@ -76,6 +78,8 @@ import {
   READ_VERSION,
   SCAN_LOCATED_IN,
   SCAN_SUPPLIES,
+  SCAN_SUPPLIES_COLUMNS,
+  scanNodeColumnsQuery,
   scanNodesQuery,
   upsertLocatedInQuery,
   upsertNodesQuery,
@@ -195,6 +199,19 @@ function toNode(label: NodeLabel, p: Props): GraphNode {
     else if (Object.hasOwn(NODE_DEFAULTS[label], key)) out[key] = NODE_DEFAULTS[label][key];
   }
   return out as unknown as GraphNode;
+}
+
+/** A record of scanNodeColumnsQuery(label) as the fields the columns keep; absent properties are null. */
+function nodeFieldsOf(label: NodeLabel, r: Neo4jRecord): NodeFields {
+  const v = (i: number) => r.get(i) ?? undefined;
+  switch (label) {
+    case 'Company':
+      return { label, id: r.get(0), name: r.get(1), country: r.get(2), saqScore: v(3), humanRightsRisk: v(4) };
+    case 'Smelter':
+      return { label, id: r.get(0), name: r.get(1), country: r.get(2), rmapStatus: v(3), recycledOrScrap: v(4) };
+    case 'Country':
+      return { label, id: r.get(0), name: r.get(1), cahra: v(2), lists: v(3), riskScore: v(4) };
+  }
 }
 
 function toSupplies(from: string, to: string, p: Props): Supplies {
@@ -609,39 +626,61 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async scan(): Promise<GraphScan> {
-    // Neo4j reads are read-committed without snapshots, and a lock-free reader can even see a
-    // commit half applied: comparing the version before and after the reads is not enough. The scan
-    // holds the version counter's write lock instead (LOCK_VERSION; then rolled back, nothing is
-    // written): no write can commit while it reads, so what it reads is one version. Writes wait
-    // for the scan to finish before they commit.
-    return this.withSession('WRITE', 'scan', async (session) => {
+    return this.readOneVersion('scan', async (tx) => {
+      const nodes: GraphNode[] = [];
+      const relationships: Relationship[] = [];
+      for (const label of NODE_LABELS) {
+        await stream(tx, scanNodesQuery(label), (r) => nodes.push(toNode(label, r.get('p') as Props)));
+      }
+      await stream(tx, SCAN_SUPPLIES, (r) => relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props)));
+      await stream(tx, SCAN_LOCATED_IN, (r) => relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)));
+      return (version) => {
+        nodes.sort(compareNodes);
+        relationships.sort(compareRelationships);
+        return { version, nodes, relationships };
+      };
+    });
+  }
+
+  async scanColumns(): Promise<ScanColumns> {
+    return this.readOneVersion('scan', async (tx) => {
+      const builder = new ScanColumnsBuilder();
+      // Labels in the order of scan(), each in id order: node positions are the same on every read.
+      for (const label of NODE_LABELS) {
+        await stream(tx, scanNodeColumnsQuery(label), (r) => builder.node(nodeFieldsOf(label, r)));
+      }
+      await stream(tx, SCAN_SUPPLIES_COLUMNS, (r) => builder.supplies(r.get(0) as string, r.get(1) as string, r.get(2) as Metal, r.get(3) as number | null, r.get(4) as number, r.get(5) as number));
+      return (version) => {
+        const columns = builder.finish(version);
+        return { ...columns, supplies: canonicalSuppliesOrder(columns.supplies, columns.nodes.nodeCount) };
+      };
+    });
+  }
+
+  /**
+   * Reads of one committed version. Neo4j reads are read-committed without snapshots, and a
+   * lock-free reader can even see a commit half applied: comparing the version before and after
+   * the reads is not enough. The read holds the version counter's write lock instead
+   * (LOCK_VERSION; then rolled back, nothing is written): no write can commit while it reads, so
+   * what it reads is one version. Writes wait for it to finish before they commit. `read` returns
+   * a function that makes the answer once the version is known to be one.
+   */
+  private readOneVersion<T>(op: string, read: (tx: QueryRunner) => Promise<(version: number) => T>): Promise<T> {
+    return this.withSession('WRITE', op, async (session) => {
       for (let attempt = 1; attempt <= SCAN_ATTEMPTS; attempt++) {
         const tx = session.beginTransaction();
-        let read: { before: number; after: number; nodes: GraphNode[]; relationships: Relationship[] };
+        let before: number;
+        let after: number;
+        let finish: (version: number) => T;
         try {
           const locked = await tx.run(LOCK_VERSION, { metaId: META_ID });
-          const before = Number(locked.records[0]?.get('version') ?? 0);
-          const nodes: GraphNode[] = [];
-          const relationships: Relationship[] = [];
-          for (const label of NODE_LABELS) {
-            await stream(tx, scanNodesQuery(label), (r) => nodes.push(toNode(label, r.get('p') as Props)));
-          }
-          await stream(tx, SCAN_SUPPLIES, (r) =>
-            relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
-          );
-          await stream(tx, SCAN_LOCATED_IN, (r) =>
-            relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
-          );
-          read = { before, after: await this.readVersion(tx), nodes, relationships };
+          before = Number(locked.records[0]?.get('version') ?? 0);
+          finish = await read(tx);
+          after = await this.readVersion(tx);
         } finally {
           await tx.rollback().catch(() => undefined);
         }
-        const { before, after, nodes, relationships } = read;
-        if (before === after) {
-          nodes.sort(compareNodes);
-          relationships.sort(compareRelationships);
-          return { version: before, nodes, relationships };
-        }
+        if (before === after) return finish(before);
         // Only a write that does not bump the counter last (none does) could get here.
         this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type RelationshipInput } from '../../graph/model.js';
-import { buildIdIndex, positionsOf, type ScanColumns, scanToColumns } from '../../graph/scan-columns.js';
+import { buildIdIndex, canonicalSuppliesOrder, positionsOf, type ScanColumns, scanToColumns } from '../../graph/scan-columns.js';
 import { compileSnapshot, compileSnapshotFromColumns, nodeIndex } from '../../graph/snapshot.js';
 import { allowedSupplies, type RandomEdge } from './graph-builders.js';
 
@@ -164,5 +164,62 @@ describe('compileSnapshotFromColumns', () => {
         expect(() => compileSnapshotFromColumns(c)).toThrow(message);
       });
     }
+  });
+});
+
+describe('canonicalSuppliesOrder', () => {
+  it('orders SUPPLIES by source, then buyer, then metal id, carrying their shares along', () => {
+    const metals = ['tin', 'gold'] as const;
+    const columns = {
+      count: 5,
+      from: Int32Array.from([2, 0, 2, 0, 1, 99]),
+      to: Int32Array.from([1, 3, 1, 1, 0, 99]),
+      metal: Uint8Array.from([0, 0, 1, 0, 1, 0]),
+      metals,
+      share: Float64Array.from([0.1, 0.2, 0.3, Number.NaN, 0.5, 9]),
+    };
+    const sorted = canonicalSuppliesOrder(columns, 4);
+    const rows = Array.from({ length: sorted.count }, (_, k) => [sorted.from[k], sorted.to[k], sorted.metals[sorted.metal[k]!], sorted.share[k]]);
+    expect(rows).toEqual([
+      [0, 1, 'tin', Number.NaN],
+      [0, 3, 'tin', 0.2],
+      [1, 0, 'gold', 0.5],
+      [2, 1, 'gold', 0.3],
+      [2, 1, 'tin', 0.1],
+    ]);
+  });
+
+  it('gives the same columns whatever order a store read the SUPPLIES in, and compiles to the same snapshot', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ from: fc.nat(30), to: fc.nat(30), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }), { maxLength: 60 }),
+        fc.integer(),
+        (edges: RandomEdge[], seed) => {
+          const nodes: GraphNodeInput[] = [
+            { label: 'Country', id: 'CD', name: 'DRC', cahra: true },
+            { label: 'Country', id: 'PE', name: 'Peru' },
+            ...Array.from({ length: 4 }, (_, i): GraphNodeInput => ({ label: 'Smelter', id: `s${i}`, name: `s${i}`, metal: 'tin', country: 'PE' })),
+            ...Array.from({ length: 8 }, (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' })),
+          ];
+          const relationships = allowedSupplies(nodes, edges);
+          // The same relationships in another order (a Fisher–Yates shuffle from the seed).
+          const shuffled = [...relationships];
+          let x = seed | 1;
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) ^ (x + 0x6d2b79f5);
+            const j = (x >>> 0) % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
+          const a = scanToColumns(parse(nodes, relationships));
+          const b = scanToColumns(parse(nodes, shuffled));
+          const canonical = (c: ScanColumns) => ({ ...c, supplies: canonicalSuppliesOrder(c.supplies, c.nodes.nodeCount) });
+          const [ca, cb] = [canonical(a), canonical(b)];
+          const named = (c: ScanColumns) => Array.from({ length: c.supplies.count }, (_, k) => `${c.supplies.from[k]} ${c.supplies.to[k]} ${c.supplies.metals[c.supplies.metal[k]!]} ${c.supplies.share[k]}`);
+          expect(named(cb)).toEqual(named(ca));
+          expect(compileSnapshotFromColumns(cb)).toEqual(compileSnapshotFromColumns(ca));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

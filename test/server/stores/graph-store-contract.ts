@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { UnprocessableError, ValidationError } from '../../../server/errors.js';
 import type { GraphStore } from '../../../server/stores/graph-store.js';
+import { canonicalSuppliesOrder, scanToColumns, type ScanColumns } from '../../../graph/scan-columns.js';
+import { compileSnapshotFromColumns, nodeIndex } from '../../../graph/snapshot.js';
 
 export interface StoreHandle {
   store: GraphStore;
@@ -359,6 +361,31 @@ export function describeGraphStoreContract(name: string, makeStore: () => Promis
         expect(scan.version).toBe(await store.version());
         const s = scan.relationships.find((r) => r.type === 'SUPPLIES' && r.from === 'CD');
         expect(s).toMatchObject({ type: 'SUPPLIES', from: 'CD', to: 'S-TIN-1', metal: 'tin', share: 0.3, source: 'manual' });
+      });
+
+      it('scans into columns the same graph as scan(), at the same version, the same on every read', async () => {
+        await store.upsertRelationships([{ type: 'SUPPLIES', from: 'PE', to: 'S-TIN-2', metal: 'tin', share: 0.5 }]);
+        const canonical = (c: ScanColumns): ScanColumns => ({ ...c, supplies: canonicalSuppliesOrder(c.supplies, c.nodes.nodeCount) });
+        const columns = await store.scanColumns();
+        const rows = await store.scan();
+        expect(columns.version).toBe(rows.version);
+        expect(columns.nodes.nodeCount).toBe(fixtureNodes.length);
+        expect(columns.supplies.count).toBe(rows.relationships.filter((r) => r.type === 'SUPPLIES').length);
+        expect(compileSnapshotFromColumns(canonical(columns))).toEqual(compileSnapshotFromColumns(canonical(scanToColumns(rows))));
+        expect(await store.scanColumns()).toEqual(columns);
+      });
+
+      it('scans SUPPLIES into columns with the ends they were written with, when a later node shares an id', async () => {
+        // t2 is a Company with tin SUPPLIES in and out; a Smelter "t2" arrives after them.
+        await store.upsertNodes([{ label: 'Smelter', id: 't2', name: 'Smelter named like a company', metal: 'tin', country: 'CN' }]);
+        const snapshot = compileSnapshotFromColumns(await store.scanColumns());
+        const tin = snapshot.layers.get('tin')!;
+        const company = nodeIndex(snapshot, 't2', 'Company')!;
+        const smelter = nodeIndex(snapshot, 't2', 'Smelter')!;
+        expect(tin.present[smelter]).toBe(0);
+        const sources = Array.from(tin.inSources.subarray(tin.inOffsets[company]!, tin.inOffsets[company + 1]!), (i) => snapshot.ids[i]);
+        const buyers = Array.from(tin.outTargets.subarray(tin.outOffsets[company]!, tin.outOffsets[company + 1]!), (i) => snapshot.ids[i]);
+        expect({ sources, buyers }).toEqual({ sources: ['S-TIN-1'], buyers: ['t1a'] });
       });
 
       it('bumps the version on every write and never on a rejected one', async () => {

@@ -377,6 +377,7 @@ describe('Neo4jGraphStore with no server', { timeout: 30_000 }, () => {
     ['upsertRelationships', (s) => s.upsertRelationships([{ type: 'SUPPLIES', from: 'a', to: 'b', metal: 'tin' }])],
     ['neighborhood', (s) => s.neighborhood('a', { direction: 'both', depth: 2 })],
     ['scan', (s) => s.scan()],
+    ['scanColumns', (s) => s.scanColumns()],
     ['clear', (s) => s.clear()],
   ];
   it.each(calls)('%s raises StoreUnavailableError within seconds', async (_name, call) => {
