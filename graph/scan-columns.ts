@@ -160,11 +160,11 @@ export function scanToColumns(scan: { version: number; nodes: readonly GraphNode
   return builder.finish(scan.version);
 }
 
-/** What a node contributes to the columns: a GraphNode, or just the fields the snapshot keeps. */
+/** What a node contributes to the columns: a GraphNode, or just the fields the snapshot keeps (null: absent). */
 export type NodeFields =
-  | { label: 'Company'; id: string; name: string; country: string; saqScore?: number | undefined; humanRightsRisk?: keyof typeof HUMAN_RIGHTS_CODES | undefined }
-  | { label: 'Smelter'; id: string; name: string; country: string; rmapStatus?: (typeof RMAP_STATUSES)[number] | undefined; recycledOrScrap?: boolean | undefined }
-  | { label: 'Country'; id: string; name: string; cahra?: boolean | undefined; lists?: readonly string[] | undefined; riskScore?: number | undefined };
+  | { label: 'Company'; id: string; name: string; country: string; saqScore?: number | null | undefined; humanRightsRisk?: keyof typeof HUMAN_RIGHTS_CODES | null | undefined }
+  | { label: 'Smelter'; id: string; name: string; country: string; rmapStatus?: (typeof RMAP_STATUSES)[number] | null | undefined; recycledOrScrap?: boolean | null | undefined }
+  | { label: 'Country'; id: string; name: string; cahra?: boolean | null | undefined; lists?: readonly string[] | null | undefined; riskScore?: number | null | undefined };
 
 const NO_LISTS: readonly string[] = [];
 
@@ -230,8 +230,9 @@ export class ScanColumnsBuilder {
     for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) this.allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
   }
 
-  node(node: NodeFields): void {
-    if (this.idIndex) throw new Error('ScanColumnsBuilder: a node after the first SUPPLIES');
+  /** Adds a node; returns its position. */
+  node(node: NodeFields): number {
+    if (this.idIndex || this.count > 0) throw new Error('ScanColumnsBuilder: a node after the first SUPPLIES');
     const i = this.n++;
     if (i >= this.labels.length) this.growNodes(i + 1);
     this.ids.push(node.id);
@@ -262,6 +263,7 @@ export class ScanColumnsBuilder {
         if (node.riskScore !== undefined && node.riskScore !== null) this.countryRiskScore[i] = node.riskScore;
         break;
     }
+    return i;
   }
 
   /**
@@ -290,6 +292,20 @@ export class ScanColumnsBuilder {
       ({ f, t } = settleAmbiguous(withLabel(positionsOf(idIndex, ids, fromId), fromLabel), withLabel(positionsOf(idIndex, ids, toId), toLabel), labels, allowed));
       if (f < 0) return;
     } else return;
+    this.append(f, t, metalId, share);
+  }
+
+  /**
+   * One SUPPLIES by its ends' positions (as node() returned them), for a store that knows which
+   * node each end is. Ends the model does not allow for SUPPLIES are left out, as by supplies().
+   */
+  suppliesAt(f: number, t: number, metalId: Metal, share: number | null | undefined): void {
+    if (!(f >= 0 && f < this.n && t >= 0 && t < this.n)) throw new RangeError(`ScanColumnsBuilder: no node at position ${f} or ${t}`);
+    if (!this.allowed[this.labels[f]! * 3 + this.labels[t]!]) return;
+    this.append(f, t, metalId, share);
+  }
+
+  private append(f: number, t: number, metalId: Metal, share: number | null | undefined): void {
     if (metalId !== this.lastMetalId) {
       this.lastMetalId = metalId;
       let m = this.metalCode.get(metalId);

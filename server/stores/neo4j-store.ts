@@ -78,7 +78,7 @@ import {
   READ_VERSION,
   SCAN_LOCATED_IN,
   SCAN_SUPPLIES,
-  SCAN_SUPPLIES_COLUMNS,
+  SCAN_SUPPLIES_BY_BUYER,
   scanNodeColumnsQuery,
   scanNodesQuery,
   upsertLocatedInQuery,
@@ -203,14 +203,14 @@ function toNode(label: NodeLabel, p: Props): GraphNode {
 
 /** A record of scanNodeColumnsQuery(label) as the fields the columns keep; absent properties are null. */
 function nodeFieldsOf(label: NodeLabel, r: Neo4jRecord): NodeFields {
-  const v = (i: number) => r.get(i) ?? undefined;
+  // Column 0 is the internal id; an absent property reads null, which the builder takes as absent.
   switch (label) {
     case 'Company':
-      return { label, id: r.get(0), name: r.get(1), country: r.get(2), saqScore: v(3), humanRightsRisk: v(4) };
+      return { label, id: r.get(1), name: r.get(2), country: r.get(3), saqScore: r.get(4), humanRightsRisk: r.get(5) };
     case 'Smelter':
-      return { label, id: r.get(0), name: r.get(1), country: r.get(2), rmapStatus: v(3), recycledOrScrap: v(4) };
+      return { label, id: r.get(1), name: r.get(2), country: r.get(3), rmapStatus: r.get(4), recycledOrScrap: r.get(5) };
     case 'Country':
-      return { label, id: r.get(0), name: r.get(1), cahra: v(2), lists: v(3), riskScore: v(4) };
+      return { label, id: r.get(1), name: r.get(2), cahra: r.get(3), lists: r.get(4), riskScore: r.get(5) };
   }
 }
 
@@ -646,10 +646,31 @@ export class Neo4jGraphStore implements GraphStore {
     return this.readOneVersion('scan', async (tx) => {
       const builder = new ScanColumnsBuilder();
       // Labels in the order of scan(), each in id order: node positions are the same on every read.
+      // Internal id → position. Internal ids are dense (record positions in the store), so a
+      // table indexed by them is smaller and several times faster than a Map of a million numbers.
+      let positionOf = new Int32Array(1024).fill(-1);
+      const place = (internalId: number, position: number) => {
+        if (internalId >= positionOf.length) {
+          const grown = new Int32Array(Math.max(internalId + 1, 2 * positionOf.length)).fill(-1);
+          grown.set(positionOf);
+          positionOf = grown;
+        }
+        positionOf[internalId] = position;
+      };
+      const at = (internalId: number) => (internalId < positionOf.length ? positionOf[internalId]! : -1);
       for (const label of NODE_LABELS) {
-        await stream(tx, scanNodeColumnsQuery(label), (r) => builder.node(nodeFieldsOf(label, r)));
+        await stream(tx, scanNodeColumnsQuery(label), (r) => place(r.get(0) as number, builder.node(nodeFieldsOf(label, r))));
       }
-      await stream(tx, SCAN_SUPPLIES_COLUMNS, (r) => builder.supplies(r.get(0) as string, r.get(1) as string, r.get(2) as Metal, r.get(3) as number | null, r.get(4) as number, r.get(5) as number));
+      await stream(tx, SCAN_SUPPLIES_BY_BUYER, (r) => {
+        const to = at(r.get(0) as number);
+        if (to < 0) return; // SUPPLIES into a node outside the model's labels
+        const sources = r.get(1) as Array<[number, Metal, number | null]>;
+        for (let j = 0; j < sources.length; j++) {
+          const source = sources[j]!;
+          const from = at(source[0]);
+          if (from >= 0) builder.suppliesAt(from, to, source[1], source[2]);
+        }
+      });
       return (version) => {
         const columns = builder.finish(version);
         return { ...columns, supplies: canonicalSuppliesOrder(columns.supplies, columns.nodes.nodeCount) };
