@@ -6,9 +6,9 @@
  *
  * Why: at a million nodes and five million SUPPLIES, a scan of row objects costs gigabytes of heap
  * and the compile spends most of its time in the garbage collector marking them; columns are a
- * few hundred megabytes of flat arrays. The stores return row objects today (`scan()`), so
- * `scanToColumns` converts rows to columns in one pass per kind of row; a store that produced
- * columns itself (Neo4j's driver hands back records one at a time) would skip the row objects.
+ * few hundred megabytes of flat arrays. The stores build their scans for snapshots with
+ * ScanColumnsBuilder as they read (`GraphStore.scanColumns`); `scanToColumns` does the same for
+ * row objects (`scan()`, tests).
  *
  * Also here: the id → position index both use (an open-addressing hash in an Int32Array: a Map of a
  * million strings costs about a second to build and tens of megabytes; this, about 0.1 s and 8 MB,
