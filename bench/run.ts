@@ -9,7 +9,8 @@
  * running service (bench/load/load-test.ts: mixed reads, the soak, cheap routes beside heavy
  * analyses). At the end: a table on stdout and bench/results/latest.json.
  *
- * Flags: --quick (100k + 20k graphs instead of 1M + 100k; the load test's quick mode), --no-neo4j,
+ * Flags: --quick (100k + 20k graphs instead of 1M + 100k; the load test's quick mode without the
+ * soak), --no-neo4j,
  * --no-networkx, --no-graphology, --no-web, --no-load, --no-soak (the load test without its
  * 10-minute soak), --only=id,id (engine case ids, see bench/cases/index.ts; snapshot-compile always
  * runs; --only leaves out the web and load benchmarks).
@@ -171,7 +172,8 @@ async function main(): Promise<void> {
   const services: Array<{ what: string; script: string; args: string[]; results: string }> = [];
   if (!only && !args.includes('--no-web')) services.push({ what: 'web front end render', script: 'web/render-bench.ts', args: [], results: 'web.json' });
   if (!only && !args.includes('--no-load')) {
-    const loadArgs = [...(quick ? ['--quick'] : []), ...(args.includes('--no-soak') ? ['--no-soak'] : [])];
+    // Quick keeps the whole run within minutes: the load test's quick mode, without its soak.
+    const loadArgs = quick ? ['--quick', '--no-soak'] : args.includes('--no-soak') ? ['--no-soak'] : [];
     services.push({ what: 'load test of the service', script: 'load/load-test.ts', args: loadArgs, results: 'load.json' });
   }
   for (const service of services) {
