@@ -149,6 +149,36 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
  * allow. Deterministic: the same columns give the same snapshot.
  */
 export function compileSnapshotFromColumns(scan: ScanColumns): Snapshot {
+  const plan = planCompile(scan);
+  return plan.assemble(buildLayers(plan.jobs));
+}
+
+/** One metal's relationships, ready for its layer to be built (here, or in another thread). */
+export interface LayerJob {
+  metal: Metal;
+  nodeCount: number;
+  from: Uint32Array;
+  to: Uint32Array;
+  share: Float64Array;
+  labels: Uint8Array;
+  recycled: Uint8Array;
+}
+
+/** A compile in three steps, so that its layers may be built apart (see server/analytics/layer-builder.ts). */
+export interface CompilePlan {
+  /** One per metal with relationships, in the order of each metal's first relationship. */
+  jobs: LayerJob[];
+  /** The snapshot, given the layers of `jobs` in the same order. */
+  assemble(layers: readonly MetalLayer[]): Snapshot;
+  /** Builds the id index now (else assemble does): a thread waiting for layers built elsewhere may. */
+  indexIds(): void;
+}
+
+/**
+ * Validates the columns and splits the SUPPLIES by metal. Throws a RangeError naming the column
+ * and position of anything malformed (see compileSnapshotFromColumns).
+ */
+export function planCompile(scan: ScanColumns): CompilePlan {
   const nodes = scan.nodes;
   checkNodeColumns(nodes);
   const n = nodes.nodeCount;
@@ -189,12 +219,8 @@ export function compileSnapshotFromColumns(scan: ScanColumns): Snapshot {
     perMetal[m + 1]! += 1;
   }
   for (let m = 0; m < metalCount; m++) perMetal[m + 1]! += perMetal[m]!;
-  // Arrays come from two arenas sized here (see typed-arena.ts): one for what the layers keep,
-  // one for what the compile needs meanwhile.
-  let keptBytes = 0;
-  for (let m = 0; m < metalCount; m++) keptBytes += layerArenaBytes(n, perMetal[m + 1]! - perMetal[m]!);
-  const kept = new TypedArena(keptBytes);
-  const temporary = new TypedArena(2 * arenaBytes(count, 4) + arenaBytes(count, 8) + 2 * arenaBytes(n, 4));
+  // One buffer for every metal's columns (see typed-arena.ts); a layer built elsewhere gets a copy of its part.
+  const temporary = new TypedArena(2 * arenaBytes(count, 4) + arenaBytes(count, 8));
   const metalFrom = temporary.uint32(count);
   const metalTo = temporary.uint32(count);
   const metalShare = temporary.float64(count);
@@ -207,31 +233,40 @@ export function compileSnapshotFromColumns(scan: ScanColumns): Snapshot {
   }
 
   // Layers in order of each metal's first relationship, as a scan of rows meets them.
-  const layers = new Map<Metal, MetalLayer>();
-  const present: Metal[] = [];
   const metalOrder = [...metalTable.keys()].filter((m) => firstSeen[m]! >= 0).sort((a, b) => firstSeen[a]! - firstSeen[b]!);
-  const scratch = new TopologyScratch();
-  const fill = { in: temporary.uint32(n), out: temporary.uint32(n) };
-  for (const m of metalOrder) {
-    const edges = perMetal.subarray(m, m + 2);
-    layers.set(
-      metalTable[m]!,
-      buildLayer(metalTable[m]!, n, metalFrom.subarray(edges[0]!, edges[1]!), metalTo.subarray(edges[0]!, edges[1]!), metalShare.subarray(edges[0]!, edges[1]!), labels, recycled, {
-        kept,
-        fill,
-        scratch,
-      }),
-    );
-    present.push(metalTable[m]!);
-  }
-
+  const jobs = metalOrder.map((m): LayerJob => {
+    const [start, end] = [perMetal[m]!, perMetal[m + 1]!];
+    return { metal: metalTable[m]!, nodeCount: n, from: metalFrom.subarray(start, end), to: metalTo.subarray(start, end), share: metalShare.subarray(start, end), labels, recycled };
+  });
+  let idIndex = scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : undefined;
   return {
-    ...nodes,
-    version: scan.version,
-    metals: present.sort(),
-    layers,
-    idIndex: scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : buildIdIndex(nodes.ids),
+    jobs,
+    indexIds() {
+      idIndex ??= buildIdIndex(nodes.ids);
+    },
+    assemble(layers) {
+      if (layers.length !== jobs.length || layers.some((l, i) => l.metal !== jobs[i]!.metal)) throw new Error('assemble: the layers do not match the jobs');
+      return {
+        ...nodes,
+        version: scan.version,
+        metals: layers.map((l) => l.metal).sort(),
+        layers: new Map(layers.map((l) => [l.metal, l])),
+        idIndex: (idIndex ??= buildIdIndex(nodes.ids)),
+      };
+    },
   };
+}
+
+/** The layers of these jobs, in order, their kept arrays taken from one arena (see typed-arena.ts). */
+export function buildLayers(jobs: readonly LayerJob[]): MetalLayer[] {
+  if (jobs.length === 0) return [];
+  const n = jobs[0]!.nodeCount;
+  let keptBytes = 0;
+  for (const job of jobs) keptBytes += layerArenaBytes(n, job.from.length);
+  const kept = new TypedArena(keptBytes);
+  const scratch = new TopologyScratch();
+  const fill = { in: new Uint32Array(n), out: new Uint32Array(n) };
+  return jobs.map((job) => buildLayer(job.metal, n, job.from, job.to, job.share, job.labels, job.recycled, { kept, fill, scratch }));
 }
 
 function checkNodeColumns(nodes: NodeColumns): void {

@@ -7,6 +7,7 @@
  * answers with the last compiled snapshot and says it is stale, so analyses go on during an
  * outage; only a service that never compiled one has nothing to answer with (503).
  */
+import type { ScanColumns } from '../../graph/scan-columns.js';
 import { compileSnapshotFromColumns, type Snapshot } from '../../graph/snapshot.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { GraphStore } from '../stores/graph-store.js';
@@ -15,6 +16,8 @@ import type { GraphStore } from '../stores/graph-store.js';
 export const DEFAULT_UNAVAILABLE_RECHECK_MS = 1000;
 
 export interface SnapshotProviderOptions {
+  /** How a scan becomes a snapshot; default compileSnapshotFromColumns (the analytics plugin uses a LayerBuilder). */
+  compile?: (scan: ScanColumns) => Snapshot | Promise<Snapshot>;
   /** Called after each compilation (the worker pool forwards new snapshots with it). */
   onCompiled?: (snapshot: Snapshot, ms: number) => void | Promise<void>;
   /** Called when the store is found unavailable and the last snapshot is used instead. */
@@ -84,7 +87,8 @@ export class SnapshotProvider {
     this.compiling ??= (async () => {
       try {
         const started = performance.now();
-        const snapshot = compileSnapshotFromColumns(await this.store.scanColumns());
+        const scan = await this.store.scanColumns();
+        const snapshot = await (this.options.compile ?? compileSnapshotFromColumns)(scan);
         if (!this.latest || snapshot.version >= this.latest.version) this.latest = snapshot;
         await this.options.onCompiled?.(snapshot, performance.now() - started);
         return snapshot;

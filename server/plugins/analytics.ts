@@ -11,7 +11,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { AnalysisPool, defaultWorkerCount } from '../analytics/analysis-pool.js';
 import type { AnalysisName, AnalysisParams, AnalysisResult } from '../analytics/analysis-catalog.js';
+import { LayerBuilder } from '../analytics/layer-builder.js';
 import { SnapshotProvider } from '../analytics/snapshot-provider.js';
+import type { ScanColumns } from '../../graph/scan-columns.js';
 
 export interface Analytics {
   snapshots: SnapshotProvider;
@@ -40,8 +42,12 @@ export interface AnalyticsOptions {
 }
 
 async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions): Promise<void> {
-  const pool = new AnalysisPool(options.workers ?? defaultWorkerCount());
+  const workers = options.workers ?? defaultWorkerCount();
+  const pool = new AnalysisPool(workers);
+  // With worker threads, snapshots compile on two threads too (half the layers off the event loop).
+  const layerBuilder = workers > 0 ? new LayerBuilder() : undefined;
   const snapshots = new SnapshotProvider(app.store, {
+    ...(layerBuilder ? { compile: (scan: ScanColumns) => layerBuilder.compile(scan) } : {}),
     onCompiled: (snapshot, ms) => {
       app.log.info({ version: snapshot.version, nodes: snapshot.nodeCount, ms: Math.round(ms) }, 'compiled snapshot');
     },
@@ -62,7 +68,9 @@ async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions):
       return pool.answerJson(name, snapshot, params, stale);
     },
   } satisfies Analytics);
-  app.addHook('onClose', async () => pool.close());
+  app.addHook('onClose', async () => {
+    await Promise.all([pool.close(), layerBuilder?.close()]);
+  });
 }
 
 export default fp(analyticsPlugin, { name: 'analytics', dependencies: ['graph-store'] });

@@ -1,0 +1,56 @@
+/**
+ * The two-thread compile gives exactly the snapshot of the one-thread compile (the same pure
+ * layer builds, on either side), on the fixture graph and on synthetic networks, and survives a
+ * worker that dies.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
+import { scanToColumns } from '../../../graph/scan-columns.js';
+import { compileSnapshotFromColumns, planCompile } from '../../../graph/snapshot.js';
+import { balance, LayerBuilder } from '../../../server/analytics/layer-builder.js';
+import { generateSyntheticColumns, syntheticScanColumns } from '../../../seeds/synthetic/generate-synthetic.js';
+import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
+
+const builder = new LayerBuilder();
+afterAll(() => builder.close());
+
+describe('LayerBuilder', () => {
+  it('compiles the fixture graph to the snapshot of the one-thread compile', async () => {
+    const scan = scanToColumns({ version: 4, nodes: fixtureNodes.map((n) => GraphNodeSchema.parse(n)), relationships: fixtureRelationships.map((r) => RelationshipSchema.parse(r)) });
+    expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
+  });
+
+  it.each([1, 2, 3])('compiles a synthetic network (seed %i, every metal) to the snapshot of the one-thread compile', async (seed) => {
+    const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 3000, seed, locatedIn: true }), seed);
+    const plan = planCompile(scan);
+    expect(plan.jobs.length).toBeGreaterThan(2);
+    const [here, there] = balance(plan.jobs);
+    expect(here.length).toBeGreaterThan(0);
+    expect(there.length).toBeGreaterThan(0);
+    expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
+  }, 60_000);
+
+  it('balances layers by relationship count, the largest to the worker', () => {
+    const job = (metal: 'tin' | 'gold' | 'cobalt' | 'mica', edges: number) => ({ metal, nodeCount: 0, from: new Uint32Array(edges), to: new Uint32Array(edges), share: new Float64Array(edges), labels: new Uint8Array(0), recycled: new Uint8Array(0) });
+    const [here, there] = balance([job('tin', 10), job('gold', 40), job('cobalt', 25), job('mica', 20)]);
+    // gold 40 → worker; cobalt 25, mica 20 → here (45); tin 10 → worker (50).
+    expect(there.map((j) => j.metal)).toEqual(['gold', 'tin']);
+    expect(here.map((j) => j.metal)).toEqual(['cobalt', 'mica']);
+  });
+
+  it('gives the same snapshot when its worker is terminated mid-compile, and starts a new one for the next compile', async () => {
+    const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 2000, seed: 7, locatedIn: false }), 1);
+    const expected = compileSnapshotFromColumns(scan);
+    const own = new LayerBuilder();
+    try {
+      expect(await own.compile(scan)).toEqual(expected);
+      // Kill the worker mid-flight: start a compile, then terminate the worker it uses.
+      const pending = own.compile(scan);
+      await (own as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      expect(await pending).toEqual(expected);
+      expect(await own.compile(scan)).toEqual(expected);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+});
