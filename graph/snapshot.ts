@@ -170,15 +170,23 @@ export interface CompilePlan {
   jobs: LayerJob[];
   /** The snapshot, given the layers of `jobs` in the same order. */
   assemble(layers: readonly MetalLayer[]): Snapshot;
+  /**
+   * Throws a RangeError naming the first malformed relationship, if any (assemble calls it too).
+   * planCompile calls it first unless asked not to (`checkNow: false`): a caller that hands layers
+   * to another thread may check while that thread works. Positions out of range do no harm to a
+   * layer build (typed arrays ignore such writes); its layer is thrown away with the error.
+   */
+  checkRelationships(): void;
   /** Builds the id index now (else assemble does): a thread waiting for layers built elsewhere may. */
   indexIds(): void;
 }
 
 /**
  * Validates the columns and splits the SUPPLIES by metal. Throws a RangeError naming the column
- * and position of anything malformed (see compileSnapshotFromColumns).
+ * and position of anything malformed (see compileSnapshotFromColumns); with `checkNow: false`,
+ * the per-relationship checks wait for checkRelationships or assemble.
  */
-export function planCompile(scan: ScanColumns): CompilePlan {
+export function planCompile(scan: ScanColumns, options: { checkNow?: boolean } = {}): CompilePlan {
   const nodes = scan.nodes;
   checkNodeColumns(nodes);
   const n = nodes.nodeCount;
@@ -196,25 +204,34 @@ export function planCompile(scan: ScanColumns): CompilePlan {
   const allowed = new Uint8Array(9);
   for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
 
-  // One pass validates every relationship and counts them per metal; a second copies each
-  // metal's relationships into columns of its own, so that every layer is then built with a
-  // working set of its own size (on a large graph, the cost is cache misses, and their number
-  // grows with the arrays each pass touches at random).
+  // Every relationship is checked (checkRelationships), counted per metal, and copied into its
+  // metal's columns, so that every layer is then built with a working set of its own size (on a
+  // large graph, the cost is cache misses, and their number grows with the arrays each pass
+  // touches at random).
   const metalCount = metalTable.length;
+  let checked = false;
+  const checkRelationships = () => {
+    if (checked) return;
+    for (let k = 0; k < count; k++) {
+      const f = from[k]!;
+      const t = to[k]!;
+      const s = share[k]!;
+      if (!(f >= 0 && f < n)) throw new RangeError(`supplies.from[${k}] = ${f} is not a node position in [0, ${n})`);
+      if (!(t >= 0 && t < n)) throw new RangeError(`supplies.to[${k}] = ${t} is not a node position in [0, ${n})`);
+      if (metal[k]! >= metalCount) throw new RangeError(`supplies.metal[${k}] = ${metal[k]} is not an index into supplies.metals (${metalCount} metals)`);
+      if (!(s >= 0 && s <= 1) && !Number.isNaN(s)) throw new RangeError(`supplies.share[${k}] = ${s}: a share lies in [0, 1] (NaN for none)`);
+      if (!allowed[labels[f]! * 3 + labels[t]!]) {
+        throw new RangeError(`supplies ${k} goes from a ${LABEL_BY_CODE[labels[f]!]} to a ${LABEL_BY_CODE[labels[t]!]}, which SUPPLIES may not`);
+      }
+    }
+    checked = true;
+  };
+  if (options.checkNow ?? true) checkRelationships();
   const perMetal = new Uint32Array(metalCount + 1);
   const firstSeen = new Int32Array(metalCount).fill(-1);
   for (let k = 0; k < count; k++) {
-    const f = from[k]!;
-    const t = to[k]!;
     const m = metal[k]!;
-    const s = share[k]!;
-    if (!(f >= 0 && f < n)) throw new RangeError(`supplies.from[${k}] = ${f} is not a node position in [0, ${n})`);
-    if (!(t >= 0 && t < n)) throw new RangeError(`supplies.to[${k}] = ${t} is not a node position in [0, ${n})`);
     if (m >= metalCount) throw new RangeError(`supplies.metal[${k}] = ${m} is not an index into supplies.metals (${metalCount} metals)`);
-    if (!(s >= 0 && s <= 1) && !Number.isNaN(s)) throw new RangeError(`supplies.share[${k}] = ${s}: a share lies in [0, 1] (NaN for none)`);
-    if (!allowed[labels[f]! * 3 + labels[t]!]) {
-      throw new RangeError(`supplies ${k} goes from a ${LABEL_BY_CODE[labels[f]!]} to a ${LABEL_BY_CODE[labels[t]!]}, which SUPPLIES may not`);
-    }
     if (perMetal[m + 1]! === 0) firstSeen[m] = k;
     perMetal[m + 1]! += 1;
   }
@@ -241,10 +258,12 @@ export function planCompile(scan: ScanColumns): CompilePlan {
   let idIndex = scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : undefined;
   return {
     jobs,
+    checkRelationships,
     indexIds() {
       idIndex ??= buildIdIndex(nodes.ids);
     },
     assemble(layers) {
+      checkRelationships();
       if (layers.length !== jobs.length || layers.some((l, i) => l.metal !== jobs[i]!.metal)) throw new Error('assemble: the layers do not match the jobs');
       return {
         ...nodes,

@@ -51,14 +51,18 @@ export class LayerBuilder {
   private closed = false;
 
   async compile(scan: ScanColumns): Promise<Snapshot> {
-    const plan = planCompile(scan);
+    // The worker starts on its layers first; the relationships are checked meanwhile.
+    const plan = planCompile(scan, { checkNow: false });
     const [here, there] = balance(plan.jobs);
-    const remote = there.length > 0 && !this.closed ? this.buildElsewhere(there).catch(() => buildLayers(there)) : Promise.resolve(buildLayers(there));
+    const remote = there.length > 0 && !this.closed ? this.buildElsewhere(there).catch(() => undefined) : Promise.resolve(undefined);
+    // On malformed columns this throws; the worker's layers are then of no use, and `remote` (which
+    // cannot reject) settles by itself.
+    plan.checkRelationships();
     const local = buildLayers(here);
     plan.indexIds(); // while the worker may still be building
     const built = new Map<LayerJob, MetalLayer>();
     here.forEach((job, i) => built.set(job, local[i]!));
-    const far = await remote;
+    const far = (await remote) ?? buildLayers(there);
     there.forEach((job, i) => built.set(job, far[i]!));
     return plan.assemble(plan.jobs.map((job) => built.get(job)!));
   }

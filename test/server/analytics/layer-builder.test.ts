@@ -54,3 +54,14 @@ describe('LayerBuilder', () => {
     }
   }, 60_000);
 });
+
+describe('LayerBuilder on malformed columns', () => {
+  it('refuses them with the error of the one-thread compile, and compiles the next scan as usual', async () => {
+    const good = syntheticScanColumns(generateSyntheticColumns({ companies: 2000, seed: 4, locatedIn: false }), 1);
+    const bad = { ...good, supplies: { ...good.supplies, to: good.supplies.to.slice() } };
+    bad.supplies.to[7] = good.nodes.nodeCount + 3;
+    expect(() => compileSnapshotFromColumns(bad)).toThrow(`supplies.to[7] = ${good.nodes.nodeCount + 3} is not a node position`);
+    await expect(builder.compile(bad)).rejects.toThrow(`supplies.to[7] = ${good.nodes.nodeCount + 3} is not a node position`);
+    expect(await builder.compile(good)).toEqual(compileSnapshotFromColumns(good));
+  }, 60_000);
+});
