@@ -23,6 +23,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { mulberry32 } from '../../seeds/random.js';
 import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
 
 const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'load.json');
@@ -123,16 +124,8 @@ async function demoTargets(base: string): Promise<Array<{ company: string; metal
 }
 
 /** A deterministic generator, so two runs send the same request sequence. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 function mixedRequests(targets: Array<{ company: string; metal: string }>, seed: number): () => string {
-  const random = lcg(seed);
+  const random = mulberry32(seed);
   return () => {
     const { company, metal } = targets[Math.floor(random() * targets.length)]!;
     const which = random();
@@ -257,7 +250,7 @@ async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
     let heavyMs = 0;
     let stop = false;
     const heavy = (async () => {
-      const random = lcg(3);
+      const random = mulberry32(3);
       while (!stop) {
         const started = performance.now();
         const remove = Array.from({ length: 100 }, () => (random() < 0.5 ? smelters : companies)[Math.floor(random() * 100)]!);
@@ -273,7 +266,7 @@ async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
         heavyMs += performance.now() - started;
       }
     })();
-    const random = lcg(5);
+    const random = mulberry32(5);
     const cheap = await cannon(big.base, 10, quick ? 10 : 30, () =>
       random() < 0.5 ? '/health' : `/api/v1/companies/${encodeURIComponent(companies[Math.floor(random() * companies.length)]!)}`,
     );

@@ -29,6 +29,7 @@ import {
   type Supplies,
 } from '../../graph/model.js';
 import { loadCountries, loadReferenceSmelters, PROJECT_ROOT } from '../../server/seeding/reference-data.js';
+import { mulberry32 } from '../random.js';
 
 export const DEMO_FILE = join(PROJECT_ROOT, 'seeds', 'demo', 'demo-graph.json');
 export const DEMO_SEED = 20250425;
@@ -74,17 +75,10 @@ export interface DemoDocument {
 // Deterministic randomness
 
 class Rng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** mulberry32: uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));

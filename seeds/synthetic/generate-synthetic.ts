@@ -31,6 +31,7 @@ import {
 } from '../../graph/model.js';
 import { loadCountries } from '../../server/seeding/reference-data.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
+import { mulberry32 } from '../random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and result
@@ -195,18 +196,6 @@ const NAME_KINDS = ['Components', 'Electronics', 'Precision Parts', 'Materials',
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
-
-/** mulberry32 as a closure: uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A rank in [0, size) with P(k) ∝ (k+1)^-alpha, by inverting the continuous approximation of the

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type RelationshipInput } from '../../graph/model.js';
 import { buildIdIndex, canonicalSuppliesOrder, positionsOf, type ScanColumns, scanToColumns } from '../../graph/scan-columns.js';
 import { compileSnapshot, compileSnapshotFromColumns, nodeIndex } from '../../graph/snapshot.js';
+import { mulberry32 } from '../../seeds/random.js';
 import { allowedSupplies, type RandomEdge } from './graph-builders.js';
 
 const parse = (nodes: GraphNodeInput[], relationships: RelationshipInput[], version = 1) => ({
@@ -204,10 +205,9 @@ describe('canonicalSuppliesOrder', () => {
           const relationships = allowedSupplies(nodes, edges);
           // The same relationships in another order (a Fisher–Yates shuffle from the seed).
           const shuffled = [...relationships];
-          let x = seed | 1;
+          const random = mulberry32(seed);
           for (let i = shuffled.length - 1; i > 0; i--) {
-            x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) ^ (x + 0x6d2b79f5);
-            const j = (x >>> 0) % (i + 1);
+            const j = Math.floor(random() * (i + 1));
             [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
           }
           const a = scanToColumns(parse(nodes, relationships));

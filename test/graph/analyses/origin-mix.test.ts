@@ -12,6 +12,7 @@ import {
 } from '../../../graph/model.js';
 import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
 import { snapshotOf } from '../graph-builders.js';
+import { mulberry32 } from '../../../seeds/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building graphs
@@ -532,18 +533,6 @@ describe('originMix and smelterMix on random graphs with cycles', () => {
 // ---------------------------------------------------------------------------------------------
 // Components beyond the dense-solve limit (the Gauss–Seidel path)
 
-/** A small seeded PRNG (mulberry32), so the large graphs are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function rel(from: string, to: string, share?: number): Supplies {
   return share === undefined
     ? { type: 'SUPPLIES', from, to, metal: 'tin', source: 'test' }
@@ -556,7 +545,7 @@ function rel(from: string, to: string, share?: number): Supplies {
  * remainder undisclosed.
  */
 function largeGraph(seed: number, rings: number[], buyers: number, chordsPerMember: number): RawGraph {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const nodes: GraphNode[] = [];
   const supplies: Supplies[] = [];
@@ -667,7 +656,7 @@ describe('components beyond the dense-solve limit', () => {
     const s = compile(g);
     const all = originSharesAll(s, 'tin');
     const tin = s.layers.get('tin')!;
-    const random = prng(99);
+    const random = mulberry32(99);
     const sample = ['r0m0', 'r1m7', 'r2m799', 'r3m3', 'b14399', 'b0'].map((id) => nodeIndex(s, id)!);
     for (let i = 0; i < 20; i++) sample.push(Math.floor(random() * s.nodeCount));
     let withCountries = 0;

@@ -18,21 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Company, Supplies } from '../../../graph/model.js';
 import { EmbeddedGraphStore } from '../../../server/stores/embedded-store.js';
 import { BASE, GROWTH, MARKERS, shareOf } from './embedded-writer-state.js';
+import { mulberry32 } from '../../../seeds/random.js';
 
 const KILLS = 12;
 const WRITER = fileURLToPath(new URL('./embedded-writer.ts', import.meta.url));
-
-/** mulberry32: small, seedable, good enough to spread kill moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Round {
   /** Version the child found when it opened the store. */
@@ -136,7 +125,7 @@ afterAll(async () => {
 describe('the embedded store killed with SIGKILL during writes', () => {
   it(`holds the old or the new state after each of ${KILLS} kills at random moments, never a broken one`, async () => {
     const seed = Number(process.env.ORETRACE_KILL_SEED ?? Date.now() % 1_000_000);
-    const next = random(seed);
+    const next = mulberry32(seed);
     let version = 0;
     let landedInWrite = 0;
     let newStateKept = 0;
