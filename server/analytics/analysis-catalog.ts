@@ -231,8 +231,11 @@ export function runAnalysis<N extends AnalysisName>(name: N, snapshot: Snapshot,
   return fn(snapshot, params);
 }
 
-/** The response schema of each analysis's route (SPEC §3a): answers are checked against it. */
-const answerSchemas = {
+/**
+ * The response schema of each analysis's route (SPEC §3a): the route documents it, answerJson
+ * encodes answers with it.
+ */
+export const answerSchemas = {
   origins: OriginsAnswerSchema,
   risk: RiskAnswerSchema,
   riskPaths: RiskPathsAnswerSchema,

@@ -1,6 +1,6 @@
 /**
- * The analytics engine as seen by routes: `app.analytics.run(name, params)` compiles (or reuses)
- * the snapshot of the store's current version and runs the analysis in the worker pool. While the
+ * The analytics engine as seen by routes: `app.analytics.answerJson(name, params)` compiles (or
+ * reuses) the snapshot of the store's current version and runs the analysis in the worker pool. While the
  * store is unreachable, analyses are answered from the last compiled snapshot with `stale: true`
  * (their snapshotVersion says which); without any snapshot yet they fail with 503.
  *
@@ -10,14 +10,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { AnalysisPool, defaultWorkerCount } from '../analytics/analysis-pool.js';
-import type { AnalysisName, AnalysisParams, AnalysisResult } from '../analytics/analysis-catalog.js';
+import type { AnalysisName, AnalysisParams } from '../analytics/analysis-catalog.js';
 import { LayerBuilder } from '../analytics/layer-builder.js';
 import { SnapshotProvider } from '../analytics/snapshot-provider.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
 
 export interface Analytics {
   snapshots: SnapshotProvider;
-  run<N extends AnalysisName>(name: N, params: AnalysisParams<N>): Promise<AnalysisResult<N>>;
   /** The answer as the JSON text its route sends, encoded with the route's response schema. */
   answerJson<N extends AnalysisName>(name: N, params: AnalysisParams<N>): Promise<string>;
 }
@@ -57,12 +56,6 @@ async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions):
   });
   app.decorate('analytics', {
     snapshots,
-    async run(name, params) {
-      const { snapshot, stale } = await snapshots.read();
-      const answer = await pool.run(name, snapshot, params);
-      // The catalogue answers `stale: false`: it cannot know whether the store moved on.
-      return stale ? { ...answer, stale: true } : answer;
-    },
     async answerJson(name, params) {
       const { snapshot, stale } = await snapshots.read();
       return pool.answerJson(name, snapshot, params, stale);

@@ -9,14 +9,7 @@ import { z } from 'zod';
 import { MAX_RISK_PATH_DEPTH } from '../../graph/analyses/risk-paths.js';
 import { DEFAULT_RISK_POLICY, mergePolicy, RiskPolicyOverrideSchema } from '../../graph/analyses/risk-policy.js';
 import { MetalSchema, NodeIdSchema, NodeLabelSchema } from '../../graph/model.js';
-import {
-  ImpactAnswerSchema,
-  OriginsAnswerSchema,
-  RiskAnswerSchema,
-  RiskPathsAnswerSchema,
-  RiskRankingAnswerSchema,
-  SinglePointsOfFailureAnswerSchema,
-} from '../schemas/analyses.js';
+import { answerSchemas } from '../analytics/analysis-catalog.js';
 import { sendAnswer } from '../plugins/analytics.js';
 import { problemResponses } from '../schemas/http.js';
 
@@ -64,7 +57,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         description: EMPTY_ANSWER_NOTE,
         params: CompanyParams,
         querystring: MetalQuery,
-        response: { 200: OriginsAnswerSchema, ...problemResponses(400, 404, 503) },
+        response: { 200: answerSchemas.origins, ...problemResponses(400, 404, 503) },
       },
     },
     async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('origins', { company: request.params.id, metal: request.query.metal })),
@@ -82,7 +75,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
           limit: z.coerce.number().int().min(1).max(100).default(10).describe('Contributors listed'),
           policy: PolicyQuery,
         }),
-        response: { 200: RiskAnswerSchema, ...problemResponses(400, 404, 503) },
+        response: { 200: answerSchemas.risk, ...problemResponses(400, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -104,7 +97,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
           maxDepth: z.coerce.number().int().min(1).max(MAX_RISK_PATH_DEPTH).default(8).describe('Most hops a path may have'),
           policy: PolicyQuery,
         }),
-        response: { 200: RiskPathsAnswerSchema, ...problemResponses(400, 404, 503) },
+        response: { 200: answerSchemas.riskPaths, ...problemResponses(400, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -122,7 +115,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         description: EMPTY_ANSWER_NOTE,
         params: CompanyParams,
         querystring: MetalQuery,
-        response: { 200: SinglePointsOfFailureAnswerSchema, ...problemResponses(400, 404, 503) },
+        response: { 200: answerSchemas.singlePointsOfFailure, ...problemResponses(400, 404, 503) },
       },
     },
     async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('singlePointsOfFailure', { company: request.params.id, metal: request.query.metal })),
@@ -142,7 +135,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
             metals: z.array(MetalSchema).min(1).optional().describe('Only these metals (default: all)'),
           })
           .strict(),
-        response: { 200: ImpactAnswerSchema, ...problemResponses(400, 404, 503) },
+        response: { 200: answerSchemas.impact, ...problemResponses(400, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -162,7 +155,7 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
           limit: z.coerce.number().int().min(1).max(1000).default(50),
           policy: PolicyQuery,
         }),
-        response: { 200: RiskRankingAnswerSchema, ...problemResponses(400, 503) },
+        response: { 200: answerSchemas.riskRanking, ...problemResponses(400, 503) },
       },
     },
     async (request, reply) => {
