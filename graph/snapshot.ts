@@ -33,6 +33,7 @@ import {
   positionsOf,
   type ScanColumns,
   scanToColumns,
+  type SuppliesColumns,
 } from './scan-columns.js';
 import { endsAllowed } from './model.js';
 
@@ -150,16 +151,22 @@ export function compileSnapshot(scan: { version: number; nodes: readonly GraphNo
  */
 export function compileSnapshotFromColumns(scan: ScanColumns): Snapshot {
   const plan = planCompile(scan);
-  return plan.assemble(buildLayers(plan.jobs));
+  const { layers, malformed } = buildLayers(plan.jobs);
+  return plan.assemble(layers, malformed);
 }
 
-/** One metal's relationships, ready for its layer to be built (here, or in another thread). */
+/**
+ * One metal's layer, ready to be built (here, or in another thread): the scan's SUPPLIES columns
+ * as they are (all metals; the build reads those of `code`) and the node columns it needs.
+ */
 export interface LayerJob {
   metal: Metal;
+  /** The metal's code in `supplies.metal`. */
+  code: number;
+  /** How many of the SUPPLIES are of this metal. */
+  edgeCount: number;
   nodeCount: number;
-  from: Uint32Array;
-  to: Uint32Array;
-  share: Float64Array;
+  supplies: Pick<SuppliesColumns, 'count' | 'from' | 'to' | 'metal' | 'share'>;
   labels: Uint8Array;
   recycled: Uint8Array;
 }
@@ -168,25 +175,40 @@ export interface LayerJob {
 export interface CompilePlan {
   /** One per metal with relationships, in the order of each metal's first relationship. */
   jobs: LayerJob[];
-  /** The snapshot, given the layers of `jobs` in the same order. */
-  assemble(layers: readonly MetalLayer[]): Snapshot;
   /**
-   * Throws a RangeError naming the first malformed relationship, if any (assemble calls it too).
-   * planCompile calls it first unless asked not to (`checkNow: false`): a caller that hands layers
-   * to another thread may check while that thread works. Positions out of range do no harm to a
-   * layer build (typed arrays ignore such writes); its layer is thrown away with the error.
+   * The snapshot, given the layers of `jobs` in the same order and the first malformed
+   * relationship their builds met (see BuiltLayers; the smallest over several builds). Throws a
+   * RangeError naming that relationship if there is one.
    */
-  checkRelationships(): void;
+  assemble(layers: readonly MetalLayer[], malformed: number): Snapshot;
   /** Builds the id index now (else assemble does): a thread waiting for layers built elsewhere may. */
   indexIds(): void;
 }
 
 /**
- * Validates the columns and splits the SUPPLIES by metal. Throws a RangeError naming the column
- * and position of anything malformed (see compileSnapshotFromColumns); with `checkNow: false`,
- * the per-relationship checks wait for checkRelationships or assemble.
+ * Layers as built by buildLayers, and the position of the first malformed relationship among
+ * those of their metals (an end that is not a node position, a share outside [0, 1], a SUPPLIES
+ * between labels the model does not allow), −1 if none. The relationships are checked as the
+ * layers read them rather than in a pass of their own (a tenth of a compile at a million nodes,
+ * and one that would run on one thread): a malformed one does no harm to a build (typed arrays
+ * ignore writes out of range) and its layers are thrown away with the error.
  */
-export function planCompile(scan: ScanColumns, options: { checkNow?: boolean } = {}): CompilePlan {
+export interface BuiltLayers {
+  layers: MetalLayer[];
+  malformed: number;
+}
+
+/** The smaller position of two malformed relationships, −1 standing for none. */
+export function firstMalformed(a: number, b: number): number {
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
+/**
+ * Validates the node columns and the SUPPLIES columns' shape, and counts the relationships of
+ * each metal. Throws a RangeError naming the column and position of anything malformed (see
+ * compileSnapshotFromColumns); each relationship's own checks come with its layer's build.
+ */
+export function planCompile(scan: ScanColumns): CompilePlan {
   const nodes = scan.nodes;
   checkNodeColumns(nodes);
   const n = nodes.nodeCount;
@@ -201,69 +223,29 @@ export function planCompile(scan: ScanColumns, options: { checkNow?: boolean } =
   metalTable.forEach((m, i) => {
     if (!KNOWN_METALS.has(m)) throw new RangeError(`supplies.metals[${i}] is "${m}", not a metal the model knows`);
   });
-  const allowed = new Uint8Array(9);
-  for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
-
-  // Every relationship is checked (checkRelationships), counted per metal, and copied into its
-  // metal's columns, so that every layer is then built with a working set of its own size (on a
-  // large graph, the cost is cache misses, and their number grows with the arrays each pass
-  // touches at random).
   const metalCount = metalTable.length;
-  let checked = false;
-  const checkRelationships = () => {
-    if (checked) return;
-    for (let k = 0; k < count; k++) {
-      const f = from[k]!;
-      const t = to[k]!;
-      const s = share[k]!;
-      if (!(f >= 0 && f < n)) throw new RangeError(`supplies.from[${k}] = ${f} is not a node position in [0, ${n})`);
-      if (!(t >= 0 && t < n)) throw new RangeError(`supplies.to[${k}] = ${t} is not a node position in [0, ${n})`);
-      if (metal[k]! >= metalCount) throw new RangeError(`supplies.metal[${k}] = ${metal[k]} is not an index into supplies.metals (${metalCount} metals)`);
-      if (!(s >= 0 && s <= 1) && !Number.isNaN(s)) throw new RangeError(`supplies.share[${k}] = ${s}: a share lies in [0, 1] (NaN for none)`);
-      if (!allowed[labels[f]! * 3 + labels[t]!]) {
-        throw new RangeError(`supplies ${k} goes from a ${LABEL_BY_CODE[labels[f]!]} to a ${LABEL_BY_CODE[labels[t]!]}, which SUPPLIES may not`);
-      }
-    }
-    checked = true;
-  };
-  if (options.checkNow ?? true) checkRelationships();
-  const perMetal = new Uint32Array(metalCount + 1);
+  // Each layer reads the SUPPLIES of its metal straight from the scan's columns: no copy split by
+  // metal first (a serial pass over every relationship, a fifth of a compile at a million nodes);
+  // reading the metal codes of all relationships once per layer costs far less.
+  const perMetal = new Uint32Array(metalCount);
   const firstSeen = new Int32Array(metalCount).fill(-1);
   for (let k = 0; k < count; k++) {
     const m = metal[k]!;
     if (m >= metalCount) throw new RangeError(`supplies.metal[${k}] = ${m} is not an index into supplies.metals (${metalCount} metals)`);
-    if (perMetal[m + 1]! === 0) firstSeen[m] = k;
-    perMetal[m + 1]! += 1;
+    if (perMetal[m]! === 0) firstSeen[m] = k;
+    perMetal[m]! += 1;
   }
-  for (let m = 0; m < metalCount; m++) perMetal[m + 1]! += perMetal[m]!;
-  // One buffer for every metal's columns (see typed-arena.ts); a layer built elsewhere gets a copy of its part.
-  const temporary = new TypedArena(2 * arenaBytes(count, 4) + arenaBytes(count, 8));
-  const metalFrom = temporary.uint32(count);
-  const metalTo = temporary.uint32(count);
-  const metalShare = temporary.float64(count);
-  const next = perMetal.slice(0, metalCount);
-  for (let k = 0; k < count; k++) {
-    const slot = next[metal[k]!]!++;
-    metalFrom[slot] = from[k]!;
-    metalTo[slot] = to[k]!;
-    metalShare[slot] = share[k]!;
-  }
-
   // Layers in order of each metal's first relationship, as a scan of rows meets them.
   const metalOrder = [...metalTable.keys()].filter((m) => firstSeen[m]! >= 0).sort((a, b) => firstSeen[a]! - firstSeen[b]!);
-  const jobs = metalOrder.map((m): LayerJob => {
-    const [start, end] = [perMetal[m]!, perMetal[m + 1]!];
-    return { metal: metalTable[m]!, nodeCount: n, from: metalFrom.subarray(start, end), to: metalTo.subarray(start, end), share: metalShare.subarray(start, end), labels, recycled };
-  });
+  const jobs = metalOrder.map((m): LayerJob => ({ metal: metalTable[m]!, code: m, edgeCount: perMetal[m]!, nodeCount: n, supplies: { count, from, to, metal, share }, labels, recycled }));
   let idIndex = scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : undefined;
   return {
     jobs,
-    checkRelationships,
     indexIds() {
       idIndex ??= buildIdIndex(nodes.ids);
     },
-    assemble(layers) {
-      checkRelationships();
+    assemble(layers, malformed) {
+      if (malformed >= 0) throw describeMalformed(scan, malformed);
       if (layers.length !== jobs.length || layers.some((l, i) => l.metal !== jobs[i]!.metal)) throw new Error('assemble: the layers do not match the jobs');
       return {
         ...nodes,
@@ -276,16 +258,39 @@ export function planCompile(scan: ScanColumns, options: { checkNow?: boolean } =
   };
 }
 
+/** Which SUPPLIES ends the model allows, by label codes: ALLOWED_ENDS[from * 3 + to] = 1. */
+const ALLOWED_ENDS = new Uint8Array(9);
+for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) ALLOWED_ENDS[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
+
+/** The RangeError for relationship k, which a layer build found malformed. */
+function describeMalformed(scan: ScanColumns, k: number): RangeError {
+  const n = scan.nodes.nodeCount;
+  const { labels } = scan.nodes;
+  const f = scan.supplies.from[k]!;
+  const t = scan.supplies.to[k]!;
+  const s = scan.supplies.share[k]!;
+  if (!(f >= 0 && f < n)) return new RangeError(`supplies.from[${k}] = ${f} is not a node position in [0, ${n})`);
+  if (!(t >= 0 && t < n)) return new RangeError(`supplies.to[${k}] = ${t} is not a node position in [0, ${n})`);
+  if (!(s >= 0 && s <= 1) && !Number.isNaN(s)) return new RangeError(`supplies.share[${k}] = ${s}: a share lies in [0, 1] (NaN for none)`);
+  return new RangeError(`supplies ${k} goes from a ${LABEL_BY_CODE[labels[f]!]} to a ${LABEL_BY_CODE[labels[t]!]}, which SUPPLIES may not`);
+}
+
 /** The layers of these jobs, in order, their kept arrays taken from one arena (see typed-arena.ts). */
-export function buildLayers(jobs: readonly LayerJob[]): MetalLayer[] {
-  if (jobs.length === 0) return [];
+export function buildLayers(jobs: readonly LayerJob[]): BuiltLayers {
+  if (jobs.length === 0) return { layers: [], malformed: -1 };
   const n = jobs[0]!.nodeCount;
   let keptBytes = 0;
-  for (const job of jobs) keptBytes += layerArenaBytes(n, job.from.length);
+  for (const job of jobs) keptBytes += layerArenaBytes(n, job.edgeCount);
   const kept = new TypedArena(keptBytes);
   const scratch = new TopologyScratch();
   const fill = { in: new Uint32Array(n), out: new Uint32Array(n) };
-  return jobs.map((job) => buildLayer(job.metal, n, job.from, job.to, job.share, job.labels, job.recycled, { kept, fill, scratch }));
+  let malformed = -1;
+  const layers = jobs.map((job) => {
+    const built = buildLayer(job, { kept, fill, scratch });
+    malformed = firstMalformed(malformed, built.malformed);
+    return built.layer;
+  });
+  return { layers, malformed };
 }
 
 function checkNodeColumns(nodes: NodeColumns): void {
@@ -336,23 +341,21 @@ interface LayerWorkspace {
 }
 
 /** One metal's layer from its relationships (sources, buyers, shares as stored). */
-function buildLayer(
-  metal: Metal,
-  n: number,
-  edgeFrom: Uint32Array,
-  edgeTo: Uint32Array,
-  edgeShare: Float64Array,
-  labels: Uint8Array,
-  recycled: Uint8Array,
-  work: LayerWorkspace,
-): MetalLayer {
+function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; malformed: number } {
+  const { metal, code, edgeCount: count, nodeCount: n, labels, recycled } = job;
+  const { from: edgeFrom, to: edgeTo, metal: edgeMetal, share: edgeShare, count: total } = job.supplies;
   const { kept } = work;
-  const count = edgeFrom.length;
   const inOffsets = kept.uint32(n + 1);
   const outOffsets = kept.uint32(n + 1);
-  for (let e = 0; e < count; e++) {
-    inOffsets[edgeTo[e]! + 1]! += 1;
-    outOffsets[edgeFrom[e]! + 1]! += 1;
+  // The first malformed relationship of this metal (see BuiltLayers): ends here, shares below.
+  let malformed = -1;
+  for (let e = 0; e < total; e++) {
+    if (edgeMetal[e] !== code) continue;
+    const f = edgeFrom[e]!;
+    const t = edgeTo[e]!;
+    if (!(f >= 0 && f < n && t >= 0 && t < n && ALLOWED_ENDS[labels[f]! * 3 + labels[t]!] === 1) && malformed < 0) malformed = e;
+    inOffsets[t + 1]! += 1;
+    outOffsets[f + 1]! += 1;
   }
   for (let v = 0; v < n; v++) {
     inOffsets[v + 1]! += inOffsets[v]!;
@@ -362,10 +365,13 @@ function buildLayer(
   const inDeclaredShares = kept.float64(count);
   const inFill = work.fill.in;
   inFill.set(inOffsets.subarray(0, n));
-  for (let e = 0; e < count; e++) {
+  for (let e = 0; e < total; e++) {
+    if (edgeMetal[e] !== code) continue;
     const slot = inFill[edgeTo[e]!]!++;
+    const share = edgeShare[e]!;
+    if (!(share >= 0 && share <= 1) && share === share && (malformed < 0 || e < malformed)) malformed = e; // NaN: no share
     inSources[slot] = edgeFrom[e]!;
-    inDeclaredShares[slot] = edgeShare[e]!;
+    inDeclaredShares[slot] = share;
   }
 
   // Effective weights per SPEC §1, buyer by buyer.
@@ -422,7 +428,7 @@ function buildLayer(
     }
   }
 
-  return {
+  const layer: MetalLayer = {
     metal,
     inOffsets,
     inSources,
@@ -437,4 +443,5 @@ function buildLayer(
     edgeCount: count,
     ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept),
   };
+  return { layer, malformed };
 }

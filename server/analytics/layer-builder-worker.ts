@@ -6,8 +6,8 @@ import { buffersOf, type LayerBuilderReply, type LayerBuilderRequest } from './l
 parentPort!.on('message', ({ id, jobs }: LayerBuilderRequest) => {
   let reply: LayerBuilderReply;
   try {
-    const layers = buildLayers(jobs);
-    parentPort!.postMessage({ id, layers } satisfies LayerBuilderReply, buffersOf(layers));
+    const built = buildLayers(jobs);
+    parentPort!.postMessage({ id, built } satisfies LayerBuilderReply, buffersOf(built.layers));
     return;
   } catch (err) {
     reply = { id, error: err instanceof Error ? err.message : String(err) };

@@ -5,16 +5,16 @@
  * bit for bit (the same pure buildLayers runs on each side); about half the layer time on two
  * cores, and the worker's half is off the event loop.
  *
- * A metal's relationships go to the worker as copies of its own part of the columns (transferred,
- * not cloned again); the layers come back with their arrays transferred. If the worker fails, its
- * layers are built here and a new worker is started for the next compile.
+ * The worker gets a copy of the scan's SUPPLIES columns (transferred, not cloned again); the
+ * layers come back with their arrays transferred. If the worker fails, its layers are built here
+ * and a new worker is started for the next compile.
  */
 import { Worker } from 'node:worker_threads';
 import type { ScanColumns } from '../../graph/scan-columns.js';
-import { buildLayers, planCompile, type LayerJob, type MetalLayer, type Snapshot } from '../../graph/snapshot.js';
+import { type BuiltLayers, buildLayers, firstMalformed, planCompile, type LayerJob, type MetalLayer, type Snapshot } from '../../graph/snapshot.js';
 
 export type LayerBuilderRequest = { id: number; jobs: LayerJob[] };
-export type LayerBuilderReply = { id: number; layers: MetalLayer[] } | { id: number; error: string };
+export type LayerBuilderReply = { id: number; built: BuiltLayers } | { id: number; error: string };
 
 /** Every ArrayBuffer a value's typed arrays use (for a transfer list). */
 export function buffersOf(values: readonly object[]): ArrayBuffer[] {
@@ -31,14 +31,14 @@ export function balance(jobs: readonly LayerJob[]): [here: LayerJob[], there: La
   const there: LayerJob[] = [];
   let hereEdges = 0;
   let thereEdges = 0;
-  for (const job of [...jobs].sort((a, b) => b.from.length - a.from.length)) {
+  for (const job of [...jobs].sort((a, b) => b.edgeCount - a.edgeCount)) {
     // The calling thread also assembles the snapshot: ties go to the worker.
     if (thereEdges <= hereEdges) {
       there.push(job);
-      thereEdges += job.from.length;
+      thereEdges += job.edgeCount;
     } else {
       here.push(job);
-      hereEdges += job.from.length;
+      hereEdges += job.edgeCount;
     }
   }
   return [here, there];
@@ -46,25 +46,25 @@ export function balance(jobs: readonly LayerJob[]): [here: LayerJob[], there: La
 
 export class LayerBuilder {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (layers: MetalLayer[]) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (built: BuiltLayers) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private closed = false;
 
   async compile(scan: ScanColumns): Promise<Snapshot> {
-    // The worker starts on its layers first; the relationships are checked meanwhile.
-    const plan = planCompile(scan, { checkNow: false });
+    const plan = planCompile(scan);
     const [here, there] = balance(plan.jobs);
     const remote = there.length > 0 && !this.closed ? this.buildElsewhere(there).catch(() => undefined) : Promise.resolve(undefined);
-    // On malformed columns this throws; the worker's layers are then of no use, and `remote` (which
-    // cannot reject) settles by itself.
-    plan.checkRelationships();
     const local = buildLayers(here);
     plan.indexIds(); // while the worker may still be building
-    const built = new Map<LayerJob, MetalLayer>();
-    here.forEach((job, i) => built.set(job, local[i]!));
     const far = (await remote) ?? buildLayers(there);
-    there.forEach((job, i) => built.set(job, far[i]!));
-    return plan.assemble(plan.jobs.map((job) => built.get(job)!));
+    const built = new Map<LayerJob, MetalLayer>();
+    here.forEach((job, i) => built.set(job, local.layers[i]!));
+    there.forEach((job, i) => built.set(job, far.layers[i]!));
+    // Malformed columns: the error of the one-thread compile (the first malformed relationship).
+    return plan.assemble(
+      plan.jobs.map((job) => built.get(job)!),
+      firstMalformed(local.malformed, far.malformed),
+    );
   }
 
   async close(): Promise<void> {
@@ -72,17 +72,20 @@ export class LayerBuilder {
     await this.worker?.terminate();
   }
 
-  private buildElsewhere(jobs: LayerJob[]): Promise<MetalLayer[]> {
+  private buildElsewhere(jobs: LayerJob[]): Promise<BuiltLayers> {
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
-    // Each job's own copy of its columns, so that only its part crosses (a view would take its
-    // whole buffer along); the node columns are small next to them.
-    const copies = jobs.map((job) => ({ ...job, from: job.from.slice(), to: job.to.slice(), share: job.share.slice(), labels: job.labels.slice(), recycled: job.recycled.slice() }));
+    // The worker gets its own copy of the SUPPLIES columns (all metals: its layers read theirs from
+    // them, as here), transferred rather than cloned again: one memory copy, no pass by metal.
+    const { count, from, to, metal, share } = jobs[0]!.supplies;
+    const supplies = { count, from: from.slice(0, count), to: to.slice(0, count), metal: metal.slice(0, count), share: share.slice(0, count) };
+    const nodes = { labels: jobs[0]!.labels.slice(), recycled: jobs[0]!.recycled.slice() };
+    const copies = jobs.map((job) => ({ ...job, supplies, ...nodes }));
     // Referenced while it works, so that a process waiting for nothing but this compile does not exit.
     worker.ref();
-    return new Promise<MetalLayer[]>((resolve, reject) => {
+    return new Promise<BuiltLayers>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, jobs: copies } satisfies LayerBuilderRequest, buffersOf(copies));
+      worker.postMessage({ id, jobs: copies } satisfies LayerBuilderRequest, buffersOf([supplies, nodes]));
     });
   }
 
@@ -96,7 +99,7 @@ export class LayerBuilder {
       if (!task) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();
-      if ('layers' in reply) task.resolve(reply.layers);
+      if ('built' in reply) task.resolve(reply.built);
       else task.reject(new Error(reply.error));
     });
     const fail = (why: string) => {

@@ -31,7 +31,8 @@ describe('LayerBuilder', () => {
   }, 60_000);
 
   it('balances layers by relationship count, the largest to the worker', () => {
-    const job = (metal: 'tin' | 'gold' | 'cobalt' | 'mica', edges: number) => ({ metal, nodeCount: 0, from: new Uint32Array(edges), to: new Uint32Array(edges), share: new Float64Array(edges), labels: new Uint8Array(0), recycled: new Uint8Array(0) });
+    const supplies = { count: 0, from: new Int32Array(0), to: new Int32Array(0), metal: new Uint8Array(0), share: new Float64Array(0) };
+    const job = (metal: 'tin' | 'gold' | 'cobalt' | 'mica', edges: number) => ({ metal, code: 0, edgeCount: edges, nodeCount: 0, supplies, labels: new Uint8Array(0), recycled: new Uint8Array(0) });
     const [here, there] = balance([job('tin', 10), job('gold', 40), job('cobalt', 25), job('mica', 20)]);
     // gold 40 → worker; cobalt 25, mica 20 → here (45); tin 10 → worker (50).
     expect(there.map((j) => j.metal)).toEqual(['gold', 'tin']);
@@ -63,5 +64,34 @@ describe('LayerBuilder on malformed columns', () => {
     expect(() => compileSnapshotFromColumns(bad)).toThrow(`supplies.to[7] = ${good.nodes.nodeCount + 3} is not a node position`);
     await expect(builder.compile(bad)).rejects.toThrow(`supplies.to[7] = ${good.nodes.nodeCount + 3} is not a node position`);
     expect(await builder.compile(good)).toEqual(compileSnapshotFromColumns(good));
+  }, 60_000);
+
+  it('names the first malformed relationship when several are, whichever metal and check finds each', async () => {
+    const good = syntheticScanColumns(generateSyntheticColumns({ companies: 2000, seed: 5, locatedIn: false }), 1);
+    const { metal } = good.supplies;
+    const n = good.nodes.nodeCount;
+    // Two positions of metals built on different threads, p before q, p's in the worker.
+    const [here] = balance(planCompile(good).jobs);
+    const local = new Set(here.map((job) => job.code));
+    const p = metal.findIndex((m, k) => k > 10 && !local.has(m));
+    const q = metal.findIndex((m, k) => k > p + 50 && local.has(m));
+    expect(q).toBeGreaterThan(p);
+    const spoilt = (shareAt: number, endAt: number) => {
+      const supplies = { ...good.supplies, to: good.supplies.to.slice(), share: good.supplies.share.slice() };
+      supplies.share[shareAt] = 2;
+      supplies.to[endAt] = -4;
+      return { ...good, supplies };
+    };
+    // A share found while filling, before an end found while counting; and the other way round.
+    for (const [columns, message] of [
+      [spoilt(p, q), `supplies.share[${p}] = 2: a share lies in [0, 1]`],
+      [spoilt(q, p), `supplies.to[${p}] = -4 is not a node position in [0, ${n})`],
+    ] as const) {
+      expect(() => compileSnapshotFromColumns(columns)).toThrow(message);
+      await expect(builder.compile(columns)).rejects.toThrow(message);
+    }
+    // Within one metal too: the share of an earlier relationship beats the end of a later one.
+    const r = metal.findIndex((m, k) => k > p + 50 && m === metal[p]);
+    expect(() => compileSnapshotFromColumns(spoilt(p, r))).toThrow(`supplies.share[${p}] = 2`);
   }, 60_000);
 });
