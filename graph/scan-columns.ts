@@ -16,6 +16,7 @@
  */
 import { endsAllowed, type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES } from './model.js';
 import { METAL_IDS } from './metals.js';
+import { inSharedMemory, SHARED } from './typed-arena.js';
 
 export const LABEL_CODES = { Company: 0, Smelter: 1, Country: 2 } as const satisfies Record<NodeLabel, number>;
 export const LABEL_BY_CODE: readonly NodeLabel[] = ['Company', 'Smelter', 'Country'];
@@ -171,7 +172,11 @@ const NO_LISTS: readonly string[] = [];
 /** A Uint8/Int32/Float64 column that grows by doubling, for producers that do not know the count. */
 function grown<T extends Uint8Array | Int32Array | Float64Array>(array: T, needed: number): T {
   if (needed <= array.length) return array;
-  const next = new (array.constructor as new (n: number) => T)(Math.max(needed, 2 * array.length, 16));
+  const length = Math.max(needed, 2 * array.length, 16);
+  // A column in shared memory (see SHARED) stays there.
+  const next = inSharedMemory(array)
+    ? new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(length * array.BYTES_PER_ELEMENT))
+    : new (array.constructor as new (n: number) => T)(length);
   next.set(array);
   return next;
 }
@@ -222,10 +227,11 @@ export class ScanColumnsBuilder {
     this.recycled = new Uint8Array(nodes);
     this.saqScore = new Float64Array(nodes);
     this.humanRightsRisk = new Uint8Array(nodes);
-    this.from = new Int32Array(supplies);
-    this.to = new Int32Array(supplies);
-    this.metal = new Uint8Array(supplies);
-    this.share = new Float64Array(supplies);
+    // The SUPPLIES columns in shared memory: a compile on two threads reads them in place.
+    this.from = SHARED.int32(supplies);
+    this.to = SHARED.int32(supplies);
+    this.metal = SHARED.uint8(supplies);
+    this.share = SHARED.float64(supplies);
     // A 3×3 table of label codes keeps the per-relationship step free of allocation.
     for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) this.allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
   }
@@ -394,7 +400,7 @@ export function canonicalSuppliesOrder(supplies: SuppliesColumns, nodeCount: num
   pass((e) => metalRank[metal[e]!]!, supplies.metals.length);
   pass((e) => to[e]!, nodeCount);
   pass((e) => from[e]!, nodeCount);
-  const out: SuppliesColumns = { count, from: new Int32Array(count), to: new Int32Array(count), metal: new Uint8Array(count), metals: supplies.metals, share: new Float64Array(count) };
+  const out: SuppliesColumns = { count, from: SHARED.int32(count), to: SHARED.int32(count), metal: SHARED.uint8(count), metals: supplies.metals, share: SHARED.float64(count) };
   for (let k = 0; k < count; k++) {
     const e = order[k]!;
     out.from[k] = from[e]!;

@@ -63,3 +63,20 @@ export class TypedArena implements ArrayAllocator {
     return new Float64Array(this.buffer, this.take(length, 8), length);
   }
 }
+
+/**
+ * Typed arrays in shared memory (a SharedArrayBuffer each): a worker thread reads them where they
+ * are, since postMessage shares such a buffer instead of copying it. The stores' scans put the
+ * SUPPLIES columns there, so that a compile on two threads hands them over without a copy.
+ */
+export const SHARED: ArrayAllocator = {
+  uint8: (length) => new Uint8Array(new SharedArrayBuffer(length)),
+  int32: (length) => new Int32Array(new SharedArrayBuffer(4 * length)),
+  uint32: (length) => new Uint32Array(new SharedArrayBuffer(4 * length)),
+  float64: (length) => new Float64Array(new SharedArrayBuffer(8 * length)),
+};
+
+/** Whether a typed array lives in shared memory (see SHARED). */
+export function inSharedMemory(array: ArrayBufferView): boolean {
+  return array.buffer instanceof SharedArrayBuffer;
+}

@@ -5,12 +5,14 @@
  * bit for bit (the same pure buildLayers runs on each side); about half the layer time on two
  * cores, and the worker's half is off the event loop.
  *
- * The worker gets a copy of the scan's SUPPLIES columns (transferred, not cloned again); the
- * layers come back with their arrays transferred. If the worker fails, its layers are built here
+ * The worker reads the scan's SUPPLIES columns in place when they are in shared memory (the
+ * stores' scans and the synthetic generator put them there), else gets a copy transferred to it;
+ * the layers come back with their arrays transferred. If the worker fails, its layers are built here
  * and a new worker is started for the next compile.
  */
 import { Worker } from 'node:worker_threads';
 import type { ScanColumns } from '../../graph/scan-columns.js';
+import { inSharedMemory } from '../../graph/typed-arena.js';
 import { type BuiltLayers, buildLayers, firstMalformed, planCompile, type LayerJob, type MetalLayer, type Snapshot } from '../../graph/snapshot.js';
 
 export type LayerBuilderRequest = { id: number; jobs: LayerJob[] };
@@ -75,10 +77,12 @@ export class LayerBuilder {
   private buildElsewhere(jobs: LayerJob[]): Promise<BuiltLayers> {
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
-    // The worker gets its own copy of the SUPPLIES columns (all metals: its layers read theirs from
-    // them, as here), transferred rather than cloned again: one memory copy, no pass by metal.
+    // The worker reads the SUPPLIES columns of all metals, as here: in place when they are in shared
+    // memory (the stores' scans put them there), else from a copy transferred to it.
     const { count, from, to, metal, share } = jobs[0]!.supplies;
-    const supplies = { count, from: from.slice(0, count), to: to.slice(0, count), metal: metal.slice(0, count), share: share.slice(0, count) };
+    const supplies = [from, to, metal, share].every(inSharedMemory)
+      ? { count, from, to, metal, share }
+      : { count, from: from.slice(0, count), to: to.slice(0, count), metal: metal.slice(0, count), share: share.slice(0, count) };
     const nodes = { labels: jobs[0]!.labels.slice(), recycled: jobs[0]!.recycled.slice() };
     const copies = jobs.map((job) => ({ ...job, supplies, ...nodes }));
     // Referenced while it works, so that a process waiting for nothing but this compile does not exit.

@@ -9,6 +9,7 @@ import { scanToColumns } from '../../../graph/scan-columns.js';
 import { compileSnapshotFromColumns, planCompile } from '../../../graph/snapshot.js';
 import { balance, LayerBuilder } from '../../../server/analytics/layer-builder.js';
 import { generateSyntheticColumns, syntheticScanColumns } from '../../../seeds/synthetic/generate-synthetic.js';
+import { inSharedMemory } from '../../../graph/typed-arena.js';
 import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
 
 const builder = new LayerBuilder();
@@ -28,6 +29,19 @@ describe('LayerBuilder', () => {
     expect(here.length).toBeGreaterThan(0);
     expect(there.length).toBeGreaterThan(0);
     expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
+  }, 60_000);
+
+  it('compiles SUPPLIES columns in shared memory (read in place by the worker) and in ordinary memory (copied to it) alike', async () => {
+    const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 2000, seed: 8, locatedIn: false }), 1);
+    const { supplies } = scan;
+    expect([supplies.from, supplies.to, supplies.metal, supplies.share].every(inSharedMemory)).toBe(true);
+    const ordinary = { ...scan, supplies: { ...supplies, from: Int32Array.from(supplies.from), to: Int32Array.from(supplies.to), metal: Uint8Array.from(supplies.metal), share: Float64Array.from(supplies.share) } };
+    expect(inSharedMemory(ordinary.supplies.from)).toBe(false);
+    const expected = compileSnapshotFromColumns(scan);
+    expect(await builder.compile(scan)).toEqual(expected);
+    expect(await builder.compile(ordinary)).toEqual(expected);
+    // The caller's columns are still whole (a copy was transferred, not them).
+    expect(ordinary.supplies.from.length).toBe(supplies.count);
   }, 60_000);
 
   it('balances layers by relationship count, the largest to the worker', () => {
