@@ -48,18 +48,10 @@ export interface MetalLayer {
   inOffsets: Uint32Array;
   inSources: Uint32Array;
   inWeights: Float64Array;
-  /** The explicit share as stored (NaN when the relationship has none), aligned with inSources. */
-  inDeclaredShares: Float64Array;
   /** Source u's buyers are outTargets[outOffsets[u] .. outOffsets[u+1]), weights aligned. */
   outOffsets: Uint32Array;
   outTargets: Uint32Array;
   outWeights: Float64Array;
-  /**
-   * Part of v's intake of this metal whose origin is not disclosed: the uncovered remainder of
-   * explicit shares, or 1 for a non-country node with no sources (unless it is recycled/scrap).
-   * 0 for nodes that take no part in this metal.
-   */
-  undisclosed: Float64Array;
   /** 1 where v's explicit shares summed above 1 and were scaled down (a data-quality warning). */
   overShared: Uint8Array;
   /** 1 where v takes part in this metal (has a SUPPLIES of it in or out). */
@@ -84,7 +76,12 @@ export interface MetalLayer {
   compactOffsets: Uint32Array;
   compactSources: Int32Array;
   compactWeights: Float64Array;
-  /** `undisclosed` by compact id. */
+  /**
+   * Part of the intake of this metal of the node of compact id c whose origin is not disclosed:
+   * the uncovered remainder of explicit shares, or 1 for a non-country node with no sources
+   * (unless it is recycled/scrap). By node index: undisclosedOf. Kept by compact id only (no
+   * second copy by node index: 8 bytes per node and metal, 30 MB at a million nodes).
+   */
   compactUndisclosed: Float64Array;
   /**
    * [start, end) compact-id pairs, in order, of the cyclic components: two or more nodes, or one
@@ -111,6 +108,12 @@ export function nodeIndex(s: Snapshot, id: string, label?: NodeLabel): number | 
   let best = found[0]!;
   for (const i of found) if (s.labels[i]! < s.labels[best]!) best = i;
   return best;
+}
+
+/** The undisclosed part of node v's intake of the layer's metal (see compactUndisclosed); 0 when v takes no part in it. */
+export function undisclosedOf(layer: MetalLayer, v: number): number {
+  const c = layer.compactOf[v]!;
+  return c < 0 ? 0 : layer.compactUndisclosed[c]!;
 }
 
 export function labelOf(s: Snapshot, i: number): NodeLabel {
@@ -284,9 +287,10 @@ export function buildLayers(jobs: readonly LayerJob[]): BuiltLayers {
   const kept = new TypedArena(keptBytes);
   const scratch = new TopologyScratch();
   const fill = { in: new Uint32Array(n), out: new Uint32Array(n) };
+  const undisclosed = new Float64Array(n);
   let malformed = -1;
   const layers = jobs.map((job) => {
-    const built = buildLayer(job, { kept, fill, scratch });
+    const built = buildLayer(job, { kept, fill, undisclosed, scratch });
     malformed = firstMalformed(malformed, built.malformed);
     return built.layer;
   });
@@ -325,10 +329,10 @@ function checkNodeColumns(nodes: NodeColumns): void {
 /** One metal's layer from its relationships (sources, buyers, shares as stored). */
 /** Bytes a layer of n nodes and m relationships takes from the compile's arena of kept arrays (see buildLayer). */
 function layerArenaBytes(n: number, m: number): number {
-  // inOffsets, outOffsets; undisclosed; overShared, present; compactOf
-  const byNode = 2 * arenaBytes(n + 1, 4) + arenaBytes(n, 8) + 2 * arenaBytes(n, 1) + arenaBytes(n, 4);
-  // inSources, outTargets, compactSources; inDeclaredShares, inWeights, outWeights, compactWeights
-  const byRelationship = 3 * arenaBytes(m, 4) + 4 * arenaBytes(m, 8);
+  // inOffsets, outOffsets; overShared, present; compactOf
+  const byNode = 2 * arenaBytes(n + 1, 4) + 2 * arenaBytes(n, 1) + arenaBytes(n, 4);
+  // inSources, outTargets, compactSources; inWeights, outWeights, compactWeights
+  const byRelationship = 3 * arenaBytes(m, 4) + 3 * arenaBytes(m, 8);
   return m === 0 ? 0 : byNode + byRelationship;
 }
 
@@ -337,6 +341,8 @@ interface LayerWorkspace {
   kept: ArrayAllocator;
   /** Fill cursors of the two CSRs, n entries each. */
   fill: { in: Uint32Array; out: Uint32Array };
+  /** Each node's undisclosed part while a layer is built (n entries; kept by compact id only). */
+  undisclosed: Float64Array;
   scratch: TopologyScratch;
 }
 
@@ -362,7 +368,9 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     outOffsets[v + 1]! += outOffsets[v]!;
   }
   const inSources = kept.uint32(count);
-  const inDeclaredShares = kept.float64(count);
+  // The shares as stored (NaN: none) go where the effective weights will be; the pass below turns
+  // them into weights in place (the layer keeps no copy of the stored shares: the store has them).
+  const inWeights = kept.float64(count);
   const inFill = work.fill.in;
   inFill.set(inOffsets.subarray(0, n));
   for (let e = 0; e < total; e++) {
@@ -371,12 +379,11 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     const share = edgeShare[e]!;
     if (!(share >= 0 && share <= 1) && share === share && (malformed < 0 || e < malformed)) malformed = e; // NaN: no share
     inSources[slot] = edgeFrom[e]!;
-    inDeclaredShares[slot] = share;
+    inWeights[slot] = share;
   }
 
-  // Effective weights per SPEC §1, buyer by buyer.
-  const inWeights = kept.float64(count);
-  const undisclosed = kept.float64(n);
+  // Effective weights per SPEC §1, buyer by buyer, each read before it is overwritten.
+  const undisclosed = work.undisclosed.fill(0);
   const overShared = kept.uint8(n);
   const present = kept.uint8(n);
   for (let v = 0; v < n; v++) {
@@ -392,24 +399,23 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     let declared = 0;
     let withoutShare = 0;
     for (let j = start; j < end; j++) {
-      const s = inDeclaredShares[j]!;
+      const s = inWeights[j]!;
       if (Number.isNaN(s)) withoutShare++;
       else declared += s;
     }
     if (declared > 1 + SHARE_TOLERANCE) {
       overShared[v] = 1;
       for (let j = start; j < end; j++) {
-        const s = inDeclaredShares[j]!;
+        const s = inWeights[j]!;
         inWeights[j] = Number.isNaN(s) ? 0 : s / declared;
       }
     } else if (withoutShare > 0) {
       const each = declared >= 1 ? 0 : (1 - declared) / withoutShare;
       for (let j = start; j < end; j++) {
-        const s = inDeclaredShares[j]!;
-        inWeights[j] = Number.isNaN(s) ? each : s;
+        const s = inWeights[j]!;
+        if (Number.isNaN(s)) inWeights[j] = each;
       }
     } else {
-      for (let j = start; j < end; j++) inWeights[j] = inDeclaredShares[j]!;
       if (declared < 1 - SHARE_TOLERANCE) undisclosed[v] = 1 - declared;
     }
   }
@@ -433,11 +439,9 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     inOffsets,
     inSources,
     inWeights,
-    inDeclaredShares,
     outOffsets,
     outTargets,
     outWeights,
-    undisclosed,
     overShared,
     present,
     edgeCount: count,

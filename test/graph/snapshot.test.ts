@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphNodeInput } from '../../graph/model.js';
-import { nodeIndex, type Snapshot } from '../../graph/snapshot.js';
+import { nodeIndex, undisclosedOf, type Snapshot } from '../../graph/snapshot.js';
 import { snapshotOf } from './graph-builders.js';
 
 const c = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
@@ -44,7 +44,7 @@ describe('compileSnapshot', () => {
       { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin' },
     ]);
     expect(weightsInto(s, 'tin', 'a')).toEqual({ p: 0.4, q: 0.3, r: 0.3 });
-    expect(s.layers.get('tin')!.undisclosed[nodeIndex(s, 'a')!]).toBe(0);
+    expect(undisclosedOf(s.layers.get('tin')!, nodeIndex(s, 'a')!)).toBe(0);
   });
 
   it('leaves an uncovered remainder undisclosed, and marks sources without origin as undisclosed', () => {
@@ -55,11 +55,11 @@ describe('compileSnapshot', () => {
       { type: 'SUPPLIES', from: 'S', to: 'p', metal: 'tin', share: 0.5 },
     ]);
     const tin = s.layers.get('tin')!;
-    expect(tin.undisclosed[nodeIndex(s, 'a')!]).toBeCloseTo(0.25, 12);
-    expect(tin.undisclosed[nodeIndex(s, 'p')!]).toBeCloseTo(0.5, 12);
-    expect(tin.undisclosed[nodeIndex(s, 'R')!]).toBe(0); // recycled, not undisclosed
-    expect(tin.undisclosed[nodeIndex(s, 'PE')!]).toBe(0); // an origin
-    expect(tin.undisclosed[nodeIndex(s, 'S')!]).toBe(0);
+    expect(undisclosedOf(tin, nodeIndex(s, 'a')!)).toBeCloseTo(0.25, 12);
+    expect(undisclosedOf(tin, nodeIndex(s, 'p')!)).toBeCloseTo(0.5, 12);
+    expect(undisclosedOf(tin, nodeIndex(s, 'R')!)).toBe(0); // recycled, not undisclosed
+    expect(undisclosedOf(tin, nodeIndex(s, 'PE')!)).toBe(0); // an origin
+    expect(undisclosedOf(tin, nodeIndex(s, 'S')!)).toBe(0);
   });
 
   it('scales explicit shares above 1 down, gives the others 0, and flags the buyer', () => {
@@ -80,7 +80,7 @@ describe('compileSnapshot', () => {
     ]);
     const tin = s.layers.get('tin')!;
     expect(tin.overShared[nodeIndex(s, 'a')!]).toBe(0);
-    expect(tin.undisclosed[nodeIndex(s, 'a')!]).toBe(0);
+    expect(undisclosedOf(tin, nodeIndex(s, 'a')!)).toBe(0);
   });
 
   it('settles an id used under two labels by the ends the model allows', () => {

@@ -10,7 +10,7 @@ import {
   type Relationship,
   type Supplies,
 } from '../../graph/model.js';
-import { compileSnapshot, nodeIndex } from '../../graph/snapshot.js';
+import { compileSnapshot, nodeIndex, undisclosedOf } from '../../graph/snapshot.js';
 import {
   generateSyntheticColumns,
   generateSyntheticNetwork,
@@ -235,7 +235,7 @@ describe('generateSyntheticNetwork', () => {
     for (const layer of s.layers.values()) {
       edges += layer.edgeCount;
       expect(layer.overShared.every((x) => x === 0)).toBe(true);
-      expect(layer.undisclosed[focal]).toBe(0);
+      expect(undisclosedOf(layer, focal)).toBe(0);
       expect(layer.inOffsets[focal + 1]! - layer.inOffsets[focal]!).toBeGreaterThan(0);
     }
     expect(edges).toBe(supplies.length);

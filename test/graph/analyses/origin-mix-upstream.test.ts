@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { originMix, originSharesAll, smelterMix } from '../../../graph/analyses/origin-mix.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { LABEL_CODES, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
+import { LABEL_CODES, nodeIndex, undisclosedOf, type Snapshot } from '../../../graph/snapshot.js';
 import { allowedSupplies, denseSolve, snapshotOf } from '../graph-builders.js';
 
 const SLOW = { timeout: 60_000 };
@@ -29,7 +29,7 @@ function fullSolve(s: Snapshot, smelterAbsorbs: boolean): { absorbing: number[];
   const steps = new Map<number, [number, number][]>(); // v → [source, probability]
   for (let v = 0; v < n; v++) {
     if (!layer.present[v] || absorbs(v)) continue;
-    let total = layer.undisclosed[v]!;
+    let total = undisclosedOf(layer, v);
     const out: [number, number][] = [];
     for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) {
       const w = layer.inWeights[j]!;
