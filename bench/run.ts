@@ -3,8 +3,8 @@
  *
  * For each synthetic graph, a worker child (bench/worker.ts) generates it, compiles the snapshot
  * and runs every case of bench/cases/ plus the graphology baseline; then the networkx/scipy
- * baselines (bench/baselines/networkx_baselines.py, in the pinned venv) run on the same metal layer;
- * then bench/neo4j-worker.ts times scan + compile from Neo4j for the 100k graph; then the web
+ * baselines (bench/baselines/networkx_baselines.py, in the pinned venv) run on the same metal layer,
+ * and bench/snapshot-rss.ts measures the RSS of a fresh process holding the snapshot; then bench/neo4j-worker.ts times scan + compile from Neo4j for the 100k graph; then the web
  * front end's render benchmark (bench/web/render-bench.ts, in Chromium) and the load test of the
  * running service (bench/load/load-test.ts: mixed reads, the soak, cheap routes beside heavy
  * analyses). At the end: a table on stdout and bench/results/latest.json.
@@ -139,6 +139,18 @@ async function main(): Promise<void> {
       if (key && worker.graphology[key]) baseline.graphology = round(worker.graphology[key]!.median);
       rows.push(row(c, graph.label, baseline));
     }
+    // The resident memory of a process holding the snapshot, in a fresh child (see snapshot-rss.ts).
+    if (!only) {
+      log(`-- RSS of a process holding the ${graph.label} snapshot`);
+      const rssOut = join(WORK_DIR, `${graph.label}-rss.json`);
+      try {
+        await runChild(process.execPath, [...nodeArgs(graph.heapMb, 'snapshot-rss.ts'), JSON.stringify(graph), rssOut], childLimit);
+        for (const c of (JSON.parse(readFileSync(rssOut, 'utf8')) as { rows: CaseResult[] }).rows) rows.push(row(c, graph.label));
+      } catch (err) {
+        log(`snapshot RSS failed on ${graph.label}: ${err instanceof Error ? err.message : String(err)} (its figure is missing)`);
+      }
+    }
+
     // Do the baselines answer the same questions the same way? (a benchmark of a wrong answer is worthless)
     const compare = (key: string, theirs: number | undefined, who: string, tolerance = 0) => {
       const ours = worker.checks[key];
