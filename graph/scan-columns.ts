@@ -103,7 +103,7 @@ export function buildIdIndex(ids: readonly string[]): IdIndex {
   // interleaves string reads with random writes into the table.
   const hashes = new Int32Array(n);
   for (let i = 0; i < n; i++) hashes[i] = idHash(ids[i]!);
-  const slots = new Int32Array(2 * capacity).fill(-1);
+  const slots = SHARED.int32(2 * capacity).fill(-1); // shared with the analysis workers, as the snapshot's arrays
   for (let i = 0; i < n; i++) {
     const h = hashes[i]!;
     let p = h & mask;
@@ -169,6 +169,14 @@ export type NodeFields =
 
 const NO_LISTS: readonly string[] = [];
 
+/** The first `length` entries of a column as a column of their own, in shared memory when it was (slice() would not keep it there). */
+function trimmed<T extends Uint8Array | Int32Array | Float64Array>(array: T, length: number): T {
+  if (!inSharedMemory(array)) return array.slice(0, length) as T;
+  const out = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(length * array.BYTES_PER_ELEMENT));
+  out.set(array.subarray(0, length));
+  return out;
+}
+
 /** A Uint8/Int32/Float64 column that grows by doubling, for producers that do not know the count. */
 function grown<T extends Uint8Array | Int32Array | Float64Array>(array: T, needed: number): T {
   if (needed <= array.length) return array;
@@ -220,13 +228,14 @@ export class ScanColumnsBuilder {
 
   /** Expected counts (a hint: the columns grow past them). */
   constructor(nodes = 0, supplies = 0) {
-    this.labels = new Uint8Array(nodes);
-    this.cahra = new Uint8Array(nodes);
-    this.countryRiskScore = new Float64Array(nodes);
-    this.rmapStatus = new Uint8Array(nodes);
-    this.recycled = new Uint8Array(nodes);
-    this.saqScore = new Float64Array(nodes);
-    this.humanRightsRisk = new Uint8Array(nodes);
+    // In shared memory (see SHARED): a snapshot takes these columns over and shares them with the analysis workers.
+    this.labels = SHARED.uint8(nodes);
+    this.cahra = SHARED.uint8(nodes);
+    this.countryRiskScore = SHARED.float64(nodes);
+    this.rmapStatus = SHARED.uint8(nodes);
+    this.recycled = SHARED.uint8(nodes);
+    this.saqScore = SHARED.float64(nodes);
+    this.humanRightsRisk = SHARED.uint8(nodes);
     // The SUPPLIES columns in shared memory: a compile on two threads reads them in place.
     this.from = SHARED.int32(supplies);
     this.to = SHARED.int32(supplies);
@@ -339,7 +348,7 @@ export class ScanColumnsBuilder {
   finish(version: number): ScanColumns {
     const n = this.n;
     const idIndex = this.idIndex ?? buildIdIndex(this.ids);
-    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : (a.slice(0, length) as T));
+    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : trimmed(a, length));
     return {
       version,
       nodes: {

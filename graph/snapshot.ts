@@ -13,6 +13,10 @@
  * row objects (`compileSnapshot`, which converts rows to columns first). Node indices are the
  * scan's positions.
  *
+ * Memory: the layers' arrays are in shared memory (typed-arena.ts), as are the node columns the
+ * stores' scans hand over, so that the analysis workers share one snapshot instead of each
+ * holding a copy.
+ *
  * Besides the CSR by node index, each layer numbers its own nodes compactly and keeps them in a
  * sources-first order of its strongly connected components (see MetalLayer.nodes).
  * Whole-layer analyses then run as one sweep in that order over arrays of the layer's size,
@@ -21,7 +25,7 @@
  */
 import { type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES, type RmapStatus } from './model.js';
 import { layerTopology, TopologyScratch } from './analyses/strongly-connected.js';
-import { arenaBytes, type ArrayAllocator, TypedArena } from './typed-arena.js';
+import { arenaBytes, type ArrayAllocator, SHARED, TypedArena } from './typed-arena.js';
 import {
   buildIdIndex,
   type IdIndex,
@@ -445,7 +449,7 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     overShared,
     present,
     edgeCount: count,
-    ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept),
+    ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept, SHARED),
   };
   return { layer, malformed };
 }

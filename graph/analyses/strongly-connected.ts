@@ -208,7 +208,8 @@ export class TopologyScratch {
  * A layer's compact ids (see MetalLayer.nodes): the present nodes in a sources-first order of the
  * strongly connected components of the layer's supply graph, and the in-adjacency, weights and
  * remainders renumbered in that order. The arrays of the snapshot's or the relationships' size
- * come from `alloc` (the compiler's arena), the small ones from the heap.
+ * come from `alloc` (the compiler's arena), those of the layer's size from `small` (the compiler
+ * gives SHARED: their size is known only here, and the snapshot keeps all its arrays in shared memory).
  *
  * Tarjan's search runs over a temporary numbering of the present nodes in index order (absent
  * nodes have no relationships, so its rows are the in-CSR's own), with roots in index order:
@@ -223,6 +224,7 @@ export function layerTopology(
   present: Uint8Array,
   scratch: TopologyScratch = new TopologyScratch(),
   alloc: ArrayAllocator = HEAP,
+  small: ArrayAllocator = HEAP,
 ): LayerTopology {
   const n = present.length;
   const m = inSources.length;
@@ -245,15 +247,15 @@ export function layerTopology(
   // memory order) and each written to its new place: scattered writes cost about half what
   // scattered reads do.
   const order = t.members;
-  const nodes = new Int32Array(k);
-  const compactOffsets = new Uint32Array(k + 1);
+  const nodes = small.int32(k);
+  const compactOffsets = small.uint32(k + 1);
   for (let r = 0; r < k; r++) {
     const i = order[r]!;
     rankOf[i] = r;
     nodes[r] = byIndex[i]!;
     compactOffsets[r + 1] = compactOffsets[r]! + (indexOffsets[i + 1]! - indexOffsets[i]!);
   }
-  const compactUndisclosed = new Float64Array(k);
+  const compactUndisclosed = small.float64(k);
   const compactSources = alloc.int32(m);
   const compactWeights = alloc.float64(m);
   const selfSuppliers: number[] = []; // compact ids of nodes that supply themselves
@@ -279,7 +281,9 @@ export function layerTopology(
     while (next < selfSuppliers.length && selfSuppliers[next]! < start) next++;
     if (end - start > 1 || (next < selfSuppliers.length && selfSuppliers[next] === start)) blocks.push(start, end);
   }
-  return { nodes, compactOf, compactOffsets, compactSources, compactWeights, compactUndisclosed, cyclicBlocks: Int32Array.from(blocks) };
+  const cyclicBlocks = small.int32(blocks.length);
+  cyclicBlocks.set(blocks);
+  return { nodes, compactOf, compactOffsets, compactSources, compactWeights, compactUndisclosed, cyclicBlocks };
 }
 
 const layerComponentsCache = new WeakMap<MetalLayer, SupplyComponents>();

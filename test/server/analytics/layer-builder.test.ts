@@ -6,13 +6,25 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
 import { scanToColumns } from '../../../graph/scan-columns.js';
-import { compileSnapshotFromColumns, planCompile } from '../../../graph/snapshot.js';
+import { compileSnapshotFromColumns, planCompile, type Snapshot } from '../../../graph/snapshot.js';
 import { balance, LayerBuilder } from '../../../server/analytics/layer-builder.js';
-import { generateSyntheticColumns, syntheticScanColumns } from '../../../seeds/synthetic/generate-synthetic.js';
+import { generateSyntheticColumns, materializeSynthetic, syntheticScanColumns } from '../../../seeds/synthetic/generate-synthetic.js';
 import { inSharedMemory } from '../../../graph/typed-arena.js';
 import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
 
 const builder = new LayerBuilder();
+
+/** Every typed array a snapshot holds, with where it is (posted to a worker, each is shared or copied). */
+function typedArraysOf(snapshot: Snapshot): [string, ArrayBufferView][] {
+  const found: [string, ArrayBufferView][] = [];
+  const collect = (prefix: string, value: object) => {
+    for (const [key, field] of Object.entries(value)) if (ArrayBuffer.isView(field)) found.push([`${prefix}${key}`, field]);
+  };
+  collect('', snapshot);
+  collect('idIndex.', snapshot.idIndex);
+  for (const [metal, layer] of snapshot.layers) collect(`${metal}.`, layer);
+  return found;
+}
 afterAll(() => builder.close());
 
 describe('LayerBuilder', () => {
@@ -42,6 +54,18 @@ describe('LayerBuilder', () => {
     expect(await builder.compile(ordinary)).toEqual(expected);
     // The caller's columns are still whole (a copy was transferred, not them).
     expect(ordinary.supplies.from.length).toBe(supplies.count);
+  }, 60_000);
+
+  it('keeps every typed array of a snapshot compiled from a store scan in shared memory, on one thread and on two', async () => {
+    // What the stores' scans go through (ScanColumnsBuilder); a network with every metal and some cycles.
+    const network = materializeSynthetic(generateSyntheticColumns({ companies: 1500, seed: 5, locatedIn: true }));
+    const scan = scanToColumns({ version: 1, ...network });
+    for (const snapshot of [compileSnapshotFromColumns(scan), await builder.compile(scan)]) {
+      const arrays = typedArraysOf(snapshot);
+      expect(arrays.length).toBeGreaterThan(40);
+      expect(arrays.filter(([, a]) => !inSharedMemory(a)).map(([path]) => path)).toEqual([]);
+      expect([...snapshot.layers.values()].some((l) => l.cyclicBlocks.length > 0)).toBe(true);
+    }
   }, 60_000);
 
   it('balances layers by relationship count, the largest to the worker', () => {
