@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       log(`-- RSS of a process holding the ${graph.label} snapshot`);
       const rssOut = join(WORK_DIR, `${graph.label}-rss.json`);
       try {
-        await runChild(process.execPath, [...nodeArgs(graph.heapMb, 'snapshot-rss.ts'), JSON.stringify(graph), rssOut], childLimit);
+        await runChild(process.execPath, [...nodeArgs(graph.heapMb, 'snapshot-rss.ts'), JSON.stringify(graph), rssOut, ...(quick ? ['--quick'] : [])], childLimit);
         for (const c of (JSON.parse(readFileSync(rssOut, 'utf8')) as { rows: CaseResult[] }).rows) rows.push(row(c, graph.label));
       } catch (err) {
         log(`snapshot RSS failed on ${graph.label}: ${err instanceof Error ? err.message : String(err)} (its figure is missing)`);

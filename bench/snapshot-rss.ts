@@ -13,18 +13,27 @@
  * `snapshot-rss`: what holding the snapshot adds to the process's RSS (settled RSS − RSS at start);
  * the note gives the whole process's RSS (Node, tsx and the layer builder's idle worker included)
  * right after the compile and once settled.
+ * Then, as the service's first analysis of a version does, the snapshot is posted to an analysis
+ * worker (server/analytics/analysis-pool.ts) and one origin mix is asked of it:
+ * `snapshot-publish` is how long the post holds the event loop (the strings are copied, the
+ * arrays shared), `snapshot-rss-analysis-worker` the RSS that worker adds once settled.
  *
- *   node --expose-gc --max-old-space-size=N --import tsx bench/snapshot-rss.ts '<GraphSpec JSON>' <out.json>
+ *   node --expose-gc --max-old-space-size=N --import tsx bench/snapshot-rss.ts '<GraphSpec JSON>' <out.json> [--quick]
  */
 import { writeFileSync } from 'node:fs';
 import type { ScanColumns } from '../graph/scan-columns.js';
-import { generateSyntheticColumns, syntheticScanColumns } from '../seeds/synthetic/generate-synthetic.js';
+import { generateSyntheticColumns, type SyntheticColumns, syntheticScanColumns } from '../seeds/synthetic/generate-synthetic.js';
+import { AnalysisPool } from '../server/analytics/analysis-pool.js';
 import { LayerBuilder } from '../server/analytics/layer-builder.js';
+import { BENCH_METAL } from './lib/graphs.js';
 import { MB } from './lib/measure.js';
 import type { CaseResult, GraphSpec } from './lib/types.js';
 
-/** How long the process idles after the compile before its RSS is read. */
+/** How long the process idles after the compile (and after the post) before its RSS is read; --quick: less. */
 const SETTLE_SECONDS = 30;
+const QUICK_SETTLE_SECONDS = 10;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const mb = (bytes: number): string => (bytes / MB).toFixed(0);
 
@@ -36,38 +45,82 @@ function collect(): void {
 }
 
 async function main(): Promise<void> {
-  const [specJson, outFile] = process.argv.slice(2);
-  if (!specJson || !outFile) throw new Error("usage: snapshot-rss.ts '<GraphSpec JSON>' <out.json>");
+  const [specJson, outFile, ...flags] = process.argv.slice(2);
+  if (!specJson || !outFile) throw new Error("usage: snapshot-rss.ts '<GraphSpec JSON>' <out.json> [--quick]");
   const graph = JSON.parse(specJson) as GraphSpec;
+  const settleMs = (flags.includes('--quick') ? QUICK_SETTLE_SECONDS : SETTLE_SECONDS) * 1000;
   const builder = new LayerBuilder();
+  let pool: AnalysisPool | undefined;
+  // The pool's worker does not keep the process alive (the service's server does); this does.
+  const alive = setInterval(() => undefined, 1000);
   try {
     collect();
     const atStart = process.memoryUsage().rss;
-    let scan: ScanColumns | undefined = syntheticScanColumns(generateSyntheticColumns({ companies: graph.companies, seed: graph.seed, locatedIn: graph.locatedIn }), 1);
+    let generated: SyntheticColumns | undefined = generateSyntheticColumns({ companies: graph.companies, seed: graph.seed, locatedIn: graph.locatedIn });
+    const focalId = generated.ids[generated.focal[0]!]!;
+    let scan: ScanColumns | undefined = syntheticScanColumns(generated, 1);
+    generated = undefined;
     const relationships = scan.supplies.count;
     const snapshot = await builder.compile(scan);
     scan = undefined;
     collect();
     const afterCompile = process.memoryUsage().rss;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    await sleep(settleMs);
     collect();
     const holding = process.memoryUsage();
     const settled = holding.rss;
-    const row: CaseResult = {
-      name: 'snapshot-rss',
-      value: (settled - atStart) / MB,
-      unit: 'MB',
-      target: 600,
-      better: 'lower',
-      reps: 1,
-      note:
-        `RSS added by holding the snapshot (${snapshot.nodeCount} nodes, ${relationships} SUPPLIES) after a two-thread compile, scan dropped, ${SETTLE_SECONDS} s idle; ` +
-        `the process: ${mb(atStart)} MB at start (Node, tsx), ${mb(afterCompile)} MB right after the compile, ${mb(settled)} MB settled ` +
-        `(heap ${mb(holding.heapUsed)} MB used, array buffers ${mb(holding.arrayBuffers)} MB)`,
-    };
-    writeFileSync(outFile, `${JSON.stringify({ rows: [row] })}\n`);
+
+    // As the service answers its first analysis of a new version: post the snapshot to the worker
+    // (started now, so that its own start-up counts in what it adds).
+    pool = new AnalysisPool(1);
+    await sleep(2000);
+    let started = performance.now();
+    pool.publish(snapshot);
+    const publishMs = performance.now() - started;
+    started = performance.now();
+    await pool.answerJson('origins', snapshot, { company: focalId, metal: BENCH_METAL }, false);
+    const firstAnswerMs = performance.now() - started;
+    collect();
+    await sleep(settleMs);
+    collect();
+    const withWorker = process.memoryUsage().rss;
+
+    const rows: CaseResult[] = [
+      {
+        name: 'snapshot-rss',
+        value: (settled - atStart) / MB,
+        unit: 'MB',
+        target: 600,
+        better: 'lower',
+        reps: 1,
+        note:
+          `RSS added by holding the snapshot (${snapshot.nodeCount} nodes, ${relationships} SUPPLIES) after a two-thread compile, scan dropped, ${settleMs / 1000} s idle; ` +
+          `the process: ${mb(atStart)} MB at start (Node, tsx), ${mb(afterCompile)} MB right after the compile, ${mb(settled)} MB settled ` +
+          `(heap ${mb(holding.heapUsed)} MB used, array buffers ${mb(holding.arrayBuffers)} MB)`,
+      },
+      {
+        name: 'snapshot-rss-analysis-worker',
+        value: (withWorker - settled) / MB,
+        unit: 'MB',
+        target: null,
+        better: 'lower',
+        reps: 1,
+        note: `RSS one analysis worker adds (its start-up included) once it holds the snapshot (its arrays shared, its strings copied) and has answered an origin mix; the process: ${mb(withWorker)} MB`,
+      },
+      {
+        name: 'snapshot-publish',
+        value: publishMs,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        reps: 1,
+        note: `event-loop time of posting the snapshot to one analysis worker; its first answer (origin mix of ${focalId}, tin) came ${firstAnswerMs.toFixed(0)} ms after the post`,
+      },
+    ];
+    writeFileSync(outFile, `${JSON.stringify({ rows })}\n`);
   } finally {
-    await builder.close();
+    clearInterval(alive);
+    await Promise.all([builder.close(), pool?.close()]);
   }
 }
 
