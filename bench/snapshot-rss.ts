@@ -4,8 +4,8 @@
  * snapshot retains on the heap; this measures the process from outside, in a fresh child of its
  * own, so that the million row objects and the baselines of the worker leave no pages behind:
  *
- * RSS at start → generate the network as a columnar scan → compile it as the service does (two
- * threads: server/analytics/layer-builder.ts, its worker kept, as the service keeps it) → drop the
+ * RSS at start → generate the network as a columnar scan → compile it as the service does (the
+ * layers in server/analytics/layer-builder.ts's worker, kept, as the service keeps it) → drop the
  * scan and the generator's columns, GC → 30 s idle → RSS. The worker's
  * temporaries of the compile stay resident until V8's memory reducer collects that idle thread's
  * heap (some 25 s after a compile, seen at 1M: ~90 MB); the figure is the RSS once settled.
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         better: 'lower',
         reps: 1,
         note:
-          `RSS added by holding the snapshot (${snapshot.nodeCount} nodes, ${relationships} SUPPLIES) after a two-thread compile, scan dropped, ${settleMs / 1000} s idle; ` +
+          `RSS added by holding the snapshot (${snapshot.nodeCount} nodes, ${relationships} SUPPLIES) after a compile as the service does it, scan dropped, ${settleMs / 1000} s idle; ` +
           `the process: ${mb(atStart)} MB at start (Node, tsx), ${mb(afterCompile)} MB right after the compile, ${mb(settled)} MB settled ` +
           `(heap ${mb(holding.heapUsed)} MB used, array buffers ${mb(holding.arrayBuffers)} MB)`,
       },

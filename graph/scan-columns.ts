@@ -236,7 +236,7 @@ export class ScanColumnsBuilder {
     this.recycled = SHARED.uint8(nodes);
     this.saqScore = SHARED.float64(nodes);
     this.humanRightsRisk = SHARED.uint8(nodes);
-    // The SUPPLIES columns in shared memory: a compile on two threads reads them in place.
+    // The SUPPLIES columns in shared memory: the layer builder's worker reads them in place.
     this.from = SHARED.int32(supplies);
     this.to = SHARED.int32(supplies);
     this.metal = SHARED.uint8(supplies);

@@ -70,7 +70,7 @@ export class TypedArena implements ArrayAllocator {
 /**
  * Typed arrays in shared memory (a SharedArrayBuffer each): a worker thread reads them where they
  * are, since postMessage shares such a buffer instead of copying it. The stores' scans put their
- * columns there, so that a compile on two threads hands the SUPPLIES over without a copy and the
+ * columns there, so that the layer builder hands the SUPPLIES to its worker without a copy and the
  * node columns a snapshot takes over reach the analysis workers without one.
  */
 export const SHARED: ArrayAllocator = {

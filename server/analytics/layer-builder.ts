@@ -1,19 +1,26 @@
 /**
- * Compiles snapshots on two threads: the metal layers (most of a compile: CSR fills and Tarjan's
- * search over millions of relationships) are shared between the calling thread and one
- * persistent worker, balanced by relationship count. Same answer as compileSnapshotFromColumns,
- * bit for bit (the same pure buildLayers runs on each side); about half the layer time on two
- * cores, and the worker's half is off the event loop.
+ * Compiles snapshots with the metal layers (most of a compile: CSR fills and Tarjan's search over
+ * millions of relationships) built in one persistent worker thread, while the calling thread
+ * builds the id index and then waits. Same answer as compileSnapshotFromColumns, bit for bit (the
+ * same pure buildLayers runs there).
  *
- * The worker reads the scan's SUPPLIES columns in place when they are in shared memory (the
- * stores' scans and the synthetic generator put them there), else gets a copy transferred to it;
- * the layers come back with their arrays transferred. If the worker fails, its layers are built here
- * and a new worker is started for the next compile.
+ * Why all of them there: the calling thread is the service's event loop, and a compile there held
+ * it for the whole compile (0.8 s at a million nodes). The build is also faster in the worker than
+ * on the main thread, whose heap holds the snapshots' millions of id and name strings that every
+ * collection marks; splitting the layers between the two threads gained 5% over one thread, as the
+ * two builds compete for memory bandwidth on two cores. Measured at 1M (same process, alternating):
+ * one thread 949 ms; split 777 ms with the event loop held throughout; all in the worker 731 ms
+ * with the event loop held 115 ms at the longest (planning and the id index).
+ *
+ * The worker reads the scan's columns in place when they are in shared memory (the stores' scans
+ * and the synthetic generator put them there), else gets copies transferred to it; the layers are
+ * in shared memory (graph/typed-arena.ts) and come back without a copy. If the worker fails, the
+ * layers are built here and a new worker is started for the next compile.
  */
 import { Worker } from 'node:worker_threads';
 import type { ScanColumns } from '../../graph/scan-columns.js';
 import { inSharedMemory } from '../../graph/typed-arena.js';
-import { type BuiltLayers, buildLayers, firstMalformed, planCompile, type LayerJob, type MetalLayer, type Snapshot } from '../../graph/snapshot.js';
+import { type BuiltLayers, buildLayers, planCompile, type LayerJob, type Snapshot } from '../../graph/snapshot.js';
 
 export type LayerBuilderRequest = { id: number; jobs: LayerJob[] };
 export type LayerBuilderReply = { id: number; built: BuiltLayers } | { id: number; error: string };
@@ -27,25 +34,6 @@ export function buffersOf(values: readonly object[]): ArrayBuffer[] {
   return [...found];
 }
 
-/** Split jobs into two sets of about equal relationship count, the largest job first. */
-export function balance(jobs: readonly LayerJob[]): [here: LayerJob[], there: LayerJob[]] {
-  const here: LayerJob[] = [];
-  const there: LayerJob[] = [];
-  let hereEdges = 0;
-  let thereEdges = 0;
-  for (const job of [...jobs].sort((a, b) => b.edgeCount - a.edgeCount)) {
-    // The calling thread also assembles the snapshot: ties go to the worker.
-    if (thereEdges <= hereEdges) {
-      there.push(job);
-      thereEdges += job.edgeCount;
-    } else {
-      here.push(job);
-      hereEdges += job.edgeCount;
-    }
-  }
-  return [here, there];
-}
-
 export class LayerBuilder {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: (built: BuiltLayers) => void; reject: (err: Error) => void }>();
@@ -54,19 +42,11 @@ export class LayerBuilder {
 
   async compile(scan: ScanColumns): Promise<Snapshot> {
     const plan = planCompile(scan);
-    const [here, there] = balance(plan.jobs);
-    const remote = there.length > 0 && !this.closed ? this.buildElsewhere(there).catch(() => undefined) : Promise.resolve(undefined);
-    const local = buildLayers(here);
-    plan.indexIds(); // while the worker may still be building
-    const far = (await remote) ?? buildLayers(there);
-    const built = new Map<LayerJob, MetalLayer>();
-    here.forEach((job, i) => built.set(job, local.layers[i]!));
-    there.forEach((job, i) => built.set(job, far.layers[i]!));
+    const remote = plan.jobs.length > 0 && !this.closed ? this.buildElsewhere(plan.jobs).catch(() => undefined) : Promise.resolve(undefined);
+    plan.indexIds(); // while the worker builds
+    const built = (await remote) ?? buildLayers(plan.jobs);
     // Malformed columns: the error of the one-thread compile (the first malformed relationship).
-    return plan.assemble(
-      plan.jobs.map((job) => built.get(job)!),
-      firstMalformed(local.malformed, far.malformed),
-    );
+    return plan.assemble(built.layers, built.malformed);
   }
 
   async close(): Promise<void> {
@@ -77,13 +57,14 @@ export class LayerBuilder {
   private buildElsewhere(jobs: LayerJob[]): Promise<BuiltLayers> {
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
-    // The worker reads the SUPPLIES columns of all metals, as here: in place when they are in shared
-    // memory (the stores' scans put them there), else from a copy transferred to it.
+    // The worker reads the columns in place when they are in shared memory (the stores' scans put
+    // them there), else from copies transferred to it (never the caller's own arrays).
     const { count, from, to, metal, share } = jobs[0]!.supplies;
     const supplies = [from, to, metal, share].every(inSharedMemory)
       ? { count, from, to, metal, share }
       : { count, from: from.slice(0, count), to: to.slice(0, count), metal: metal.slice(0, count), share: share.slice(0, count) };
-    const nodes = { labels: jobs[0]!.labels.slice(), recycled: jobs[0]!.recycled.slice() };
+    const { labels, recycled } = jobs[0]!;
+    const nodes = [labels, recycled].every(inSharedMemory) ? { labels, recycled } : { labels: labels.slice(), recycled: recycled.slice() };
     const copies = jobs.map((job) => ({ ...job, supplies, ...nodes }));
     // Referenced while it works, so that a process waiting for nothing but this compile does not exit.
     worker.ref();

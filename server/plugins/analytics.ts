@@ -43,7 +43,7 @@ export interface AnalyticsOptions {
 async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions): Promise<void> {
   const workers = options.workers ?? defaultWorkerCount();
   const pool = new AnalysisPool(workers);
-  // With worker threads, snapshots compile on two threads too (half the layers off the event loop).
+  // With worker threads, the layers of a snapshot are built in one too (off the event loop).
   const layerBuilder = workers > 0 ? new LayerBuilder() : undefined;
   const snapshots = new SnapshotProvider(app.store, {
     ...(layerBuilder ? { compile: (scan: ScanColumns) => layerBuilder.compile(scan) } : {}),
