@@ -6,9 +6,10 @@
  *
  * RSS at start → generate the network as a columnar scan → compile it as the service does (the
  * layers in server/analytics/layer-builder.ts's worker, kept, as the service keeps it) → drop the
- * scan and the generator's columns, GC → 30 s idle → RSS. The worker's
- * temporaries of the compile stay resident until V8's memory reducer collects that idle thread's
- * heap (some 25 s after a compile, seen at 1M: ~90 MB); the figure is the RSS once settled.
+ * scan and the generator's columns, GC → 60 s idle → RSS. Until V8's memory reducer collects the
+ * idle worker's heap (10–30 s after a compile here), what that heap still references stays
+ * resident: the compile's temporaries, and the scan's columns, shared with the worker (~130 MB at
+ * 1M); the figure is the RSS once settled.
  *
  * `snapshot-rss`: what holding the snapshot adds to the process's RSS (settled RSS − RSS at start);
  * the note gives the whole process's RSS (Node, tsx and the layer builder's idle worker included)
@@ -29,8 +30,12 @@ import { BENCH_METAL } from './lib/graphs.js';
 import { MB } from './lib/measure.js';
 import type { CaseResult, GraphSpec } from './lib/types.js';
 
-/** How long the process idles after the compile (and after the post) before its RSS is read; --quick: less. */
-const SETTLE_SECONDS = 30;
+/**
+ * How long the process idles after the compile (and after the post) before its RSS is read;
+ * --quick: less. Seen at 1M: the layer builder's worker was collected 10 s after one compile, 25 s
+ * after another, and still not at 30 s once (RSS 67 MB higher).
+ */
+const SETTLE_SECONDS = 60;
 const QUICK_SETTLE_SECONDS = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
