@@ -16,7 +16,7 @@
  */
 import { endsAllowed, type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES } from './model.js';
 import { METAL_IDS } from './metals.js';
-import { inSharedMemory, SHARED } from './typed-arena.js';
+import { copyOf, sameType, SHARED } from './typed-arena.js';
 
 export const LABEL_CODES = { Company: 0, Smelter: 1, Country: 2 } as const satisfies Record<NodeLabel, number>;
 export const LABEL_BY_CODE: readonly NodeLabel[] = ['Company', 'Smelter', 'Country'];
@@ -169,22 +169,10 @@ export type NodeFields =
 
 const NO_LISTS: readonly string[] = [];
 
-/** The first `length` entries of a column as a column of their own, in shared memory when it was (slice() would not keep it there). */
-function trimmed<T extends Uint8Array | Int32Array | Float64Array>(array: T, length: number): T {
-  if (!inSharedMemory(array)) return array.slice(0, length) as T;
-  const out = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(length * array.BYTES_PER_ELEMENT));
-  out.set(array.subarray(0, length));
-  return out;
-}
-
-/** A Uint8/Int32/Float64 column that grows by doubling, for producers that do not know the count. */
+/** A Uint8/Int32/Float64 column that grows by doubling, for producers that do not know the count (in shared memory when it was). */
 function grown<T extends Uint8Array | Int32Array | Float64Array>(array: T, needed: number): T {
   if (needed <= array.length) return array;
-  const length = Math.max(needed, 2 * array.length, 16);
-  // A column in shared memory (see SHARED) stays there.
-  const next = inSharedMemory(array)
-    ? new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(length * array.BYTES_PER_ELEMENT))
-    : new (array.constructor as new (n: number) => T)(length);
+  const next = sameType(array, Math.max(needed, 2 * array.length, 16));
   next.set(array);
   return next;
 }
@@ -348,7 +336,7 @@ export class ScanColumnsBuilder {
   finish(version: number): ScanColumns {
     const n = this.n;
     const idIndex = this.idIndex ?? buildIdIndex(this.ids);
-    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : trimmed(a, length));
+    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : copyOf(a, length));
     return {
       version,
       nodes: {

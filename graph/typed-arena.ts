@@ -84,3 +84,18 @@ export const SHARED: ArrayAllocator = {
 export function inSharedMemory(array: ArrayBufferView): boolean {
   return array.buffer instanceof SharedArrayBuffer;
 }
+
+type Column = Uint8Array | Int32Array | Uint32Array | Float64Array;
+
+/** A zeroed array of `like`'s type and this length: in shared memory when `like` is, or when asked. */
+export function sameType<T extends Column>(like: T, length: number, shared = inSharedMemory(like)): T {
+  const Type = like.constructor as { new (length: number): T; new (buffer: SharedArrayBuffer): T };
+  return shared ? new Type(new SharedArrayBuffer(length * like.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
+/** The first `length` entries of `array` as an array of their own: in shared memory when `array` is, or when asked. */
+export function copyOf<T extends Column>(array: T, length: number, shared = inSharedMemory(array)): T {
+  const copy = sameType(array, length, shared);
+  copy.set(array.subarray(0, length));
+  return copy;
+}

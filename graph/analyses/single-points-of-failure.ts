@@ -23,7 +23,7 @@
  * closed loops), there is nothing to cut: redundancy 0, no single point of failure, an empty cut.
  */
 import type { Metal, NodeLabel } from '../model.js';
-import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
+import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
 import { dominatorTree } from './dominator-tree.js';
 import { SccScratch, solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
 import { minimumVertexCut } from './vertex-connectivity.js';
@@ -132,7 +132,7 @@ interface Upstream {
  */
 function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream {
   const n = snapshot.nodeCount;
-  const { inOffsets, inSources, inWeights, compactOf, compactUndisclosed } = layer;
+  const { inOffsets, inSources, inWeights } = layer;
   // One pass: BFS pops nodes in local-index order, so each node's local edges are appended as it is
   // popped. localOf holds local + 1 (0 = not reached), so the n-sized array needs no fill.
   const localOf = new Int32Array(n);
@@ -166,7 +166,7 @@ function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream 
     } else {
       // The origin mix's step rule: where shares and undisclosed remainder describe the whole intake
       // up to rounding, steps are divided by their total, so both answers walk the same chain.
-      let total = compactUndisclosed[compactOf[v]!]!; // v is present: reached along the layer
+      let total = undisclosedOf(layer, v);
       for (let j = start; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
       const scale = total > 1 - ROUNDING ? 1 / total : 1;
       for (let j = start; j < end; j++) {

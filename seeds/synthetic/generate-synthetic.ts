@@ -31,7 +31,7 @@ import {
 } from '../../graph/model.js';
 import { loadCountries } from '../../server/seeding/reference-data.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
-import { SHARED } from '../../graph/typed-arena.js';
+import { copyOf, SHARED } from '../../graph/typed-arena.js';
 import { mulberry32 } from '../random.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -245,11 +245,6 @@ function popcount(x: number): number {
 }
 
 // Growable typed arrays (the final sizes are known only at the end).
-function sharedCopy<T extends Uint8Array | Uint32Array | Float64Array>(a: T, length: number, alloc: (length: number) => T): T {
-  const copy = alloc(length);
-  copy.set(a.subarray(0, length));
-  return copy;
-}
 function grownU32(a: Uint32Array, need: number): Uint32Array {
   if (need <= a.length) return a;
   const b = new Uint32Array(Math.max(need, Math.ceil(a.length * 1.5)));
@@ -791,10 +786,10 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     edgeCount: edges,
     // Trimmed copies (the growable buffers may be up to 1.5× larger than needed), in shared memory
     // as a store's scan leaves its SUPPLIES columns (see SHARED in graph/typed-arena.ts).
-    edgeFrom: sharedCopy(edgeFrom, edges, SHARED.uint32),
-    edgeTo: sharedCopy(edgeTo, edges, SHARED.uint32),
-    edgeMetal: sharedCopy(edgeMetal, edges, SHARED.uint8),
-    edgeShare: sharedCopy(edgeShare, edges, SHARED.float64),
+    edgeFrom: copyOf(edgeFrom, edges, true),
+    edgeTo: copyOf(edgeTo, edges, true),
+    edgeMetal: copyOf(edgeMetal, edges, true),
+    edgeShare: copyOf(edgeShare, edges, true),
     stats,
   };
 }

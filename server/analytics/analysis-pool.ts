@@ -3,8 +3,9 @@
  *
  * Each worker keeps the latest snapshot: it is posted once per version, then tasks name the
  * version they need. A snapshot's typed arrays are in shared memory (see graph/typed-arena.ts), so
- * the post shares them; only its strings (ids, names, countries) are copied to each worker. A worker that crashes fails
- * only its own tasks (500) and is replaced, with the latest snapshot posted to its successor.
+ * the post shares them; only its strings (ids, names, countries) are copied to each worker. A
+ * worker that crashes fails only its own tasks (500) and is replaced, with the latest snapshot
+ * posted to its successor.
  *
  * With `workers: 0` analyses run in-process (the CLI and small deployments).
  */
