@@ -10,7 +10,7 @@
  * analyses). At the end: a table on stdout and bench/results/latest.json.
  *
  * Flags: --quick (100k + 20k graphs instead of 1M + 100k; the load test's quick mode without the
- * soak), --no-neo4j,
+ * soak), --no-neo4j, --no-hostile (the hostile-input benchmark, bench/hostile/hostile-inputs.ts),
  * --no-networkx, --no-graphology, --no-web, --no-load, --no-soak (the load test without its
  * 10-minute soak), --only=id,id (engine case ids, see bench/cases/index.ts; snapshot-compile always
  * runs; --only leaves out the web and load benchmarks).
@@ -188,6 +188,8 @@ async function main(): Promise<void> {
     const loadArgs = quick ? ['--quick', '--no-soak'] : args.includes('--no-soak') ? ['--no-soak'] : [];
     services.push({ what: 'load test of the service', script: 'load/load-test.ts', args: loadArgs, results: 'load.json' });
   }
+  // The hostile inputs of the Trust issue, each against a fresh service: answer, time, worst /health.
+  if (!only && !args.includes('--no-hostile')) services.push({ what: 'hostile inputs', script: 'hostile/hostile-inputs.ts', args: [], results: 'hostile.json' });
   for (const service of services) {
     log(`\n== ${service.what} (bench/${service.script})`);
     try {

@@ -16,15 +16,15 @@
  * The rate limit is turned off in the child (RATE_LIMIT_PER_MINUTE=0): this measures the service,
  * not the limiter.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { mulberry32 } from '../../seeds/random.js';
 import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
+import { rssMb, startService } from '../lib/service.js';
 
 const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'load.json');
 const CLI = join(PROJECT_ROOT, 'bin', 'oretrace.js');
@@ -54,60 +54,6 @@ const ONLY = args.find((a) => a.startsWith('--only='))?.split('=')[1];
 if (ONLY !== undefined && ONLY !== 'demo' && ONLY !== 'cheap') throw new Error(`--only must be demo or cheap, got ${ONLY}`);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Service {
-  child: ChildProcess;
-  base: string;
-  stop: () => Promise<void>;
-}
-
-async function startService(dataDir: string, env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, NEO4J_URI: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} before it was ready`);
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the service was not ready within 180 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    child,
-    base,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
@@ -183,7 +129,7 @@ function slopePerMinute(samples: Array<{ t: number; mb: number }>): number {
 /** 1 and 2: mixed reads and the soak, on the demo. */
 async function demoParts(rows: Row[], dataDir: string): Promise<void> {
   log('load: starting the service over the demo…');
-  const demo = await startService(join(dataDir, 'demo'), { SEED_DEMO: 'true' });
+  const demo = await startService({ dataDir: join(dataDir, 'demo'), env: { SEED_DEMO: 'true' } });
   try {
     const targets = await demoTargets(demo.base);
     log(`load: ${targets.length} (company, metal) pairs; warming up…`);
@@ -239,7 +185,7 @@ async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
     encoding: 'utf8',
   });
   if (seeded.status !== 0) throw new Error(`seed synthetic failed: ${seeded.stderr}`);
-  const big = await startService(bigDir, { SEED_DEMO: 'false' });
+  const big = await startService({ dataDir: bigDir, env: { SEED_DEMO: 'false' } });
   try {
     const companies = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/companies?limit=200`)).items.map((c) => c.id);
     const smelters = (await json<{ items: Array<{ id: string }> }>(`${big.base}/api/v1/smelters?limit=100`)).items.map((s) => s.id);
