@@ -14,16 +14,16 @@
  * Prints a table and writes [{name, value, unit, target, better, note}] like the other benchmarks.
  * The rate limit is off in the service (RATE_LIMIT_PER_MINUTE=0) but for the bad-key case.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import ExcelJS from 'exceljs';
 import { hashApiKey } from '../../server/access/api-keys.js';
 import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
-import { minimalXlsx, sheetXml } from '../../test/server/importers/cmrt/zip-fixtures.js';
+import { openXlsx } from '../../server/importers/cmrt/workbook-guard.js';
+import { buildZip, minimalXlsx, sheetXml, type ZipEntrySpec } from '../../test/server/importers/cmrt/zip-fixtures.js';
 import { startService, type Service } from '../lib/service.js';
 
 const args = process.argv.slice(2);
@@ -169,22 +169,33 @@ function analysisRuns(companyId: string): (base: string) => Promise<Outcome> {
   };
 }
 
+/**
+ * A real filled CMRT with a 32,767-character mine-location cell (column O, Excel's longest cell) in
+ * every smelter row: the Smelter List's XML edited in place (exceljs cannot write these files back).
+ */
 async function cmrtWithHugeMineCells(): Promise<Buffer> {
   const file = join(PROJECT_ROOT, '..', 'shared', 'data', 'cmrt-filled', 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx');
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(file);
-  const sheet = workbook.getWorksheet('Smelter List');
-  if (!sheet) throw new Error(`${file} has no Smelter List`);
-  const cell = 'scrap x '.repeat(4096).slice(0, 32_767);
+  const pkg = await openXlsx(readFileSync(file), { fileName: 'cmrt.xlsx' });
+  const cell = 'scrap x '.repeat(4096).slice(0, 32_767).trimEnd();
+  const entries: ZipEntrySpec[] = [];
   let rows = 0;
-  for (let r = 5; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    if (!row.getCell('B').text && !row.getCell('D').text) continue;
-    row.getCell('O').value = cell;
-    rows++;
+  for (const name of pkg.entries.keys()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of pkg.chunks(name)) chunks.push(chunk);
+    let data = Buffer.concat(chunks);
+    // The Smelter List is the 5th sheet of CMRT 6.x (xl/worksheets/sheet5.xml in RMI's files).
+    if (name === 'xl/worksheets/sheet5.xml') {
+      const xml = data.toString('utf8').replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) => {
+        if (Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)) return row;
+        rows++;
+        return row.replace(new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`), `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`);
+      });
+      data = Buffer.from(xml, 'utf8');
+    }
+    entries.push({ name, data });
   }
   log(`hostile: the CMRT has ${rows} smelter rows with a 32,767-character mine-location cell`);
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return buildZip(entries);
 }
 
 function workbookWithHiddenSheet(): Buffer {
