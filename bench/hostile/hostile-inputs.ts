@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { hashApiKey } from '../../server/access/api-keys.js';
 import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
 import { openXlsx } from '../../server/importers/cmrt/workbook-guard.js';
-import { buildZip, minimalXlsx, sheetXml, type ZipEntrySpec } from '../../test/server/importers/cmrt/zip-fixtures.js';
+import { buildZip, sheetXml } from '../../test/server/importers/cmrt/zip-fixtures.js';
 import { startService, type Service } from '../lib/service.js';
 
 const args = process.argv.slice(2);
@@ -174,31 +174,37 @@ function analysisRuns(companyId: string): (base: string) => Promise<Outcome> {
  * every smelter row: the Smelter List's XML edited in place (exceljs cannot write these files back).
  */
 async function cmrtWithHugeMineCells(): Promise<Buffer> {
-  const file = join(PROJECT_ROOT, '..', 'shared', 'data', 'cmrt-filled', 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx');
-  const pkg = await openXlsx(readFileSync(file), { fileName: 'cmrt.xlsx' });
   const cell = 'scrap x '.repeat(4096).slice(0, 32_767).trimEnd();
-  const entries: ZipEntrySpec[] = [];
   let rows = 0;
-  for (const name of pkg.entries.keys()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of pkg.chunks(name)) chunks.push(chunk);
-    let data = Buffer.concat(chunks);
+  const entries = (await realCmrtEntries()).map((entry) => {
     // The Smelter List is the 5th sheet of CMRT 6.x (xl/worksheets/sheet5.xml in RMI's files).
-    if (name === 'xl/worksheets/sheet5.xml') {
-      const xml = data.toString('utf8').replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) => {
-        if (Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)) return row;
-        rows++;
-        return row.replace(new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`), `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`);
-      });
-      data = Buffer.from(xml, 'utf8');
-    }
-    entries.push({ name, data });
-  }
+    if (entry.name !== 'xl/worksheets/sheet5.xml') return entry;
+    const xml = entry.data.toString('utf8').replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) => {
+      if (Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)) return row;
+      rows++;
+      return row.replace(new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`), `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`);
+    });
+    return { name: entry.name, data: Buffer.from(xml, 'utf8') };
+  });
   log(`hostile: the CMRT has ${rows} smelter rows with a 32,767-character mine-location cell`);
   return buildZip(entries);
 }
 
-function workbookWithHiddenSheet(): Buffer {
+/** The parts of a real filled CMRT (RMI's template, filled by a supplier: ../shared/data). */
+async function realCmrtEntries(): Promise<Array<{ name: string; data: Buffer }>> {
+  const file = join(PROJECT_ROOT, '..', 'shared', 'data', 'cmrt-filled', 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx');
+  const pkg = await openXlsx(readFileSync(file), { fileName: 'cmrt.xlsx' });
+  const entries: Array<{ name: string; data: Buffer }> = [];
+  for (const name of pkg.entries.keys()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of pkg.chunks(name)) chunks.push(chunk);
+    entries.push({ name, data: Buffer.concat(chunks) });
+  }
+  return entries;
+}
+
+/** A real filled CMRT plus a 1.6 M-cell sheet under a name the workbook never references. */
+async function cmrtWithHiddenSheet(): Promise<Buffer> {
   const rows = (function* () {
     for (let r = 0; r < 100_000; r++) {
       const row: Record<string, string> = {};
@@ -206,7 +212,7 @@ function workbookWithHiddenSheet(): Buffer {
       yield row;
     }
   })();
-  return minimalXlsx([{ name: 'Declaration', xml: sheetXml([{ A: 'Conflict Minerals Reporting Template' }]) }], [{ name: 'xl/worksheets/sheet99.xml.bak', data: sheetXml(rows) }]);
+  return buildZip([...(await realCmrtEntries()), { name: 'xl/worksheets/sheet99.xml.bak', data: sheetXml(rows) }]);
 }
 
 function multipart(parts: Array<{ name: string; filename?: string; data: Buffer | string }>): { body: Buffer; type: string } {
@@ -318,7 +324,7 @@ const CASES: HostileCase[] = [
     run: async (base) => ({ status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(185)}zz${'a'.repeat(12)}`) }),
   },
   { id: 'cmrt-huge-mine-cells', what: 'dry-run CMRT import, a 32,767-character mine-location cell in every smelter row', run: async (base) => ({ status: await postCmrt(base, await cmrtWithHugeMineCells()) }) },
-  { id: 'workbook-hidden-sheet', what: 'CMRT import of a workbook with a 1.6 M-cell sheet named xl/worksheets/sheet99.xml.bak', run: async (base) => ({ status: await postCmrt(base, workbookWithHiddenSheet()) }) },
+  { id: 'workbook-hidden-sheet', what: 'CMRT import of a workbook with a 1.6 M-cell sheet named xl/worksheets/sheet99.xml.bak', run: async (base) => ({ status: await postCmrt(base, await cmrtWithHiddenSheet()) }) },
   {
     id: 'cmrt-25-fields',
     what: 'CMRT import with 25 form fields',
