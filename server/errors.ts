@@ -94,3 +94,13 @@ export class TooManyRequestsError extends DomainError {
     this.retryAfter = retryAfter;
   }
 }
+
+/**
+ * The write conflicts with what the graph already holds: an id that a node of another label
+ * holds (ids are unique across labels, as relationships name their ends by id alone).
+ */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'conflict';
+  readonly title = 'The request conflicts with the graph';
+}

@@ -86,10 +86,12 @@ export function entityRoutes<S extends z.ZodObject, F extends z.ZodObject>(resou
         schema: {
           tags: [tag],
           summary: `Create or replace a ${noun}`,
-          description: 'The body is the whole node: properties it leaves out are removed. 201 when created, 200 when replaced.',
+          description:
+            'The body is the whole node: properties it leaves out are removed. 201 when created, 200 when replaced. ' +
+            '409 when a node of another label holds the id: ids are unique across labels, as relationships name their ends by id.',
           params: Params,
           body: Body,
-          response: { 200: schema, 201: schema, ...problemResponses(400, 422, 503) },
+          response: { 200: schema, 201: schema, ...problemResponses(400, 409, 422, 503) },
         },
       },
       async (request, reply) => {

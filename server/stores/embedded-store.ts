@@ -12,6 +12,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MultiDirectedGraph } from 'graphology';
 import {
+  endsAllowed,
   GraphNodeSchema,
   NODE_LABELS,
   RelationshipSchema,
@@ -39,6 +40,7 @@ import type {
   WriteResult,
 } from './graph-store.js';
 import {
+  checkIdsFree,
   checkRelationshipEnds,
   compareKeys,
   decodeCursor,
@@ -46,6 +48,7 @@ import {
   endIds,
   givenProperties,
   mergeLabels,
+  nodeIds,
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
@@ -161,6 +164,7 @@ export class EmbeddedGraphStore implements GraphStore {
   upsertNodes(nodes: GraphNodeInput[], mode: UpsertMode = 'merge'): Promise<WriteResult> {
     return this.write(() => {
       const parsed = parseNodes(nodes);
+      this.checkIdsFree(parsed);
       this.applyNodes(nodes, parsed, mode);
       return { nodesUpserted: parsed.length, relationshipsUpserted: 0 };
     });
@@ -219,6 +223,7 @@ export class EmbeddedGraphStore implements GraphStore {
       // Parse everything before touching the graph: a bad row anywhere means nothing is written.
       const nodes = parseNodes(document.nodes);
       const relationships = parseRelationships(document.relationships);
+      this.checkIdsFree(nodes);
       this.checkEnds(relationships, nodes);
       this.applyNodes(document.nodes, nodes, 'merge');
       this.applyRelationships(document.relationships, relationships);
@@ -294,6 +299,10 @@ export class EmbeddedGraphStore implements GraphStore {
 
   private labelsOf(id: string): NodeLabel[] {
     return NODE_LABELS.filter((l) => this.graph.hasNode(nodeKey(l, id)));
+  }
+
+  private checkIdsFree(nodes: readonly GraphNode[]): void {
+    checkIdsFree(nodes, new Map(nodeIds(nodes).map((id) => [id, this.labelsOf(id)])));
   }
 
   private checkEnds(relationships: readonly Relationship[], batchNodes: readonly GraphNode[]): void {
@@ -431,17 +440,44 @@ export class EmbeddedGraphStore implements GraphStore {
     }
     const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
     for (const node of doc.nodes) graph.addNode(nodeKey(node.label, node.id), { node });
-    const labelOf = (id: string) => NODE_LABELS.filter((l) => graph.hasNode(nodeKey(l, id)))[0];
-    for (const r of doc.relationships) {
-      const fromLabel = labelOf(r.from);
-      const toLabel = labelOf(r.to);
-      if (!fromLabel || !toLabel) throw new Error(`${this.filePath}: relationship ${r.from} -> ${r.to} names a missing node`);
+    const labelsOf = (id: string) => NODE_LABELS.filter((l) => graph.hasNode(nodeKey(l, id)));
+    doc.relationships.forEach((r, i) => {
+      const [fromLabel, toLabel] = this.placeEnds(r, i, labelsOf(r.from), labelsOf(r.to));
       graph.addEdgeWithKey(edgeKey(r, fromLabel, toLabel), nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), {
         relationship: r,
       });
-    }
+    });
     this.graph = graph;
     this.currentVersion = doc.version;
+  }
+
+  /**
+   * The labels of the nodes a stored relationship joins. The file names ends by id alone, which
+   * is unambiguous because writes keep ids unique across labels; a file written before they did
+   * may hold an id under two labels. Then the ends the model allows say which node the
+   * relationship belongs to (SUPPLIES from "CD" into a smelter is the Country's, never the
+   * Company's), and a relationship they cannot place refuses the file: guessing would move data.
+   */
+  private placeEnds(
+    r: Relationship,
+    index: number,
+    fromLabels: readonly NodeLabel[],
+    toLabels: readonly NodeLabel[],
+  ): [NodeLabel, NodeLabel] {
+    const where = `${this.filePath}: relationships[${index}] (${r.type} ${r.from} -> ${r.to})`;
+    if (fromLabels.length === 0 || toLabels.length === 0) throw new Error(`${where} names a missing node`);
+    if (fromLabels.length === 1 && toLabels.length === 1) return [fromLabels[0]!, toLabels[0]!];
+    const allowed = fromLabels.flatMap((f) => toLabels.filter((t) => endsAllowed(r.type, f, t)).map((t) => [f, t] as [NodeLabel, NodeLabel]));
+    if (allowed.length === 1) return allowed[0]!;
+    const shared = [r.from, r.to]
+      .map((id, i) => [id, i === 0 ? fromLabels : toLabels] as const)
+      .filter(([, labels]) => labels.length > 1)
+      .map(([id, labels]) => `"${id}" is held by a ${labels.join(' and a ')}`)
+      .join('; ');
+    throw new Error(
+      `${where} cannot be placed: ${shared}, and ${allowed.length === 0 ? 'no' : 'more than one'} pair of them may be its ends. ` +
+        'Ids must be unique across labels: rename or remove one of those nodes in the file, then start again',
+    );
   }
 
   private async removeStaleTempFiles(): Promise<void> {

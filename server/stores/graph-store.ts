@@ -9,8 +9,12 @@
  * - Every write is all or nothing, and bumps the version counter exactly once when it changes
  *   anything (a write that changes nothing may leave the version alone). Readers compare versions
  *   to know when a compiled snapshot is stale.
- * - Node ids are unique within a label. Relationships name their ends by id alone; an id must then
- *   name exactly one node (else UnprocessableError, "ambiguous").
+ * - Node ids are unique across labels: relationships name their ends by id alone, so an id names
+ *   at most one node. A write that would give an id a second label (a Company "CD" beside the
+ *   Country CD) fails with ConflictError naming the label that holds it, and nothing is written;
+ *   the check runs inside the write, so two concurrent writes cannot both pass it. (A graph written
+ *   before this rule may still hold such an id: relationships naming it fail as "ambiguous",
+ *   UnprocessableError.)
  * - Bad rows in a batch fail the whole batch with an error whose `fields` name the row
  *   (e.g. `relationships[3].to`), and nothing is written.
  * - An unreachable backend raises StoreUnavailableError.

@@ -61,6 +61,17 @@ export const LOCK_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId})
 SET m.version = m.version
 RETURN coalesce(m.version, 0) AS version`;
 
+/**
+ * The first statement of every write: takes the version counter's write lock (changing nothing),
+ * so writes run one after another from their start, not only at their final bump. A write that
+ * checks which labels hold its ids therefore cannot race another that is creating one of them
+ * (Neo4j has no uniqueness constraint across labels; the check and this lock make ids unique
+ * across labels, and the lock order — counter first, then nodes — is the same in every write).
+ */
+export const LOCK_WRITES = `MERGE (m:${META_LABEL} {id: $metaId})
+ON CREATE SET m.version = 0
+SET m.version = m.version`;
+
 /** Which of $ids exist under the label. */
 export function lookupIdsQuery(label: NodeLabel): string {
   return `UNWIND $ids AS id MATCH (n:${cypherLabel(label)} {id: id}) RETURN id`;

@@ -4,8 +4,9 @@
  * - Parameterised Cypher only; labels and types come from the fixed tables of ./neo4j-cypher.ts.
  * - Every write is one write transaction (session.executeWrite, so it may be retried: the work is
  *   idempotent — MERGE/SET with values computed before the transaction): validation first
- *   (write-rules), then the labels of every relationship end are looked up in the same transaction,
- *   then nodes and relationships are written in UNWIND batches, and the version counter on
+ *   (write-rules), then the version counter's lock (LOCK_WRITES: writes run one at a time), then
+ *   the labels holding the nodes' ids and every relationship end are looked up in the same
+ *   transaction (an id another label holds: ConflictError), then nodes and relationships are written in UNWIND batches, and the version counter on
  *   (:OretraceMeta {id:'graph'}) is bumped once. Any error inside rolls the whole write back, so a
  *   failed write neither leaves data behind nor moves the counter.
  * - An unreachable server (or one that refuses us) surfaces as StoreUnavailableError on every
@@ -17,6 +18,7 @@ import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord
 type QueryRunner = Pick<ManagedTransaction, 'run'>;
 import {
   CompanySchema,
+  CountryCodeSchema,
   CountrySchema,
   NODE_LABELS,
   SmelterSchema,
@@ -46,6 +48,7 @@ import type {
   WriteResult,
 } from './graph-store.js';
 import {
+  checkIdsFree,
   checkRelationshipEnds,
   decodeCursor,
   encodeCursor,
@@ -53,6 +56,7 @@ import {
   givenProperties,
   MAX_PAGE_LIMIT,
   mergeLabels,
+  nodeIds,
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
@@ -71,6 +75,7 @@ import {
   listNodesQuery,
   listSuppliesQuery,
   LOCK_VERSION,
+  LOCK_WRITES,
   lookupIdsQuery,
   META_ID,
   modelLabelOf,
@@ -502,6 +507,7 @@ export class Neo4jGraphStore implements GraphStore {
     checkLabel(label);
     return this.withSession('WRITE', 'deleteNode', (session) =>
       session.executeWrite(async (tx) => {
+        await this.lockWrites(tx);
         const res = await tx.run(deleteNodeQuery(label), { id });
         const deleted = Number(res.records[0]?.get('deleted') ?? 0);
         if (deleted === 0) return false;
@@ -554,6 +560,7 @@ export class Neo4jGraphStore implements GraphStore {
   async deleteSupplies(key: SuppliesKey): Promise<boolean> {
     return this.withSession('WRITE', 'deleteSupplies', (session) =>
       session.executeWrite(async (tx) => {
+        await this.lockWrites(tx);
         const res = await tx.run(DELETE_SUPPLIES, { from: key.from, to: key.to, metal: key.metal });
         const deleted = Number(res.records[0]?.get('deleted') ?? 0);
         if (deleted === 0) return false;
@@ -779,11 +786,18 @@ export class Neo4jGraphStore implements GraphStore {
     return Number(res.records[0]?.get('version'));
   }
 
+  /** See LOCK_WRITES: the first statement of every write transaction. */
+  private async lockWrites(tx: ManagedTransaction): Promise<void> {
+    await tx.run(LOCK_WRITES, { metaId: META_ID });
+  }
+
   /** The labels of the given ids found in the store, within the transaction. */
   private async lookupLabels(tx: ManagedTransaction, ids: readonly string[]): Promise<Map<string, NodeLabel[]>> {
     const found = new Map<string, NodeLabel[]>();
+    // Only an ISO code can be a Country's id: the other ids need no look-up there.
+    const countryIds = ids.filter((id) => CountryCodeSchema.safeParse(id).success);
     for (const label of NODE_LABELS) {
-      for (const part of chunks(ids, this.batchSize)) {
+      for (const part of chunks(label === 'Country' ? countryIds : ids, this.batchSize)) {
         const res = await tx.run(lookupIdsQuery(label), { ids: part });
         for (const r of res.records) {
           const id = r.get('id') as string;
@@ -832,7 +846,7 @@ export class Neo4jGraphStore implements GraphStore {
       nodeRows.set(n.label, rows);
     });
     const relRows = relationships.map((r, i) => relRow(r, rawRelationships[i], updatedAt));
-    const ids = endIds(relationships);
+    const ids = [...new Set([...nodeIds(nodes), ...endIds(relationships)])];
 
     const started = performance.now();
     const phase = (name: string, since: number) =>
@@ -840,11 +854,15 @@ export class Neo4jGraphStore implements GraphStore {
     const version = await this.withSession('WRITE', op, (session) =>
       session.executeWrite(async (tx) => {
         let t = performance.now();
-        // 1. Check every relationship end, against the store and this batch's nodes.
+        await this.lockWrites(tx);
+        // 1. Check that no other label holds the nodes' ids, and every relationship end, against
+        // the store and this batch's nodes. Throwing rolls the transaction back.
+        const stored = await this.lookupLabels(tx, ids);
+        checkIdsFree(nodes, stored);
         const groups = new Map<string, { type: Relationship['type']; from: NodeLabel; to: NodeLabel; rows: RelRow[] }>();
         if (relationships.length > 0) {
-          const labelsById = mergeLabels(await this.lookupLabels(tx, ids), nodes);
-          checkRelationshipEnds(relationships, labelsById); // throws: the transaction rolls back
+          const labelsById = mergeLabels(stored, nodes);
+          checkRelationshipEnds(relationships, labelsById);
           phase('check-ends', t);
           t = performance.now();
           relationships.forEach((r, i) => {

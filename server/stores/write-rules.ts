@@ -11,7 +11,7 @@ import {
   type NodeLabel,
   type Relationship,
 } from '../../graph/model.js';
-import { UnprocessableError, ValidationError, type FieldProblem } from '../errors.js';
+import { ConflictError, UnprocessableError, ValidationError, type FieldProblem } from '../errors.js';
 
 /** A cap on problems listed in one error, so a million bad rows do not make a million-line answer. */
 const MAX_LISTED_PROBLEMS = 50;
@@ -92,6 +92,45 @@ export function checkRelationshipEnds(
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new UnprocessableError(`${first.path}: ${first.message}`, problems);
+  }
+}
+
+/** The ids of a batch of nodes, for one lookup of the labels that already hold them. */
+export function nodeIds(nodes: readonly GraphNode[]): string[] {
+  return [...new Set(nodes.map((n) => n.id))];
+}
+
+/**
+ * Ids are unique across labels: relationships name their ends by id alone, so an id under two
+ * labels would leave an import naming it unable to say which node it means (and the embedded
+ * store could not tell, on loading, which of the two a relationship belonged to). Refuses every
+ * node whose id a node of another label holds, in the store (`heldBy`: the stored labels of the
+ * batch's ids) or earlier in the same batch. Throws ConflictError naming each such row.
+ */
+export function checkIdsFree(
+  nodes: readonly GraphNode[],
+  heldBy: ReadonlyMap<string, readonly NodeLabel[]>,
+  path = 'nodes',
+): void {
+  const problems: FieldProblem[] = [];
+  const inBatch = new Map<string, { label: NodeLabel; index: number }>();
+  nodes.forEach((node, i) => {
+    if (problems.length >= MAX_LISTED_PROBLEMS) return;
+    const holder = (heldBy.get(node.id) ?? []).find((label) => label !== node.label);
+    const earlier = inBatch.get(node.id);
+    if (holder !== undefined) {
+      problems.push({ path: `${path}[${i}].id`, message: `id "${node.id}" is already held by a ${holder}` });
+    } else if (earlier !== undefined && earlier.label !== node.label) {
+      problems.push({
+        path: `${path}[${i}].id`,
+        message: `id "${node.id}" is already given to a ${earlier.label} by ${path}[${earlier.index}]`,
+      });
+    } else if (earlier === undefined) {
+      inBatch.set(node.id, { label: node.label, index: i });
+    }
+  });
+  if (problems.length > 0) {
+    throw new ConflictError(`${problems[0]!.message}; ids are unique across labels`, problems);
   }
 }
 
