@@ -2,6 +2,11 @@
  * What every answer carries and every client is held to: security headers with a content
  * security policy the web page and the API docs work under, CORS for the configured origins only,
  * and a rate limit per API key (or per client address without a key).
+ *
+ * The rate limit counts every request, refused ones too: its hook runs on onRequest (on each
+ * route, so after access-control has identified the key), and access is decided on preParsing,
+ * after it. A bad or missing key is counted under the client's address, so guessing keys ends in
+ * 429s.
  */
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -55,7 +60,8 @@ async function httpSafety(app: FastifyInstance, options: HttpSafetyOptions): Pro
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.name}` : `ip:${request.ip}`),
-      allowList: (request) => UNLIMITED.has(request.url),
+      // The matched route, not the spelling of the target (/health?x, /%68ealth are the same route).
+      allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
       errorResponseBuilder: (_request, context) =>
         new TooManyRequestsError(`More than ${context.max} requests in ${context.after}; retry later`, Math.max(1, Math.ceil(context.ttl / 1000))),
     });

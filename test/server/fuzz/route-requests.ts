@@ -104,6 +104,11 @@ export function requestsFor(op: OpenApiOperation, arbs: SchemaArbitraries): fc.A
   );
 }
 
+/** Only valid requests for one operation: what reaches the route's real work when allowed. */
+export function validRequestsFor(op: OpenApiOperation, arbs: SchemaArbitraries): fc.Arbitrary<FuzzRequest> {
+  return requestsIn('valid', op, arbs);
+}
+
 function requestsIn(mode: Mode, op: OpenApiOperation, arbs: SchemaArbitraries): fc.Arbitrary<FuzzRequest> {
   const route = `${op.method} ${op.path}`;
   const rate = BROKEN[mode];
