@@ -1,5 +1,6 @@
 /**
- * Web front-end benchmark (`npm run bench:web`): in Debian's headless Chromium,
+ * Web front-end benchmark (`npm run bench:web`): in headless Chromium, the one the browser tests
+ * drive (test/web/chromium.ts: CHROMIUM_PATH, a system one on PATH, else the npm-shipped one),
  *   1. time to first render of the demo explorer (aurelia-group, tin): from navigation start to
  *      the layered graph painted, cold (first load after the server started) and warm (median);
  *   2. a ~5,000-node view (a synthetic network: one focal company, tin only, every node upstream
@@ -9,20 +10,20 @@
  *
  * Flags: --reps=N (warm demo loads, default 5), --drag-ms=N (length of the drag, default 3000).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../server/app.js';
 import { seedIfEmpty } from '../../server/seeding/seed-loader.js';
 import { writeSyntheticGraph } from '../../server/seeding/synthetic-loader.js';
 import { EmbeddedGraphStore } from '../../server/stores/embedded-store.js';
+import { launchChromium, resolveChromium } from '../../test/web/chromium.js';
 import { buildWebIfStale } from '../../web/build-web.js';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../results/web.json');
 /** Companies of the synthetic network: with its smelters (companies / 25) and 50 countries, ~5,000 nodes. */
 const SYNTHETIC_COMPANIES = 4760;
@@ -133,12 +134,13 @@ async function dragFrames(page: Page, dragMs: number): Promise<{ intervals: numb
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+  const chromiumFound = resolveChromium();
   const reps = flag('reps', 5);
   const dragMs = flag('drag-ms', 3000);
   const log = (line: string) => process.stderr.write(`bench:web: ${line}\n`);
+  log(`Chromium ${chromiumFound.executablePath} from ${chromiumFound.source}`);
   await buildWebIfStale(log);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await launchChromium();
   const rows: Row[] = [];
   try {
     // 1. The demo explorer.

@@ -1,26 +1,21 @@
 /**
- * Helpers of the browser tests: Debian's headless Chromium through playwright-core (never a
- * downloaded browser), one browser per test file, a page that fails the test on any script error,
- * the API read with the same zod schemas the page uses, and screenshots under
- * test-output/screenshots/.
+ * Helpers of the browser tests: a headless Chromium through playwright-core (a system one, or the
+ * one an npm devDependency ships: see chromium.ts; never a downloaded browser), one browser per
+ * test file, a page that fails the test on any script error, the API read with the same zod
+ * schemas the page uses, and screenshots under test-output/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { z } from 'zod';
+import { launchChromium } from './chromium.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output/screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    // Containers run as root without user namespaces; the sandbox cannot start there.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
+  return launchChromium();
 }
 
 export interface TestPage {

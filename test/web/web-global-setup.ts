@@ -1,10 +1,10 @@
 /**
  * vitest globalSetup of the `web` project: builds the web front end (when web/dist is stale),
  * starts the oretrace app on a free loopback port over a fresh embedded store seeded with the
- * reference data and the demo, and checks that Debian's Chromium is there (the tests never
- * download a browser). Tests read the address with `inject('webBaseUrl')`.
+ * reference data and the demo, and finds the Chromium to drive (chromium.ts: a system one, else the
+ * one an npm devDependency ships, unpacked here once; the tests never download a browser). Tests
+ * read the address with `inject('webBaseUrl')`.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { buildApp } from '../../server/app.js';
 import { seedIfEmpty } from '../../server/seeding/seed-loader.js';
 import { EmbeddedGraphStore } from '../../server/stores/embedded-store.js';
 import { buildWebIfStale } from '../../web/build-web.js';
-import { CHROMIUM_PATH } from './browser.js';
+import { resolveChromium } from './chromium.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,9 +22,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`The web tests drive Debian's Chromium at ${CHROMIUM_PATH}, which is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
-  }
+  // Before the build, so that a missing browser fails the run at once; this also unpacks the npm
+  // one, so that the test files' launches find it ready.
+  const browser = resolveChromium();
+  process.stderr.write(`web tests: Chromium ${browser.executablePath} from ${browser.source}\n`);
   await buildWebIfStale((line) => process.stderr.write(`web tests: ${line}\n`));
 
   const dataDir = await mkdtemp(join(tmpdir(), 'oretrace-web-'));
