@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedGraphStore } from '../../../server/stores/embedded-store.js';
 import { describeGraphStoreContract, fixtureNodes, fixtureRelationships } from './graph-store-contract.js';
+import { describeRestartProperty } from './store-restart-property.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'oretrace-embedded-'));
@@ -20,6 +21,83 @@ describeGraphStoreContract('embedded (graphology + file)', async () => {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+});
+
+describeRestartProperty('embedded (graphology + file)', async () => {
+  const dataDir = await tempDir();
+  return {
+    open: async () => {
+      const store = new EmbeddedGraphStore({ dataDir });
+      await store.init();
+      return store;
+    },
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    numRuns: 60,
+  };
+});
+
+/** A graph file as an older oretrace could leave it: the Country CD, then a Company CD. */
+function fileWithSharedId(extra: { nodes?: unknown[]; relationships?: unknown[] } = {}) {
+  return {
+    format: 'oretrace-embedded-graph',
+    formatVersion: 1,
+    version: 7,
+    nodes: [
+      { label: 'Country', id: 'CD', name: 'Congo', cahra: true, lists: ['EU-CAHRA'] },
+      { label: 'Country', id: 'US', name: 'United States', cahra: false, lists: [] },
+      { label: 'Smelter', id: 'S-1', name: 'Tin Smelter', aliases: [], metal: 'tin', country: 'CD', rmapStatus: 'unknown' },
+      { label: 'Company', id: 'acme', name: 'Acme', country: 'US' },
+      { label: 'Company', id: 'CD', name: 'CD Holdings', country: 'US' },
+      ...(extra.nodes ?? []),
+    ],
+    relationships: [
+      { type: 'SUPPLIES', from: 'CD', to: 'S-1', metal: 'tin', source: 'manual' },
+      { type: 'SUPPLIES', from: 'S-1', to: 'acme', metal: 'tin', source: 'manual' },
+      { type: 'LOCATED_IN', from: 'CD', to: 'US' },
+      { type: 'LOCATED_IN', from: 'S-1', to: 'CD' },
+      ...(extra.relationships ?? []),
+    ],
+  };
+}
+
+describe('embedded store: a file that holds an id under two labels', () => {
+  it('hangs each relationship on the node the model allows, never on the first label found', async () => {
+    const dataDir = await tempDir();
+    await writeFile(join(dataDir, 'graph.json'), JSON.stringify(fileWithSharedId()));
+    const store = new EmbeddedGraphStore({ dataDir });
+    await store.init();
+    const columns = await store.scanColumns();
+    const { ids, labels } = columns.nodes;
+    const at = (k: number, end: 'from' | 'to') => `${['Company', 'Smelter', 'Country'][labels[columns.supplies[end][k]!]!]} ${ids[columns.supplies[end][k]!]}`;
+    const supplies = Array.from({ length: columns.supplies.count }, (_, k) => `${at(k, 'from')} -> ${at(k, 'to')}`);
+    expect(supplies).toEqual(['Country CD -> Smelter S-1', 'Smelter S-1 -> Company acme']);
+    // The Company's own relationship stays the Company's; deleting the Company leaves the Country's.
+    expect(await store.deleteNode('Company', 'CD')).toBe(true);
+    expect((await store.scan()).relationships.map((r) => `${r.type} ${r.from} -> ${r.to}`)).toEqual([
+      'SUPPLIES CD -> S-1',
+      'SUPPLIES S-1 -> acme',
+      'LOCATED_IN S-1 -> CD',
+    ]);
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses, naming the id and its labels, a file where a relationship could belong to either node', async () => {
+    const dataDir = await tempDir();
+    const text = JSON.stringify(
+      fileWithSharedId({
+        nodes: [{ label: 'Smelter', id: 'acme', name: 'Acme Smelting', aliases: [], metal: 'tin', country: 'US', rmapStatus: 'unknown' }],
+        relationships: [{ type: 'SUPPLIES', from: 'acme', to: 'CD', metal: 'tin', source: 'manual' }],
+      }),
+    );
+    await writeFile(join(dataDir, 'graph.json'), text);
+    const store = new EmbeddedGraphStore({ dataDir });
+    await expect(store.init()).rejects.toThrow(
+      'relationships[4] (SUPPLIES acme -> CD) cannot be placed: "acme" is held by a Company and a Smelter; "CD" is held by a Company and a Country, and more than one pair of them may be its ends. Ids must be unique across labels: rename or remove one of those nodes in the file, then start again',
+    );
+    expect(await readFile(join(dataDir, 'graph.json'), 'utf8')).toBe(text);
+    await rm(dataDir, { recursive: true, force: true });
+  });
 });
 
 describe('embedded store persistence', () => {
