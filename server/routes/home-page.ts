@@ -67,23 +67,20 @@ export default async function homePage(app: FastifyInstance, options: HomePageOp
   });
 
   if (existsSync(assetsDir)) {
-    await app.register(fastifyStatic, {
-      root: assetsDir,
-      prefix: '/assets/',
-      // The swagger UI plugin decorates reply with sendFile in its own context; this one needs no decoration.
-      decorateReply: false,
-      index: false,
-      wildcard: true,
-      immutable: true,
-      maxAge: '365d',
-      schemaHide: true,
+    await app.register(async (assets) => {
+      // @fastify/static answers a path out of its root 403 (typed bad-request by the error
+      // handler); an asset name that cannot exist is simply not found, before static looks.
+      assets.addHook('onRequest', async (request) => {
+        const name = (request.params as { '*'?: string })['*'] ?? '';
+        if (!isAssetName(name)) throw new NotFoundError(`No asset is named "${name}"`);
+      });
+      await registerStaticAssets(assets, assetsDir);
     });
   } else {
     // Built later (npm run build:web while running)? Serve the files as they appear.
     app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
       const name = (request.params as { '*': string })['*'];
-      // Asset names are flat and hashed: anything else (a path, "..") is simply not there.
-      if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) throw new NotFoundError(`No asset is named "${name}"`);
+      if (!isAssetName(name)) throw new NotFoundError(`No asset is named "${name}"`);
       let body: Buffer;
       try {
         body = await readFile(resolve(assetsDir, name));
@@ -93,6 +90,25 @@ export default async function homePage(app: FastifyInstance, options: HomePageOp
       return reply.type(contentTypeOf(name)).send(body);
     });
   }
+}
+
+/** Asset names are flat and hashed: anything else (a path, "..", a dot file) is simply not there. */
+function isAssetName(name: string): boolean {
+  return /^[\w.-]+$/.test(name) && !name.startsWith('.');
+}
+
+async function registerStaticAssets(app: FastifyInstance, assetsDir: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: assetsDir,
+    prefix: '/assets/',
+    // The swagger UI plugin decorates reply with sendFile in its own context; this one needs no decoration.
+    decorateReply: false,
+    index: false,
+    wildcard: true,
+    immutable: true,
+    maxAge: '365d',
+    schemaHide: true,
+  });
 }
 
 function contentTypeOf(name: string): string {
