@@ -149,9 +149,8 @@ const nextDown = (x: number): number => {
 
 /** The least p ≥ 0 with fl(p·f) ≥ t (t > 0, 0 < f ≤ 1), or Infinity when no p ≤ 1 can do it. */
 export function leastInputReaching(t: number, f: number): number {
-  if (!(t <= 1)) return Infinity;
+  if (!(f >= t)) return Infinity; // fl(1·f) = f < t, and fl(p·f) is non-decreasing in p
   let p = t / f;
-  if (!(p <= 2)) return Infinity; // fl(1·f) = f < t: no product ≤ 1 reaches t
   while (p * f < t) p = nextUp(p);
   while (p > 0) {
     const q = nextDown(p);
