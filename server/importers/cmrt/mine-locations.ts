@@ -255,6 +255,41 @@ function isPlaceholderText(text: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
+/**
+ * The characters of a text taken by recycled and "N/A" marks, with O(1) questions: is position p
+ * taken, is any position in [from, to) taken. A cell can hold thousands of marks ("scrap x "
+ * repeated to Excel's 32,767 characters) and every word asks both questions, so scanning the
+ * marks per word was quadratic; one flag per character and a running count of them are linear.
+ */
+class ConsumedText {
+  private readonly taken: Uint8Array;
+  /** takenBefore[i]: taken characters in [0, i). */
+  private readonly takenBefore: Uint32Array;
+
+  constructor(length: number) {
+    this.taken = new Uint8Array(length);
+    this.takenBefore = new Uint32Array(length + 1);
+  }
+
+  /** Marks [from, to). The matches of one regex never overlap, so marking costs the text's length at most once per regex. */
+  mark(from: number, to: number): void {
+    this.taken.fill(1, from, to);
+  }
+
+  seal(): void {
+    for (let i = 0; i < this.taken.length; i++) this.takenBefore[i + 1] = this.takenBefore[i]! + this.taken[i]!;
+  }
+
+  covers(pos: number): boolean {
+    return this.taken[pos] === 1;
+  }
+
+  /** Whether a mark overlaps [from, to): marks are never empty, so that is a taken character inside. */
+  anyIn(from: number, to: number): boolean {
+    return to > from && this.takenBefore[to]! > this.takenBefore[from]!;
+  }
+}
+
 const EMPTY: MineLocations = { countries: [], recycled: false, unread: [], placeholder: false };
 
 /**
@@ -270,16 +305,16 @@ export function parseMineLocations(text: string | null): MineLocations {
   if (isPlaceholderText(s)) return { countries: [], recycled: false, unread: [], placeholder: true };
 
   // Recycled marks and "N/A" first: they contain "/" and would otherwise be cut in two.
-  const consumed: Array<[number, number]> = [];
+  const consumed = new ConsumedText(s.length);
   let recycled = false;
   for (const m of s.matchAll(RECYCLED_MARK)) {
     recycled = true;
-    consumed.push([m.index, m.index + m[0].length]);
+    consumed.mark(m.index, m.index + m[0].length);
   }
-  for (const m of s.matchAll(NOT_APPLICABLE_MARK)) consumed.push([m.index, m.index + m[0].length]);
-  consumed.sort((a, b) => a[0] - b[0]);
-  const inConsumed = (pos: number): boolean => consumed.some(([a, b]) => pos >= a && pos < b);
-  const consumedBetween = (from: number, to: number): boolean => consumed.some(([a, b]) => a < to && b > from);
+  for (const m of s.matchAll(NOT_APPLICABLE_MARK)) consumed.mark(m.index, m.index + m[0].length);
+  consumed.seal();
+  const inConsumed = (pos: number): boolean => consumed.covers(pos);
+  const consumedBetween = (from: number, to: number): boolean => consumed.anyIn(from, to);
 
   const words = wordsOf(s).filter((w) => !inConsumed(w.start));
   const n = words.length;
@@ -333,12 +368,16 @@ export function parseMineLocations(text: string | null): MineLocations {
 
   // What is left, in pieces split at list separators, "and"/"or" and recognised names.
   const unread: string[] = [];
+  const seen = new Set<string>();
   let piece: Word[] = [];
   const flush = (): void => {
     if (piece.length === 0) return;
     const pieceText = s.slice(piece[0]!.start, piece[piece.length - 1]!.end).trim();
     const informative = piece.some((w) => !FILLER_WORDS.has(w.key) && !/^\p{N}+$/u.test(w.key));
-    if (informative && !isPlaceholderText(pieceText) && !unread.includes(pieceText)) unread.push(pieceText);
+    if (informative && !seen.has(pieceText) && !isPlaceholderText(pieceText)) {
+      seen.add(pieceText);
+      unread.push(pieceText);
+    }
     piece = [];
   };
   for (let i = 0; i < n; i++) {

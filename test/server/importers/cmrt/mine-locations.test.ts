@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countryNameToAlpha2, parseMineLocations } from '../../../../server/importers/cmrt/mine-locations.js';
+import { parseMineLocationsBefore } from './mine-locations-before-oracle.js';
 import { cmrtCountryNameToAlpha2Map, loadIsoCountries } from '../../../../server/seeding/reference-data.js';
 
 type Expected = [countries: string[], recycled: boolean, unread: string[], placeholder: boolean];
@@ -221,5 +222,45 @@ describe('parseMineLocations properties', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('parseMineLocations is linear in the length of the text', () => {
+  // Pieces that exercise every path: names, codes, recycled marks (which cut the text), "N/A",
+  // fillers, separators, and words nobody can read.
+  const pieces = [
+    'China', 'CHINA', 'CN', 'PER', 'LR', 'DRC', 'Congo, Democratic Republic of the', 'New Mexico', 'Bolivia',
+    'R/S', 'r / s', 'recycled', 'Recycled or Scrap', 'scrap', 'Ta scrap', 'Sn  scraps', 'N/A', 'n / a', 'mines in',
+    'the', 'x', 'Kab. Bangka', 'U.S.A.', 'Sao Paulo', '0', '42', 'Côte d’Ivoire', 'see attached', 'and', 'or',
+  ];
+  const separators = [', ', ',', '; ', ' / ', '/', '\n', ' ', '  ', ' & ', '.', ' (', ') ', ' - ', '|', '\t'];
+  const cell = fc
+    .array(fc.tuple(fc.constantFrom(...pieces), fc.constantFrom(...separators)), { maxLength: 40 })
+    .map((parts) => parts.map(([p, s]) => p + s).join(''));
+
+  it('gives the answer the former (quadratic) parser gave, on random cells', () => {
+    fc.assert(
+      fc.property(fc.oneof(cell, fc.string({ maxLength: 120 })), (text) => {
+        expect(parseMineLocations(text)).toEqual(parseMineLocationsBefore(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads the longest cell Excel allows, "scrap x " repeated, and the same cell of distinct words', () => {
+    // 4,096 recycled marks and 4,096 unread pieces: the former parser compared every word with
+    // every mark (and every piece with every piece), 16 M steps per cell; this one reads it once.
+    const scrap = 'scrap x '.repeat(4096).slice(0, 32_767).trimEnd();
+    expect(parseMineLocations(scrap)).toEqual({ countries: [], recycled: true, unread: ['x'], placeholder: false });
+    const words = Array.from({ length: 4096 }, (_, i) => `w${i}`);
+    const distinct = words.join(', ');
+    expect(parseMineLocations(distinct)).toEqual({ countries: [], recycled: false, unread: words, placeholder: false });
+  });
+
+  it('reads a cell ten times longer than Excel allows (330 K characters) in one pass', () => {
+    // The former parser's work grew with the square of the marks: 100 times a 32 K cell's here
+    // (minutes; vitest gives up first). A linear parser reads it like ten long cells.
+    const huge = 'scrap x, Peru; R/S, N/A '.repeat(14_000);
+    expect(parseMineLocations(huge)).toEqual({ countries: ['PE'], recycled: true, unread: ['x'], placeholder: false });
   });
 });
