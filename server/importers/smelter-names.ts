@@ -105,23 +105,30 @@ function stripInnerLegalForms(tokens: readonly string[]): string[] {
 
 /** Drops LEGAL_SEQUENCES at either end, repeatedly, never the last word. */
 function stripOuterLegalForms(tokens: readonly string[]): string[] {
-  let t = [...tokens];
+  // The kept words are tokens[from, to): moving the ends, not copying the rest after each form
+  // stripped, keeps a name of thousands of legal forms linear.
+  let from = 0;
+  let to = tokens.length;
+  const endsWith = (seq: readonly string[]): boolean => {
+    for (let i = 0; i < seq.length; i++) if (tokens[to - seq.length + i] !== seq[i]) return false;
+    return true;
+  };
   for (let changed = true; changed; ) {
     changed = false;
     for (const seq of LEGAL_SEQUENCES) {
-      if (t.length > seq.length && startsWithSequence(t, t.length - seq.length, seq)) {
-        t = t.slice(0, t.length - seq.length);
+      if (to - from > seq.length && endsWith(seq)) {
+        to -= seq.length;
         changed = true;
         break;
       }
-      if (t.length > seq.length && startsWithSequence(t, 0, seq)) {
-        t = t.slice(seq.length);
+      if (to - from > seq.length && startsWithSequence(tokens, from, seq)) {
+        from += seq.length;
         changed = true;
         break;
       }
     }
   }
-  return t;
+  return tokens.slice(from, to);
 }
 
 /**
