@@ -58,7 +58,10 @@ export interface OpenApiDocument {
 
 export interface FuzzRequest {
   method: string;
+  /** The request target as sent: origin form (`/api/…?…`) or absolute form (`http://host/api/…`). */
   url: string;
+  /** How it is sent: app.inject, or written on a socket (absolute form, which inject would normalise). */
+  via?: 'inject' | 'socket';
   headers: Record<string, string>;
   payload?: string | Buffer;
   /** For the report: which route and what kind of request. */

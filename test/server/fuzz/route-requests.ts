@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { NODE_CSV_COLUMNS, RELATIONSHIP_CSV_COLUMNS } from '../../../server/exporters/graph-export.js';
+import { absoluteForm, percentEncodePath } from '../plugins/raw-http.js';
 import { fixtureNodes } from '../stores/graph-store-contract.js';
 import {
   CONTENT_TYPES,
@@ -97,11 +98,41 @@ interface ParamValue {
 
 /** Every request one operation may get: built once per operation, no arbitrary made per value. */
 export function requestsFor(op: OpenApiOperation, arbs: SchemaArbitraries): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(
-    { weight: 2, arbitrary: requestsIn('valid', op, arbs) },
-    { weight: 2, arbitrary: requestsIn('nearly', op, arbs) },
-    { weight: 1, arbitrary: requestsIn('garbage', op, arbs) },
+  return spelledTargets(
+    fc.oneof(
+      { weight: 2, arbitrary: requestsIn('valid', op, arbs) },
+      { weight: 2, arbitrary: requestsIn('nearly', op, arbs) },
+      { weight: 1, arbitrary: requestsIn('garbage', op, arbs) },
+    ),
   );
+}
+
+/**
+ * The same requests with their targets spelled as the router also takes them (Trust issue,
+ * finding 1): random unreserved characters of the path percent-encoded (`/%61pi/…`), or the
+ * absolute form a proxy sends (`http://host/api/…`, over a socket: inject would normalise it).
+ * The kind says which: `…/encoded`, `…/absolute`.
+ */
+export function spelledTargets(requests: fc.Arbitrary<FuzzRequest>): fc.Arbitrary<FuzzRequest> {
+  const spelling = fc.oneof(
+    { weight: 6, arbitrary: fc.constant('plain' as const) },
+    { weight: 2, arbitrary: fc.constant('encoded' as const) },
+    { weight: 1, arbitrary: fc.constant('absolute' as const) },
+    { weight: 1, arbitrary: fc.constant('absolute-encoded' as const) },
+  );
+  const picks = fc.array(fc.boolean(), { minLength: 1, maxLength: 64 });
+  return fc.tuple(requests, spelling, picks, fc.boolean()).map(([req, how, chosen, overSocket]): FuzzRequest => {
+    if (how === 'plain') return req;
+    const encoded = how === 'absolute' ? req.url : percentEncodePath(req.url, (_c, i) => chosen[i % chosen.length]!);
+    const absolute = how.startsWith('absolute');
+    return {
+      ...req,
+      url: absolute ? absoluteForm(encoded, 'fuzz.example') : encoded,
+      // Encoded targets go both ways: through inject, and as written over a socket.
+      via: absolute || overSocket ? 'socket' : 'inject',
+      kind: `${req.kind}/${how}`,
+    };
+  });
 }
 
 /** Only valid requests for one operation: what reaches the route's real work when allowed. */
