@@ -4,7 +4,8 @@
  * - JSON: exactly the import document of SPEC §3a (plus `version` and `exportedAt`, which the
  *   import ignores), so export → import round-trips.
  * - CSV: nodes.csv and relationships.csv (RFC 4180), the same columns the CSV import reads
- *   (server/importers/graph-csv.ts).
+ *   (server/importers/graph-csv.ts); text that a spreadsheet would run as a formula is written
+ *   with a leading quote, which the import takes off again (escapeFormulaCell).
  * - GraphML 1.0 for Gephi, networkx, yEd…
  *
  * Every format is produced as a sequence of string chunks (a few tens of kB each), so the HTTP
@@ -169,6 +170,41 @@ export function encodeCell(kind: CellKind, value: unknown): string {
   }
 }
 
+// --- spreadsheet formulas ---------------------------------------------------------------------
+
+/**
+ * A cell that a spreadsheet would run as a formula (OWASP "CSV injection"): one starting with =,
+ * +, -, @, tab or CR, after any number of quotes. The quotes count so that the mapping stays
+ * one-to-one: "'=x" is written "''=x", and the import can take exactly one quote off.
+ */
+const FORMULA_CELL = /^'*[=+\-@\t\r]/;
+const ESCAPED_FORMULA_CELL = /^'+[=+\-@\t\r]/;
+
+/**
+ * A text cell as a spreadsheet should see it: a formula cell gets a leading "'" (the spreadsheet
+ * shows it as text), anything else is written as it is, so names like "'t Hooft" stay untouched.
+ * No written cell starts a formula, and unescapeFormulaCell(escapeFormulaCell(s)) === s.
+ */
+export function escapeFormulaCell(cell: string): string {
+  return FORMULA_CELL.test(cell) ? `'${cell}` : cell;
+}
+
+/** The inverse of escapeFormulaCell, used by the CSV import. */
+export function unescapeFormulaCell(cell: string): string {
+  return ESCAPED_FORMULA_CELL.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * The text of one CSV cell. Only text and list cells can carry a formula; numbers and booleans
+ * are written as they are, so that a spreadsheet (and the import) reads them as numbers: a
+ * negative number ("-0.5") is a value, not a formula, and a quote would make it text. (Shares
+ * lie in (0, 1] and scores are not negative, so no number column starts with "-" today.)
+ */
+export function encodeCsvCell(kind: CellKind, value: unknown): string {
+  const text = encodeCell(kind, value);
+  return kind === 'text' || kind === 'list' ? escapeFormulaCell(text) : text;
+}
+
 // --- ordering --------------------------------------------------------------------------------
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -264,7 +300,7 @@ export function csvField(text: string): string {
 function csvRow(record: object, columns: readonly CsvColumn[]): string {
   const source = record as Record<string, unknown>;
   // RFC 4180 ends records with CRLF.
-  return `${columns.map((c) => csvField(encodeCell(c.kind, source[c.name]))).join(',')}\r\n`;
+  return `${columns.map((c) => csvField(encodeCsvCell(c.kind, source[c.name]))).join(',')}\r\n`;
 }
 
 export function* nodesCsvChunks(scan: Pick<GraphScan, 'nodes'>): Generator<string> {

