@@ -134,16 +134,25 @@ class WeightFloor {
   }
 }
 
+// Neighbouring floats of a positive double by its bits (little-endian words: low, high); no BigInt on this path.
 const bits = new Float64Array(1);
-const bitsAsInt = new BigUint64Array(bits.buffer);
+const words = new Uint32Array(bits.buffer);
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HIGH = 1 - LOW;
 const nextUp = (x: number): number => {
   bits[0] = x;
-  bitsAsInt[0]! += 1n;
+  if (words[LOW] === 0xffffffff) {
+    words[LOW] = 0;
+    words[HIGH]!++;
+  } else words[LOW]!++;
   return bits[0]!;
 };
 const nextDown = (x: number): number => {
   bits[0] = x;
-  bitsAsInt[0]! -= 1n;
+  if (words[LOW] === 0) {
+    words[LOW] = 0xffffffff;
+    words[HIGH]!--;
+  } else words[LOW]!--;
   return bits[0]!;
 };
 
