@@ -5,7 +5,8 @@
  * a zip whose central directory lies about its sizes, or a sheet with millions of cells. This
  * module reads the zip central directory itself, checks the declared sizes against limits, then
  * inflates every entry as a stream, counting bytes and discarding them, so that memory stays
- * bounded whatever the file holds. Only a package that passes is handed to exceljs.
+ * bounded whatever the file holds. Only a package that passes is handed to exceljs, and only the
+ * parts its relationships reference (withOnlySheets rebuilds the zip from them).
  *
  * It also reads a few parts without exceljs (sheet names, shared strings, rows of one sheet,
  * streamed), so that the CMRT reader can count smelter rows before loading a workbook whole.
@@ -74,6 +75,32 @@ const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
 const INFLATE_CHUNK = 64 * 1024;
 /** The start of a worksheet cell element, `<c ` / `<c>` / `<c/>`, with an optional namespace prefix. */
 const CELL_START = /<(?:\w+:)?c[\s/>]/g;
+
+/** The calculation chain: a list of formula cells (`<c r="A1" i="1"/>`) that exceljs never reads. */
+const CALCULATION_CHAIN = 'xl/calcChain.xml';
+
+/** The relationships part of a part: "xl/workbook.xml" → "xl/_rels/workbook.xml.rels"; "" (the package) → "_rels/.rels". */
+function relationshipsPartOf(part: string): string {
+  const slash = part.lastIndexOf('/');
+  return `${part.slice(0, slash + 1)}_rels/${part.slice(slash + 1)}.rels`;
+}
+
+/** The part a relationship target names, relative to its source part ("../drawings/d.xml", "/xl/x.xml", "a%20b.xml"). */
+function resolvePartName(source: string, target: string): string {
+  let decoded = target.split('#')[0]!;
+  try {
+    decoded = decodeURIComponent(decoded);
+  } catch {
+    // A malformed escape names no part; compared as written.
+  }
+  const base = decoded.startsWith('/') ? [] : source.split('/').slice(0, -1);
+  for (const piece of decoded.split('/')) {
+    if (piece === '' || piece === '.') continue;
+    if (piece === '..') base.pop();
+    else base.push(piece);
+  }
+  return base.join('/');
+}
 
 function mb(bytes: number): string {
   return (bytes / MiB).toFixed(1);
@@ -292,7 +319,7 @@ function writeZip(entries: readonly ZipOutputEntry[]): Buffer {
 export class XlsxPackage {
   readonly fileName: string;
   readonly entries: ReadonlyMap<string, ZipEntryInfo>;
-  /** `<c>` elements counted over all worksheets while the package was checked. */
+  /** `<c>` elements counted over every entry but the calculation chain while the package was checked. */
   worksheetCells = 0;
   private readonly bytes: Buffer;
 
@@ -300,11 +327,6 @@ export class XlsxPackage {
     this.bytes = bytes;
     this.fileName = fileName;
     this.entries = new Map(entries.map((e) => [e.name, e]));
-  }
-
-  /** The bytes, for exceljs. */
-  get buffer(): Buffer {
-    return this.bytes;
   }
 
   has(name: string): boolean {
@@ -387,6 +409,46 @@ export class XlsxPackage {
     return sheets;
   }
 
+  /**
+   * The entries the package's relationships reach, from `_rels/.rels` through every part's own
+   * `_rels/*.rels` (internal targets only), never entering the parts in `skip`; plus
+   * `[Content_Types].xml` and the workbook with its relationships, which exceljs reads by name.
+   * exceljs picks what to parse by unanchored name patterns ("xl/worksheets/sheet99.xml.bak" is a
+   * sheet to it), so it must never see an entry the workbook does not reference.
+   */
+  async referencedParts(skip: ReadonlySet<string> = new Set()): Promise<Set<string>> {
+    const byLowerName = new Map<string, string>();
+    for (const name of this.entries.keys()) if (!byLowerName.has(name.toLowerCase())) byLowerName.set(name.toLowerCase(), name);
+    // OPC part names compare case-insensitively: an exact name first, else the same name in other case.
+    const entryNamed = (part: string): string | undefined => (this.entries.has(part) ? part : byLowerName.get(part.toLowerCase()));
+    const reached = new Set<string>();
+    const keep = (name: string | undefined): void => {
+      if (name !== undefined && this.entries.has(name)) reached.add(name);
+    };
+    keep('[Content_Types].xml');
+    keep('xl/workbook.xml');
+    const queue: string[] = [''];
+    const visited = new Set<string>();
+    while (queue.length > 0) {
+      const source = queue.shift()!;
+      if (visited.has(source)) continue;
+      visited.add(source);
+      const relsName = entryNamed(relationshipsPartOf(source));
+      if (relsName === undefined) continue;
+      keep(relsName);
+      for (const m of (await this.text(relsName)).matchAll(/<(?:\w+:)?Relationship\b[^>]*>/g)) {
+        const a = attributes(m[0]);
+        const target = a.get('Target');
+        if (target === undefined || a.get('TargetMode') === 'External') continue;
+        const part = entryNamed(resolvePartName(source, target));
+        if (part === undefined || skip.has(part) || part === CALCULATION_CHAIN) continue;
+        keep(part);
+        queue.push(part);
+      }
+    }
+    return reached;
+  }
+
   /** Sheet name (as in the workbook) → part name ("xl/worksheets/sheet5.xml"), in workbook order. */
   async sheetParts(): Promise<Map<string, string>> {
     return new Map((await this.sheets()).map((s) => [s.name, s.part]));
@@ -394,7 +456,8 @@ export class XlsxPackage {
 
   /**
    * The package with only the worksheets `keep` accepts, as new .xlsx bytes: the other sheets'
-   * parts are left out and removed from the workbook and its relationships, and the defined names
+   * parts (and what only they reference) are left out and removed from the workbook and its
+   * relationships, every entry no relationship references is left out, and the defined names
    * (which may point into them) are dropped. exceljs builds every sheet it is given, and a CMRT
    * reader needs four of a dozen, so this makes loading several times faster and smaller. Kept
    * entries are copied still compressed. `lastRows` cuts a kept sheet after a row (sheet name →
@@ -405,7 +468,7 @@ export class XlsxPackage {
     const dropped = sheets.filter((s) => !keep(s.name));
     const droppedNames = new Set(dropped.map((s) => s.name));
     const droppedRids = new Set(dropped.map((s) => s.rid));
-    const droppedParts = new Set(dropped.flatMap((s) => [s.part, s.part.replace(/([^/]+)$/, '_rels/$1.rels')]));
+    const handedOn = await this.referencedParts(new Set(dropped.map((s) => s.part)));
     const workbook = (await this.text('xl/workbook.xml'))
       .replace(/<(?:\w+:)?sheet\b[^>]*>/g, (tag) => (droppedNames.has(attributes(tag).get('name') ?? '') ? '' : tag))
       .replace(/<(?:\w+:)?definedNames\b[^>]*>[\s\S]*?<\/(?:\w+:)?definedNames>|<(?:\w+:)?definedNames\b[^>]*\/>/g, '');
@@ -420,7 +483,7 @@ export class XlsxPackage {
     }
     const out: ZipOutputEntry[] = [];
     for (const e of this.entries.values()) {
-      if (droppedParts.has(e.name)) continue;
+      if (!handedOn.has(e.name)) continue;
       const last = cutAfter.get(e.name);
       if (last !== undefined) out.push(deflatedEntry(e.name, await this.sheetXmlUpTo(e.name, last)));
       else if (e.name === 'xl/workbook.xml') out.push(deflatedEntry(e.name, workbook));
@@ -653,10 +716,13 @@ export async function openXlsx(
   const pkg = new XlsxPackage(buf, fileName, entries);
   for (const e of entries) {
     if (e.name.endsWith('/')) continue;
-    const isWorksheet = /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
+    // Every entry is counted whatever its name (a sheet renamed, nested or in other case is still
+    // cells to a reader that finds it), but for the calculation chain, whose <c> elements name
+    // formula cells and which is never handed on.
+    const counted = e.name !== CALCULATION_CHAIN;
     let tail = '';
     for await (const chunk of pkg.chunks(e.name)) {
-      if (!isWorksheet) continue;
+      if (!counted) continue;
       // Cells are counted on latin1 text: the markup is ASCII, and a multi-byte character cut at
       // a chunk boundary cannot look like "<c ".
       const text = tail + chunk.toString('latin1');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { PayloadTooLargeError, ValidationError } from '../../../../server/errors.js';
 import { DEFAULT_WORKBOOK_LIMITS, MAX_CMRT_UPLOAD_BYTES, openXlsx, type RawCell } from '../../../../server/importers/cmrt/workbook-guard.js';
 import { PROJECT_ROOT } from '../../../../server/seeding/reference-data.js';
@@ -279,5 +280,70 @@ describe('XlsxPackage.withOnlySheets', () => {
     const pkg = await openXlsx(minimalXlsx([{ name: 'S', xml }]), { fileName: 'w.xlsx' });
     const slim = await openXlsx(await pkg.withOnlySheets(() => true, new Map([['S', 2]])), { fileName: 'slim.xlsx' });
     expect(await slim.text('xl/worksheets/sheet1.xml')).toBe('<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row/></sheetData><x/></worksheet>');
+  });
+});
+
+describe('the cell limit and exceljs see the same parts', () => {
+  // 1.6 M cells, deflated once: a sheet above the 1.5 M-cell limit under names the workbook never
+  // references, which exceljs's name patterns (unanchored, case-sensitive) read or skip.
+  let hidden: { data: Buffer; size: number; crc: number };
+  beforeAll(() => {
+    const rows: string[] = ['<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'];
+    for (let r = 1; r <= 100_000; r++) {
+      let row = `<row r="${r}">`;
+      for (const c of 'ABCDEFGHIJKLMNOP') row += `<c r="${c}${r}"><v>${r}</v></c>`;
+      rows.push(`${row}</row>`);
+    }
+    rows.push('</sheetData></worksheet>');
+    const raw = Buffer.from(rows.join(''), 'utf8');
+    hidden = { data: deflateRawSync(raw), size: raw.length, crc: crc32(raw) };
+  });
+  const small = { name: 'S', xml: sheetXml([{ A: 'a' }]) };
+
+  it.each(['xl/worksheets/sheet99.xml.bak', 'xl/worksheets/sub/sheet1.xml', 'XL/Worksheets/Sheet1.XML', 'x/xl/worksheets/sheet2.xml', 'docs/notes.txt'])(
+    'refuses a 1.6 M-cell sheet hidden as %s (413), whatever the name',
+    async (name) => {
+      const err = await failure(openXlsx(minimalXlsx([small], [{ name, deflated: hidden }]), { fileName: 'hidden.xlsx' }));
+      expect(err).toBeInstanceOf(PayloadTooLargeError);
+      expect(err.message).toBe(`hidden.xlsx has more than ${DEFAULT_WORKBOOK_LIMITS.maxWorksheetCells} worksheet cells`);
+    },
+    30_000,
+  );
+
+  it('does not count the calculation chain, whose <c> elements name formula cells, and never hands it on', async () => {
+    const chain = `<calcChain>${Array.from({ length: 60 }, (_, i) => `<c r="A${i + 1}" i="1"/>`).join('')}</calcChain>`;
+    const pkg = await openXlsx(minimalXlsx([small], [{ name: 'xl/calcChain.xml', data: chain }]), { fileName: 'c.xlsx', limits: { maxWorksheetCells: 50 } });
+    expect(pkg.worksheetCells).toBe(1);
+    const slim = await openXlsx(await pkg.withOnlySheets(() => true), { fileName: 'slim.xlsx' });
+    expect(slim.has('xl/calcChain.xml')).toBe(false);
+  });
+
+  it('hands exceljs only the parts the workbook references, however the others are named', async () => {
+    const unreferenced = [
+      'xl/worksheets/sheet2.xml', // exceljs would build it as sheet 2
+      'xl/worksheets/sheet99.xml.bak',
+      'xl/worksheets/sub/sheet1.xml',
+      'XL/Worksheets/Sheet1.XML',
+      'x/xl/worksheets/sheet3.xml',
+      'xl/comments9.xml',
+      'xl/drawings/drawing9.xml',
+    ].map((name) => ({ name, data: sheetXml([{ A: 'hidden' }]) }));
+    const pkg = await openXlsx(minimalXlsx([small], unreferenced), { fileName: 'u.xlsx' });
+    const slim = await openXlsx(await pkg.withOnlySheets(() => true), { fileName: 'slim.xlsx' });
+    expect([...slim.entries.keys()].sort()).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml']);
+  });
+
+  it('keeps what the kept sheets reference, through relative targets, and drops what only dropped sheets did', async () => {
+    const pkg = await openXlsx(fixture(JX), { fileName: JX });
+    const slim = await openXlsx(await pkg.withOnlySheets((name) => ['Declaration', 'Smelter List'].includes(name)), { fileName: 'slim.xlsx' });
+    const kept = [...slim.entries.keys()];
+    // Declaration (sheet4) and Smelter List (sheet5) with their rels, drawings, comments, VML and image.
+    for (const part of ['xl/worksheets/_rels/sheet4.xml.rels', 'xl/drawings/drawing4.xml', 'xl/drawings/_rels/drawing4.xml.rels', 'xl/comments1.xml', 'xl/drawings/vmlDrawing1.vml', 'xl/comments2.xml', 'xl/media/image1.png', 'xl/sharedStrings.xml', 'xl/styles.xml', 'xl/theme/theme1.xml', 'docProps/core.xml', 'customXml/itemProps1.xml']) {
+      expect(kept, part).toContain(part);
+    }
+    // Parts only the other sheets reference.
+    for (const part of ['xl/worksheets/sheet2.xml', 'xl/drawings/drawing2.xml', 'xl/comments3.xml', 'xl/worksheets/_rels/sheet6.xml.rels', 'xl/calcChain.xml']) {
+      expect(kept, part).not.toContain(part);
+    }
   });
 });
