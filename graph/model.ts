@@ -42,6 +42,15 @@ export type RelationshipType = z.infer<typeof RelationshipTypeSchema>;
 const NameSchema = z.string().trim().min(1, 'must not be empty').max(500);
 const ShortTextListSchema = z.array(z.string().trim().min(1).max(500)).max(200);
 
+/**
+ * The longest smelter name (or alias, or rejected name) the service takes. Smelter matching works
+ * in proportion to name lengths; the longest real one in the RMI lists and look-ups is 107
+ * characters (RMI cobalt refiners 2023), 91 in the CMRT 6.5 look-up, 78 in the filled CMRTs here.
+ */
+export const SMELTER_NAME_MAX_LENGTH = 200;
+export const SmelterNameSchema = z.string().trim().min(1, 'must not be empty').max(SMELTER_NAME_MAX_LENGTH);
+const SmelterNameListSchema = z.array(SmelterNameSchema).max(200);
+
 /** Calendar date as text; kept as text end to end so no driver temporal type leaks out. */
 export const IsoDateSchema = z.iso.date('must be a date in the form YYYY-MM-DD');
 
@@ -63,8 +72,8 @@ export const SmelterSchema = z
   .object({
     label: z.literal('Smelter'),
     id: NodeIdSchema.describe('RMI smelter identification number (CID + 6 digits) where one exists, else a local id'),
-    name: NameSchema,
-    aliases: ShortTextListSchema.default([]),
+    name: SmelterNameSchema,
+    aliases: SmelterNameListSchema.default([]),
     metal: MetalSchema,
     country: CountryCodeSchema,
     rmapStatus: RmapStatusSchema.default('unknown'),
@@ -74,7 +83,7 @@ export const SmelterSchema = z
       .boolean()
       .optional()
       .describe('false when no RMI smelter id matched what a declaration said and the smelter got a local id'),
-    rejectedNames: ShortTextListSchema.optional().describe(
+    rejectedNames: SmelterNameListSchema.optional().describe(
       'Names a user said are NOT this smelter; smelter matching never proposes it for them again',
     ),
   })

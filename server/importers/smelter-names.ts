@@ -204,7 +204,8 @@ const PLANT_MARKERS = new Set(['east', 'west', 'north', 'south', 'i', 'ii', 'iii
 
 interface NamePart {
   key: string;
-  chars: readonly string[];
+  /** The key's code points, for the edit distance (CJK and accented scripts split cleanly). */
+  codes: Int32Array;
   tokens: ReadonlySet<string>;
   trigrams: ReadonlyMap<string, number>;
   trigramCount: number;
@@ -237,8 +238,9 @@ function namePart(tokens: readonly string[]): NamePart {
       trigramCount += 1;
     }
   }
+  const codes = Int32Array.from(chars, (c) => c.codePointAt(0)!);
   const markers = tokens.filter((t) => /^\p{N}+$/u.test(t) || PLANT_MARKERS.has(t)).sort().join(' ');
-  return { key, chars, tokens: new Set(tokens), trigrams, trigramCount, markers };
+  return { key, codes, tokens: new Set(tokens), trigrams, trigramCount, markers };
 }
 
 export function smelterNameProfile(name: string): SmelterNameProfile {
@@ -246,6 +248,23 @@ export function smelterNameProfile(name: string): SmelterNameProfile {
   const tokens = normalized === '' ? [] : normalized.split(' ');
   const distinctive = tokens.filter((t) => !GENERIC_WORDS.has(t));
   return { name, normalized, key: tokens.join(''), compared: namePart(distinctive.length > 0 ? distinctive : tokens) };
+}
+
+/**
+ * What matching cost, counted rather than timed, so that tests can bound it: the cost of a query
+ * must follow the few names it can match, not the size of the store times the names' lengths.
+ */
+export interface SmelterMatchWork {
+  /** Name pairs scored by smelterNameSimilarity. */
+  namesCompared: number;
+  /** Cells of edit-distance tables filled. */
+  editCells: number;
+  /** Index postings read to find the names worth scoring. */
+  postingsRead: number;
+}
+
+export function newSmelterMatchWork(): SmelterMatchWork {
+  return { namesCompared: 0, editCells: 0, postingsRead: 0 };
 }
 
 /** |A ∩ B| / |A ∪ B| over words. */
@@ -256,16 +275,15 @@ function tokenJaccard(a: NamePart, b: NamePart): number {
   return common / (a.tokens.size + b.tokens.size - common);
 }
 
-/** Sørensen–Dice coefficient over character trigrams (multisets, keys padded with a space). */
-function trigramDice(a: NamePart, b: NamePart): number {
-  if (a.trigramCount === 0 || b.trigramCount === 0) return 0;
+/** The character trigrams two keys share, counted as multisets (keys padded with a space). */
+function commonTrigrams(a: NamePart, b: NamePart): number {
   const [small, large] = a.trigrams.size <= b.trigrams.size ? [a, b] : [b, a];
   let common = 0;
   for (const [g, n] of small.trigrams) {
     const m = large.trigrams.get(g);
     if (m !== undefined) common += Math.min(n, m);
   }
-  return (2 * common) / (a.trigramCount + b.trigramCount);
+  return common;
 }
 
 /** The least edit ratio that counts as a typo of the same name. */
@@ -273,35 +291,104 @@ const TYPO_FLOOR = 0.84;
 /** The most two names can score whose numbers or compass points differ. */
 const MARKER_CLASH_CAP = 0.45;
 
+/** The rows of the banded table, grown as needed and reused, so that a distance allocates nothing. */
+let bandRows: [Int32Array, Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
+
+function rowsFor(length: number): [Int32Array, Int32Array, Int32Array] {
+  if (bandRows[0].length < length) bandRows = [new Int32Array(length), new Int32Array(length), new Int32Array(length)];
+  return bandRows;
+}
+
 /**
- * 1 − (optimal string alignment distance / longer length): typos and swapped letters
- * ("Heraues" for "Heraeus" is 1 edit). Returns 0 early when the lengths alone rule out `floor`.
+ * The optimal string alignment distance (insertions, deletions, substitutions, transpositions of
+ * neighbours; no substring edited twice) between two code-point arrays when it is at most
+ * `maxDistance`, else `maxDistance + 1`.
+ *
+ * Ukkonen's band: reaching cell (i, j) costs at least |j − i| and finishing from it at least
+ * |δ − (j − i)|, δ the difference of the lengths, so an alignment within k = `maxDistance` never
+ * leaves the diagonals where the two add up to at most k, at most k + 1 of them; only those are
+ * filled: O(k · n) instead of n · m. It stops as soon as no cell of a row can still finish
+ * within k (no cell of a later row is lower than the least of the two rows before it).
  */
-function editRatio(a: readonly string[], b: readonly string[], floor: number): number {
+export function osaDistanceWithin(a: ArrayLike<number>, b: ArrayLike<number>, maxDistance: number, work?: SmelterMatchWork): number {
+  // Rows follow the shorter string (the distance is symmetric): fewer rows, same band.
+  if (a.length > b.length) [a, b] = [b, a];
   const n = a.length;
   const m = b.length;
-  const longer = Math.max(n, m);
-  if (longer === 0) return 0;
-  // Distances above this cannot reach `floor`: stop as soon as a whole row exceeds it.
-  const maxDistance = Math.floor((1 - floor) * longer + 1e-9);
-  if (Math.abs(n - m) > maxDistance) return 0;
-  let prev2 = new Array<number>(m + 1).fill(0);
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  let cur = new Array<number>(m + 1).fill(0);
+  const k = Math.max(0, Math.floor(maxDistance));
+  const over = k + 1;
+  const delta = m - n;
+  if (delta > k) return over;
+  if (n === 0) return m;
+  // The diagonals t = j − i with |t| + |δ − t| ≤ k.
+  const slack = Math.floor((k - delta) / 2);
+  const tLo = -slack;
+  const tHi = delta + slack;
+  let [prev2, prev, cur] = rowsFor(m + 1);
+  // Outside the band every cell reads as `over`: the band's neighbours are set to it row by row.
+  for (let j = 0; j <= Math.min(m, tHi); j++) prev[j] = j;
+  if (tHi + 1 <= m) prev[tHi + 1] = over;
+  let cells = 0;
   for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i + tLo);
+    const hi = Math.min(m, i + tHi);
     cur[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= m; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+    if (lo > 1) cur[lo - 1] = over;
+    // The least (cost so far + least cost to finish) over the row.
+    let rowMin = i + Math.abs(delta + i);
+    const ai = a[i - 1]!;
+    const before = i > 1 ? a[i - 2]! : -1;
+    for (let j = lo; j <= hi; j++) {
+      const bj = b[j - 1]!;
+      let d = prev[j - 1]! + (ai === bj ? 0 : 1);
+      const up = prev[j]! + 1;
+      if (up < d) d = up;
+      const left = cur[j - 1]! + 1;
+      if (left < d) d = left;
+      if (i > 1 && j > 1 && ai === b[j - 2] && before === bj) {
+        const swap = prev2[j - 2]! + 1;
+        if (swap < d) d = swap;
+      }
       cur[j] = d;
-      if (d < rowMin) rowMin = d;
+      const toFinish = d + Math.abs(delta - (j - i));
+      if (toFinish < rowMin) rowMin = toFinish;
     }
-    if (rowMin > maxDistance) return 0;
+    if (hi < m) cur[hi + 1] = over;
+    cells += hi - lo + 1;
+    if (rowMin > k) {
+      if (work) work.editCells += cells;
+      return over;
+    }
     [prev2, prev, cur] = [prev, cur, prev2];
   }
+  if (work) work.editCells += cells;
   const distance = prev[m]!;
+  return distance <= k ? distance : over;
+}
+
+/** The most edits a pair of these lengths may differ by and still have an edit ratio ≥ floor. */
+function maxEditsFor(longer: number, floor: number): number {
+  return Math.floor((1 - floor) * longer + 1e-9);
+}
+
+/**
+ * 1 − (optimal string alignment distance / longer length): typos and swapped letters
+ * ("Heraues" for "Heraeus" is 1 edit); 0 when that is below `floor`.
+ *
+ * The distance is computed only up to what `floor` allows, and not at all when a bound rules it
+ * out: the lengths (distance ≥ their difference), or the shared trigrams — an edit destroys at
+ * most 4 of a key's padded trigrams (a transposition; 3 for a substitution or deletion, 2 for an
+ * insertion) and a key of n code points has n of them, so `common` ≥ longer − 4 · distance.
+ */
+function editRatio(a: NamePart, b: NamePart, common: number, floor: number, work?: SmelterMatchWork): number {
+  const n = a.codes.length;
+  const m = b.codes.length;
+  const longer = Math.max(n, m);
+  if (longer === 0) return 0;
+  const maxDistance = maxEditsFor(longer, floor);
+  if (Math.abs(n - m) > maxDistance) return 0;
+  if (longer - common > 4 * maxDistance) return 0;
+  const distance = osaDistanceWithin(a.codes, b.codes, maxDistance, work);
   return distance > maxDistance ? 0 : 1 - distance / longer;
 }
 
@@ -316,16 +403,19 @@ function editRatio(a: readonly string[], b: readonly string[], floor: number): n
  * is a hint, not proof ("Yunnan Tin" is inside several Yunnan Tin smelters). Different keys never
  * score above 0.99.
  */
-export function smelterNameSimilarity(a: SmelterNameProfile | string, b: SmelterNameProfile | string): number {
+export function smelterNameSimilarity(a: SmelterNameProfile | string, b: SmelterNameProfile | string, work?: SmelterMatchWork): number {
   const pa = typeof a === 'string' ? smelterNameProfile(a) : a;
   const pb = typeof b === 'string' ? smelterNameProfile(b) : b;
+  if (work) work.namesCompared += 1;
   if (pa.key === '' || pb.key === '') return 0;
   if (pa.key === pb.key) return 1;
   const ca = pa.compared;
   const cb = pb.compared;
   if (ca.key === cb.key) return 0.99; // same distinctive words, different generic ones
   const jaccard = tokenJaccard(ca, cb);
-  const dice = trigramDice(ca, cb);
+  const common = commonTrigrams(ca, cb);
+  // Sørensen–Dice coefficient over the trigrams.
+  const dice = ca.trigramCount === 0 || cb.trigramCount === 0 ? 0 : (2 * common) / (ca.trigramCount + cb.trigramCount);
   const [small, large] = ca.tokens.size <= cb.tokens.size ? [ca, cb] : [cb, ca];
   let contained = small.tokens.size > 0;
   for (const t of small.tokens) {
@@ -336,10 +426,111 @@ export function smelterNameSimilarity(a: SmelterNameProfile | string, b: Smelter
   }
   const containment = contained ? 0.6 + 0.3 * jaccard : 0;
   let best = Math.max(jaccard, dice, containment);
-  // An edit ratio below TYPO_FLOOR says little (short names are a few edits from anything).
-  const edit = editRatio(ca.chars, cb.chars, Math.max(best, TYPO_FLOOR));
+  // An edit ratio below TYPO_FLOOR says little (short names are a few edits from anything), and
+  // one below `best` changes nothing: the distance is bounded by what would still count.
+  const edit = editRatio(ca, cb, common, Math.max(best, TYPO_FLOOR), work);
   best = Math.max(best, edit >= TYPO_FLOOR ? edit : 0);
   // "Unit 2" is not "Unit 4", "East Plant" not "West Plant": sister plants are different smelters.
   if (ca.markers !== cb.markers && ca.markers !== '' && cb.markers !== '') best = Math.min(best, MARKER_CLASH_CAP);
   return Math.min(best, 0.99);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index
+
+/** Names indexed once (per store version) so that a query scores the few that can match it. */
+export interface SmelterNameIndex {
+  readonly size: number;
+  /**
+   * The positions (ascending) of the indexed profiles whose similarity with `query` may reach
+   * `floor`: every one that does (and maybe a few more), so scoring only these gives what scoring
+   * all would.
+   */
+  candidatesOf(query: SmelterNameProfile, floor: number, work?: SmelterMatchWork): number[];
+}
+
+interface Postings {
+  at: number[];
+  counts: number[];
+}
+
+/**
+ * A profile can reach `floor` with the query only through one of the scores of
+ * smelterNameSimilarity, and each needs something the index sees:
+ * - the same key (1): the key postings;
+ * - Jaccard or containment: a shared compared word, the word postings;
+ * - Dice ≥ floor: 2 · common ≥ floor · (trigrams of both), common counted from the trigram postings
+ *   (and the same compared key, 0.99, is Dice 1);
+ * - an edit ratio ≥ max(floor, TYPO_FLOOR) within k edits: lengths within k, and common ≥
+ *   longer − 4k (see editRatio).
+ * The marker cap only lowers a score.
+ */
+export function createSmelterNameIndex(profiles: readonly SmelterNameProfile[]): SmelterNameIndex {
+  const trigramPostings = new Map<string, Postings>();
+  const wordPostings = new Map<string, number[]>();
+  const keyPostings = new Map<string, number[]>();
+  const push = <V>(map: Map<string, V[]>, key: string, value: V): void => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  profiles.forEach((p, at) => {
+    if (p.key === '') return; // scores 0 with everything
+    push(keyPostings, p.key, at);
+    for (const t of p.compared.tokens) push(wordPostings, t, at);
+    for (const [g, count] of p.compared.trigrams) {
+      let postings = trigramPostings.get(g);
+      if (!postings) trigramPostings.set(g, (postings = { at: [], counts: [] }));
+      postings.at.push(at);
+      postings.counts.push(count);
+    }
+  });
+  // Reused between queries (a query is synchronous): common trigrams, and "shares a word or the key".
+  const common = new Int32Array(profiles.length);
+  const related = new Uint8Array(profiles.length);
+
+  function candidatesOf(query: SmelterNameProfile, floor: number, work?: SmelterMatchWork): number[] {
+    if (query.key === '') return [];
+    const touched: number[] = [];
+    const touch = (at: number): void => {
+      if (common[at] === 0 && related[at] === 0) touched.push(at);
+    };
+    let read = 0;
+    for (const [g, count] of query.compared.trigrams) {
+      const postings = trigramPostings.get(g);
+      if (!postings) continue;
+      read += postings.at.length;
+      for (let i = 0; i < postings.at.length; i++) {
+        const at = postings.at[i]!;
+        touch(at);
+        common[at] = common[at]! + Math.min(count, postings.counts[i]!);
+      }
+    }
+    for (const list of [keyPostings.get(query.key), ...[...query.compared.tokens].map((t) => wordPostings.get(t))]) {
+      if (!list) continue;
+      read += list.length;
+      for (const at of list) {
+        touch(at);
+        related[at] = 1;
+      }
+    }
+    if (work) work.postingsRead += read;
+    const q = query.compared.trigramCount;
+    const editFloor = Math.max(floor, TYPO_FLOOR);
+    const out: number[] = [];
+    for (const at of touched) {
+      const c = common[at]!;
+      const t = profiles[at]!.compared.trigramCount;
+      const longer = Math.max(q, t);
+      const k = maxEditsFor(longer, editFloor);
+      const may =
+        related[at] === 1 || 2 * c >= floor * (q + t) - 1e-9 || (Math.abs(q - t) <= k && longer - c <= 4 * k);
+      if (may) out.push(at);
+      common[at] = 0;
+      related[at] = 0;
+    }
+    return out.sort((x, y) => x - y);
+  }
+
+  return { size: profiles.length, candidatesOf };
 }

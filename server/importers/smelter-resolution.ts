@@ -43,10 +43,14 @@ import type { Metal } from '../../graph/model.js';
 import { ValidationError, type FieldProblem } from '../errors.js';
 import type { SmelterLookupRow } from '../seeding/reference-data.js';
 import {
+  createSmelterNameIndex,
   looseSmelterName,
+  newSmelterMatchWork,
   smelterNameKey,
   smelterNameProfile,
   smelterNameSimilarity,
+  type SmelterMatchWork,
+  type SmelterNameIndex,
   type SmelterNameProfile,
 } from './smelter-names.js';
 
@@ -105,6 +109,8 @@ export interface SmelterResolver {
   resolve(claim: SmelterClaim): SmelterResolution;
   /** Distinct smelters the resolver knows (look-up ∪ graph). */
   readonly smelterCount: number;
+  /** The work of every resolution so far (tests bound it; nothing times it). */
+  readonly work: Readonly<SmelterMatchWork>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,6 +358,10 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
   const byKey = new Map<string, Array<{ entry: SmelterEntry; name: KnownName }>>();
   // metal → every (entry, name), for the similarity scan. Sorted by id so scans are deterministic.
   const byMetal = new Map<Metal, Array<{ entry: SmelterEntry; name: KnownName }>>();
+  // The names of a pool indexed by words and trigrams, so that a scan scores only the names that
+  // can reach FUZZY_FLOOR; built with the resolver (once per store version), `all`'s on first use.
+  const indexes = new Map<Metal | null, SmelterNameIndex>();
+  const work = newSmelterMatchWork();
   const all: Array<{ entry: SmelterEntry; name: KnownName }> = [];
   for (const entry of [...entries.values()].sort((a, b) => compareIds(a.id, b.id))) {
     for (const name of entry.names) {
@@ -365,6 +375,8 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
       all.push(pair);
     }
   }
+  const indexOf = (pool: ReadonlyArray<{ name: KnownName }>) => createSmelterNameIndex(pool.map((p) => p.name.profile));
+  for (const [metal, pool] of byMetal) indexes.set(metal, indexOf(pool));
 
   function scoreByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, excluded: ReadonlySet<string>): { ranked: Scored[]; rejectedApplied: boolean } {
     const best = new Map<string, Scored>();
@@ -393,10 +405,14 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
     }
     if (bestSameName < T.FUZZY_WEIGHT * 0.99 + T.RESOLVE_MARGIN) {
       const pool = metal === null ? all : (byMetal.get(metal) ?? []);
+      let index = indexes.get(metal);
+      if (!index) indexes.set(metal, (index = indexOf(pool)));
       for (const cn of claimNames) {
-        for (const { entry, name } of pool) {
+        // In pool order, as a scan of every name would meet them: ties keep the first name's reason.
+        for (const at of index.candidatesOf(cn.profile, T.FUZZY_FLOOR, work)) {
+          const { entry, name } = pool[at]!;
           if (name.profile.key === cn.profile.key) continue; // scored above
-          const similarity = smelterNameSimilarity(cn.profile, name.profile);
+          const similarity = smelterNameSimilarity(cn.profile, name.profile, work);
           if (similarity < T.FUZZY_FLOOR) continue;
           const c = countryFactor(country, entry.country);
           consider({
@@ -451,7 +467,7 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
           let confirmedFit = false;
           for (const cn of claimNames) {
             for (const n of entry.names) {
-              const s = smelterNameSimilarity(cn.profile, n.profile);
+              const s = smelterNameSimilarity(cn.profile, n.profile, work);
               if (s > fit || (s === fit && n.source === 'confirmed')) {
                 fit = s;
                 confirmedFit = n.source === 'confirmed';
@@ -498,5 +514,5 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
     return { status: 'unresolved', smelterId: null, confidence: 0, candidates, ...flags };
   }
 
-  return { resolve, smelterCount: entries.size };
+  return { resolve, smelterCount: entries.size, work };
 }

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CountryCodeSchema, MetalSchema, NodeIdSchema, SmelterSchema } from '../../graph/model.js';
+import { CountryCodeSchema, MetalSchema, NodeIdSchema, SmelterNameSchema, SmelterSchema } from '../../graph/model.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { smelterKnowledge } from '../importers/cmrt/cmrt-import.js';
 import { smelterNameKey } from '../importers/smelter-names.js';
@@ -15,7 +15,7 @@ import { problemResponses } from '../schemas/http.js';
 
 const MatchQuery = z.object({
   metal: MetalSchema,
-  name: z.string().trim().min(1).max(500).optional().describe('The smelter name as a declaration gives it'),
+  name: SmelterNameSchema.optional().describe('The smelter name as a declaration gives it'),
   id: z.string().trim().min(1).max(200).optional().describe('The smelter identification number as given, if any'),
   country: CountryCodeSchema.optional(),
 });
@@ -34,7 +34,7 @@ const SmelterMatchSchema = z
   .meta({ id: 'SmelterMatch', description: 'How a declared smelter resolves to an RMI smelter id, with the candidates.' });
 
 const DecisionBody = z.object({
-  name: z.string().trim().min(1).max(500).describe('The name as declarations write it'),
+  name: SmelterNameSchema.describe('The name as declarations write it'),
   decision: z.enum(['confirm', 'reject']).describe('confirm: this name is this smelter; reject: it is not'),
 });
 

@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  createSmelterNameIndex,
   looseSmelterName,
+  newSmelterMatchWork,
   normalizeSmelterName,
+  osaDistanceWithin,
   smelterNameKey,
   smelterNameProfile,
   smelterNameSimilarity,
 } from '../../../server/importers/smelter-names.js';
+import { oracleNameSimilarity } from './smelter-matching-oracle.js';
 
 describe('normalizeSmelterName', () => {
   it.each([
@@ -131,6 +135,85 @@ describe('smelterNameSimilarity', () => {
         expect(s).toBeLessThanOrEqual(1);
         const sameKey = smelterNameKey(a) === smelterNameKey(b) && smelterNameKey(a) !== '';
         expect(s === 1).toBe(sameKey);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+/** The optimal string alignment distance by the full table: the oracle of the banded one. */
+function fullOsaDistance(a: readonly number[], b: readonly number[]): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+describe('osaDistanceWithin (banded optimal string alignment)', () => {
+  const codes = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 24 });
+
+  it('is the full-table distance when that is within the bound, else bound + 1 (fast-check)', () => {
+    fc.assert(
+      fc.property(codes, codes, fc.integer({ min: 0, max: 26 }), (a, b, k) => {
+        const full = fullOsaDistance(a, b);
+        expect(osaDistanceWithin(a, b, k)).toBe(full <= k ? full : k + 1);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('fills at most (2k + 1) cells per row of the shorter string', () => {
+    const a = Array.from({ length: 200 }, (_, i) => (i * 7) % 5);
+    const b = [...a.slice(0, 100), 9, ...a.slice(101)];
+    const work = newSmelterMatchWork();
+    expect(osaDistanceWithin(a, b, 10, work)).toBe(1);
+    expect(work.editCells).toBeGreaterThan(0);
+    expect(work.editCells).toBeLessThanOrEqual(200 * 21);
+  });
+});
+
+describe('bounded similarity and the name index agree with the full scan', () => {
+  // A small alphabet, generic words, markers and separators: many near names, ties and typos.
+  const piece = fc.constantFrom('a', 'b', 'ab', 'ba', 'aab', 'abab', 'tin', 'tni', 'metals', 'refinery', 'co', 'ltd', '2', 'east', 'x');
+  const name = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', '-', ' & ')), { minLength: 1, maxLength: 7 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
+  // A name and the same name with a few typos (substitutions, insertions, deletions, swaps), so
+  // that the edit ratio decides often.
+  const edit = fc.tuple(fc.constantFrom('sub', 'ins', 'del', 'swap'), fc.nat(), fc.constantFrom('a', 'b', 'x', ' '));
+  const typoed = (text: string, edits: ReadonlyArray<readonly [string, number, string]>): string =>
+    edits.reduce((t, [kind, at, c]) => {
+      const i = t.length === 0 ? 0 : at % t.length;
+      if (kind === 'sub') return t.slice(0, i) + c + t.slice(i + 1);
+      if (kind === 'ins') return t.slice(0, i) + c + t.slice(i);
+      if (kind === 'del') return t.slice(0, i) + t.slice(i + 1);
+      return i + 1 < t.length ? t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2) : t;
+    }, text);
+  const pair = fc.oneof(
+    fc.tuple(name, name),
+    fc.tuple(name, fc.array(edit, { minLength: 1, maxLength: 4 })).map(([a, edits]) => [a, typoed(a, edits)] as const),
+  );
+
+  it('smelterNameSimilarity is the full-table similarity (fast-check)', () => {
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        expect(smelterNameSimilarity(a, b)).toBe(oracleNameSimilarity(a, b));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('the index returns, in order, every indexed name that reaches the floor (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 20 }), name, fc.constantFrom(0.05, 0.2, 0.4, 0.6, 0.84, 0.9), (pairs, query, floor) => {
+        const profiles = pairs.flat().map(smelterNameProfile);
+        const q = smelterNameProfile(query);
+        const candidates = createSmelterNameIndex(profiles).candidatesOf(q, floor);
+        const reaching = profiles.flatMap((p, at) => (smelterNameSimilarity(q, p) >= floor ? [at] : []));
+        expect(candidates).toEqual([...candidates].sort((x, y) => x - y));
+        expect(candidates).toEqual(expect.arrayContaining(reaching));
       }),
       { numRuns: 3000 },
     );

@@ -14,6 +14,7 @@ import {
   type SmelterClaim,
 } from '../../../server/importers/smelter-resolution.js';
 import { loadReferenceSmelters, loadSmelterLookup, type SmelterLookupRow } from '../../../server/seeding/reference-data.js';
+import { createOracleSmelterResolver } from './smelter-matching-oracle.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/smelter-lookup/', import.meta.url));
 
@@ -457,5 +458,96 @@ describe('speed on the 6.5 look-up', () => {
     expect(buildMs).toBeLessThan(5000);
     expect(exactRate).toBeGreaterThan(500);
     expect(typoRate).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+describe('bounded matching: the answers of the full scan, with work that follows the few names that can match', () => {
+  const graph = referenceGraphSmelters();
+  const METALS_OF_LOOKUP = [...new Set(LOOKUP_65.map((r) => r.metal))];
+  const edit = fc.tuple(fc.constantFrom('sub', 'ins', 'del', 'swap'), fc.nat(), fc.constantFrom('a', 'e', 'x', ' ', '-', '1'));
+  const typoed = (text: string, edits: ReadonlyArray<readonly [string, number, string]>): string =>
+    edits.reduce((t, [kind, at, c]) => {
+      const i = t.length === 0 ? 0 : at % t.length;
+      if (kind === 'sub') return t.slice(0, i) + c + t.slice(i + 1);
+      if (kind === 'ins') return t.slice(0, i) + c + t.slice(i);
+      if (kind === 'del') return t.slice(0, i) + t.slice(i + 1);
+      return i + 1 < t.length ? t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2) : t;
+    }, text);
+  const lookupName = fc.constantFrom(...LOOKUP_65).chain((r) => fc.constantFrom(r.lookupName, r.standardName));
+  /** A look-up name with typos, two names glued, a word of one, or letters at random. */
+  const claimedName = fc.oneof(
+    fc.tuple(lookupName, fc.array(edit, { maxLength: 5 })).map(([n, edits]) => typoed(n, edits)),
+    fc.tuple(lookupName, lookupName).map(([a, b]) => `${a.split(' ')[0]} ${b.split(' ').slice(1).join(' ')}`),
+    fc.string({ unit: fc.constantFrom(...'aeinorstu tinmetal'.split('')), maxLength: 40 }),
+  );
+  // Near duplicates in the graph (a typo of a look-up name, a user's confirmed or rejected name) make ties and margins.
+  const graphSmelters = fc.array(
+    fc.record({ row: fc.constantFrom(...LOOKUP_65), name: claimedName, alias: fc.option(claimedName, { nil: undefined }), rejected: fc.option(claimedName, { nil: undefined }) }),
+    { maxLength: 8 },
+  ).map((extra) => [
+    ...graph.map((s) => {
+      const change = extra.find((e) => e.row.smelterId === s.id);
+      return change ? { ...s, aliases: change.alias ? [...s.aliases, change.alias] : s.aliases, rejectedNames: change.rejected ? [change.rejected] : [] } : s;
+    }),
+    ...extra.map((e, i) => ({ id: `local-${i}`, name: e.name, aliases: [], metal: e.row.metal, country: e.row.countryCode, rejectedNames: [] })),
+  ]);
+  const claims = fc.array(
+    fc.record({
+      metal: fc.option(fc.constantFrom(...METALS_OF_LOOKUP), { nil: null, freq: 8 }),
+      name: fc.option(claimedName, { nil: null, freq: 10 }),
+      lookupName: fc.option(claimedName, { nil: null, freq: 2 }),
+      smelterId: fc.option(fc.oneof(fc.constantFrom(...LOOKUP_65.map((r) => r.smelterId)), fc.constant('CID12')), { nil: null, freq: 3 }),
+      countryCode: fc.option(fc.constantFrom(...new Set(LOOKUP_65.map((r) => r.countryCode))), { nil: null, freq: 2 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  );
+
+  it('resolves random names exactly as the full scan with full edit tables did: status, candidates, scores, order, reasons (fast-check)', () => {
+    fc.assert(
+      fc.property(graphSmelters, claims, (smelters, cs) => {
+        const bounded = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: smelters });
+        const full = createOracleSmelterResolver({ lookup: LOOKUP_65, graphSmelters: smelters });
+        for (const c of cs) expect(bounded.resolve(c), JSON.stringify(c)).toEqual(full.resolve(c));
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  /** The hostile case of the Trust issue at the name cap: 2,000 tin smelters of 200 characters, nearly the same. */
+  const nearlySame = Array.from({ length: 2000 }, (_, i): KnownSmelter => ({
+    id: `CAP-${i}`,
+    name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`,
+    aliases: [],
+    metal: 'tin',
+    country: 'CN',
+  }));
+  const hostileQuery = claim({ metal: 'tin', name: `q${'a'.repeat(185)}zz${'a'.repeat(12)}` });
+
+  it('fills at most (2k + 1) · n edit cells per name compared, k = what TYPO_FLOOR allows at n = 200, and gives the full scan\'s answer', () => {
+    const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: nearlySame });
+    const before = { ...resolver.work };
+    const answer = resolver.resolve(hostileQuery);
+    const compared = resolver.work.namesCompared - before.namesCompared;
+    const cells = resolver.work.editCells - before.editCells;
+    const n = 200;
+    const k = Math.floor((1 - 0.84) * n + 1e-9); // 32
+    expect(compared).toBeGreaterThanOrEqual(2000); // every one of them is similar: all are scored
+    expect(compared).toBeLessThanOrEqual(2000 + LOOKUP_65.length);
+    expect(cells).toBeLessThanOrEqual(compared * (2 * k + 1) * n); // the full tables: compared · n · n
+    expect(answer).toEqual(createOracleSmelterResolver({ lookup: LOOKUP_65, graphSmelters: nearlySame }).resolve(hostileQuery));
+    expect(answer.candidates).toHaveLength(5);
+  }, 60_000);
+
+  it('scores only the names that can match: a real name among the 2,000 long ones compares a few dozen names, not thousands', () => {
+    const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: [...graph, ...nearlySame] });
+    const tinNames = LOOKUP_65.filter((r) => r.metal === 'tin').length * 2 + nearlySame.length;
+    for (const name of ['Minsur', 'Yunnan Tn Company', 'PT Timah Kundur', 'Malaysia Smelting Corporaton']) {
+      const before = { ...resolver.work };
+      const answer = resolver.resolve(claim({ metal: 'tin', name }));
+      const compared = resolver.work.namesCompared - before.namesCompared;
+      expect(compared, name).toBeLessThan(tinNames / 10);
+      expect(resolver.work.editCells - before.editCells, name).toBeLessThanOrEqual(compared * 2 * 200);
+      expect(answer, name).toEqual(createOracleSmelterResolver({ lookup: LOOKUP_65, graphSmelters: [...graph, ...nearlySame] }).resolve(claim({ metal: 'tin', name })));
+    }
   }, 60_000);
 });
