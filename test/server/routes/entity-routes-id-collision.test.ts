@@ -6,13 +6,17 @@
  * across labels: such a write is a 409 naming the label that holds the id, and a restart changes
  * nothing.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/app.js';
+import { PROJECT_ROOT } from '../../../server/seeding/reference-data.js';
+import { loadReference } from '../../../server/seeding/seed-loader.js';
 import { EmbeddedGraphStore } from '../../../server/stores/embedded-store.js';
+import { multipartBody } from '../multipart-body.js';
 import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
 
 interface Service {
@@ -132,6 +136,25 @@ describe('an id another label holds', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().errors).toEqual([{ path: 'body.nodes[1].id', message: 'id "PE" is already held by a Country' }]);
     expect(await service.store.getNode('Company', 'newco')).toBeNull();
+    expect(await service.store.version()).toBe(version);
+  });
+
+  it('a CMRT import for a new company whose id a country holds is a 409 and writes nothing', { timeout: 60_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'oretrace-collision-'));
+    dirs.push(dataDir);
+    const service = await start(dataDir);
+    await loadReference(service.store);
+    const version = await service.store.version();
+    const name = 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx';
+    const file = { content: readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'cmrt', name)), fileName: name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/cmrt?company=JP&country=JP&name=Japan%20Metals',
+      ...(await multipartBody([['file', file]])),
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().detail).toBe('id "JP" is already held by a Country; ids are unique across labels');
+    expect(await service.store.getNode('Company', 'JP')).toBeNull();
     expect(await service.store.version()).toBe(version);
   });
 

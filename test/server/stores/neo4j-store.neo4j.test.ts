@@ -7,9 +7,10 @@
 import { createServer } from 'node:net';
 import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { StoreUnavailableError, UnprocessableError, ValidationError } from '../../../server/errors.js';
+import { ConflictError, StoreUnavailableError, UnprocessableError, ValidationError } from '../../../server/errors.js';
 import { Neo4jGraphStore, type Neo4jStoreLogger } from '../../../server/stores/neo4j-store.js';
 import { describeGraphStoreContract } from './graph-store-contract.js';
+import { describeRestartProperty } from './store-restart-property.js';
 
 interface Neo4jConnection {
   uri: string;
@@ -59,6 +60,19 @@ if (conn) {
     const store = await makeStore();
     return { store, cleanup: () => store.close() };
   });
+}
+
+if (conn) {
+  // "Restart": close the store (its driver) and open a new one over the same database.
+  describeRestartProperty('Neo4jGraphStore', async () => ({
+    open: async () => {
+      const store = new Neo4jGraphStore({ ...conn });
+      await store.init();
+      return store;
+    },
+    cleanup: async () => undefined,
+    numRuns: 25,
+  }));
 }
 
 // ---- Neo4j-specific ------------------------------------------------------------------------------
@@ -197,7 +211,7 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     expect(await store.counts()).toEqual({ nodes: 1, relationships: 0 });
   });
 
-  it('refuses ends of the wrong kind and ambiguous ids', async () => {
+  it('refuses ends of the wrong kind, and an id another label holds', async () => {
     await store.importGraph({
       nodes: [company('acme'), { label: 'Country', id: 'CD', name: 'Congo' }, { label: 'Smelter', id: 'CD2', name: 'S', metal: 'tin', country: 'CD' }],
       relationships: [],
@@ -205,11 +219,51 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     await expect(store.upsertRelationships([{ type: 'SUPPLIES', from: 'acme', to: 'CD2', metal: 'tin' }])).rejects.toMatchObject({
       fields: [{ path: 'relationships[0]' }],
     });
-    await store.upsertNodes([company('CD')]); // now "CD" names a Company and a Country
-    await expect(store.upsertRelationships([{ type: 'LOCATED_IN', from: 'acme', to: 'CD' }])).rejects.toMatchObject({
-      fields: [{ path: 'relationships[0].to' }],
+    await expect(store.upsertNodes([company('CD')])).rejects.toThrow(ConflictError);
+    await expect(store.upsertNodes([company('CD2')], 'replace')).rejects.toMatchObject({
+      status: 409,
+      fields: [{ path: 'nodes[0].id', message: 'id "CD2" is already held by a Smelter' }],
     });
-    expect((await store.findNodesById('CD')).map((n) => n.label)).toEqual(['Company', 'Country']);
+    expect((await store.findNodesById('CD')).map((n) => n.label)).toEqual(['Country']);
+  });
+
+  it('a database that already holds an id under two labels (written outside oretrace): relationships naming it are ambiguous, both nodes refuse a second label', async () => {
+    await store.importGraph({ nodes: [company('acme'), { label: 'Country', id: 'CD', name: 'Congo' }], relationships: [] });
+    const driver = neo4j.driver(conn!.uri, neo4j.auth.basic(conn!.user, conn!.password));
+    try {
+      await driver.executeQuery("CREATE (:Company {id: 'CD', name: 'CD Holdings', country: 'US'})", {}, { database: conn!.database });
+    } finally {
+      await driver.close();
+    }
+    await expect(store.upsertRelationships([{ type: 'LOCATED_IN', from: 'acme', to: 'CD' }])).rejects.toMatchObject({
+      fields: [{ path: 'relationships[0].to', message: 'id "CD" is ambiguous: it names a Company and a Country' }],
+    });
+    await expect(store.upsertNodes([{ label: 'Country', id: 'CD', name: 'DR Congo' }])).rejects.toThrow(
+      'id "CD" is already held by a Company; ids are unique across labels',
+    );
+    // Deleting the intruder is the way out.
+    expect(await store.deleteNode('Company', 'CD')).toBe(true);
+    await store.upsertRelationships([{ type: 'LOCATED_IN', from: 'acme', to: 'CD' }]);
+  });
+
+  it('concurrent writes giving one id two labels: exactly one commits (the check runs under the writes\' lock)', async () => {
+    const labels = ['Company', 'Smelter'] as const;
+    for (let round = 0; round < 5; round++) {
+      const id = `race-${round}`;
+      const writes = Array.from({ length: 6 }, (_, i) => {
+        const label = labels[i % 2]!;
+        const node = label === 'Company' ? company(id) : { label, id, name: `Smelter ${id}`, metal: 'tin' as const, country: 'JP' };
+        // Half as imports with a second node, so the writes differ in size and overlap in time.
+        return i < 2 ? store.upsertNodes([node]) : store.importGraph({ nodes: [company(`${id}-${i}`), node], relationships: [] });
+      });
+      const outcomes = await Promise.allSettled(writes);
+      const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+      expect(refused.every((e) => e instanceof ConflictError)).toBe(true);
+      const holders = (await store.findNodesById(id)).map((n) => n.label);
+      expect(holders).toHaveLength(1);
+      // Every write of the label that won committed, every write of the other was refused.
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    }
   });
 
   it('keeps user text as data (no injection through ids or search)', async () => {
