@@ -10,7 +10,7 @@ import { listAllNodes, type GraphStore, type WriteResult } from '../../stores/gr
 import { createSmelterResolver, type KnownSmelter, type SmelterResolver } from '../smelter-resolution.js';
 import type { CmrtDocument } from './cmrt-document.js';
 import { planCmrtImport, type CmrtFileReport, type KnownSmelterRecord } from './cmrt-import-plan.js';
-import { readCmrtWorkbook } from './cmrt-reader.js';
+import { readCmrtWorkbookOffThread } from './cmrt-reader-thread.js';
 
 export interface CmrtUpload {
   fileName: string;
@@ -73,7 +73,8 @@ export function knownSmelterOf(s: Smelter): KnownSmelter {
 export async function readCmrtUploads(uploads: readonly CmrtUpload[], onFileRead?: CmrtImportOptions['onFileRead']): Promise<CmrtDocument[]> {
   const documents: CmrtDocument[] = [];
   for (const [i, upload] of uploads.entries()) {
-    documents.push(await readCmrtWorkbook(upload.bytes, { fileName: upload.fileName }));
+    // In the reader thread: a hostile workbook costs seconds of CPU, which the event loop must not.
+    documents.push(await readCmrtWorkbookOffThread(upload.bytes, { fileName: upload.fileName }));
     onFileRead?.(i + 1, uploads.length, upload.fileName);
   }
   return documents;
