@@ -14,7 +14,12 @@
  * anything. Let D be the nodes reachable from a removed node along relationships of positive
  * share (removed nodes excluded). Outside D the lost share is exactly 0. Inside D
  *
- *   lost(v) = Σ over sources u of v: w(u,v) · (1 if u is removed, lost(u) if u ∈ D, else 0),
+ *   lost(v) = s(v) · Σ over sources u of v: w(u,v) · (1 if u is removed, lost(u) if u ∈ D, else 0),
+ *
+ * s(v) the origin walk's step rule (intakeScale of share-rounding.ts): 1 / (the described intake)
+ * where that is 1 up to rounding or a hair above 1 (shares the snapshot left unscaled within its
+ * tolerance), so that a lost share is at most 1 and equals the share of the origin mix through
+ * the removed nodes; 1 where the intake falls short.
  *
  * a linear system whose matrix is substochastic and, because every node of D reaches a removed
  * node along positive shares, has spectral radius < 1: the solution is unique. It is solved over
@@ -25,7 +30,8 @@
  * structural downstream cone of the removed nodes; outside it nothing changed.
  */
 import type { Metal } from '../model.js';
-import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
+import { clampShare, intakeScale } from '../share-rounding.js';
+import { LABEL_CODES, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
 import { layerComponents, solveDense, sweepsConverged } from './strongly-connected.js';
 
 export interface ImpactEntry {
@@ -220,12 +226,16 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
   const lost = new Float64Array(n);
   const update = (v: number): number => {
     let sum = 0;
+    let total = undisclosedOf(layer, v);
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;
-      if (isRemoved[u] === 1) sum += inWeights[j]!;
-      else if (positive[u] === 1) sum += inWeights[j]! * lost[u]!;
+      const w = inWeights[j]!;
+      if (w > 0) total += w;
+      if (isRemoved[u] === 1) sum += w;
+      else if (positive[u] === 1) sum += w * lost[u]!;
     }
-    return sum;
+    // A probability: rounding may leave it an ulp above 1.
+    return clampShare(sum * intakeScale(total));
   };
   const comps = layerComponents(layer);
   const { members, starts } = comps;
@@ -323,10 +333,13 @@ function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemove
   for (let i = 0; i < b; i++) {
     const v = block[i]!;
     m[i * b + i] = 1;
+    let total = undisclosedOf(layer, v);
+    for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
+    const scale = intakeScale(total); // the step rule, as in update()
     let sum = 0;
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;
-      const w = inWeights[j]!;
+      const w = inWeights[j]! * scale;
       const k = local.get(u);
       if (k !== undefined) m[i * b + k]! -= w;
       else if (isRemoved[u] === 1) sum += w;
@@ -336,5 +349,5 @@ function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemove
   }
   if (!solveDense(m, rhs, b, 1)) throw new Error(`impact: a supply cycle of ${b} nodes in ${layer.metal} gave a singular system`);
   // Probabilities: clamp the last ulps of rounding into [0, 1].
-  for (let i = 0; i < b; i++) lost[block[i]!] = Math.min(1, Math.max(0, rhs[i]!));
+  for (let i = 0; i < b; i++) lost[block[i]!] = clampShare(rhs[i]!);
 }

@@ -34,11 +34,16 @@
  * smelterMix, 2.2e-14 for originSharesAll.
  *
  * Step rule per non-absorbing node (the same everywhere, so the answers agree): the described
- * intake is T = Σ w + undisclosed. Where T exceeds 1 − ROUNDING (shares summing to 1 up to
- * rounding, or explicit shares within SHARE_TOLERANCE above 1 that the snapshot leaves unscaled),
- * every step is divided by T so that the walk neither creates nor loses mass; where T falls short
- * (relationships that all got weight 0), the shortfall is undisclosed. Relationships of weight 0
- * are not steps of the walk, also for finding the pieces of a cycle.
+ * intake is T = Σ w + undisclosed. Where T exceeds 1 − INTAKE_ROUNDING (shares summing to 1 up
+ * to rounding, or explicit shares within SHARE_TOLERANCE above 1 that the snapshot leaves
+ * unscaled), every step is divided by T so that the walk neither creates nor loses mass; where T
+ * falls short (relationships that all got weight 0), the shortfall is undisclosed. Relationships
+ * of weight 0 are not steps of the walk, also for finding the pieces of a cycle. The rule lives in
+ * share-rounding.ts (intakeScale, intakeLeak), shared with single points of failure and impact.
+ *
+ * The walk's masses are exact up to rounding, and rounding can leave one a few ulps above 1
+ * (ten visits of a loop keeping 0.9 of its intake are 10.000000000000002): each answer's parts are
+ * normalised as one mix (normaliseMix), so every share is in [0, 1] and every mix sums to 1.
  *
  * On a layer of a million nodes the cost is memory latency, not arithmetic: every relationship
  * costs a random access to its source. Both passes read each relationship of the part they need
@@ -46,6 +51,7 @@
  */
 import { RMAP_STATUSES, type Metal, type RmapStatus } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
+import { clampShare, intakeLeak, intakeScale, normaliseMix } from '../share-rounding.js';
 import { solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
 
 /** Where v's intake of a metal comes from, as probabilities summing to 1. */
@@ -88,8 +94,6 @@ export interface SmelterMix {
  * solved iteratively: an explicit error rather than a wrong answer.
  */
 const PIECE_SOLVE = { denseLimit: 300, tolerance: 1e-13, maxSweeps: 20_000 } as const;
-/** Shortfalls of the described intake below this are rounding of shares that sum to 1, not a leak. */
-const ROUNDING = 1e-12;
 
 const COUNTRY = LABEL_CODES.Country;
 const SMELTER = LABEL_CODES.Smelter;
@@ -108,16 +112,6 @@ function layerFor(snapshot: Snapshot, metal: Metal, v: number, what: string): Me
   return snapshot.layers.get(metal)!;
 }
 
-/** The step rule's factor on every step of a node whose described intake is `total`. */
-function stepScale(total: number): number {
-  return total > 1 - ROUNDING ? 1 / total : 1;
-}
-
-/** The step rule's probability of ending as undisclosed at a node with this intake and remainder. */
-function stepLeak(total: number, remainder: number): number {
-  return total > 1 - ROUNDING ? remainder / total : remainder + (1 - total);
-}
-
 /** The origin mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
 export function originMix(snapshot: Snapshot, metal: Metal, v: number): OriginMix {
   const layer = layerFor(snapshot, metal, v, 'originMix');
@@ -132,15 +126,31 @@ export function originMix(snapshot: Snapshot, metal: Metal, v: number): OriginMi
     else recycled += mass;
   }
   found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const codes: string[] = [];
+  const masses: number[] = [];
+  const isCahra: boolean[] = [];
+  for (const [code, mass, cahraFlag] of found) {
+    if (codes[codes.length - 1] === code) masses[masses.length - 1]! += mass;
+    else {
+      codes.push(code);
+      masses.push(mass);
+      isCahra.push(cahraFlag);
+    }
+  }
+  // Countries, recycled and undisclosed partition the intake: normalised as one mix, so that
+  // rounding (sixths of halves summing to 1.0000000000000002) neither lifts a share above 1 nor
+  // the mix off 1. The CAHRA split then sums its countries.
+  const parts = normaliseMix([...masses, recycled, walk.undisclosed]);
   const byCountry: Record<string, number> = {};
   let cahra = 0;
   let nonCahra = 0;
-  for (const [code, mass, isCahra] of found) {
-    byCountry[code] = (byCountry[code] ?? 0) + mass;
-    if (isCahra) cahra += mass;
-    else nonCahra += mass;
-  }
-  return { byCountry, cahra, nonCahra, recycled, undisclosed: walk.undisclosed };
+  codes.forEach((code, i) => {
+    const share = parts[i]!;
+    byCountry[code] = share;
+    if (isCahra[i]) cahra += share;
+    else nonCahra += share;
+  });
+  return { byCountry, cahra: clampShare(cahra), nonCahra: clampShare(nonCahra), recycled: parts[codes.length]!, undisclosed: parts[codes.length + 1]! };
 }
 
 /** The smelter mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
@@ -157,17 +167,30 @@ export function smelterMix(snapshot: Snapshot, metal: Metal, v: number): Smelter
     else notThroughSmelter += mass; // a country reached without a smelter: the model forbids it, the answer still adds up
   }
   found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const ids: string[] = [];
+  const masses: number[] = [];
+  const statuses: number[] = [];
+  for (const [id, mass, status] of found) {
+    if (ids[ids.length - 1] === id) masses[masses.length - 1]! += mass;
+    else {
+      ids.push(id);
+      masses.push(mass);
+      statuses.push(status);
+    }
+  }
+  // Smelters and the rest partition the intake: normalised as one mix (see originMix).
+  const parts = normaliseMix([...masses, notThroughSmelter]);
   const bySmelter: Record<string, number> = {};
   const statusTotals = new Float64Array(RMAP_STATUSES.length);
-  for (const [id, mass, status] of found) {
-    bySmelter[id] = (bySmelter[id] ?? 0) + mass;
-    if (status < RMAP_STATUSES.length) statusTotals[status]! += mass;
-  }
+  ids.forEach((id, i) => {
+    bySmelter[id] = parts[i]!;
+    if (statuses[i]! < RMAP_STATUSES.length) statusTotals[statuses[i]!]! += parts[i]!;
+  });
   const byRmapStatus: Partial<Record<RmapStatus, number>> = {};
   RMAP_STATUSES.forEach((status, i) => {
-    if (statusTotals[i]! > 0) byRmapStatus[status] = statusTotals[i]!;
+    if (statusTotals[i]! > 0) byRmapStatus[status] = clampShare(statusTotals[i]!);
   });
-  return { bySmelter, byRmapStatus, notThroughSmelter };
+  return { bySmelter, byRmapStatus, notThroughSmelter: parts[ids.length]! };
 }
 
 /** Where a walk is absorbed: countries always; recycled smelters (origin mix) or every smelter (smelter mix). */
@@ -178,9 +201,9 @@ function isAbsorbing(snapshot: Snapshot, g: number, smelterAbsorbs: boolean): bo
 
 /** The step rule of one non-absorbing node, from its row (compact id c). */
 interface Step {
-  /** Factor on every step (stepScale). */
+  /** Factor on every step (intakeScale). */
   scale: number;
-  /** Probability of ending as undisclosed here (stepLeak). */
+  /** Probability of ending as undisclosed here (intakeLeak). */
   leak: number;
   /** Weight of the steps back to the node itself. */
   self: number;
@@ -202,8 +225,8 @@ function stepOf(layer: MetalLayer, c: number, into: Step): Step {
   }
   const own = layer.compactUndisclosed[c]!;
   total += own;
-  into.scale = stepScale(total);
-  into.leak = stepLeak(total, own);
+  into.scale = intakeScale(total);
+  into.leak = intakeLeak(total, own);
   into.self = self;
   into.others = others;
   return into;
@@ -297,8 +320,8 @@ function walkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
     }
     const own = compactUndisclosed[c]!;
     total += own;
-    table.scale[c] = stepScale(total);
-    table.leak[c] = stepLeak(total, own);
+    table.scale[c] = intakeScale(total);
+    table.leak[c] = intakeLeak(total, own);
   }
   walkTables.set(layer, table);
   return table;
@@ -555,7 +578,7 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares 
       sn += w * x[s + 1]!;
       sr += w * x[s + 2]!;
     }
-    const scale = stepScale(total + compactUndisclosed[c]!);
+    const scale = intakeScale(total + compactUndisclosed[c]!);
     x[3 * c] = sc * scale;
     x[3 * c + 1] = sn * scale;
     x[3 * c + 2] = sr * scale;
@@ -573,11 +596,11 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares 
       cahra[v] = nonCahra[v] = recycled[v] = undisclosed[v] = Number.NaN;
       continue;
     }
-    const xc = (cahra[v] = x[3 * c]!);
-    const xn = (nonCahra[v] = x[3 * c + 1]!);
-    const xr = (recycled[v] = x[3 * c + 2]!);
-    const rest = 1 - xc - xn - xr;
-    undisclosed[v] = rest > 0 ? rest : 0; // below 0 only by rounding
+    // Probabilities a few ulps outside [0, 1] by rounding are put back (share-rounding.ts).
+    const xc = (cahra[v] = clampShare(x[3 * c]!));
+    const xn = (nonCahra[v] = clampShare(x[3 * c + 1]!));
+    const xr = (recycled[v] = clampShare(x[3 * c + 2]!));
+    undisclosed[v] = clampShare(1 - xc - xn - xr); // below 0 only by rounding
   }
   return { cahra, nonCahra, recycled, undisclosed };
 }

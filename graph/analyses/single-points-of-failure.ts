@@ -24,6 +24,7 @@
  */
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
+import { clampShare, intakeScale } from '../share-rounding.js';
 import { dominatorTree } from './dominator-tree.js';
 import { SccScratch, solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
 import { minimumVertexCut } from './vertex-connectivity.js';
@@ -55,8 +56,6 @@ export interface SinglePointsOfFailureAnswer {
  * that leaks almost nothing needs more than 100,000 sweeps, and then it is an error, not a guess.
  */
 const PIECE_SOLVE = { denseLimit: 300, tolerance: 1e-14, maxSweeps: 100_000, who: 'single points of failure' } as const;
-/** Intake described to within this of 1 is whole (rounding of shares); the same rule as the origin mix. */
-const ROUNDING = 1e-12;
 
 /**
  * The single points of failure of node c's supply of `metal`, their shares, the redundancy and one
@@ -91,12 +90,13 @@ export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: numbe
 
   // Visit probabilities along the chain: the walk must pass d_i before d_{i+1}, so by the strong
   // Markov property at its first visit of d_i, P(visit d_{i+1}) = P(visit d_i) · P(reach d_{i+1} from d_i).
+  // Each probability is clamped into [0, 1]: a loop's visits can round to 1.0000000000000002.
   const walk = new HittingProbabilities(size, offsets, targets, weights);
   const spofs = answer.singlePointsOfFailure;
   let share = 1;
   let from = 0;
   for (const d of chain) {
-    if (share > 0) share *= walk.probability(from, d);
+    if (share > 0) share = clampShare(share * walk.probability(from, d));
     from = d;
     const g = globalOf[d]!;
     spofs.push({ index: g, id: snapshot.ids[g]!, label: labelOf(snapshot, g), name: snapshot.names[g]!, share });
@@ -168,7 +168,7 @@ function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream 
       // up to rounding, steps are divided by their total, so both answers walk the same chain.
       let total = undisclosedOf(layer, v);
       for (let j = start; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
-      const scale = total > 1 - ROUNDING ? 1 / total : 1;
+      const scale = intakeScale(total);
       for (let j = start; j < end; j++) {
         const u = inSources[j]!;
         let local = localOf[u]!;
@@ -260,7 +260,7 @@ class HittingProbabilities {
         this.solvePiece(members, pieces.componentOf, p, target);
       }
     }
-    const answer = h[start]!;
+    const answer = clampShare(h[start]!);
     // Reset the scratch state of every node this call touched.
     for (let i = 0; i < tail; i++) {
       const v = queue[i]!;
