@@ -28,6 +28,10 @@ export const ConfigSchema = z
     ),
     /** Worker threads for analyses; 0 runs them in the request's thread. Unset: cores − 1, at most 4. */
     ANALYSIS_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(64).optional()),
+    /** How long one analysis may run in its worker before it is stopped (503 analysis-timeout). */
+    ANALYSIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
+    /** The heap each analysis worker may use, in MB; an analysis that needs more fails (422 analysis-memory-limit). */
+    ANALYSIS_HEAP_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(64).max(65_536).default(1024)),
     /** Load the reference data and the demo supply chain into an empty store at start-up. */
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true').transform((v) => v === 'true')),
     /** API keys as "name:role:sha256hex,…" (hashes, never the keys; `oretrace keys create` makes them). */

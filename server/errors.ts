@@ -104,3 +104,31 @@ export class ConflictError extends DomainError {
   readonly code = 'conflict';
   readonly title = 'The request conflicts with the graph';
 }
+
+/**
+ * An analysis ran past its deadline (ANALYSIS_TIMEOUT_MS): its worker was stopped and replaced.
+ * 503: the same request may succeed on a less busy service.
+ */
+export class AnalysisTimeoutError extends DomainError {
+  readonly status = 503;
+  readonly code = 'analysis-timeout';
+  readonly title = 'The analysis took longer than its time limit (ANALYSIS_TIMEOUT_MS)';
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter: number) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}
+
+/**
+ * An analysis filled the heap its worker may use (ANALYSIS_HEAP_MB): the worker was replaced.
+ * 422 rather than 503: only the running analysis grows a worker's heap, so the same request on the
+ * same graph would need as much again; a smaller one (a lower limit or maxDepth) may fit.
+ */
+export class AnalysisMemoryError extends DomainError {
+  readonly status = 422;
+  readonly code = 'analysis-memory-limit';
+  readonly title = 'The analysis needed more memory than its limit (ANALYSIS_HEAP_MB)';
+}

@@ -38,11 +38,18 @@ declare module 'fastify' {
 export interface AnalyticsOptions {
   /** Worker threads for analyses; 0 runs them in the request's thread. */
   workers?: number | undefined;
+  /** Each task's deadline and each worker's heap (AnalysisPool's defaults when unset). */
+  budget?: { timeoutMs?: number | undefined; heapMb?: number | undefined } | undefined;
 }
 
 async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions): Promise<void> {
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = new AnalysisPool(workers);
+  const pool = new AnalysisPool(workers, undefined, {
+    ...options.budget,
+    onWorkerReplaced: (err, analysis) => {
+      app.log.warn({ analysis, err: err.message }, 'analysis worker stopped and replaced');
+    },
+  });
   // With worker threads, the layers of a snapshot are built in one too (off the event loop).
   const layerBuilder = workers > 0 ? new LayerBuilder() : undefined;
   const snapshots = new SnapshotProvider(app.store, {

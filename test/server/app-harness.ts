@@ -23,6 +23,7 @@ export interface Harness {
 export interface HarnessOptions {
   withFixture?: boolean;
   analysisWorkers?: number;
+  analysisBudget?: { timeoutMs?: number; heapMb?: number };
   logger?: boolean;
 }
 
@@ -31,7 +32,7 @@ export async function embeddedHarness(options: HarnessOptions = {}): Promise<Har
   const store = new EmbeddedGraphStore({ dataDir });
   await store.init();
   if (options.withFixture !== false) await store.importGraph({ nodes: fixtureNodes, relationships: fixtureRelationships });
-  const app = await buildApp({ store, analysisWorkers: options.analysisWorkers ?? 0, logger: options.logger ?? false });
+  const app = await buildApp({ store, analysisWorkers: options.analysisWorkers ?? 0, ...(options.analysisBudget ? { analysisBudget: options.analysisBudget } : {}), logger: options.logger ?? false });
   await app.ready();
   return {
     app,

@@ -8,6 +8,7 @@ describe('configuration from the environment', () => {
     expect(c).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', NEO4J_DATABASE: 'neo4j', LOG_LEVEL: 'info', SEED_DEMO: true });
     expect(c.NEO4J_URI).toBeUndefined();
     expect(c.DATA_DIR).toBe(resolve('data'));
+    expect(c).toMatchObject({ ANALYSIS_TIMEOUT_MS: 30_000, ANALYSIS_HEAP_MB: 1024 });
   });
 
   it('reads the Neo4j settings', () => {
@@ -23,6 +24,8 @@ describe('configuration from the environment', () => {
     [{ NEO4J_DATABASE: 'no spaces allowed' }, /^Invalid NEO4J_DATABASE/],
     [{ SEED_DEMO: 'maybe' }, /^Invalid SEED_DEMO/],
     [{ ANALYSIS_WORKERS: '-1' }, /^Invalid ANALYSIS_WORKERS/],
+    [{ ANALYSIS_TIMEOUT_MS: '10' }, /^Invalid ANALYSIS_TIMEOUT_MS \("10"\): /],
+    [{ ANALYSIS_HEAP_MB: 'lots' }, /^Invalid ANALYSIS_HEAP_MB/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     let error: unknown;
     try {

@@ -44,6 +44,6 @@ describe('analysis worker pool', () => {
     await expect(crashed).rejects.toBeInstanceOf(AnalysisFailedError);
     await expect(crashed).rejects.toThrow(/exited with code 3/);
     const after = await pool.run('origins', snapshot, { company: 'acme', metal: 'tin' });
-    expect(after).toEqual({ echoed: { company: 'acme', metal: 'tin' } });
+    expect(after).toMatchObject({ echoed: { company: 'acme', metal: 'tin' } });
   });
 });
