@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Three projects: fast unit tests run in parallel; tests against the real Neo4j share one database,
 // so their files run one at a time. The global setup starts the project's own Neo4j when
 // NEO4J_URI is unset (test/setup/neo4j-global-setup.ts). The web project builds the front end,
-// starts the app over the demo and drives Debian's headless Chromium (test/web/web-global-setup.ts);
+// starts the app over the demo and drives a headless Chromium (test/web/chromium.ts finds it; web-global-setup.ts starts the app);
 // its files run one at a time, as each has a browser of its own.
 export default defineConfig({
   test: {

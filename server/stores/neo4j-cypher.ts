@@ -68,7 +68,16 @@ RETURN coalesce(m.version, 0) AS version`;
  * (Neo4j has no uniqueness constraint across labels; the check and this lock make ids unique
  * across labels, and the lock order — counter first, then nodes — is the same in every write).
  */
-export const LOCK_WRITES = `MERGE (m:${META_LABEL} {id: $metaId})
+export const LOCK_WRITES = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId})
+SET m.version = m.version
+RETURN m IS NOT NULL AS locked`;
+
+/**
+ * LOCK_WRITES when the counter is missing (init creates it; only a database emptied by hand lacks
+ * it). Not the usual path: a MERGE that matches takes a shared lock before SET upgrades it, and two
+ * transactions upgrading at once deadlock (Neo4j detects it; a write is retried, a scan is not).
+ */
+export const CREATE_AND_LOCK_META = `MERGE (m:${META_LABEL} {id: $metaId})
 ON CREATE SET m.version = 0
 SET m.version = m.version`;
 

@@ -65,6 +65,7 @@ import {
   CENTER_CANDIDATES,
   clearQueries,
   CONSTRAINTS,
+  CREATE_AND_LOCK_META,
   COUNT_QUERIES,
   DELETE_SUPPLIES,
   deleteNodeQuery,
@@ -334,6 +335,10 @@ export function isUnavailableError(err: unknown): boolean {
       (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('Neo.TransientError.'))) ||
       (typeof e.message === 'string' && CONNECTION_FAILURE.test(e.message)),
   );
+}
+
+function isDeadlock(err: unknown): boolean {
+  return errorChain(err).some((e) => e.code === 'Neo.TransientError.Transaction.DeadlockDetected');
 }
 
 function isConstraintViolation(err: unknown): boolean {
@@ -705,6 +710,13 @@ export class Neo4jGraphStore implements GraphStore {
           before = Number(locked.records[0]?.get('version') ?? 0);
           finish = await read(tx);
           after = await this.readVersion(tx);
+        } catch (err) {
+          // Neo4j chose this read as a deadlock's victim (a write locked in another order): it
+          // read nothing that counts, so it reads again like a read that saw a change.
+          if (!isDeadlock(err) || attempt === SCAN_ATTEMPTS) throw err;
+          this.logger?.debug?.({ store: 'neo4j', attempt }, 'scan chosen as a deadlock victim; scanning again');
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+          continue;
         } finally {
           await tx.rollback().catch(() => undefined);
         }
@@ -788,7 +800,8 @@ export class Neo4jGraphStore implements GraphStore {
 
   /** See LOCK_WRITES: the first statement of every write transaction. */
   private async lockWrites(tx: ManagedTransaction): Promise<void> {
-    await tx.run(LOCK_WRITES, { metaId: META_ID });
+    const res = await tx.run(LOCK_WRITES, { metaId: META_ID });
+    if (res.records[0]?.get('locked') !== true) await tx.run(CREATE_AND_LOCK_META, { metaId: META_ID });
   }
 
   /** The labels of the given ids found in the store, within the transaction. */

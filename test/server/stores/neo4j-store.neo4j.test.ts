@@ -350,8 +350,9 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     const both = await store.neighborhood('t1', { direction: 'both', depth: 1 });
     expect(both!.nodes.map((n) => n.node.id).sort()).toEqual(['focal', 't1', 't2']);
     expect(await store.neighborhood('nobody', { direction: 'both', depth: 1 })).toBeNull();
-    await store.upsertNodes([company('CD')]);
-    expect((await store.neighborhood('CD', { direction: 'downstream', depth: 1 }))!.center.label).toBe('Company');
+    // Ids are unique across labels: "CD" is the Country, and no Company can take it.
+    await expect(store.upsertNodes([company('CD')])).rejects.toThrow(ConflictError);
+    expect((await store.neighborhood('CD', { direction: 'downstream', depth: 1 }))!.center.label).toBe('Country');
   });
 
   it('deletes nodes and supplies, bumping the version only when something went', async () => {
