@@ -24,7 +24,7 @@
  * cost of a pass is memory latency, and array size and access order are what cut it.
  */
 import { type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES, type RmapStatus } from './model.js';
-import { layerTopology, TopologyScratch } from './analyses/strongly-connected.js';
+import { layerTopology, TopologyScratch } from './topology/strongly-connected.js';
 import { arenaBytes, type ArrayAllocator, SHARED, TypedArena } from './typed-arena.js';
 import {
   buildIdIndex,

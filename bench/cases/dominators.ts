@@ -3,9 +3,9 @@
  * the focal company (over the layer's compact in-adjacency), the vertex connectivity to its sources, and the complete answer
  * (`singlePointsOfFailure`: dominators + shares + redundancy + one minimum cut). Target ≤ 1 s.
  */
-import { dominatorTree } from '../../graph/analyses/dominator-tree.js';
+import { dominatorTree } from '../../graph/topology/dominator-tree.js';
 import { singlePointsOfFailure } from '../../graph/analyses/single-points-of-failure.js';
-import { minimumVertexCut } from '../../graph/analyses/vertex-connectivity.js';
+import { minimumVertexCut } from '../../graph/topology/vertex-connectivity.js';
 import type { BenchCase } from '../lib/types.js';
 
 export const dominatorTreeCase: BenchCase = {

@@ -32,7 +32,8 @@
 import type { Metal } from '../model.js';
 import { clampShare, intakeScale } from '../share-rounding.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
-import { layerComponents, solveDense, sweepsConverged } from './strongly-connected.js';
+import { layerMemoOf } from '../memo.js';
+import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
 
 export interface ImpactEntry {
   index: number;
@@ -57,32 +58,18 @@ const SWEEP_WORK_BUDGET = 2e8;
  */
 const DENSE_BLOCK_LIMIT = 128;
 
-const zeroSharesCache = new WeakMap<MetalLayer, boolean>();
-
-/** Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the others 0). */
+/** Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the others 0). Kept in the snapshot's memo. */
 function hasZeroShares(layer: MetalLayer): boolean {
-  let has = zeroSharesCache.get(layer);
-  if (has === undefined) {
-    has = false;
-    for (let j = 0; j < layer.edgeCount; j++) {
-      if (!(layer.inWeights[j]! > 0)) {
-        has = true;
-        break;
-      }
-    }
-    zeroSharesCache.set(layer, has);
-  }
-  return has;
+  for (let j = 0; j < layer.edgeCount; j++) if (!(layer.inWeights[j]! > 0)) return true;
+  return false;
 }
 
-/** Per layer: which nodes can reach a source at all. Layers are immutable, so this is computed once. */
-const reachesSourceCache = new WeakMap<MetalLayer, Uint8Array>();
-
-/** 1 where the node can reach a node without sources in the layer (itself included) along SUPPLIES. */
+/**
+ * 1 where the node can reach a node without sources in the layer (itself included) along
+ * SUPPLIES. Layers are immutable: computed once per layer, kept in the snapshot's memo.
+ */
 function reachesSource(layer: MetalLayer, n: number): Uint8Array {
-  let reach = reachesSourceCache.get(layer);
-  if (reach !== undefined) return reach;
-  reach = new Uint8Array(n);
+  const reach = new Uint8Array(n);
   const queue = new Int32Array(n);
   let tail = 0;
   for (let v = 0; v < n; v++) {
@@ -101,7 +88,6 @@ function reachesSource(layer: MetalLayer, n: number): Uint8Array {
       }
     }
   }
-  reachesSourceCache.set(layer, reach);
   return reach;
 }
 
@@ -204,7 +190,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
   // The cone along positive shares only: the same as the structural one unless the layer has
   // relationships of share 0 (over-declared buyers), when a second BFS inside the cone finds it.
   let positive = cone;
-  if (hasZeroShares(layer)) {
+  if (layerMemoOf(snapshot, layer).hasZeroShares(() => hasZeroShares(layer))) {
     positive = new Uint8Array(n);
     const queue2 = new Int32Array(tail - seeds);
     let tail2 = 0;
@@ -237,7 +223,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
     // A probability: rounding may leave it an ulp above 1.
     return clampShare(sum * intakeScale(total));
   };
-  const comps = layerComponents(layer);
+  const comps = layerMemoOf(snapshot, layer).components();
   const { members, starts } = comps;
   const block: number[] = [];
   for (let k = 0; k < comps.count; k++) {
@@ -280,7 +266,7 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
 
   // Reachability of a source after the removal, recomputed inside the structural cone only: seeded
   // from cone nodes with a source outside the cone that reached a source before (and is not removed).
-  const before = reachesSource(layer, n);
+  const before = layerMemoOf(snapshot, layer).reachesSource(() => reachesSource(layer, n));
   const after = new Uint8Array(n);
   let tail3 = 0;
   const queue3 = new Int32Array(tail - seeds);

@@ -52,7 +52,9 @@
 import { RMAP_STATUSES, type Metal, type RmapStatus } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { clampShare, intakeLeak, intakeScale, normaliseMix } from '../share-rounding.js';
-import { solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
+import { layerMemoOf, type WalkTable } from '../memo.js';
+import { solvePiece } from '../numerics/linear-solvers.js';
+import { stronglyConnectedComponents } from '../topology/strongly-connected.js';
 
 /** Where v's intake of a metal comes from, as probabilities summing to 1. */
 export interface OriginMix {
@@ -281,9 +283,6 @@ interface Absorption {
   undisclosed: number;
 }
 
-/** Per layer: the expected visits by compact id, all zero between walks (each walk zeroes what it used). */
-const walkScratch = new WeakMap<MetalLayer, Float64Array>();
-
 /** What a node is to the walks, by compact id (walkUpstream's per-layer table). */
 const OTHER = 0;
 const COUNTRY_NODE = 1;
@@ -292,23 +291,18 @@ const PRIMARY_SMELTER = 3;
 
 /**
  * Per layer, by compact id: the step rule outside cyclic blocks (scale and leak: they depend on the
- * layer alone) and what the node is (COUNTRY_NODE …). Made on a layer's first walk and kept: a
- * walk then reads each row once, and no node attribute by node index.
+ * layer alone) and what the node is (COUNTRY_NODE …). Made on a layer's first walk and kept in the
+ * snapshot's memo: a walk then reads each row once, and no node attribute by node index.
  */
-interface WalkTable {
-  scale: Float64Array;
-  leak: Float64Array;
-  kind: Uint8Array;
-}
-const walkTables = new WeakMap<MetalLayer, WalkTable>();
-
 function walkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
-  let table = walkTables.get(layer);
-  if (table !== undefined) return table;
+  return layerMemoOf(snapshot, layer).walkTable(() => buildWalkTable(snapshot, layer));
+}
+
+function buildWalkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
   const { nodes, compactOffsets, compactWeights, compactUndisclosed } = layer;
   const { labels, recycled } = snapshot;
   const k = nodes.length;
-  table = { scale: new Float64Array(k), leak: new Float64Array(k), kind: new Uint8Array(k) };
+  const table: WalkTable = { scale: new Float64Array(k), leak: new Float64Array(k), kind: new Uint8Array(k) };
   for (let c = 0; c < k; c++) {
     const g = nodes[c]!;
     const label = labels[g]!;
@@ -323,7 +317,6 @@ function walkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
     table.scale[c] = intakeScale(total);
     table.leak[c] = intakeLeak(total, own);
   }
-  walkTables.set(layer, table);
   return table;
 }
 
@@ -343,18 +336,18 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   const { scale, leak, kind } = walkTable(snapshot, layer);
   // Absorbing kinds are 1 .. absorbing: countries, recycled smelters and, for the smelter mix, the others.
   const absorbing = smelterAbsorbs ? PRIMARY_SMELTER : RECYCLED_SMELTER;
-  let visits = walkScratch.get(layer);
-  if (visits === undefined) walkScratch.set(layer, (visits = new Float64Array(nodes.length)));
-  walkScratch.delete(layer); // held by this walk until it has zeroed it again: a walk that throws leaves it behind
+  const first = compactOf[start]!;
+  // The last cyclic block starting at or below `first`; blocks are taken whole when the sweep enters them.
+  let block = (cyclicBlocks.length >> 1) - 1;
+  while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
+  // The walk's own visits, by compact id: only ids below start's, and the rest of a cyclic block
+  // start is in, can be upstream of it. Fresh per walk (zeroed by the allocator, nothing shared).
+  const visits = new Float64Array(Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0));
 
   const absorbedNodes: number[] = [];
   const absorbedMass: number[] = [];
   let undisclosed = 0;
-  const first = compactOf[start]!;
   visits[first] = 1;
-  // The last cyclic block starting at or below `first`; blocks are taken whole when the sweep enters them.
-  let block = (cyclicBlocks.length >> 1) - 1;
-  while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
   for (let c = first; c >= 0; c--) {
     if (block >= 0 && c < cyclicBlocks[2 * block + 1]!) {
       const a = cyclicBlocks[2 * block]!;
@@ -380,7 +373,6 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
       if (w > 0) visits[compactSources[j]!]! += fs * w;
     }
   }
-  walkScratch.set(layer, visits);
   return { nodes: Int32Array.from(absorbedNodes), mass: Float64Array.from(absorbedMass), count: absorbedNodes.length, undisclosed };
 }
 
@@ -520,9 +512,6 @@ function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number
   return f;
 }
 
-/** Per layer: originSharesAll's three classes by compact id (see there). */
-const sharesScratch = new WeakMap<MetalLayer, Float64Array>();
-
 /**
  * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
  * no part in it): one sweep over the layer's compact ids (a sources-first order), each node settled
@@ -538,12 +527,8 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares 
   const k = nodes.length;
 
   // The three classes of compact id c at x[3c .. 3c+2]: summing a source's classes costs one
-  // random memory access, not three (memory latency dominates on large layers). Kept per layer
-  // between calls: on a large snapshot every fresh array of megabytes brings a full collection
-  // of the heap closer (the answer's four arrays are fresh, as they must be).
-  let x = sharesScratch.get(layer);
-  if (x === undefined) sharesScratch.set(layer, (x = new Float64Array(3 * k)));
-  else x.fill(0);
+  // random memory access, not three (memory latency dominates on large layers).
+  const x = new Float64Array(3 * k);
 
   let nextBlock = 0;
   for (let c = 0; c < k; c++) {

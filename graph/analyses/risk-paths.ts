@@ -20,15 +20,16 @@
  * algorithm over a spur search exact in floating point), polynomial in nodes, relationships, k
  * and maxDepth. It replaced a best-first search over path prefixes, which on equal-split lattices
  * (every path of one weight) enumerated every prefix: 37 s and 0.7 GB for a 10×7 lattice.
- * The high-risk distances (one breadth-first pass, cached per layer, intrinsic-risk array and
- * threshold/lists: reuse the same array, unmodified) let the searches skip nodes with no high-risk
+ * The high-risk distances (one breadth-first pass, kept in the snapshot's memo per policy and
+ * metal) let the searches skip nodes with no high-risk
  * source within the depth left.
  * Ties: weight, then the lexicographically smaller sequence of node indices (a path before its
  * extensions).
  */
 import { type Metal, type NodeLabel, RMAP_STATUSES } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
-import { kBestProductPaths, type PathSearchWork } from './k-best-paths.js';
+import { kBestProductPaths, type PathSearchWork } from '../topology/k-best-paths.js';
+import { type HighRiskDistances, memoOf } from '../memo.js';
 import { isPolicyCahraCountry, type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
 
 export interface RiskPathHop {
@@ -70,35 +71,22 @@ export function isHighRiskSource(snapshot: Snapshot, policy: RiskPolicy, intrins
 /** No high-risk source within this many edges (distances are capped: maxDepth is at most 64). */
 const FAR = 255;
 
-interface HighRiskDistances {
-  /** Edges from v to the nearest high-risk source upstream along positive shares, v itself counting (0); FAR if none. */
-  toHighRisk: Uint8Array;
-  /** The same for paths of at least one edge: 1 + the least toHighRisk over v's sources. */
-  beyond: Uint8Array;
-}
-
-/**
- * Per layer, per intrinsic-risk array, per the policy fields that decide "high-risk" (threshold and
- * counted lists): the distances depend on nothing else, so requests whose policy overrides differ
- * elsewhere (decay, say) share them.
- */
-const distanceCache = new WeakMap<MetalLayer, WeakMap<Float64Array, Map<string, HighRiskDistances>>>();
-
 /**
  * How far upstream the nearest high-risk source is, for every node: one breadth-first pass from
- * all high-risk sources along buyer edges of positive share, O(n + m), cached. It lets the search
- * drop a prefix that cannot reach any high-risk source within the depth it has left, which is what
- * keeps a company with no (or few) risky sources from enumerating every path above it.
+ * all high-risk sources along buyer edges of positive share, O(n + m). It lets the search drop a
+ * prefix that cannot reach any high-risk source within the depth it has left, which is what keeps
+ * a company with no (or few) risky sources from enumerating every path above it. Kept in the
+ * snapshot's memo per (policy, metal) when `r` is that policy's shared intrinsic risk; built for
+ * the call alone when the caller brought an array of its own.
  */
 function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPolicy, r: Float64Array): HighRiskDistances {
-  let byIntrinsic = distanceCache.get(layer);
-  if (byIntrinsic === undefined) distanceCache.set(layer, (byIntrinsic = new WeakMap()));
-  let byPolicy = byIntrinsic.get(r);
-  if (byPolicy === undefined) byIntrinsic.set(r, (byPolicy = new Map()));
-  const key = JSON.stringify([policy.highRiskThreshold, policy.countries.cahraLists, policy.countries.unlistedCahraFlag]);
-  const cached = byPolicy.get(key);
-  if (cached !== undefined) return cached;
+  if (r !== sharedIntrinsicRisk(snapshot, policy)) return buildHighRiskDistances(snapshot, layer, policy, r);
+  return memoOf(snapshot)
+    .policy(policy)
+    .highRiskDistances(layer.metal, () => buildHighRiskDistances(snapshot, layer, policy, r));
+}
 
+function buildHighRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPolicy, r: Float64Array): HighRiskDistances {
   const n = snapshot.nodeCount;
   const { inOffsets, inWeights, outOffsets, outTargets, outWeights, present } = layer;
   const toHighRisk = new Uint8Array(n).fill(FAR);
@@ -131,10 +119,7 @@ function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPo
     }
     beyond[v] = best;
   }
-  const distances = { toHighRisk, beyond };
-  if (byPolicy.size >= 16) byPolicy.clear(); // a handful of variants in practice; never unbounded
-  byPolicy.set(key, distances);
-  return distances;
+  return { toHighRisk, beyond };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { RMAP_STATUSES } from '../model.js';
+import { memoOf } from '../memo.js';
 import { HUMAN_RIGHTS_CODES, LABEL_CODES, NOT_A_SMELTER, type Snapshot } from '../snapshot.js';
 import defaultPolicyData from '../../seeds/risk-policy/default-policy.json' with { type: 'json' };
 
@@ -224,19 +225,15 @@ export function intrinsicRisk(snapshot: Snapshot, policy: RiskPolicy): Float64Ar
   return r;
 }
 
-const intrinsicCache = new WeakMap<Snapshot, WeakMap<RiskPolicy, Float64Array>>();
-
 /**
- * intrinsicRisk, computed once per snapshot and policy object and shared: the analyses use it when
- * no intrinsic array is passed, so that repeated requests under one policy reuse it (and the
- * caches keyed by it). Shared: do not modify the array it returns.
+ * intrinsicRisk, computed once per snapshot and policy and kept in the snapshot's memo (memo.ts):
+ * the analyses use it when no intrinsic array is passed, so that repeated requests under one
+ * policy reuse it (and what is keyed by it). Shared: do not modify the array it returns.
  */
 export function sharedIntrinsicRisk(snapshot: Snapshot, policy: RiskPolicy): Float64Array {
-  let byPolicy = intrinsicCache.get(snapshot);
-  if (byPolicy === undefined) intrinsicCache.set(snapshot, (byPolicy = new WeakMap()));
-  let r = byPolicy.get(policy);
-  if (r === undefined) byPolicy.set(policy, (r = intrinsicRisk(snapshot, policy)));
-  return r;
+  return memoOf(snapshot)
+    .policy(policy)
+    .intrinsic(() => intrinsicRisk(snapshot, policy));
 }
 
 /** 1 − (1 − a)(1 − b), written a + b − ab so that a factor of 0 leaves the other exactly as it is. */

@@ -29,17 +29,7 @@
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
-import { solveDense, sweepsConverged } from './strongly-connected.js';
-
-// The condensation used to live here; it is shared now. Re-exported for callers that import it from here.
-export {
-  type Components,
-  layerComponents,
-  stronglyConnectedComponents,
-  type SupplyComponents,
-  supplyComponents,
-  sweepsConverged,
-} from './strongly-connected.js';
+import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
 
 /** Inside a cyclic component, sweeps stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-12;
@@ -65,11 +55,9 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   // By compact id: the sweep reads rows in order and looks sources up in arrays of the layer's size.
   const { nodes, compactOffsets, compactSources, compactWeights, cyclicBlocks } = layer;
   const k = nodes.length;
-  // r and R by compact id, in arrays kept per layer between calls (on a large snapshot every fresh
-  // array of megabytes brings a full collection of the heap closer; the answer R is fresh).
-  let scratch = riskScratch.get(layer);
-  if (scratch === undefined) riskScratch.set(layer, (scratch = { own: new Float64Array(k), Rc: new Float64Array(k) }));
-  const { own, Rc } = scratch;
+  // r and R by compact id, this call's own working arrays (of the layer's size, not the snapshot's).
+  const own = new Float64Array(k);
+  const Rc = new Float64Array(k);
   for (let c = 0; c < k; c++) own[c] = Rc[c] = r[nodes[c]!]!;
   const update = (c: number): number => {
     let keep = 1 - own[c]!;
@@ -140,8 +128,6 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   return R;
 }
 
-/** Per layer: propagateRisk's working arrays (see there); every call overwrites them first. */
-const riskScratch = new WeakMap<MetalLayer, { own: Float64Array; Rc: Float64Array }>();
 
 /** Cycles of up to this many nodes get Newton steps after the sweeps (dense, O(b³) a step). */
 const NEWTON_BLOCK_LIMIT = 64;

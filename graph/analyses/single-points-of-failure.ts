@@ -25,9 +25,10 @@
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
 import { clampShare, intakeScale } from '../share-rounding.js';
-import { dominatorTree } from './dominator-tree.js';
-import { SccScratch, solvePiece, stronglyConnectedComponents } from './strongly-connected.js';
-import { minimumVertexCut } from './vertex-connectivity.js';
+import { dominatorTree } from '../topology/dominator-tree.js';
+import { SccScratch, stronglyConnectedComponents } from '../topology/strongly-connected.js';
+import { solvePiece } from '../numerics/linear-solvers.js';
+import { minimumVertexCut } from '../topology/vertex-connectivity.js';
 
 export interface SinglePointOfFailure {
   /** Node index in the snapshot. */

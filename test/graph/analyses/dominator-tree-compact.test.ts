@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dominatorTree } from '../../../graph/analyses/dominator-tree.js';
+import { dominatorTree } from '../../../graph/topology/dominator-tree.js';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { allowedSupplies, snapshotOf, type RandomEdge } from '../graph-builders.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dominates, dominatorTree, NO_DOMINATOR, strictDominators } from '../../../graph/analyses/dominator-tree.js';
+import { dominates, dominatorTree, NO_DOMINATOR, strictDominators } from '../../../graph/topology/dominator-tree.js';
 
 /** CSR from an edge list, edges kept in the given order. */
 function csr(n: number, edges: ReadonlyArray<readonly [number, number]>): { offsets: Uint32Array; targets: Uint32Array } {

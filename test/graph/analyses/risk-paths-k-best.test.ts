@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kBestProductPaths, leastInputReaching, type PathSearchWork, type ProductPathGraph } from '../../../graph/analyses/k-best-paths.js';
+import { kBestProductPaths, leastInputReaching, type PathSearchWork, type ProductPathGraph } from '../../../graph/topology/k-best-paths.js';
 
 /** A graph from [from, to, weight] steps over n nodes; ends with their end factors. */
 function graphOf(n: number, steps: Array<[number, number, number]>, ends: Map<number, number>, decay = 1): ProductPathGraph {

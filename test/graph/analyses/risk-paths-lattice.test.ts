@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PathSearchWork } from '../../../graph/analyses/k-best-paths.js';
+import type { PathSearchWork } from '../../../graph/topology/k-best-paths.js';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
 import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/analyses/risk-paths.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
-import { explainRisk, layerComponents, propagateRisk, rankByRisk, stronglyConnectedComponents, supplyComponents } from '../../../graph/analyses/risk-score.js';
+import { explainRisk, propagateRisk, rankByRisk } from '../../../graph/analyses/risk-score.js';
+import { memoOf } from '../../../graph/memo.js';
+import { layerComponents, stronglyConnectedComponents, supplyComponents } from '../../../graph/topology/strongly-connected.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
@@ -190,7 +192,8 @@ describe('stronglyConnectedComponents', () => {
     const comps = supplyComponents(layer, s.nodeCount, layer.present);
     const at = (id: string): number => comps.componentOf[nodeIndex(s, id)!]!;
     expect(comps.count).toBe(6);
-    expect(layerComponents(layer)).toBe(layerComponents(layer)); // cached per layer
+    expect(memoOf(s).layer('tin')!.components()).toBe(memoOf(s).layer('tin')!.components()); // cached per layer
+    expect([...memoOf(s).layer('tin')!.components().members]).toEqual([...comps.members]);
     expect([...layerComponents(layer).members]).toEqual([...comps.members]);
     expect(at('b')).toBe(at('c'));
     expect(at('g')).toBe(-1);

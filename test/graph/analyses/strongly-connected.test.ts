@@ -5,15 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  layerComponents,
-  solveDense,
-  solvePiece,
-  solveSparse,
-  stronglyConnectedComponents,
-  supplyComponents,
-  sweepsConverged,
-} from '../../../graph/analyses/strongly-connected.js';
+import { layerComponents, stronglyConnectedComponents, supplyComponents } from '../../../graph/topology/strongly-connected.js';
+import { solveDense, solvePiece, solveSparse, sweepsConverged } from '../../../graph/numerics/linear-solvers.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { LABEL_CODES, SHARE_TOLERANCE, type Snapshot } from '../../../graph/snapshot.js';
 import { allowedSupplies, denseSolve, snapshotOf, type RandomEdge } from '../graph-builders.js';

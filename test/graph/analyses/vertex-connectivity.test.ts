@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { minimumVertexCut } from '../../../graph/analyses/vertex-connectivity.js';
+import { minimumVertexCut } from '../../../graph/topology/vertex-connectivity.js';
 
 type Edge = readonly [number, number];
 
