@@ -1,8 +1,9 @@
 /**
- * The metals oretrace knows, from configuration data (seeds/reference/metals.json). Adding a metal
- * is a data change: the schemas, the API and the engine pick it up from here.
+ * The metals oretrace knows, from the model's own vocabulary (graph/metals.json, beside this
+ * module: not seed data). Adding a metal is a data change: the schemas, the API and the engine
+ * pick it up from here.
  */
-import metalsData from '../seeds/reference/metals.json' with { type: 'json' };
+import metalsData from './metals.json' with { type: 'json' };
 
 export interface MetalInfo {
   id: string;
@@ -15,7 +16,7 @@ export interface MetalInfo {
 export const METALS: readonly MetalInfo[] = metalsData.metals;
 
 function nonEmpty<T>(xs: T[]): [T, ...T[]] {
-  if (xs.length === 0) throw new Error('seeds/reference/metals.json lists no metals');
+  if (xs.length === 0) throw new Error('graph/metals.json lists no metals');
   return xs as [T, ...T[]];
 }
 

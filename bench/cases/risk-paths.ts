@@ -3,7 +3,8 @@
  * companies and companies one or two tiers below the first. Value = p50 over the companies
  * (target ≤ 30 ms). The intrinsic risk is computed once beforehand, as a server does per snapshot.
  */
-import { DEFAULT_RISK_POLICY, intrinsicRisk } from '../../graph/analyses/risk-policy.js';
+import { intrinsicRisk } from '../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../server/analytics/risk-policies.js';
 import { topRiskPaths } from '../../graph/analyses/risk-paths.js';
 import { quantile, summarize } from '../lib/measure.js';
 import type { BenchCase } from '../lib/types.js';

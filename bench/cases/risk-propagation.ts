@@ -1,5 +1,5 @@
 /** Propagated risk of every node (SPEC §2.3) under the default policy: target ≤ 1 s. Baseline: PageRank. */
-import { DEFAULT_RISK_POLICY } from '../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../server/analytics/risk-policies.js';
 import { propagateRisk } from '../../graph/analyses/risk-score.js';
 import type { BenchCase } from '../lib/types.js';
 

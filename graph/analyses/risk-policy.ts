@@ -1,15 +1,15 @@
 /**
- * The risk policy (SPEC §2 item 3): the versioned data that turns node properties into an
+ * The risk policy (README, "The API in brief"; seeds/risk-policy/README.md): the versioned data that turns node properties into an
  * intrinsic risk r(v) in [0, 1], plus the per-tier decay and the high-risk threshold that risk
- * propagation and risk paths use. Policy is data, not code: the default ships as
- * seeds/risk-policy/default-policy.json (its README says what each number means and why), and a
- * request may override parts of it with `mergePolicy`.
+ * propagation and risk paths use. Policy is data, not code, and an argument of the engine: the
+ * default ships as seeds/risk-policy/default-policy.json (its README says what each number means
+ * and why), which the server loads (server/analytics/risk-policies.ts) and passes in; a request may
+ * override parts of it with `mergePolicy`.
  */
 import { z } from 'zod';
 import { RMAP_STATUSES } from '../model.js';
 import { memoOf } from '../memo.js';
 import { HUMAN_RIGHTS_CODES, LABEL_CODES, NOT_A_SMELTER, type Snapshot } from '../snapshot.js';
-import defaultPolicyData from '../../seeds/risk-policy/default-policy.json' with { type: 'json' };
 
 const Risk = z.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
 
@@ -108,9 +108,6 @@ export const RiskPolicyOverrideSchema = z
   .meta({ id: 'RiskPolicyOverride', description: 'Parts of the risk policy to change for one request; arrays are replaced whole.' });
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
-
-/** The default policy shipped in seeds/risk-policy/default-policy.json, validated at load. */
-export const DEFAULT_RISK_POLICY: RiskPolicy = RiskPolicySchema.parse(defaultPolicyData);
 
 /**
  * The base policy with the override's fields put over it (objects merged field by field, arrays

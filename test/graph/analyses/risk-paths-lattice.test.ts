@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PathSearchWork } from '../../../graph/topology/k-best-paths.js';
-import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/analyses/risk-paths.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';

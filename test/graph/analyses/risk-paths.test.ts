@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/analyses/risk-paths.js';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';

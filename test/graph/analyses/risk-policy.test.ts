@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaultPolicyJson from '../../../seeds/risk-policy/default-policy.json' with { type: 'json' };
-import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy, sharedIntrinsicRisk } from '../../../graph/analyses/risk-policy.js';
+import { intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy, sharedIntrinsicRisk } from '../../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
 import { snapshotOf } from '../graph-builders.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RISK_POLICY, intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { intrinsicRisk, mergePolicy, type RiskPolicy } from '../../../graph/analyses/risk-policy.js';
+import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import { explainRisk, propagateRisk, rankByRisk } from '../../../graph/analyses/risk-score.js';
 import { memoOf } from '../../../graph/memo.js';
 import { layerComponents, stronglyConnectedComponents, supplyComponents } from '../../../graph/topology/strongly-connected.js';
