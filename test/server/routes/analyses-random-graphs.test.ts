@@ -12,76 +12,21 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
-import { answerSchemas } from '../../../server/analytics/analysis-catalog.js';
 import { embeddedHarness, type Harness } from '../app-harness.js';
+import { analysisOperations, analysisRequest, answerSchemasById, type AnalysisDocument, type AnalysisOperation, type AnalysisRequest } from './analysis-operations.js';
 
 /** How far a mix may be from summing to 1, and a part from its whole. */
 const MIX_TOLERANCE = 1e-12;
 const RUNS = Number(process.env.ORETRACE_RANDOM_GRAPH_RUNS ?? 150);
 
-interface Operation {
-  method: 'GET' | 'POST';
-  path: string;
-  /** Parameter names by where they go. */
-  path_: string[];
-  query: { name: string; required: boolean }[];
-  body: { properties: Record<string, unknown>; required: string[] } | undefined;
-  schema: z.ZodType;
-  schemaId: string;
-}
-
 let h: Harness;
-let ops: Operation[];
-
-/** The catalogue's answer schemas by their OpenAPI component id. */
-function answerSchemasById(): Map<string, z.ZodType> {
-  const byId = new Map<string, z.ZodType>();
-  for (const schema of Object.values(answerSchemas)) {
-    const id = z.globalRegistry.get(schema)?.id;
-    if (typeof id === 'string') byId.set(id, schema);
-  }
-  return byId;
-}
-
-interface OpenApiOperation {
-  tags?: string[];
-  parameters?: { in: string; name: string; required?: boolean }[];
-  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
-}
-
-function analysisOperations(doc: { paths: Record<string, Record<string, OpenApiOperation>> }): Operation[] {
-  const byId = answerSchemasById();
-  const found: Operation[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!op.tags?.includes('analyses')) continue;
-      const ref = op.responses['200']?.content?.['application/json']?.schema.$ref ?? '';
-      const schemaId = ref.replace('#/components/schemas/', '');
-      const schema = byId.get(schemaId);
-      if (!schema) throw new Error(`${method} ${path} answers ${ref || 'no $ref'}, which is not an answer schema of the catalogue`);
-      const params = op.parameters ?? [];
-      const body = op.requestBody?.content['application/json']?.schema;
-      found.push({
-        method: method.toUpperCase() as 'GET' | 'POST',
-        path,
-        path_: params.filter((p) => p.in === 'path').map((p) => p.name),
-        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: p.required === true })),
-        body: body ? { properties: body.properties ?? {}, required: body.required ?? [] } : undefined,
-        schema,
-        schemaId,
-      });
-    }
-  }
-  return found;
-}
+let ops: AnalysisOperation[];
 
 beforeAll(async () => {
   h = await embeddedHarness({ withFixture: false, analysisWorkers: 0 });
   const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
-  ops = analysisOperations(doc);
+  ops = analysisOperations(doc as AnalysisDocument);
 }, 60_000);
 afterAll(async () => h?.close());
 
@@ -199,37 +144,11 @@ const graphArb: fc.Arbitrary<RandomGraph> = fc
 // ---------------------------------------------------------------------------------------------
 // Requests and checks
 
-interface Request {
-  method: 'GET' | 'POST';
-  url: string;
-  payload?: unknown;
-}
-
 /** The requests for one operation on one graph: one per company for a company route. */
-function requestsFor(op: Operation, graph: RandomGraph, removed: string[]): Request[] {
-  const unknownPath = op.path_.filter((p) => p !== 'id');
-  if (unknownPath.length > 0) throw new Error(`${op.path}: no rule to fill path parameter ${unknownPath.join(', ')}`);
-  const query = new URLSearchParams();
-  for (const q of op.query) {
-    if (q.name === 'metal') query.set('metal', 'tin');
-    else if (q.name === 'limit') query.set('limit', '100'); // every contributor, path or ranked node the route may list
-    else if (q.required) throw new Error(`${op.path}: no rule to fill required query parameter ${q.name}`);
-  }
-  let payload: Record<string, unknown> | undefined;
-  if (op.body) {
-    payload = {};
-    for (const name of Object.keys(op.body.properties)) {
-      if (name === 'remove') payload.remove = removed;
-      else if (name === 'metals') payload.metals = ['tin'];
-      else if (op.body.required.includes(name)) throw new Error(`${op.path}: no rule to fill body property ${name}`);
-    }
-  }
-  const targets = op.path_.includes('id') ? graph.companies : [undefined];
-  return targets.map((id) => ({
-    method: op.method,
-    url: `/api/v1${(id === undefined ? op.path.replace(/^\/api\/v1/, '') : op.path.replace(/^\/api\/v1/, '').replace('{id}', encodeURIComponent(id)))}${query.size > 0 ? `?${query}` : ''}`,
-    ...(payload ? { payload } : {}),
-  }));
+function requestsFor(op: AnalysisOperation, graph: RandomGraph, removed: string[]): AnalysisRequest[] {
+  // Every contributor, path or ranked node the route may list.
+  const targets = op.path_.includes('id') ? graph.companies : [''];
+  return targets.map((company) => analysisRequest(op, { company, remove: removed, limit: 100 }));
 }
 
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
@@ -267,7 +186,7 @@ async function expectEveryAnswerValid(graph: RandomGraph, removed: string[]): Pr
   await importGraph(graph);
   for (const op of ops) {
     for (const req of requestsFor(op, graph, removed)) {
-      const res = await h.app.inject({ method: req.method, url: req.url, ...(req.payload !== undefined ? { payload: req.payload as object } : {}) });
+      const res = await h.app.inject({ method: req.method, url: req.url, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
       const what = `${req.method} ${req.url} ${req.payload ? JSON.stringify(req.payload) : ''} → ${res.statusCode} ${res.body.slice(0, 600)}`;
       expect(res.statusCode, what).toBe(200);
       const parsed = op.schema.safeParse(res.json());
