@@ -117,7 +117,38 @@ function layerFor(snapshot: Snapshot, metal: Metal, v: number, what: string): Me
 /** The origin mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
 export function originMix(snapshot: Snapshot, metal: Metal, v: number): OriginMix {
   const layer = layerFor(snapshot, metal, v, 'originMix');
-  const walk = walkUpstream(snapshot, layer, v, false);
+  return originMixOf(snapshot, walkUpstream(snapshot, layer, v, false));
+}
+
+/** The smelter mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
+export function smelterMix(snapshot: Snapshot, metal: Metal, v: number): SmelterMix {
+  const layer = layerFor(snapshot, metal, v, 'smelterMix');
+  return smelterMixOf(snapshot, walkUpstream(snapshot, layer, v, true));
+}
+
+/** Both mixes of v and what the origins answer warns about, from one walk of v's upstream. */
+export interface Origins {
+  originMix: OriginMix;
+  smelterMix: SmelterMix;
+  /** Buyers upstream of v (v included) whose shares summed above 1 (node indices, unordered); empty unless asked for. */
+  overSharedUpstream: number[];
+}
+
+/**
+ * The origin mix and the smelter mix of v, equal bit for bit to originMix and smelterMix, from
+ * one sweep of v's upstream that carries both walks side by side (their visits interleaved, so one
+ * memory access per relationship serves both). With `overShared`, the sweep also follows every
+ * relationship whatever its share (as the walks do not: weight 0, past an absorbing node) and
+ * lists the over-shared buyers it meets. Throws a RangeError when !takesMetal(snapshot, metal, v).
+ */
+export function originsOf(snapshot: Snapshot, metal: Metal, v: number, options: { overShared: boolean }): Origins {
+  const layer = layerFor(snapshot, metal, v, 'origins');
+  const walk = walkBothUpstream(snapshot, layer, v, options.overShared);
+  return { originMix: originMixOf(snapshot, walk.origin), smelterMix: smelterMixOf(snapshot, walk.smelter), overSharedUpstream: walk.overShared };
+}
+
+/** The origin mix from where the origin walk was absorbed. */
+function originMixOf(snapshot: Snapshot, walk: Absorption): OriginMix {
   const found: [string, number, boolean][] = [];
   let recycled = 0;
   for (let i = 0; i < walk.count; i++) {
@@ -155,10 +186,8 @@ export function originMix(snapshot: Snapshot, metal: Metal, v: number): OriginMi
   return { byCountry, cahra: clampShare(cahra), nonCahra: clampShare(nonCahra), recycled: parts[codes.length]!, undisclosed: parts[codes.length + 1]! };
 }
 
-/** The smelter mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
-export function smelterMix(snapshot: Snapshot, metal: Metal, v: number): SmelterMix {
-  const layer = layerFor(snapshot, metal, v, 'smelterMix');
-  const walk = walkUpstream(snapshot, layer, v, true);
+/** The smelter mix from where the smelter walk was absorbed. */
+function smelterMixOf(snapshot: Snapshot, walk: Absorption): SmelterMix {
   const found: [string, number, number][] = [];
   let notThroughSmelter = walk.undisclosed;
   for (let i = 0; i < walk.count; i++) {
@@ -343,6 +372,7 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   // The walk's own visits, by compact id: only ids below start's, and the rest of a cyclic block
   // start is in, can be upstream of it. Fresh per walk (zeroed by the allocator, nothing shared).
   const visits = new Float64Array(Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0));
+  const lane: Lane = { visits, stride: 1, offset: 0 };
 
   const absorbedNodes: number[] = [];
   const absorbedMass: number[] = [];
@@ -351,7 +381,7 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   for (let c = first; c >= 0; c--) {
     if (block >= 0 && c < cyclicBlocks[2 * block + 1]!) {
       const a = cyclicBlocks[2 * block]!;
-      undisclosed += settleBlockVisits(snapshot, layer, a, cyclicBlocks[2 * block + 1]!, smelterAbsorbs, visits, absorbedNodes, absorbedMass);
+      undisclosed += settleBlockVisits(snapshot, layer, a, cyclicBlocks[2 * block + 1]!, smelterAbsorbs, lane, absorbedNodes, absorbedMass);
       c = a;
       block--;
       continue;
@@ -377,6 +407,130 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
 }
 
 /**
+ * One walk's expected visits by compact id c at visits[c · stride + offset]: a walk of its own
+ * (stride 1), or one of the two walks walkBothUpstream carries side by side (stride 2).
+ */
+interface Lane {
+  visits: Float64Array;
+  stride: number;
+  offset: number;
+}
+
+/** Where one of walkBothUpstream's walks has got to: what it absorbed so far. */
+class LaneAbsorption {
+  readonly nodes: number[] = [];
+  readonly mass: number[] = [];
+  undisclosed = 0;
+
+  absorb(g: number, mass: number): void {
+    this.nodes.push(g);
+    this.mass.push(mass);
+  }
+
+  done(): Absorption {
+    return { nodes: Int32Array.from(this.nodes), mass: Float64Array.from(this.mass), count: this.nodes.length, undisclosed: this.undisclosed };
+  }
+}
+
+/** Lane offsets of walkBothUpstream's two walks. */
+const ORIGIN_LANE = 0;
+const SMELTER_LANE = 1;
+
+/**
+ * walkUpstream for the origin mix and for the smelter mix at once, in one sweep of start's
+ * upstream: each walk's arithmetic is walkUpstream's, in the same order (so the answers are the
+ * same bits), the two walks' visits interleaved so that reading a source's row serves both. With
+ * `overShared`, the sweep also marks every node reachable upstream of start along any
+ * relationship (cyclic blocks are strongly connected along every relationship: one member reached
+ * reaches all) and collects the over-shared buyers among them, for the answer's warnings.
+ */
+function walkBothUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, overShared: boolean): { origin: Absorption; smelter: Absorption; overShared: number[] } {
+  const { compactOf, compactOffsets, compactSources, compactWeights, cyclicBlocks, nodes } = layer;
+  const { scale, leak, kind } = walkTable(snapshot, layer);
+  const first = compactOf[start]!;
+  let block = (cyclicBlocks.length >> 1) - 1;
+  while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
+  const size = Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0);
+  const visits = new Float64Array(2 * size);
+  const lanes = [
+    { visits, stride: 2, offset: ORIGIN_LANE },
+    { visits, stride: 2, offset: SMELTER_LANE },
+  ];
+  const origin = new LaneAbsorption();
+  const smelter = new LaneAbsorption();
+  // A start where a walk is absorbed ends that walk at once (walkUpstream's first case).
+  if (isAbsorbing(snapshot, start, false)) origin.absorb(start, 1);
+  else visits[2 * first + ORIGIN_LANE] = 1;
+  if (isAbsorbing(snapshot, start, true)) smelter.absorb(start, 1);
+  else visits[2 * first + SMELTER_LANE] = 1;
+  const reached = overShared ? new Uint8Array(size) : undefined;
+  const over: number[] = [];
+  if (reached !== undefined) reached[first] = 1;
+  else if (visits[2 * first] === 0 && visits[2 * first + 1] === 0) return { origin: origin.done(), smelter: smelter.done(), overShared: over };
+
+  for (let c = first; c >= 0; c--) {
+    if (block >= 0 && c < cyclicBlocks[2 * block + 1]!) {
+      const a = cyclicBlocks[2 * block]!;
+      const b = cyclicBlocks[2 * block + 1]!;
+      if (reached !== undefined) reachBlock(layer, a, b, reached, over);
+      origin.undisclosed += settleBlockVisits(snapshot, layer, a, b, false, lanes[0]!, origin.nodes, origin.mass);
+      smelter.undisclosed += settleBlockVisits(snapshot, layer, a, b, true, lanes[1]!, smelter.nodes, smelter.mass);
+      c = a;
+      block--;
+      continue;
+    }
+    const toOrigin = visits[2 * c]!;
+    const toSmelter = visits[2 * c + 1]!;
+    if (reached !== undefined && reached[c] === 1) reachSources(layer, c, reached, over);
+    if (toOrigin === 0 && toSmelter === 0) continue;
+    const what = kind[c]!;
+    // Absorbed: countries and recycled smelters for the origin walk, every smelter too for the smelter walk.
+    let pushOrigin = 0;
+    let pushSmelter = 0;
+    if (toOrigin !== 0) {
+      if (what !== OTHER && what <= RECYCLED_SMELTER) origin.absorb(nodes[c]!, toOrigin);
+      else {
+        origin.undisclosed += toOrigin * leak[c]!;
+        pushOrigin = toOrigin * scale[c]!;
+      }
+    }
+    if (toSmelter !== 0) {
+      if (what !== OTHER) smelter.absorb(nodes[c]!, toSmelter);
+      else {
+        smelter.undisclosed += toSmelter * leak[c]!;
+        pushSmelter = toSmelter * scale[c]!;
+      }
+    }
+    if (pushOrigin === 0 && pushSmelter === 0) continue;
+    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+      const w = compactWeights[j]!;
+      if (!(w > 0)) continue;
+      const at = 2 * compactSources[j]!;
+      // Each walk adds exactly what walkUpstream adds (a zero push adds +0: no change).
+      visits[at]! += pushOrigin * w;
+      visits[at + 1]! += pushSmelter * w;
+    }
+  }
+  return { origin: origin.done(), smelter: smelter.done(), overShared: over };
+}
+
+/** The sweep reached compact id c: so are its sources, along every relationship; c itself may be over-shared. */
+function reachSources(layer: MetalLayer, c: number, reached: Uint8Array, over: number[]): void {
+  const v = layer.nodes[c]!;
+  if (layer.overShared[v] === 1) over.push(v);
+  for (let j = layer.compactOffsets[c]!, end = layer.compactOffsets[c + 1]!; j < end; j++) reached[layer.compactSources[j]!] = 1;
+}
+
+/** The same for a cyclic block (compact ids a..b): one member reached reaches all. */
+function reachBlock(layer: MetalLayer, a: number, b: number, reached: Uint8Array, over: number[]): void {
+  let any = false;
+  for (let c = a; c < b && !any; c++) any = reached[c] === 1;
+  if (!any) return;
+  for (let c = a; c < b; c++) reached[c] = 1;
+  for (let c = a; c < b; c++) reachSources(layer, c, reached, over);
+}
+
+/**
  * Settles the expected visits of one cyclic component (compact ids a..b) given the visits injected
  * into it from downstream, pushes what leaves it to its sources, zeroes its members' visits, and
  * returns the mass that ends undisclosed inside it. The walk's pieces are taken downstream first
@@ -389,12 +543,13 @@ function settleBlockVisits(
   a: number,
   b: number,
   smelterAbsorbs: boolean,
-  visits: Float64Array,
+  lane: Lane,
   absorbedNodes: number[],
   absorbedMass: number[],
 ): number {
+  const { visits, stride, offset } = lane;
   let any = false;
-  for (let c = a; c < b && !any; c++) any = visits[c]! > 0;
+  for (let c = a; c < b && !any; c++) any = visits[c * stride + offset]! > 0;
   if (!any) return 0;
   const { compactOffsets, compactSources, compactWeights, nodes } = layer;
   const pieces = piecesOf(snapshot, layer, a, b, smelterAbsorbs);
@@ -406,7 +561,7 @@ function settleBlockVisits(
     const inPiece = (s: number): boolean => s >= a && s < b && pieces.pieceOf[s - a] === p;
     if (to - from === 1) {
       const c = pieces.members[from]!;
-      const injected = visits[c]!;
+      const injected = visits[c * stride + offset]!;
       if (!(injected > 0)) continue;
       const g = nodes[c]!;
       if (isAbsorbing(snapshot, g, smelterAbsorbs)) {
@@ -428,7 +583,7 @@ function settleBlockVisits(
       for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
         const w = compactWeights[j]!;
         const s = compactSources[j]!;
-        if (w > 0 && s !== c) visits[s]! += fs * w;
+        if (w > 0 && s !== c) visits[s * stride + offset]! += fs * w;
       }
       continue;
     }
@@ -446,7 +601,7 @@ function settleBlockVisits(
       stepOf(layer, c, step);
       scale[i] = step.scale;
       leak[i] = step.leak;
-      injectedTotal += visits[c]!;
+      injectedTotal += visits[c * stride + offset]!;
       if (step.leak > 0) exits = true;
       for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end && !exits; j++) {
         if (compactWeights[j]! > 0 && !inPiece(compactSources[j]!)) exits = true;
@@ -457,7 +612,7 @@ function settleBlockVisits(
       undisclosed += injectedTotal; // a closed loop: whatever enters circulates forever and never reaches an origin
       continue;
     }
-    const f = solvePieceVisits(layer, members, (s) => (inPiece(s) ? pieces.positionOf[s - a]! : -1), scale, visits);
+    const f = solvePieceVisits(layer, members, (s) => (inPiece(s) ? pieces.positionOf[s - a]! : -1), scale, lane);
     for (let i = 0; i < size; i++) {
       const c = members[i]!;
       undisclosed += f[i]! * leak[i]!;
@@ -465,11 +620,11 @@ function settleBlockVisits(
       for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
         const w = compactWeights[j]!;
         const s = compactSources[j]!;
-        if (w > 0 && !inPiece(s)) visits[s]! += fs * w;
+        if (w > 0 && !inPiece(s)) visits[s * stride + offset]! += fs * w;
       }
     }
   }
-  visits.fill(0, a, b);
+  for (let c = a; c < b; c++) visits[c * stride + offset] = 0;
   return undisclosed;
 }
 
@@ -503,10 +658,10 @@ function pieceSteps(layer: MetalLayer, members: Int32Array, at: (s: number) => n
  * weakly diagonally dominant M-matrix with a strictly dominant column (the piece leaks), so it is
  * nonsingular and both solvers are sound.
  */
-function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array, visits: Float64Array): Float64Array {
+function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array, lane: Lane): Float64Array {
   const k = members.length;
   const f = new Float64Array(k);
-  for (let p = 0; p < k; p++) f[p] = visits[members[p]!]!;
+  for (let p = 0; p < k; p++) f[p] = lane.visits[members[p]! * lane.stride + lane.offset]!;
   const q = pieceSteps(layer, members, at, scale);
   solvePiece(k, q.rowStart, q.col, q.weight, f, 1, { ...PIECE_SOLVE, transpose: true, who: 'originMix/smelterMix' });
   return f;

@@ -28,6 +28,7 @@
  */
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
+import { memoOf } from '../memo.js';
 import { type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
 import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
 
@@ -180,6 +181,16 @@ function newtonPolish(layer: MetalLayer, start: number, end: number, d: number, 
   return residual <= 1e-14;
 }
 
+/**
+ * propagateRisk under the policy's shared intrinsic risk, computed once per snapshot, policy and
+ * metal and kept in the snapshot's memo. Shared: do not modify the array it returns.
+ */
+export function sharedRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy): Float64Array {
+  return memoOf(snapshot)
+    .policy(policy)
+    .propagated(metal, () => propagateRisk(snapshot, metal, policy));
+}
+
 function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
 }
@@ -203,17 +214,25 @@ export interface RiskExplanation {
   contributors: RiskContributor[];
 }
 
+/** What explainRisk explains: node v's risk in the metal under the policy, with up to `limit` contributors. */
+export interface RiskQuestion {
+  node: number;
+  metal: Metal;
+  policy: RiskPolicy;
+  limit: number;
+}
+
 /**
  * Why v has the risk it has: its intrinsic risk and its direct sources in the metal by
  * contribution d · w(u,v) · R(u), highest first (ties by node index), the top `limit` of those
- * above 0.
+ * above 0. R and r are the policy's shared arrays (sharedRisk, sharedIntrinsicRisk).
  */
-export function explainRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, R: Float64Array, v: number, options: { limit: number; intrinsic?: Float64Array }): RiskExplanation {
+export function explainRisk(snapshot: Snapshot, question: RiskQuestion): RiskExplanation {
+  const { node: v, metal, policy, limit } = question;
   checkNode(snapshot, v, 'node');
-  checkLimit(options.limit);
-  if (R.length !== snapshot.nodeCount) throw new RangeError(`risk has ${R.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
-  const intrinsic = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
-  checkIntrinsic(snapshot, intrinsic);
+  checkLimit(limit);
+  const R = sharedRisk(snapshot, metal, policy);
+  const intrinsic = sharedIntrinsicRisk(snapshot, policy);
   const layer = snapshot.layers.get(metal);
   const found: Array<{ index: number; contribution: number }> = [];
   if (layer !== undefined) {
@@ -227,7 +246,7 @@ export function explainRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy
   return {
     risk: R[v]!,
     intrinsic: intrinsic[v]!,
-    contributors: found.slice(0, options.limit).map(({ index, contribution }) => ({
+    contributors: found.slice(0, limit).map(({ index, contribution }) => ({
       index,
       id: snapshot.ids[index]!,
       label: labelOf(snapshot, index),
@@ -245,17 +264,27 @@ export interface RankedRisk {
   risk: number;
 }
 
+/** What rankByRisk ranks: the metal's nodes (of one label, if given) under the policy, the top `limit`. */
+export interface RiskRankingQuestion {
+  metal: Metal;
+  policy: RiskPolicy;
+  label?: NodeLabel;
+  limit: number;
+}
+
 /**
- * The nodes that take part in the metal (of one label, if given) by propagated risk, highest
- * first, ties by node index; the top `limit`. A bounded heap keeps it O(n log limit).
+ * The nodes that take part in the metal (of one label, if given) by propagated risk (the policy's
+ * sharedRisk), highest first, ties by node index; the top `limit`. A bounded heap keeps it
+ * O(n log limit).
  */
-export function rankByRisk(snapshot: Snapshot, metal: Metal, R: Float64Array, options: { label?: NodeLabel; limit: number }): RankedRisk[] {
-  checkLimit(options.limit);
-  if (R.length !== snapshot.nodeCount) throw new RangeError(`risk has ${R.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
+export function rankByRisk(snapshot: Snapshot, question: RiskRankingQuestion): RankedRisk[] {
+  const { metal, policy, label, limit } = question;
+  checkLimit(limit);
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) return [];
-  const labelCode = options.label === undefined ? -1 : LABEL_CODES[options.label];
-  const k = options.limit;
+  const R = sharedRisk(snapshot, metal, policy);
+  const labelCode = label === undefined ? -1 : LABEL_CODES[label];
+  const k = limit;
   // Min-heap on (risk, then larger index = worse) holding the best k seen so far.
   const heap = new Int32Array(Math.min(k, snapshot.nodeCount) + 1);
   let size = 0;

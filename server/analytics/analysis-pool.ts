@@ -19,19 +19,29 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { UnknownNodeError } from '../../graph/errors.js';
+import type { NodeLabel } from '../../graph/model.js';
 import type { Snapshot } from '../../graph/snapshot.js';
 import { AnalysisMemoryError, AnalysisTimeoutError, DomainError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
 import { answerJson, runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from './analysis-catalog.js';
 
-/** How a DomainError crosses the thread boundary. */
+/** How a DomainError, or the engine's UnknownNodeError, crosses the thread boundary. */
 export interface SerializedError {
   kind: string;
   message: string;
   fields?: { path: string; message: string }[];
+  /** UnknownNodeError's own fields, to rebuild it on the other side. */
+  unknownNode?: { id: string; label?: NodeLabel; field?: string };
 }
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof DomainError) return { kind: err.name, message: err.message, fields: err.fields };
+  if (err instanceof UnknownNodeError) {
+    const unknownNode: NonNullable<SerializedError['unknownNode']> = { id: err.id };
+    if (err.label !== undefined) unknownNode.label = err.label;
+    if (err.field !== undefined) unknownNode.field = err.field;
+    return { kind: err.name, message: err.message, unknownNode };
+  }
   return { kind: 'Error', message: err instanceof Error ? err.message : String(err) };
 }
 
@@ -45,6 +55,9 @@ export function deserializeError(e: SerializedError): Error {
       return new NotFoundError(e.message, e.fields);
     case 'UnprocessableError':
       return new UnprocessableError(e.message, e.fields);
+    case 'UnknownNodeError':
+      if (e.unknownNode) return new UnknownNodeError(e.unknownNode.id, e.unknownNode.label, e.unknownNode.field);
+      return new AnalysisFailedError(e.message);
     default:
       return new AnalysisFailedError(e.message);
   }

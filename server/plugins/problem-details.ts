@@ -1,13 +1,15 @@
 /**
  * The single place where errors become HTTP answers: RFC 9457 application/problem+json, with the
- * offending fields named. Domain errors (server/errors.ts) carry their own status; request
- * validation errors become 400; anything unexpected is a 500 whose detail never leaks internals.
+ * offending fields named. Domain errors (server/errors.ts) carry their own status; the engine's
+ * errors (graph/errors.ts: an unknown id) are mapped here; request validation errors become 400;
+ * anything unexpected is a 500 whose detail never leaks internals.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AnalysisTimeoutError, DomainError, StoreUnavailableError, TooManyRequestsError, UnauthorizedError, type FieldProblem } from '../errors.js';
 import type { Problem } from '../schemas/http.js';
+import { UnknownNodeError } from '../../graph/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -23,6 +25,16 @@ function fieldPath(context: string | undefined, instancePath: string): string {
   let path = CONTEXT_PREFIX[context ?? 'body'] ?? context ?? 'body';
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : `.${part}`;
   return path;
+}
+
+/** Where in the HTTP request each engine request field that can name an unknown node comes from. */
+const ENGINE_FIELD_PATHS: Record<string, string> = { remove: 'body.remove' };
+
+/** An id the snapshot does not hold: 404, naming the request field when the id was one of a list. */
+function unknownNodeProblem(error: UnknownNodeError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = error.field === undefined ? undefined : (ENGINE_FIELD_PATHS[error.field] ?? error.field);
+  const fields = path === undefined ? undefined : [{ path, message: `no node has id "${error.id}"` }];
+  return sendProblem(reply, request, 404, 'not-found', 'Not found', error.message, fields);
 }
 
 export function sendProblem(
@@ -62,6 +74,7 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
       const first = fields[0]!;
       return sendProblem(reply, request, 400, 'validation-failed', 'The request is not valid', `${first.path}: ${first.message}`, fields);
     }
+    if (error instanceof UnknownNodeError) return unknownNodeProblem(error, request, reply);
     if (error instanceof DomainError) {
       if (error instanceof StoreUnavailableError) {
         reply.header('Retry-After', String(error.retryAfter));

@@ -135,29 +135,29 @@ describe('explainRisk and rankByRisk', () => {
 
   it('lists the direct sources by contribution d·w·R(u), highest first, ties by index, up to the limit', () => {
     const a = nodeIndex(s, 'a')!;
-    const ex = explainRisk(s, 'tin', p, risk, a, { limit: 10 });
+    const ex = explainRisk(s, { metal: 'tin', policy: p, node: a, limit: 10 });
     expect(ex.risk).toBe(at('a'));
     expect(ex.intrinsic).toBe(0);
     expect(ex.contributors.map((x) => x.id)).toEqual(['b', 'c', 'e']);
     expect(ex.contributors[0]).toEqual({ index: nodeIndex(s, 'b'), id: 'b', label: 'Company', name: 'B', contribution: 0.5 * 0.25 * at('b') });
     expect(ex.contributors[1]!.contribution).toBe(ex.contributors[2]!.contribution);
     expect(1 - (1 - ex.intrinsic) * ex.contributors.reduce((k, x) => k * (1 - x.contribution), 1)).toBeCloseTo(ex.risk, 15);
-    expect(explainRisk(s, 'tin', p, risk, a, { limit: 2 }).contributors.map((x) => x.id)).toEqual(['b', 'c']);
-    expect(explainRisk(s, 'tin', p, risk, nodeIndex(s, 'CD')!, { limit: 2 }).contributors).toEqual([]);
-    expect(() => explainRisk(s, 'tin', p, risk, a, { limit: 0 })).toThrow(RangeError);
-    expect(() => explainRisk(s, 'tin', p, risk, 99, { limit: 1 })).toThrow(RangeError);
+    expect(explainRisk(s, { metal: 'tin', policy: p, node: a, limit: 2 }).contributors.map((x) => x.id)).toEqual(['b', 'c']);
+    expect(explainRisk(s, { metal: 'tin', policy: p, node: nodeIndex(s, 'CD')!, limit: 2 }).contributors).toEqual([]);
+    expect(() => explainRisk(s, { metal: 'tin', policy: p, node: a, limit: 0 })).toThrow(RangeError);
+    expect(() => explainRisk(s, { metal: 'tin', policy: p, node: 99, limit: 1 })).toThrow(RangeError);
   });
 
   it('ranks the nodes of the metal by risk, of one label if asked, ties by index', () => {
-    const all = rankByRisk(s, 'tin', risk, { limit: 100 });
+    const all = rankByRisk(s, { metal: 'tin', policy: p, limit: 100 });
     expect(all).toHaveLength(8);
     const byHand = ['CD', 'PE', 'S1', 'S2', 'b', 'c', 'e', 'a'].map((id) => ({ id, r: at(id), i: nodeIndex(s, id)! })).sort((x, y) => y.r - x.r || x.i - y.i);
     expect(all.map((x) => x.id)).toEqual(byHand.map((x) => x.id));
-    const companies = rankByRisk(s, 'tin', risk, { label: 'Company', limit: 3 });
+    const companies = rankByRisk(s, { metal: 'tin', policy: p, label: 'Company', limit: 3 });
     expect(companies.map((x) => x.id)).toEqual(byHand.filter((x) => ['a', 'b', 'c', 'e'].includes(x.id)).slice(0, 3).map((x) => x.id));
     expect(companies[0]).toEqual({ index: nodeIndex(s, 'b'), id: 'b', label: 'Company', name: 'B', risk: at('b') });
-    expect(rankByRisk(s, 'gold', risk, { limit: 5 })).toEqual([]);
-    expect(() => rankByRisk(s, 'tin', risk, { limit: 1.5 })).toThrow(RangeError);
+    expect(rankByRisk(s, { metal: 'gold', policy: p, limit: 5 })).toEqual([]);
+    expect(() => rankByRisk(s, { metal: 'tin', policy: p, limit: 1.5 })).toThrow(RangeError);
   });
 });
 

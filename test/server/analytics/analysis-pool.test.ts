@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileSnapshot } from '../../../graph/snapshot.js';
 import { AnalysisFailedError, AnalysisPool } from '../../../server/analytics/analysis-pool.js';
-import { NotFoundError } from '../../../server/errors.js';
+import { UnknownNodeError } from '../../../graph/errors.js';
 import { GraphNodeSchema, RelationshipSchema } from '../../../graph/model.js';
 import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
 
@@ -23,7 +23,7 @@ describe('analysis worker pool', () => {
     const inProcess = new AnalysisPool(0);
     const params = { company: 'acme', metal: 'tin' } as const;
     expect(await pool.run('origins', snapshot, params)).toEqual(await inProcess.run('origins', snapshot, params));
-    await expect(pool.run('origins', snapshot, { company: 'ghost', metal: 'tin' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(pool.run('origins', snapshot, { company: 'ghost', metal: 'tin' })).rejects.toBeInstanceOf(UnknownNodeError);
   });
 
   it('answers with its route\'s JSON text, encoded in the worker exactly as in-process, and marks stale answers', async () => {
@@ -35,7 +35,7 @@ describe('analysis worker pool', () => {
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(await inProcess.run('riskRanking', snapshot, params))));
     expect(JSON.parse(text)).toMatchObject({ snapshotVersion: 3, stale: false, metal: 'tin' });
     expect(JSON.parse(await pool.answerJson('riskRanking', snapshot, params, true)).stale).toBe(true);
-    await expect(pool.answerJson('origins', snapshot, { company: 'ghost', metal: 'tin' }, false)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(pool.answerJson('origins', snapshot, { company: 'ghost', metal: 'tin' }, false)).rejects.toBeInstanceOf(UnknownNodeError);
   });
 
   it('fails only the task of a worker that crashes, and goes on with a new worker', async () => {
