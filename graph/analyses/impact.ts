@@ -33,6 +33,7 @@ import type { Metal } from '../model.js';
 import { clampShare, intakeScale } from '../share-rounding.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
 import { layerMemoOf } from '../memo.js';
+import type { SupplyComponents } from '../topology/strongly-connected.js';
 import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
 
 export interface ImpactEntry {
@@ -162,11 +163,41 @@ class AffectedList {
   }
 }
 
+/**
+ * One metal's part of impactOfRemoval, in named steps: the removed nodes' downstream cone, the
+ * part of it along positive shares, the lost shares over it, reachability of a source after the
+ * removal, and the companies hurt.
+ */
 function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: number, isRemoved: Uint8Array, removed: readonly number[], found: AffectedList): void {
   const n = snapshot.nodeCount;
-  const { inOffsets, inSources, inWeights, outOffsets, outTargets, outWeights } = layer;
+  const cone = downstreamCone(layer, n, isRemoved, removed);
+  if (cone.members.length === 0) return; // nothing downstream of any removed node in this metal
+  const memo = layerMemoOf(snapshot, layer);
+  const positive = memo.hasZeroShares(() => hasZeroShares(layer)) ? positiveCone(layer, n, isRemoved, cone) : cone.marks;
+  const lost = lostShares(memo.components(), layer, isRemoved, positive, n);
+  const before = memo.reachesSource(() => reachesSource(layer, n));
+  const after = reachesSourceAfter(layer, n, isRemoved, cone, before);
+  for (const v of cone.members) {
+    if (snapshot.labels[v] !== LABEL_CODES.Company) continue;
+    const lostShare = lost[v]!;
+    const cutOff = before[v] === 1 && after[v] === 0;
+    if (lostShare > LOST_SHARE_EPSILON || cutOff) found.add(v, metalNumber, lostShare, cutOff);
+  }
+}
 
-  // The downstream cones of the removed nodes: structural (any share), and along positive shares.
+/** The nodes downstream of the removed ones (not removed themselves), along any relationship. */
+interface Cone {
+  /** 1 on the cone's nodes, by node index. */
+  marks: Uint8Array;
+  /** The cone's nodes in breadth-first order. */
+  members: Int32Array;
+  /** The removed nodes the search started from (each once). */
+  seeds: Int32Array;
+}
+
+/** The structural downstream cone of the removed nodes (any share): one breadth-first search. */
+function downstreamCone(layer: MetalLayer, n: number, isRemoved: Uint8Array, removed: readonly number[]): Cone {
+  const { outOffsets, outTargets } = layer;
   const cone = new Uint8Array(n);
   const queue = new Int32Array(n);
   let tail = 0;
@@ -186,29 +217,39 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
     }
   }
   for (let i = 0; i < seeds; i++) cone[queue[i]!] = 0;
-  if (tail === seeds) return; // nothing downstream of any removed node in this metal
-  // The cone along positive shares only: the same as the structural one unless the layer has
-  // relationships of share 0 (over-declared buyers), when a second BFS inside the cone finds it.
-  let positive = cone;
-  if (layerMemoOf(snapshot, layer).hasZeroShares(() => hasZeroShares(layer))) {
-    positive = new Uint8Array(n);
-    const queue2 = new Int32Array(tail - seeds);
-    let tail2 = 0;
-    const reach = (u: number): void => {
-      for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
-        const v = outTargets[j]!;
-        if (isRemoved[v] === 1 || positive[v] === 1 || !(outWeights[j]! > 0)) continue;
-        positive[v] = 1;
-        queue2[tail2++] = v;
-      }
-    };
-    for (let i = 0; i < seeds; i++) reach(queue[i]!);
-    for (let head = 0; head < tail2; head++) reach(queue2[head]!);
-  }
+  return { marks: cone, members: queue.subarray(seeds, tail), seeds: queue.subarray(0, seeds) };
+}
 
-  // Lost shares over the layer's condensation (cached), sources first, visiting only the cone.
-  // A cycle of the whole layer may fall apart without the removed nodes; sweeping its members in
-  // the cone together as one block still converges (the block's matrix has spectral radius < 1).
+/**
+ * The cone along positive shares only: the same as the structural one unless the layer has
+ * relationships of share 0 (over-declared buyers), when a second search inside the cone finds it.
+ */
+function positiveCone(layer: MetalLayer, n: number, isRemoved: Uint8Array, cone: Cone): Uint8Array {
+  const { outOffsets, outTargets, outWeights } = layer;
+  const positive = new Uint8Array(n);
+  const queue = new Int32Array(cone.members.length);
+  let tail = 0;
+  const reach = (u: number): void => {
+    for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
+      const v = outTargets[j]!;
+      if (isRemoved[v] === 1 || positive[v] === 1 || !(outWeights[j]! > 0)) continue;
+      positive[v] = 1;
+      queue[tail++] = v;
+    }
+  };
+  for (const v of cone.seeds) reach(v);
+  for (let head = 0; head < tail; head++) reach(queue[head]!);
+  return positive;
+}
+
+/**
+ * The share of each cone node's intake lost with the removed nodes, over the layer's condensation
+ * (from the memo), sources first, visiting only the (positive) cone. A cycle of the whole layer
+ * may fall apart without the removed nodes; sweeping its members in the cone together as one
+ * block still converges (the block's matrix has spectral radius < 1).
+ */
+function lostShares(comps: SupplyComponents, layer: MetalLayer, isRemoved: Uint8Array, positive: Uint8Array, n: number): Float64Array {
+  const { inOffsets, inSources, inWeights } = layer;
   const lost = new Float64Array(n);
   const update = (v: number): number => {
     let sum = 0;
@@ -223,7 +264,6 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
     // A probability: rounding may leave it an ulp above 1.
     return clampShare(sum * intakeScale(total));
   };
-  const comps = layerMemoOf(snapshot, layer).components();
   const { members, starts } = comps;
   const block: number[] = [];
   for (let k = 0; k < comps.count; k++) {
@@ -233,74 +273,66 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
       if (positive[v] === 1) lost[v] = update(v);
       continue;
     }
-    const end = starts[k + 1]!;
     block.length = 0;
-    let work = 0;
-    for (let i = start; i < end; i++) {
-      const v = members[i]!;
-      if (positive[v] !== 1) continue;
-      block.push(v);
-      work += 1 + inOffsets[v + 1]! - inOffsets[v]!;
-    }
+    for (let i = start; i < starts[k + 1]!; i++) if (positive[members[i]!] === 1) block.push(members[i]!);
     if (block.length === 0) continue;
-    if (block.length <= DENSE_BLOCK_LIMIT) {
-      solveBlockExactly(layer, block, isRemoved, positive, lost);
-      continue;
-    }
-    const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
-    let converged = false;
-    let previous = Number.POSITIVE_INFINITY;
-    for (let sweep = 0; sweep < maxSweeps && !converged; sweep++) {
-      let change = 0;
-      for (const v of block) {
-        const next = update(v);
-        const delta = Math.abs(next - lost[v]!);
-        if (delta > change) change = delta;
-        lost[v] = next;
-      }
-      converged = sweepsConverged(change, previous, SWEEP_TOLERANCE);
-      previous = change;
-    }
-    if (!converged) throw new Error(`impact did not converge in a supply cycle of ${block.length} nodes in ${layer.metal}`);
+    if (block.length <= DENSE_BLOCK_LIMIT) solveBlockExactly(layer, block, isRemoved, positive, lost);
+    else sweepBlock(layer, block, lost, update);
   }
+  return lost;
+}
 
-  // Reachability of a source after the removal, recomputed inside the structural cone only: seeded
-  // from cone nodes with a source outside the cone that reached a source before (and is not removed).
-  const before = layerMemoOf(snapshot, layer).reachesSource(() => reachesSource(layer, n));
+/** Gauss–Seidel over one large block of the cone until sweepsConverged; throws past the work budget. */
+function sweepBlock(layer: MetalLayer, block: readonly number[], lost: Float64Array, update: (v: number) => number): void {
+  let work = 0;
+  for (const v of block) work += 1 + layer.inOffsets[v + 1]! - layer.inOffsets[v]!;
+  const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
+  let previous = Number.POSITIVE_INFINITY;
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let change = 0;
+    for (const v of block) {
+      const next = update(v);
+      const delta = Math.abs(next - lost[v]!);
+      if (delta > change) change = delta;
+      lost[v] = next;
+    }
+    if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return;
+    previous = change;
+  }
+  throw new Error(`impact did not converge in a supply cycle of ${block.length} nodes in ${layer.metal}`);
+}
+
+/**
+ * Reachability of a source after the removal, recomputed inside the structural cone only: seeded
+ * from cone nodes with a source outside the cone that reached a source before (and is not removed).
+ */
+function reachesSourceAfter(layer: MetalLayer, n: number, isRemoved: Uint8Array, cone: Cone, before: Uint8Array): Uint8Array {
+  const { inOffsets, inSources, outOffsets, outTargets } = layer;
+  const marks = cone.marks;
   const after = new Uint8Array(n);
-  let tail3 = 0;
-  const queue3 = new Int32Array(tail - seeds);
-  for (let i = seeds; i < tail; i++) {
-    const v = queue[i]!;
+  const queue = new Int32Array(cone.members.length);
+  let tail = 0;
+  for (const v of cone.members) {
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;
-      if (cone[u] === 0 && isRemoved[u] === 0 && before[u] === 1) {
+      if (marks[u] === 0 && isRemoved[u] === 0 && before[u] === 1) {
         after[v] = 1;
-        queue3[tail3++] = v;
+        queue[tail++] = v;
         break;
       }
     }
   }
-  for (let head = 0; head < tail3; head++) {
-    const u = queue3[head]!;
+  for (let head = 0; head < tail; head++) {
+    const u = queue[head]!;
     for (let j = outOffsets[u]!, end = outOffsets[u + 1]!; j < end; j++) {
       const v = outTargets[j]!;
-      if (cone[v] === 1 && after[v] === 0) {
+      if (marks[v] === 1 && after[v] === 0) {
         after[v] = 1;
-        queue3[tail3++] = v;
+        queue[tail++] = v;
       }
     }
   }
-
-  for (let i = seeds; i < tail; i++) {
-    const v = queue[i]!;
-    if (snapshot.labels[v] !== LABEL_CODES.Company) continue;
-    const lostShare = lost[v]!;
-    const cutOff = before[v] === 1 && after[v] === 0;
-    if (lostShare > LOST_SHARE_EPSILON || cutOff) {
-      found.add(v, metalNumber, lostShare, cutOff);
-    }
-  }
+  return after;
 }
 
 /**

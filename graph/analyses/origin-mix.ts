@@ -560,31 +560,7 @@ function settleBlockVisits(
     const to = pieces.starts[p + 1]!;
     const inPiece = (s: number): boolean => s >= a && s < b && pieces.pieceOf[s - a] === p;
     if (to - from === 1) {
-      const c = pieces.members[from]!;
-      const injected = visits[c * stride + offset]!;
-      if (!(injected > 0)) continue;
-      const g = nodes[c]!;
-      if (isAbsorbing(snapshot, g, smelterAbsorbs)) {
-        absorbedNodes.push(g);
-        absorbedMass.push(injected);
-        continue;
-      }
-      stepOf(layer, c, step);
-      let f = injected;
-      if (step.self > 0) {
-        if (!step.others && step.leak === 0) {
-          undisclosed += injected; // a node that only supplies itself: the loop never ends
-          continue;
-        }
-        f = injected / (1 - step.self * step.scale);
-      }
-      undisclosed += f * step.leak;
-      const fs = f * step.scale;
-      for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
-        const w = compactWeights[j]!;
-        const s = compactSources[j]!;
-        if (w > 0 && s !== c) visits[s * stride + offset]! += fs * w;
-      }
+      undisclosed += settleSingleVisits(snapshot, layer, pieces.members[from]!, smelterAbsorbs, lane, step, absorbedNodes, absorbedMass);
       continue;
     }
 
@@ -626,6 +602,46 @@ function settleBlockVisits(
   }
   for (let c = a; c < b; c++) visits[c * stride + offset] = 0;
   return undisclosed;
+}
+
+/**
+ * A piece of one member (compact id c) of settleBlockVisits: absorbed, or its visits pushed to its
+ * sources, a self-supply solved in closed form (f = injected / (1 − self·scale)). Returns the mass
+ * that ends undisclosed there.
+ */
+function settleSingleVisits(
+  snapshot: Snapshot,
+  layer: MetalLayer,
+  c: number,
+  smelterAbsorbs: boolean,
+  lane: Lane,
+  step: Step,
+  absorbedNodes: number[],
+  absorbedMass: number[],
+): number {
+  const { visits, stride, offset } = lane;
+  const injected = visits[c * stride + offset]!;
+  if (!(injected > 0)) return 0;
+  const g = layer.nodes[c]!;
+  if (isAbsorbing(snapshot, g, smelterAbsorbs)) {
+    absorbedNodes.push(g);
+    absorbedMass.push(injected);
+    return 0;
+  }
+  stepOf(layer, c, step);
+  let f = injected;
+  if (step.self > 0) {
+    if (!step.others && step.leak === 0) return injected; // a node that only supplies itself: the loop never ends
+    f = injected / (1 - step.self * step.scale);
+  }
+  const { compactOffsets, compactSources, compactWeights } = layer;
+  const fs = f * step.scale;
+  for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) {
+    const w = compactWeights[j]!;
+    const s = compactSources[j]!;
+    if (w > 0 && s !== c) visits[s * stride + offset]! += fs * w;
+  }
+  return f * step.leak;
 }
 
 /**

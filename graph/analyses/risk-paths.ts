@@ -122,52 +122,59 @@ function buildHighRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: R
   return { toHighRisk, beyond };
 }
 
+/** What topRiskPaths takes besides the company: how many paths, how deep, and optionally its own intrinsic risk. */
+export interface RiskPathOptions {
+  limit: number;
+  maxDepth: number;
+  /** Intrinsic risk by node index; default the policy's shared one (then the distances are kept in the memo). */
+  intrinsic?: Float64Array;
+  /** Counts the search's work (tests hold it to its polynomial bound). */
+  work?: PathSearchWork;
+}
+
 /**
  * The top `limit` risk paths from c upstream in the metal, at most `maxDepth` edges long, highest
- * weight first (see the file comment). `intrinsic` defaults to sharedIntrinsicRisk(snapshot,
- * policy). The first call for a (layer, intrinsic array, threshold and counted lists) builds the
- * cached high-risk distances, O(n + m); later calls for any company reuse them.
+ * weight first (see the file comment). The first call for a (policy, metal) builds the high-risk
+ * distances, O(n + m), kept in the snapshot's memo; later calls for any company reuse them.
  */
-export function topRiskPaths(
-  snapshot: Snapshot,
-  metal: Metal,
-  policy: RiskPolicy,
-  c: number,
-  options: { limit: number; maxDepth: number; intrinsic?: Float64Array; work?: PathSearchWork },
-): RiskPath[] {
-  const { limit, maxDepth } = options;
+export function topRiskPaths(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, c: number, options: RiskPathOptions): RiskPath[] {
+  checkRiskPathRequest(snapshot, c, options);
+  const r = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
+  if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
+  const layer = snapshot.layers.get(metal);
+  if (layer === undefined) return [];
+  // A path prefix ending at u with k edges is worth extending only if a high-risk source lies within maxDepth − k edges above u.
+  // toHighRisk[u] = 0 marks the high-risk sources themselves.
+  const { toHighRisk, beyond } = highRiskDistances(snapshot, layer, policy, r);
+  if (beyond[c]! > options.maxDepth) return [];
+  const { inOffsets, inSources, inWeights } = layer;
+  const paths = kBestProductPaths(
+    { offsets: inOffsets, targets: inSources, weights: inWeights, decay: policy.decay, endFactor: r, hopsToEnd: toHighRisk },
+    c,
+    options.limit,
+    options.maxDepth,
+    options.work,
+  );
+  return paths.map(({ nodes, weight }) => ({ weight, hops: hopsOf(snapshot, layer, nodes) }));
+}
+
+function checkRiskPathRequest(snapshot: Snapshot, c: number, { limit, maxDepth }: RiskPathOptions): void {
   if (!Number.isInteger(c) || c < 0 || c >= snapshot.nodeCount) throw new RangeError(`company must be a node index in 0..${snapshot.nodeCount - 1}, got ${c}`);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RISK_PATH_LIMIT) throw new RangeError(`limit must be an integer in 1..${MAX_RISK_PATH_LIMIT}, got ${limit}`);
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RISK_PATH_DEPTH) {
     throw new RangeError(`maxDepth must be an integer in 1..${MAX_RISK_PATH_DEPTH}, got ${maxDepth}`);
   }
-  const r = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
-  if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
-  const layer = snapshot.layers.get(metal);
-  if (layer === undefined) return [];
-  const { inOffsets, inSources, inWeights } = layer;
-  // A path prefix ending at u with k edges is worth extending only if a high-risk source lies within maxDepth − k edges above u.
-  // toHighRisk[u] = 0 marks the high-risk sources themselves.
-  const { toHighRisk, beyond } = highRiskDistances(snapshot, layer, policy, r);
-  if (beyond[c]! > maxDepth) return [];
+}
 
-  const paths = kBestProductPaths(
-    { offsets: inOffsets, targets: inSources, weights: inWeights, decay: policy.decay, endFactor: r, hopsToEnd: toHighRisk },
-    c,
-    limit,
-    maxDepth,
-    options.work,
-  );
-  return paths.map(({ nodes, weight }) => ({
-    weight,
-    hops: nodes.map((index, i): RiskPathHop => ({
-      index,
-      id: snapshot.ids[index]!,
-      label: labelOf(snapshot, index),
-      name: snapshot.names[index]!,
-      metal,
-      share: i === 0 ? 1 : shareOf(layer, nodes[i - 1]!, index),
-    })),
+/** A path's nodes (company first) as the answer's hops, each with the share of the previous hop's intake it supplies. */
+function hopsOf(snapshot: Snapshot, layer: MetalLayer, nodes: readonly number[]): RiskPathHop[] {
+  return nodes.map((index, i) => ({
+    index,
+    id: snapshot.ids[index]!,
+    label: labelOf(snapshot, index),
+    name: snapshot.names[index]!,
+    metal: layer.metal,
+    share: i === 0 ? 1 : shareOf(layer, nodes[i - 1]!, index),
   }));
 }
 

@@ -82,48 +82,7 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
     const end = cyclicBlocks[nextBlock + 1]!;
     nextBlock += 2;
     c = end - 1;
-    // Members start at r (their values so far): Gauss–Seidel from below climbs to the least fixed point.
-    const work = end - start + compactOffsets[end]! - compactOffsets[start]!;
-    const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
-    let sweeps = 0;
-    let previous = Number.POSITIVE_INFINITY;
-    const sweepUntil = (cap: number): boolean => {
-      for (; sweeps < cap; sweeps++) {
-        let change = 0;
-        for (let v = start; v < end; v++) {
-          const next = update(v);
-          const delta = next - Rc[v]!;
-          if (delta > change) change = delta;
-          else if (-delta > change) change = -delta;
-          Rc[v] = next;
-        }
-        if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return true;
-        previous = change;
-      }
-      return false;
-    };
-    let converged: boolean;
-    if (end - start <= NEWTON_BLOCK_LIMIT) {
-      // Small cycles: sweep a while, then finish with Newton steps, which also settle a loop that
-      // keeps nearly all of its intake (decay 1) where sweeps would crawl or stall at rounding.
-      // Newton is tried after 5000 sweeps, then after twice as many each time, until it takes.
-      converged = false;
-      for (let check = SWEEPS_BEFORE_NEWTON; ; check *= 2) {
-        const swept = sweepUntil(Math.min(maxSweeps, check));
-        if (newtonPolish(layer, start, end, d, own, Rc, update) || swept) {
-          converged = true;
-          break;
-        }
-        if (check >= maxSweeps) break;
-      }
-    } else {
-      converged = sweepUntil(maxSweeps);
-    }
-    if (!converged) {
-      throw new Error(
-        `risk propagation did not converge in a cycle of ${end - start} nodes (decay ${d}): a closed supply loop with decay 1 and almost no risk converges too slowly; use a decay below 1`,
-      );
-    }
+    settleRiskBlock(layer, start, end, d, own, Rc, update);
   }
   for (let c = 0; c < k; c++) R[nodes[c]!] = Rc[c]!;
   return R;
@@ -179,6 +138,65 @@ function newtonPolish(layer: MetalLayer, start: number, end: number, d: number, 
   let residual = 0;
   for (let v = start; v < end; v++) residual = Math.max(residual, Math.abs(update(v) - R[v]!));
   return residual <= 1e-14;
+}
+
+/**
+ * Settles one cyclic component (compact ids start..end) of propagateRisk, its sources being final:
+ * Gauss–Seidel from below (members start at r) climbs to the least fixed point; small cycles
+ * finish with Newton steps. Throws when neither converges.
+ */
+function settleRiskBlock(
+  layer: MetalLayer,
+  start: number,
+  end: number,
+  d: number,
+  own: Float64Array,
+  Rc: Float64Array,
+  update: (c: number) => number,
+): void {
+  const { compactOffsets } = layer;
+  // Members start at r (their values so far): Gauss–Seidel from below climbs to the least fixed point.
+  const work = end - start + compactOffsets[end]! - compactOffsets[start]!;
+  const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
+  let sweeps = 0;
+  let previous = Number.POSITIVE_INFINITY;
+  const sweepUntil = (cap: number): boolean => {
+    for (; sweeps < cap; sweeps++) {
+      let change = 0;
+      for (let v = start; v < end; v++) {
+        const next = update(v);
+        const delta = next - Rc[v]!;
+        if (delta > change) change = delta;
+        else if (-delta > change) change = -delta;
+        Rc[v] = next;
+      }
+      if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return true;
+      previous = change;
+    }
+    return false;
+  };
+  let converged: boolean;
+  if (end - start <= NEWTON_BLOCK_LIMIT) {
+    // Small cycles: sweep a while, then finish with Newton steps, which also settle a loop that
+    // keeps nearly all of its intake (decay 1) where sweeps would crawl or stall at rounding.
+    // Newton is tried after 5000 sweeps, then after twice as many each time, until it takes.
+    converged = false;
+    for (let check = SWEEPS_BEFORE_NEWTON; ; check *= 2) {
+      const swept = sweepUntil(Math.min(maxSweeps, check));
+      if (newtonPolish(layer, start, end, d, own, Rc, update) || swept) {
+        converged = true;
+        break;
+      }
+      if (check >= maxSweeps) break;
+    }
+  } else {
+    converged = sweepUntil(maxSweeps);
+  }
+  if (!converged) {
+    throw new Error(
+      `risk propagation did not converge in a cycle of ${end - start} nodes (decay ${d}): a closed supply loop with decay 1 and almost no risk converges too slowly; use a decay below 1`,
+    );
+  }
 }
 
 /**
