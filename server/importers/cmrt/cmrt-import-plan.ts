@@ -14,7 +14,7 @@
  * Every relationship carries the provenance of its file in `source`.
  */
 import { createHash } from 'node:crypto';
-import type { Country, GraphNodeInput, Metal, RelationshipInput, Smelter } from '../../../graph/model.js';
+import { SMELTER_NAME_MAX_LENGTH, type Country, type GraphNodeInput, type Metal, type RelationshipInput, type Smelter } from '../../../graph/model.js';
 import { smelterNameKey } from '../smelter-names.js';
 import type { SmelterClaim, SmelterResolution } from '../smelter-resolution.js';
 import type { CellRef, CmrtDocument, CmrtSmelterRow } from './cmrt-document.js';
@@ -110,6 +110,31 @@ export interface CmrtImportPlan {
 }
 
 const MAX_CANDIDATES_REPORTED = 3;
+
+/**
+ * The names of a smelter row that are matched and may be recorded: a name longer than a smelter
+ * name may be (SMELTER_NAME_MAX_LENGTH, as the API refuses it) is set aside, and the row goes on
+ * with its id or its other name. One over-long cell costs its row that name, not the whole file.
+ */
+function matchableNames(row: CmrtSmelterRow): { smelterName: string | null; lookupName: string | null } {
+  const fits = (name: string | null): string | null => (name !== null && isOverLong(name) ? null : name);
+  return { smelterName: fits(row.smelterName), lookupName: fits(row.smelterLookupName) };
+}
+
+function isOverLong(name: string): boolean {
+  return name.trim().length > SMELTER_NAME_MAX_LENGTH;
+}
+
+/** A name as the report shows it: an over-long one cut at the cap, with an ellipsis. */
+function reportedName(name: string | null): string | null {
+  return name !== null && isOverLong(name) ? `${name.trim().slice(0, SMELTER_NAME_MAX_LENGTH)}…` : name;
+}
+
+/** What a listed smelter row claims, as the plan asks the resolver (the import matches these beforehand, off the event loop). */
+export function smelterClaimOf(row: CmrtSmelterRow, metal: Metal): SmelterClaim {
+  const { smelterName, lookupName } = matchableNames(row);
+  return { metal, smelterId: row.smelterId ?? row.smelterIdInput, name: smelterName ?? lookupName, lookupName, countryCode: row.countryCode };
+}
 
 /** A stable local id for a smelter no RMI id matched, so re-importing the same name reuses it. */
 export function localSmelterId(metal: Metal, name: string, country: string): string {
@@ -212,7 +237,7 @@ export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtIm
     const unidentifiedByMetal = new Map<Metal, CmrtSmelterRow[]>();
 
     for (const row of document.smelters) {
-      const base = { row: row.row, metal: row.metal, name: row.smelterName ?? row.smelterLookupName, duplicate: false, candidates: [] };
+      const base = { row: row.row, metal: row.metal, name: reportedName(row.smelterName ?? row.smelterLookupName), duplicate: false, candidates: [] };
       if (row.kind !== 'listed') {
         const status = row.kind;
         if (status === 'not_listed') resolution.notListed += 1;
@@ -231,7 +256,8 @@ export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtIm
         continue;
       }
       const metal = row.metal;
-      const claimedName = row.smelterName ?? row.smelterLookupName;
+      const names = matchableNames(row);
+      const claimedName = names.smelterName ?? names.lookupName;
       // An RMI id belongs to one metal: a row that lists it under another metal is a mistake in
       // the file (the resolver would look for another smelter by name), so it is reported, not written.
       const claimedId = (row.smelterId ?? row.smelterIdInput ?? '').trim().toUpperCase();
@@ -245,13 +271,17 @@ export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtIm
         smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0 });
         continue;
       }
-      const result = context.resolver.resolve({
-        metal,
-        smelterId: row.smelterId ?? row.smelterIdInput,
-        name: claimedName,
-        lookupName: row.smelterLookupName,
-        countryCode: row.countryCode,
-      });
+      for (const field of ['smelterName', 'smelterLookupName'] as const) {
+        const name = row[field];
+        if (name === null || !isOverLong(name)) continue;
+        const cell = row.cells[field];
+        warn(
+          'smelter-name-too-long',
+          `Row ${row.row}: the smelter name${cell ? ` in ${cell.column}${cell.row}` : ''} is ${name.trim().length} characters long, more than the ${SMELTER_NAME_MAX_LENGTH} a smelter name may have ("${name.trim().slice(0, 40)}…"); it is neither matched nor recorded.`,
+          cellOf(row, field),
+        );
+      }
+      const result = context.resolver.resolve(smelterClaimOf(row, metal));
       const candidates = result.candidates
         .slice(0, MAX_CANDIDATES_REPORTED)
         .map((c) => ({ smelterId: c.smelterId, name: c.name, score: c.score }));
