@@ -263,6 +263,10 @@ function cmrtCase(id: string, what: string, build: () => Promise<Buffer>): Hosti
 
 const SMELTER_NAME = (i: number) => `q${'a'.repeat(480)}${i.toString(16).padStart(4, '0')}`;
 
+/** 2,000 tin smelters whose names (at the 200-character cap) differ in their last 4 characters, and a worst-case query for them. */
+const CAP_SMELTERS = () => Array.from({ length: 2000 }, (_, i) => ({ label: 'Smelter', id: `CAP-${i}`, name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`, metal: 'tin', country: 'CN' }));
+const CAP_QUERY = `q${'a'.repeat(185)}zz${'a'.repeat(12)}`;
+
 const CASES: HostileCase[] = [
   {
     id: 'keys-bypass',
@@ -335,6 +339,23 @@ const CASES: HostileCase[] = [
       await importGraph(base, { nodes, relationships: [] });
     },
     run: async (base) => ({ status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(185)}zz${'a'.repeat(12)}`) }),
+  },
+  {
+    id: 'smelter-match-after-decision-at-cap',
+    what: 'a name decision (a write), then the first GET smelter-matches after it, among 2,000 tin smelters of 200 characters (the resolver is rebuilt for the new version)',
+    setup: async (base) => {
+      await importGraph(base, { nodes: CAP_SMELTERS(), relationships: [] });
+      // A match before the write, so that the timed one pays for the rebuild, not the first build.
+      await send(base, `/api/v1/smelter-matches?metal=tin&name=${CAP_QUERY}`);
+    },
+    run: async (base) => {
+      const decision = await sendOrCut(base, '/api/v1/smelters/CAP-0/name-decisions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Cap smelter zero', decision: 'confirm' }),
+      });
+      return { status: `decision ${decision}, match ${await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=${CAP_QUERY}`)}` };
+    },
   },
   cmrtCase('cmrt-huge-mine-cells', 'dry-run CMRT import, a 32,767-character mine-location cell in every smelter row', cmrtWithHugeMineCells),
   cmrtCase('workbook-hidden-sheet', 'CMRT import of a real CMRT with a 1.6 M-cell sheet named xl/worksheets/sheet99.xml.bak', cmrtWithHiddenSheet),

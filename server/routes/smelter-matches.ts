@@ -9,8 +9,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CountryCodeSchema, MetalSchema, NodeIdSchema, SmelterNameSchema, SmelterSchema } from '../../graph/model.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { smelterKnowledge } from '../importers/cmrt/cmrt-import.js';
 import { smelterNameKey } from '../importers/smelter-names.js';
+import { closeSmelterMatcher, smelterMatcherOf } from '../importers/smelter-matcher-thread.js';
 import { problemResponses } from '../schemas/http.js';
 
 const MatchQuery = z.object({
@@ -40,6 +40,16 @@ const DecisionBody = z.object({
 
 export default async function smelterMatchRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // The store's matcher thread serves this route and the CMRT import alike; it ends with the app.
+  app.addHook('onClose', async () => closeSmelterMatcher(app.store));
+  // A served app starts it at once, so that the first match does not wait for the thread to start
+  // (onListen never runs under inject: tests start it only when they match). Best effort: a store
+  // that is down now is read again by the first match.
+  app.addHook('onListen', async () => {
+    smelterMatcherOf(app.store)
+      .warmUp()
+      .catch((err: unknown) => app.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'smelter matcher: warm-up failed'));
+  });
 
   r.get(
     '/smelter-matches',
@@ -55,8 +65,9 @@ export default async function smelterMatchRoutes(app: FastifyInstance): Promise<
     async (request) => {
       const { metal, name, id, country } = request.query;
       if (!name && !id) throw new ValidationError('Give a name or an id', [{ path: 'query.name', message: 'give name, id or both' }]);
-      const { resolver } = await smelterKnowledge(app.store);
-      return resolver.resolve({ metal, smelterId: id ?? null, name: name ?? null, countryCode: country ?? null });
+      // In the matcher thread: building the resolver after a write, and a worst-case query, are
+      // CPU the event loop must not spend.
+      return smelterMatcherOf(app.store).resolve({ metal, smelterId: id ?? null, name: name ?? null, countryCode: country ?? null });
     },
   );
 

@@ -3,13 +3,14 @@
  * the whole import before anything is written), gather what the plan needs from the store, plan,
  * then write everything in one all-or-nothing `importGraph`.
  */
-import type { Country, Metal, Smelter } from '../../../graph/model.js';
+import type { Country, Metal } from '../../../graph/model.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { loadCountries, loadDoddFrankCountries, loadReferenceSmelters, loadSmelterLookup } from '../../seeding/reference-data.js';
+import { loadCountries, loadDoddFrankCountries, loadReferenceSmelters } from '../../seeding/reference-data.js';
 import { listAllNodes, type GraphStore, type WriteResult } from '../../stores/graph-store.js';
-import { createSmelterResolver, type KnownSmelter, type SmelterResolver } from '../smelter-resolution.js';
+import { smelterMatcherOf, type ClaimOutcome, type SmelterKnowledge } from '../smelter-matcher-thread.js';
+import type { SmelterClaim } from '../smelter-resolution.js';
 import type { CmrtDocument } from './cmrt-document.js';
-import { planCmrtImport, type CmrtFileReport, type KnownSmelterRecord } from './cmrt-import-plan.js';
+import { planCmrtImport, smelterClaimOf, type CmrtFileReport, type CmrtImportContext, type KnownSmelterRecord } from './cmrt-import-plan.js';
 import { readCmrtWorkbookOffThread } from './cmrt-reader-thread.js';
 
 export interface CmrtUpload {
@@ -37,37 +38,48 @@ export interface CmrtImportResult {
   dryRun: boolean;
 }
 
-/** Graph smelters as the resolver sees them: aliases are confirmed names, rejectedNames refused ones. */
-export async function graphSmelters(store: GraphStore): Promise<Smelter[]> {
-  return (await listAllNodes(store, 'Smelter')).filter((n): n is Smelter => n.label === 'Smelter');
-}
-
-/** The graph's smelters and a resolver over them and the RMI look-up, for one store version. */
-export interface SmelterKnowledge {
-  version: number;
-  smelters: Smelter[];
-  resolver: SmelterResolver;
-}
-
-const knowledgeOfStore = new WeakMap<GraphStore, SmelterKnowledge>();
+// Where they were defined before matching moved to its thread; the reference refresh imports them from here.
+export { graphSmelters, knownSmelterOf, type SmelterKnowledge } from '../smelter-matcher-thread.js';
 
 /**
- * The resolver of the store's current version, built once per version (building it reads every
- * smelter and indexes thousands of names: tens of ms that a match request should not pay each time).
- * The version is read first, so cached smelters are never older than the version they are kept under.
+ * The graph's smelters at the store's current version, read once per version (the resolver built
+ * from them lives in the matcher thread: smelterMatcherOf(store)).
  */
-export async function smelterKnowledge(store: GraphStore): Promise<SmelterKnowledge> {
-  const version = await store.version();
-  const cached = knowledgeOfStore.get(store);
-  if (cached && cached.version === version) return cached;
-  const smelters = await graphSmelters(store);
-  const knowledge = { version, smelters, resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map(knownSmelterOf) }) };
-  knowledgeOfStore.set(store, knowledge);
-  return knowledge;
+export function smelterKnowledge(store: GraphStore): Promise<SmelterKnowledge> {
+  return smelterMatcherOf(store).knowledge();
 }
 
-export function knownSmelterOf(s: Smelter): KnownSmelter {
-  return { id: s.id, name: s.name, aliases: s.aliases, metal: s.metal, country: s.country, rejectedNames: s.rejectedNames ?? [] };
+/**
+ * The resolutions of every claim the plan will make, matched in the matcher thread as one batch,
+ * and a resolver that answers the plan from them: the plan stays synchronous and pure, and gets
+ * the answer (or the error) the resolver gave for each claim.
+ */
+async function resolveClaimsOffThread(store: GraphStore, knowledge: SmelterKnowledge, documents: readonly CmrtDocument[]): Promise<CmrtImportContext['resolver']> {
+  const byKey = new Map<string, SmelterClaim>();
+  for (const document of documents) {
+    for (const row of document.smelters) {
+      // A superset of the rows the plan resolves (it skips some first): a claim's error counts only if the plan asks for it.
+      if (row.kind !== 'listed' || row.metal === null) continue;
+      const claim = smelterClaimOf(row, row.metal);
+      byKey.set(claimKey(claim), claim);
+    }
+  }
+  const claims = [...byKey.values()];
+  const outcomes = await smelterMatcherOf(store).resolveAll(claims, knowledge);
+  const answers = new Map<string, ClaimOutcome>(claims.map((c, i) => [claimKey(c), outcomes[i]!]));
+  return {
+    resolve(claim) {
+      const outcome = answers.get(claimKey(claim));
+      if (!outcome) throw new Error('importCmrtFiles: the plan resolved a claim that was not matched beforehand');
+      if ('error' in outcome) throw outcome.error;
+      return outcome.resolution;
+    },
+  };
+}
+
+/** The same text for the same claim, whatever the order its fields were set in. */
+function claimKey(c: SmelterClaim): string {
+  return JSON.stringify([c.metal, c.smelterId, c.name, c.lookupName ?? null, c.countryCode]);
 }
 
 export async function readCmrtUploads(uploads: readonly CmrtUpload[], onFileRead?: CmrtImportOptions['onFileRead']): Promise<CmrtDocument[]> {
@@ -106,7 +118,10 @@ export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtU
     newCompanies.set(upload.companyId, { name, country });
   }
 
-  const { smelters, resolver } = await smelterKnowledge(store);
+  const knowledge = await smelterKnowledge(store);
+  const { smelters } = knowledge;
+  // Matched in the matcher thread: with thousands of rows and long names, seconds of CPU.
+  const resolver = await resolveClaimsOffThread(store, knowledge, documents);
   const countries = (await listAllNodes(store, 'Country')).filter((n): n is Country => n.label === 'Country');
   const smeltersById = new Map<string, KnownSmelterRecord>();
   for (const s of smelters) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, node: s });

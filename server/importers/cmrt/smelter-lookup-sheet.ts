@@ -8,6 +8,10 @@
  * upper-case name), E smelter id, F source of the id, G street, H city, I state/province; J and K
  * are helper formulas. Each metal ends with two pseudo rows without an id, "Smelter not listed"
  * and "Smelter not yet identified".
+ *
+ * Read on the calling thread, unlike CMRT uploads (cmrt-reader-thread.ts): only the CLI reads a
+ * template's look-up (`oretrace reference load`), where no request waits on the event loop. A route
+ * that took templates would have to read them in the reader thread.
  */
 import { MetalSchema } from '../../../graph/model.js';
 import { PayloadTooLargeError, UnprocessableError, type FieldProblem } from '../../errors.js';
