@@ -85,7 +85,8 @@ export class LayerMemo {
 export class PolicyMemo {
   #intrinsic: Float64Array | undefined;
   readonly #propagated = new Map<Metal, Float64Array>();
-  readonly #highRiskDistances = new Map<Metal, HighRiskDistances>();
+  /** Per metal, by the intrinsic-risk array they were computed from (the shared one, or a caller's own), weakly. */
+  readonly #highRiskDistances = new Map<Metal, WeakMap<Float64Array, HighRiskDistances>>();
 
   constructor(readonly key: string) {}
 
@@ -101,10 +102,16 @@ export class PolicyMemo {
     return risk;
   }
 
-  /** The high-risk distances of one metal under this policy's intrinsic risk (analyses/risk-paths.ts builds them). */
-  highRiskDistances(metal: Metal, build: () => HighRiskDistances): HighRiskDistances {
-    let distances = this.#highRiskDistances.get(metal);
-    if (distances === undefined) this.#highRiskDistances.set(metal, (distances = build()));
+  /**
+   * The high-risk distances of one metal under this policy, from the intrinsic-risk array
+   * `intrinsic` (analyses/risk-paths.ts builds them). Keyed by the array itself, weakly: a caller
+   * reusing its own array (unmodified) reuses them, and they go with it.
+   */
+  highRiskDistances(metal: Metal, intrinsic: Float64Array, build: () => HighRiskDistances): HighRiskDistances {
+    let byArray = this.#highRiskDistances.get(metal);
+    if (byArray === undefined) this.#highRiskDistances.set(metal, (byArray = new WeakMap()));
+    let distances = byArray.get(intrinsic);
+    if (distances === undefined) byArray.set(intrinsic, (distances = build()));
     return distances;
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The compiled snapshot every analysis runs on (SPEC §2): an immutable picture of one store
+ * The compiled snapshot every analysis runs on (ARCHITECTURE.md, "Layers of the engine"): an immutable picture of one store
  * version with integer node indices and, per metal, compressed adjacency (CSR) in typed arrays,
- * both directions, with the effective shares of SPEC §1 already worked out.
+ * both directions, with the effective shares (buildLayer) already worked out.
  *
  * String ids become integers once, here. Analyses never see strings on their hot paths.
  *
@@ -386,7 +386,7 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     inWeights[slot] = share;
   }
 
-  // Effective weights per SPEC §1, buyer by buyer, each read before it is overwritten.
+  // Effective weights (README, "The API in brief": the graph model), buyer by buyer, each read before it is overwritten.
   const undisclosed = work.undisclosed.fill(0);
   const overShared = kept.uint8(n);
   const present = kept.uint8(n);

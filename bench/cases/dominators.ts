@@ -1,5 +1,5 @@
 /**
- * Single points of failure (SPEC §2.5, §2.6): the dominator tree of the whole metal layer seen from
+ * Single points of failure (README, "The API in brief"): the dominator tree of the whole metal layer seen from
  * the focal company (over the layer's compact in-adjacency), the vertex connectivity to its sources, and the complete answer
  * (`singlePointsOfFailure`: dominators + shares + redundancy + one minimum cut). Target ≤ 1 s.
  */

@@ -1,5 +1,5 @@
 /**
- * Top-10 risk paths (SPEC §2.4), maxDepth 8, for 50 companies with large upstreams: the focal
+ * Top-10 risk paths (README, "The API in brief"), maxDepth 8, for 50 companies with large upstreams: the focal
  * companies and companies one or two tiers below the first. Value = p50 over the companies
  * (target ≤ 30 ms). The intrinsic risk is computed once beforehand, as a server does per snapshot.
  */

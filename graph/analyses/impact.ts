@@ -1,8 +1,8 @@
 /**
- * Impact of removing nodes (SPEC §2 item 7, what-if): a supplier fails, a smelter loses its
+ * Impact of removing nodes (what-if; README, "The API in brief"): a supplier fails, a smelter loses its
  * status, a country is embargoed. For every company and metal:
  *
- * - lostShare: the probability that the origin walk from the company (SPEC §1: buyer → source
+ * - lostShare: the probability that the origin walk from the company (graph/snapshot.ts: buyer → source
  *   with probability w) reaches a removed node, with removed nodes absorbing as "lost". The rest
  *   of the walk is absorbed as before: at countries, recycled smelters, undisclosed remainders
  *   and sources without origin, or circulating forever (undisclosed, not lost).

@@ -1,5 +1,5 @@
 /**
- * Origin mix and smelter mix (SPEC §2 items 1 and 2).
+ * Origin mix and smelter mix (README, "The API in brief"; ARCHITECTURE.md, "The path of a request").
  *
  * Both are absorption probabilities of one random walk: it starts at a buyer v and, at each node,
  * either ends as "undisclosed" (the node's uncovered remainder, or the whole node when it has no
@@ -54,6 +54,7 @@ import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { clampShare, intakeLeak, intakeScale, normaliseMix } from '../share-rounding.js';
 import { layerMemoOf, type WalkTable } from '../memo.js';
 import { solvePiece } from '../numerics/linear-solvers.js';
+import { type Scratch, workingArray } from '../numerics/scratch.js';
 import { stronglyConnectedComponents } from '../topology/strongly-connected.js';
 
 /** Where v's intake of a metal comes from, as probabilities summing to 1. */
@@ -687,9 +688,10 @@ function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number
  * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
  * no part in it): one sweep over the layer's compact ids (a sources-first order), each node settled
  * from its settled sources, each cyclic component piece by piece. Agrees with originMix to
- * rounding where pieces are solved densely, to about 1e-12 where Gauss–Seidel is used.
+ * rounding where pieces are solved densely, to about 1e-12 where Gauss–Seidel is used. A caller
+ * that sweeps again and again lends a `scratch` (numerics/scratch.ts).
  */
-export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares {
+export function originSharesAll(snapshot: Snapshot, metal: Metal, options: { scratch?: Scratch } = {}): OriginShares {
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) throw new RangeError(`originSharesAll: snapshot ${snapshot.version} has no ${metal}`);
   const n = snapshot.nodeCount;
@@ -699,7 +701,7 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal): OriginShares 
 
   // The three classes of compact id c at x[3c .. 3c+2]: summing a source's classes costs one
   // random memory access, not three (memory latency dominates on large layers).
-  const x = new Float64Array(3 * k);
+  const x = workingArray(options.scratch, 0, 3 * k);
 
   let nextBlock = 0;
   for (let c = 0; c < k; c++) {

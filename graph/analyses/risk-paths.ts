@@ -1,5 +1,5 @@
 /**
- * Risk paths (SPEC §2 item 4): the top-k simple paths from a company upstream to high-risk
+ * Risk paths (README, "The API in brief"): the top-k simple paths from a company upstream to high-risk
  * sources, ranked by path weight
  *
  *   weight = (w₁·d) · (w₂·d) · … · (w_h·d) · r(source)
@@ -76,14 +76,12 @@ const FAR = 255;
  * all high-risk sources along buyer edges of positive share, O(n + m). It lets the search drop a
  * prefix that cannot reach any high-risk source within the depth it has left, which is what keeps
  * a company with no (or few) risky sources from enumerating every path above it. Kept in the
- * snapshot's memo per (policy, metal) when `r` is that policy's shared intrinsic risk; built for
- * the call alone when the caller brought an array of its own.
+ * snapshot's memo per (policy, metal, intrinsic-risk array): reuse the same array, unmodified.
  */
 function highRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPolicy, r: Float64Array): HighRiskDistances {
-  if (r !== sharedIntrinsicRisk(snapshot, policy)) return buildHighRiskDistances(snapshot, layer, policy, r);
   return memoOf(snapshot)
     .policy(policy)
-    .highRiskDistances(layer.metal, () => buildHighRiskDistances(snapshot, layer, policy, r));
+    .highRiskDistances(layer.metal, r, () => buildHighRiskDistances(snapshot, layer, policy, r));
 }
 
 function buildHighRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: RiskPolicy, r: Float64Array): HighRiskDistances {
@@ -126,7 +124,7 @@ function buildHighRiskDistances(snapshot: Snapshot, layer: MetalLayer, policy: R
 export interface RiskPathOptions {
   limit: number;
   maxDepth: number;
-  /** Intrinsic risk by node index; default the policy's shared one (then the distances are kept in the memo). */
+  /** Intrinsic risk by node index; default the policy's shared one. */
   intrinsic?: Float64Array;
   /** Counts the search's work (tests hold it to its polynomial bound). */
   work?: PathSearchWork;

@@ -1,5 +1,5 @@
 /**
- * Propagated risk (SPEC §2 item 3): every node's risk after what flows into it from its sources,
+ * Propagated risk (README, "The API in brief"): every node's risk after what flows into it from its sources,
  *
  *   R(v) = 1 − (1 − r(v)) · Π over sources u of v in the metal (1 − d · w(u,v) · R(u)),
  *
@@ -13,7 +13,7 @@
  * fixed point, which is the one returned. When d < 1 it is the only one (F is a contraction in the
  * max norm with factor ≤ d, since Σ_u d·w(u,v) ≤ d). When d = 1 a closed loop of buyers with no
  * way out can have other fixed points (R constant around a riskless loop); the least one gives such
- * a loop no risk it does not get from its members or their sources, in line with SPEC §1's rule
+ * a loop no risk it does not get from its members or their sources, in line with the snapshot's rule (graph/snapshot.ts)
  * that circulating supply counts as undisclosed.
  *
  * How. The layer's compact ids are a sources-first order of its strongly connected components
@@ -31,6 +31,7 @@ import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapsho
 import { memoOf } from '../memo.js';
 import { type RiskPolicy, sharedIntrinsicRisk } from './risk-policy.js';
 import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
+import { type Scratch, workingArray } from '../numerics/scratch.js';
 
 /** Inside a cyclic component, sweeps stop once the error left is estimated below this (see sweepsConverged). */
 const SWEEP_TOLERANCE = 1e-12;
@@ -41,13 +42,21 @@ function checkIntrinsic(snapshot: Snapshot, r: Float64Array): void {
   if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
 }
 
+/** What propagateRisk may be given besides the policy. */
+export interface PropagationOptions {
+  /** Intrinsic risk by node index (default: the policy's shared one, sharedIntrinsicRisk). */
+  intrinsic?: Float64Array;
+  /** Working arrays lent by a caller that propagates again and again (numerics/scratch.ts). */
+  scratch?: Scratch;
+}
+
 /**
  * R(v) for every node in the metal (see the file comment for the equation and which fixed point).
  * Nodes that take no part in the metal keep R = r. `intrinsic` defaults to
  * sharedIntrinsicRisk(snapshot, policy), computed once per snapshot and policy object.
  */
-export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, intrinsic?: Float64Array): Float64Array {
-  const r = intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
+export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, options: PropagationOptions = {}): Float64Array {
+  const r = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
   checkIntrinsic(snapshot, r);
   const R = Float64Array.from(r);
   const layer = snapshot.layers.get(metal);
@@ -56,9 +65,9 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   // By compact id: the sweep reads rows in order and looks sources up in arrays of the layer's size.
   const { nodes, compactOffsets, compactSources, compactWeights, cyclicBlocks } = layer;
   const k = nodes.length;
-  // r and R by compact id, this call's own working arrays (of the layer's size, not the snapshot's).
-  const own = new Float64Array(k);
-  const Rc = new Float64Array(k);
+  // r and R by compact id, in working arrays of the layer's size (the caller's scratch, or fresh).
+  const own = workingArray(options.scratch, 0, k);
+  const Rc = workingArray(options.scratch, 1, k);
   for (let c = 0; c < k; c++) own[c] = Rc[c] = r[nodes[c]!]!;
   const update = (c: number): number => {
     let keep = 1 - own[c]!;

@@ -1,5 +1,5 @@
 /**
- * Single points of failure and redundancy of a company's supply of one metal (SPEC §2.5, §2.6, §3a).
+ * Single points of failure and redundancy of a company's supply of one metal (README, "The API in brief").
  *
  * The question is asked upstream, so the graph is the metal's supply graph reversed: edges go from
  * a buyer to its sources (the layer's in-adjacency), rooted at the company c. The sources are where

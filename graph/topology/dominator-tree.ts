@@ -1,5 +1,5 @@
 /**
- * Dominator tree of a directed graph in CSR form (SPEC §2.5): node d dominates node v when every
+ * Dominator tree of a directed graph in CSR form (used by single points of failure): node d dominates node v when every
  * path from the root to v passes through d. General and reusable: it knows nothing of supply, it
  * takes integer adjacency and a root.
  *

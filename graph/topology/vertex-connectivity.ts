@@ -1,5 +1,5 @@
 /**
- * Vertex connectivity between one node and a set of nodes (SPEC §2.6): the least number of nodes
+ * Vertex connectivity between one node and a set of nodes (the redundancy of single points of failure): the least number of nodes
  * whose failure cuts the source off from every sink, with one such minimum set. General: integer
  * CSR adjacency in, integer node indices out.
  *

@@ -1,7 +1,7 @@
 /**
- * The analysis routes (SPEC §3): origins, risk, risk paths, single points of failure, impact,
- * risk rankings. Each validates its input, asks the analytics engine, and returns the answer of
- * SPEC §3a. A company that takes no such metal gets 200 with `takesMetal: false` and empty parts.
+ * The analysis routes (README, "The API in brief"): origins, risk, risk paths, single points of failure, impact,
+ * risk rankings. Each validates its input, asks the analytics engine, and returns the answer its
+ * response schema describes (analysis-catalog.ts: answerSchemas). A company that takes no such metal gets 200 with `takesMetal: false` and empty parts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

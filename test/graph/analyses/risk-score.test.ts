@@ -114,7 +114,7 @@ describe('propagateRisk', () => {
 
   it('refuses an intrinsic-risk array of the wrong size', () => {
     const s = snapshotOf([co('a')], []);
-    expect(() => propagateRisk(s, 'tin', DEFAULT_RISK_POLICY, new Float64Array(3))).toThrow(RangeError);
+    expect(() => propagateRisk(s, 'tin', DEFAULT_RISK_POLICY, { intrinsic: new Float64Array(3) })).toThrow(RangeError);
   });
 });
 
@@ -256,7 +256,7 @@ describe('propagateRisk on random graphs with cycles', () => {
         const s = snapshotOf(g.nodes, g.relationships);
         const p = mergePolicy(DEFAULT_RISK_POLICY, { decay });
         const r = intrinsicRisk(s, p);
-        const risk = propagateRisk(s, metal, p, r);
+        const risk = propagateRisk(s, metal, p, { intrinsic: r });
         const layer = s.layers.get(metal);
         for (let v = 0; v < s.nodeCount; v++) {
           let keep = 1 - r[v]!;
@@ -279,7 +279,7 @@ describe('propagateRisk on random graphs with cycles', () => {
         const s = snapshotOf(g.nodes, g.relationships);
         const p = mergePolicy(DEFAULT_RISK_POLICY, { decay: 1, companies: { saqBands: [{ minScore: 0, risk: 0 }], saqAbsent: 0, humanRights: { low: 0, medium: 0, high: 0 }, cahraLocation: 0 } });
         const r = intrinsicRisk(s, p);
-        const risk = propagateRisk(s, 'tin', p, r);
+        const risk = propagateRisk(s, 'tin', p, { intrinsic: r });
         // Jacobi from r climbs to the least fixed point; it stays below it at every round.
         const oracle = jacobiOracle(s, 'tin', 1, r, 4000);
         oracle.forEach((x, v) => {

@@ -41,7 +41,7 @@ function closure(n: number, sourcesOf: (v: number) => number[]): boolean[][] {
 }
 
 /**
- * The undisclosed part of v's intake by SPEC §1's rule, from the shares as written: a node with no
+ * The undisclosed part of v's intake by the snapshot's rule (graph/snapshot.ts), from the shares as written: a node with no
  * sources is undisclosed unless it is a country or recycled; else the remainder of its shares when
  * every source has one and they sum below 1, and nothing when a source without a share takes the rest.
  */
