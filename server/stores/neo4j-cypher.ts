@@ -45,41 +45,60 @@ export const CONSTRAINTS: readonly string[] = [
 
 export const ENSURE_META = `MERGE (m:${META_LABEL} {id: $metaId}) ON CREATE SET m.version = 0`;
 
-export const BUMP_VERSION = `MERGE (m:${META_LABEL} {id: $metaId})
-ON CREATE SET m.version = 0
-SET m.version = m.version + 1
-RETURN m.version AS version`;
-
+/**
+ * The version counter, and the locks that order scans and writes. Every write takes the counter's
+ * write lock first (changing nothing), so writes run one after another from their start, not only
+ * at their final bump: a write that checks which labels hold its ids cannot race another creating
+ * one of them (Neo4j has no uniqueness constraint across labels; the check and this lock make ids
+ * unique across labels, and the lock order — counter first, then nodes — is the same in every
+ * write). Its last statement bumps the counter. A scan takes the same lock (then rolls back,
+ * nothing written): while it holds it no write can commit, and one that was committing has
+ * finished applying. The statements that take it (LOCK_VERSION_AT, BUMP_VERSION_AT) reach the
+ * counter by its element id, see FIND_META; those below, by its indexed id, only run when there is
+ * no counter (init creates it; only a database emptied by hand lacks it).
+ */
 export const READ_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId}) RETURN coalesce(m.version, 0) AS version`;
 
-/**
- * Takes the write lock of the version counter without changing it (the transaction is rolled
- * back), and reads the version. Every write bumps the counter as its last statement, so while a
- * scan holds this lock no write can commit, and one that was committing has finished applying.
- */
+/** A scan's lock where there is no counter: nothing to lock, version 0. */
 export const LOCK_VERSION = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId})
 SET m.version = m.version
 RETURN coalesce(m.version, 0) AS version`;
 
-/**
- * The first statement of every write: takes the version counter's write lock (changing nothing),
- * so writes run one after another from their start, not only at their final bump. A write that
- * checks which labels hold its ids therefore cannot race another that is creating one of them
- * (Neo4j has no uniqueness constraint across labels; the check and this lock make ids unique
- * across labels, and the lock order — counter first, then nodes — is the same in every write).
- */
-export const LOCK_WRITES = `OPTIONAL MATCH (m:${META_LABEL} {id: $metaId})
-SET m.version = m.version
-RETURN m IS NOT NULL AS locked`;
-
-/**
- * LOCK_WRITES when the counter is missing (init creates it; only a database emptied by hand lacks
- * it). Not the usual path: a MERGE that matches takes a shared lock before SET upgrades it, and two
- * transactions upgrading at once deadlock (Neo4j detects it; a write is retried, a scan is not).
- */
+/** A write's lock where there is no counter: creates it. */
 export const CREATE_AND_LOCK_META = `MERGE (m:${META_LABEL} {id: $metaId})
 ON CREATE SET m.version = 0
-SET m.version = m.version`;
+SET m.locks = coalesce(m.locks, 0) + 1
+RETURN m.version AS version`;
+
+/** A write's bump where there is no counter: creates it. */
+export const BUMP_MISSING_VERSION = `MERGE (m:${META_LABEL} {id: $metaId})
+ON CREATE SET m.version = 0
+SET m.version = m.version + 1
+RETURN m.version AS version`;
+
+/**
+ * The version counter's element id, found by a read-only statement (its unique-index seek takes no
+ * lock). The three statements below that lock or bump the counter reach it by that element id, not
+ * by its indexed id: a statement that writes seeks a unique index with locks on the index entry,
+ * and a scan and a write that both took the entry's lock and then waited for the node's deadlocked
+ * (the write, holding the node, asked for the entry again to bump the counter). No index, no entry
+ * locks: the node's write lock alone orders scans and writes.
+ */
+export const FIND_META = `MATCH (m:${META_LABEL} {id: $metaId}) RETURN elementId(m) AS eid`;
+
+/**
+ * The counter's write lock, by its element id ($eid): no row when that id no longer names the
+ * counter. It writes a value that changes (m.locks): a SET of the value a property already holds
+ * took no lock here, and scans read mixed versions. A scan rolls it back; a write commits it.
+ */
+export const LOCK_VERSION_AT = `MATCH (m) WHERE elementId(m) = $eid AND m:${META_LABEL} AND m.id = $metaId
+SET m.locks = coalesce(m.locks, 0) + 1
+RETURN coalesce(m.version, 0) AS version`;
+
+/** The last statement of every write: the counter bumped, by its element id ($eid). */
+export const BUMP_VERSION_AT = `MATCH (m) WHERE elementId(m) = $eid AND m:${META_LABEL} AND m.id = $metaId
+SET m.version = m.version + 1
+RETURN m.version AS version`;
 
 /** Which of $ids exist under the label. */
 export function lookupIdsQuery(label: NodeLabel): string {

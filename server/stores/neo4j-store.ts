@@ -4,7 +4,7 @@
  * - Parameterised Cypher only; labels and types come from the fixed tables of ./neo4j-cypher.ts.
  * - Every write is one write transaction (session.executeWrite, so it may be retried: the work is
  *   idempotent — MERGE/SET with values computed before the transaction): validation first
- *   (write-rules), then the version counter's lock (LOCK_WRITES: writes run one at a time), then
+ *   (write-rules), then the version counter's lock (see neo4j-cypher.ts: writes run one at a time), then
  *   the labels holding the nodes' ids and every relationship end are looked up in the same
  *   transaction (an id another label holds: ConflictError), then nodes and relationships are written in UNWIND batches, and the version counter on
  *   (:OretraceMeta {id:'graph'}) is bumped once. Any error inside rolls the whole write back, so a
@@ -61,7 +61,8 @@ import {
   parseRelationships,
 } from './write-rules.js';
 import {
-  BUMP_VERSION,
+  BUMP_MISSING_VERSION,
+  BUMP_VERSION_AT,
   CENTER_CANDIDATES,
   clearQueries,
   CONSTRAINTS,
@@ -76,7 +77,8 @@ import {
   listNodesQuery,
   listSuppliesQuery,
   LOCK_VERSION,
-  LOCK_WRITES,
+  LOCK_VERSION_AT,
+  FIND_META,
   lookupIdsQuery,
   META_ID,
   modelLabelOf,
@@ -356,6 +358,8 @@ export class Neo4jGraphStore implements GraphStore {
   private readonly fetchSize: number;
   private readonly uri: string;
   private closed = false;
+  /** The version counter's element id (FIND_META); undefined until looked up, null when there is none. */
+  private counterElementId: string | null | undefined;
 
   constructor(options: Neo4jGraphStoreOptions) {
     const batch = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -706,14 +710,14 @@ export class Neo4jGraphStore implements GraphStore {
         let after: number;
         let finish: (version: number) => T;
         try {
-          const locked = await tx.run(LOCK_VERSION, { metaId: META_ID });
-          before = Number(locked.records[0]?.get('version') ?? 0);
+          before = await this.onCounter(tx, LOCK_VERSION_AT, LOCK_VERSION);
           finish = await read(tx);
           after = await this.readVersion(tx);
         } catch (err) {
-          // Neo4j chose this read as a deadlock's victim (a write locked in another order): it
-          // read nothing that counts, so it reads again like a read that saw a change.
-          if (!isDeadlock(err) || attempt === SCAN_ATTEMPTS) throw err;
+          // Neo4j chose this read as a deadlock's victim: its detector also reports waits behind
+          // queued writes as deadlocks, and asks for a retry (a transient error). It read nothing
+          // that counts: it reads again, as a read that saw a change does, and gives up as one.
+          if (!isDeadlock(err)) throw err;
           this.logger?.debug?.({ store: 'neo4j', attempt }, 'scan chosen as a deadlock victim; scanning again');
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
           continue;
@@ -794,14 +798,36 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private async bumpVersion(tx: ManagedTransaction): Promise<number> {
-    const res = await tx.run(BUMP_VERSION, { metaId: META_ID });
-    return Number(res.records[0]?.get('version'));
+    return this.onCounter(tx, BUMP_VERSION_AT, BUMP_MISSING_VERSION);
   }
 
-  /** See LOCK_WRITES: the first statement of every write transaction. */
+  /** The first statement of every write transaction: the version counter's write lock (neo4j-cypher.ts). */
   private async lockWrites(tx: ManagedTransaction): Promise<void> {
-    const res = await tx.run(LOCK_WRITES, { metaId: META_ID });
-    if (res.records[0]?.get('locked') !== true) await tx.run(CREATE_AND_LOCK_META, { metaId: META_ID });
+    await this.onCounter(tx, LOCK_VERSION_AT, CREATE_AND_LOCK_META);
+  }
+
+  /**
+   * Runs `atCounter` on the version counter reached by its element id (see FIND_META: no
+   * unique-index locks), and answers the version it returns. The element id is looked up once per
+   * store and again when it stops naming the counter (a database emptied by hand); `otherwise`
+   * (by indexed id, creating the counter if need be) runs only when there is no counter at all.
+   */
+  private async onCounter(tx: QueryRunner, atCounter: string, otherwise: string): Promise<number> {
+    for (let lookup = 0; lookup < 2; lookup++) {
+      this.counterElementId ??= await this.findCounter(tx);
+      if (this.counterElementId === null) break;
+      const res = await tx.run(atCounter, { eid: this.counterElementId, metaId: META_ID });
+      if (res.records.length > 0) return Number(res.records[0]!.get('version') ?? 0);
+      this.counterElementId = undefined;
+    }
+    this.counterElementId = undefined;
+    const res = await tx.run(otherwise, { metaId: META_ID });
+    return Number(res.records[0]?.get('version') ?? 0);
+  }
+
+  private async findCounter(tx: QueryRunner): Promise<string | null> {
+    const res = await tx.run(FIND_META, { metaId: META_ID });
+    return (res.records[0]?.get('eid') as string | undefined) ?? null;
   }
 
   /** The labels of the given ids found in the store, within the transaction. */

@@ -68,10 +68,19 @@ interface Answer {
   body: string;
 }
 
+/** A character as a client writes it on the request line: UTF-8, percent-encoded; a lone surrogate (no UTF-8 of its own) as U+FFFD, as Buffer.from writes it. */
+function percentEncoded(ch: string): string {
+  try {
+    return encodeURIComponent(ch);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
+
 function answerOf(app: FastifyInstance, req: FuzzRequest): Promise<Answer> {
   const payload = req.payload !== undefined ? { payload: req.payload } : {};
   // On a request line only visible ASCII can be written: a client percent-encodes the rest (inject takes it raw).
-  if (req.via === 'socket') return rawRequest(portOf(app), { method: req.method, target: req.url.replace(/[^\x21-\x7e]/gu, encodeURIComponent), headers: req.headers, ...payload });
+  if (req.via === 'socket') return rawRequest(portOf(app), { method: req.method, target: req.url.replace(/[^\x21-\x7e]/gu, percentEncoded), headers: req.headers, ...payload });
   return app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...payload });
 }
 

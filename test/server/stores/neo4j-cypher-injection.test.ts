@@ -110,7 +110,11 @@ function everyQuery(): string[] {
   const queries: string[] = [
     ...cypher.CONSTRAINTS,
     cypher.ENSURE_META,
-    cypher.BUMP_VERSION,
+    cypher.BUMP_VERSION_AT,
+    cypher.BUMP_MISSING_VERSION,
+    cypher.FIND_META,
+    cypher.LOCK_VERSION_AT,
+    cypher.CREATE_AND_LOCK_META,
     cypher.READ_VERSION,
     cypher.LOCK_VERSION,
     cypher.FIND_BY_ID,
