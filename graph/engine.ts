@@ -21,7 +21,16 @@ import { overSharedUpstream, overSharedWarnings } from './analyses/upstream-warn
 import { UnknownNodeError } from './errors.js';
 import { memoOf } from './memo.js';
 import type { Metal, NodeLabel } from './model.js';
+import { Scratch } from './numerics/scratch.js';
 import { labelOf, nodeIndex, type NodeSummary, type Snapshot, summary } from './snapshot.js';
+
+/**
+ * The front door's working arrays for the origin walks, lent to each walk explicitly: analyses run
+ * synchronously, one at a time per thread, and a lent array is zeroed first, so a walk that throws
+ * leaves nothing behind. Results are never kept here (that is the memo's job); only the space a
+ * walk needs, so that a request does not pay for megabytes of fresh memory.
+ */
+const walkScratch = new Scratch();
 
 /** The defaults of the requests' optional fields (the routes' defaults are the same). */
 export const ENGINE_DEFAULTS = {
@@ -122,7 +131,7 @@ export function origins(snapshot: Snapshot, request: CompanyRequest): OriginsAns
   const c = companyIndex(snapshot, request.company);
   const takes = takesMetal(snapshot, request.metal, c);
   if (!takes) return { ...header(snapshot, request, c, false, []), originMix: null, smelterMix: null };
-  const found = originsOf(snapshot, request.metal, c, { overShared: hasOverShared(snapshot, request.metal) });
+  const found = originsOf(snapshot, request.metal, c, { overShared: hasOverShared(snapshot, request.metal), scratch: walkScratch });
   const warnings = overSharedWarnings(snapshot, request.metal, found.overSharedUpstream);
   return { ...header(snapshot, request, c, true, warnings), originMix: found.originMix, smelterMix: found.smelterMix };
 }

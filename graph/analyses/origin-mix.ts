@@ -115,16 +115,21 @@ function layerFor(snapshot: Snapshot, metal: Metal, v: number, what: string): Me
   return snapshot.layers.get(metal)!;
 }
 
+/** What the walks of one company may be given: working arrays lent by a caller that walks again and again (numerics/scratch.ts). */
+export interface WalkOptions {
+  scratch?: Scratch;
+}
+
 /** The origin mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
-export function originMix(snapshot: Snapshot, metal: Metal, v: number): OriginMix {
+export function originMix(snapshot: Snapshot, metal: Metal, v: number, options: WalkOptions = {}): OriginMix {
   const layer = layerFor(snapshot, metal, v, 'originMix');
-  return originMixOf(snapshot, walkUpstream(snapshot, layer, v, false));
+  return originMixOf(snapshot, walkUpstream(snapshot, layer, v, false, options.scratch));
 }
 
 /** The smelter mix of v for the metal. Throws a RangeError when !takesMetal(snapshot, metal, v). */
-export function smelterMix(snapshot: Snapshot, metal: Metal, v: number): SmelterMix {
+export function smelterMix(snapshot: Snapshot, metal: Metal, v: number, options: WalkOptions = {}): SmelterMix {
   const layer = layerFor(snapshot, metal, v, 'smelterMix');
-  return smelterMixOf(snapshot, walkUpstream(snapshot, layer, v, true));
+  return smelterMixOf(snapshot, walkUpstream(snapshot, layer, v, true, options.scratch));
 }
 
 /** Both mixes of v and what the origins answer warns about, from one walk of v's upstream. */
@@ -142,9 +147,9 @@ export interface Origins {
  * relationship whatever its share (as the walks do not: weight 0, past an absorbing node) and
  * lists the over-shared buyers it meets. Throws a RangeError when !takesMetal(snapshot, metal, v).
  */
-export function originsOf(snapshot: Snapshot, metal: Metal, v: number, options: { overShared: boolean }): Origins {
+export function originsOf(snapshot: Snapshot, metal: Metal, v: number, options: WalkOptions & { overShared: boolean }): Origins {
   const layer = layerFor(snapshot, metal, v, 'origins');
-  const walk = walkBothUpstream(snapshot, layer, v, options.overShared);
+  const walk = walkBothUpstream(snapshot, layer, v, options.overShared, options.scratch);
   return { originMix: originMixOf(snapshot, walk.origin), smelterMix: smelterMixOf(snapshot, walk.smelter), overSharedUpstream: walk.overShared };
 }
 
@@ -358,7 +363,7 @@ function buildWalkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
  * skips the zeros: the work follows start's upstream, plus one read per compact id below start's.
  * Absorbing: countries, and recycled smelters (originMix) or every smelter (smelterMix).
  */
-function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean): Absorption {
+function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean, scratch: Scratch | undefined): Absorption {
   if (isAbsorbing(snapshot, start, smelterAbsorbs)) {
     return { nodes: Int32Array.of(start), mass: Float64Array.of(1), count: 1, undisclosed: 0 };
   }
@@ -371,8 +376,8 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
   let block = (cyclicBlocks.length >> 1) - 1;
   while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
   // The walk's own visits, by compact id: only ids below start's, and the rest of a cyclic block
-  // start is in, can be upstream of it. Fresh per walk (zeroed by the allocator, nothing shared).
-  const visits = new Float64Array(Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0));
+  // start is in, can be upstream of it. The caller's scratch (zeroed when lent), or fresh.
+  const visits = workingArray(scratch, 0, Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0));
   const lane: Lane = { visits, stride: 1, offset: 0 };
 
   const absorbedNodes: number[] = [];
@@ -445,14 +450,20 @@ const SMELTER_LANE = 1;
  * relationship (cyclic blocks are strongly connected along every relationship: one member reached
  * reaches all) and collects the over-shared buyers among them, for the answer's warnings.
  */
-function walkBothUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, overShared: boolean): { origin: Absorption; smelter: Absorption; overShared: number[] } {
+function walkBothUpstream(
+  snapshot: Snapshot,
+  layer: MetalLayer,
+  start: number,
+  overShared: boolean,
+  scratch: Scratch | undefined,
+): { origin: Absorption; smelter: Absorption; overShared: number[] } {
   const { compactOf, compactOffsets, compactSources, compactWeights, cyclicBlocks, nodes } = layer;
   const { scale, leak, kind } = walkTable(snapshot, layer);
   const first = compactOf[start]!;
   let block = (cyclicBlocks.length >> 1) - 1;
   while (block >= 0 && cyclicBlocks[2 * block]! > first) block--;
   const size = Math.max(first + 1, block >= 0 ? cyclicBlocks[2 * block + 1]! : 0);
-  const visits = new Float64Array(2 * size);
+  const visits = workingArray(scratch, 0, 2 * size);
   const lanes = [
     { visits, stride: 2, offset: ORIGIN_LANE },
     { visits, stride: 2, offset: SMELTER_LANE },
