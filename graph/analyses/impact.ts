@@ -177,7 +177,9 @@ function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: numbe
   const lost = lostShares(memo.components(), layer, isRemoved, positive, n);
   const before = memo.reachesSource(() => reachesSource(layer, n));
   const after = reachesSourceAfter(layer, n, isRemoved, cone, before);
-  for (const v of cone.members) {
+  const { members } = cone;
+  for (let i = 0; i < members.length; i++) {
+    const v = members[i]!;
     if (snapshot.labels[v] !== LABEL_CODES.Company) continue;
     const lostShare = lost[v]!;
     const cutOff = before[v] === 1 && after[v] === 0;
@@ -237,7 +239,7 @@ function positiveCone(layer: MetalLayer, n: number, isRemoved: Uint8Array, cone:
       queue[tail++] = v;
     }
   };
-  for (const v of cone.seeds) reach(v);
+  for (let i = 0; i < cone.seeds.length; i++) reach(cone.seeds[i]!);
   for (let head = 0; head < tail; head++) reach(queue[head]!);
   return positive;
 }
@@ -312,7 +314,9 @@ function reachesSourceAfter(layer: MetalLayer, n: number, isRemoved: Uint8Array,
   const after = new Uint8Array(n);
   const queue = new Int32Array(cone.members.length);
   let tail = 0;
-  for (const v of cone.members) {
+  const { members } = cone;
+  for (let i = 0; i < members.length; i++) {
+    const v = members[i]!;
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;
       if (marks[u] === 0 && isRemoved[u] === 0 && before[u] === 1) {
