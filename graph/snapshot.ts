@@ -350,11 +350,40 @@ interface LayerWorkspace {
   scratch: TopologyScratch;
 }
 
-/** One metal's layer from its relationships (sources, buyers, shares as stored). */
+/**
+ * One metal's layer from its relationships (sources, buyers, shares as stored), in four passes over the scan's SUPPLIES columns and the layer's own arrays:
+ * the offsets of both adjacencies, the in-adjacency with the stored shares, the effective weights
+ * (in place), the out-adjacency; then its compact ids (topology/strongly-connected.ts).
+ */
 function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; malformed: number } {
-  const { metal, code, edgeCount: count, nodeCount: n, labels, recycled } = job;
-  const { from: edgeFrom, to: edgeTo, metal: edgeMetal, share: edgeShare, count: total } = job.supplies;
+  const { metal, edgeCount: count, nodeCount: n, labels, recycled } = job;
   const { kept } = work;
+  const offsets = countEnds(job, kept);
+  const inAdjacency = fillInAdjacency(job, work, offsets.inOffsets, offsets.malformed);
+  const { inSources, inWeights } = inAdjacency;
+  const { inOffsets, outOffsets } = offsets;
+  const { undisclosed, overShared, present } = effectiveWeights(n, labels, recycled, inOffsets, outOffsets, inWeights, work);
+  const { outTargets, outWeights } = outAdjacency(n, count, inOffsets, inSources, inWeights, outOffsets, work);
+  const layer: MetalLayer = {
+    metal,
+    inOffsets,
+    inSources,
+    inWeights,
+    outOffsets,
+    outTargets,
+    outWeights,
+    overShared,
+    present,
+    edgeCount: count,
+    ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept, SHARED),
+  };
+  return { layer, malformed: inAdjacency.malformed };
+}
+
+/** How many relationships of the metal each node buys and sells, as CSR offsets; the first relationship whose ends are malformed (−1: none). */
+function countEnds(job: LayerJob, kept: ArrayAllocator): { inOffsets: Uint32Array; outOffsets: Uint32Array; malformed: number } {
+  const { code, nodeCount: n, labels } = job;
+  const { from: edgeFrom, to: edgeTo, metal: edgeMetal, count: total } = job.supplies;
   const inOffsets = kept.uint32(n + 1);
   const outOffsets = kept.uint32(n + 1);
   // The first malformed relationship of this metal (see BuiltLayers): ends here, shares below.
@@ -371,12 +400,22 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     inOffsets[v + 1]! += inOffsets[v]!;
     outOffsets[v + 1]! += outOffsets[v]!;
   }
-  const inSources = kept.uint32(count);
-  // The shares as stored (NaN: none) go where the effective weights will be; the pass below turns
-  // them into weights in place (the layer keeps no copy of the stored shares: the store has them).
-  const inWeights = kept.float64(count);
+  return { inOffsets, outOffsets, malformed };
+}
+
+/**
+ * The in-adjacency: each buyer's sources and, where the effective weights will be, the shares as
+ * stored (NaN: none); effectiveWeights turns them into weights in place (the layer keeps no copy
+ * of the stored shares: the store has them). A share outside [0, 1] is malformed.
+ */
+function fillInAdjacency(job: LayerJob, work: LayerWorkspace, inOffsets: Uint32Array, malformedEnds: number): { inSources: Uint32Array; inWeights: Float64Array; malformed: number } {
+  const { code, edgeCount: count, nodeCount: n } = job;
+  const { from: edgeFrom, to: edgeTo, metal: edgeMetal, share: edgeShare, count: total } = job.supplies;
+  const inSources = work.kept.uint32(count);
+  const inWeights = work.kept.float64(count);
   const inFill = work.fill.in;
   inFill.set(inOffsets.subarray(0, n));
+  let malformed = malformedEnds;
   for (let e = 0; e < total; e++) {
     if (edgeMetal[e] !== code) continue;
     const slot = inFill[edgeTo[e]!]!++;
@@ -385,11 +424,29 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
     inSources[slot] = edgeFrom[e]!;
     inWeights[slot] = share;
   }
+  return { inSources, inWeights, malformed };
+}
 
-  // Effective weights (README, "The API in brief": the graph model), buyer by buyer, each read before it is overwritten.
+/**
+ * The effective weights, buyer by buyer, in place (each stored share read before it is
+ * overwritten): explicit shares summing above 1 (beyond SHARE_TOLERANCE) are scaled down to sum
+ * to 1 and the buyer marked over-shared (relationships without a share then get 0); otherwise the
+ * relationships without a share split what the explicit ones leave equally, and with none, what
+ * the explicit ones leave is the buyer's undisclosed part. A node without sources is an origin
+ * (a country), recycled (a recycled smelter) or wholly undisclosed.
+ */
+function effectiveWeights(
+  n: number,
+  labels: Uint8Array,
+  recycled: Uint8Array,
+  inOffsets: Uint32Array,
+  outOffsets: Uint32Array,
+  inWeights: Float64Array,
+  work: LayerWorkspace,
+): { undisclosed: Float64Array; overShared: Uint8Array; present: Uint8Array } {
   const undisclosed = work.undisclosed.fill(0);
-  const overShared = kept.uint8(n);
-  const present = kept.uint8(n);
+  const overShared = work.kept.uint8(n);
+  const present = work.kept.uint8(n);
   for (let v = 0; v < n; v++) {
     const start = inOffsets[v]!;
     const end = inOffsets[v + 1]!;
@@ -423,10 +480,21 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
       if (declared < 1 - SHARE_TOLERANCE) undisclosed[v] = 1 - declared;
     }
   }
+  return { undisclosed, overShared, present };
+}
 
-  // The reverse adjacency carries the same effective weights (w(u, v) is a property of the buyer's intake).
-  const outTargets = kept.uint32(count);
-  const outWeights = kept.float64(count);
+/** The reverse adjacency, with the same effective weights (w(u, v) is a property of the buyer's intake). */
+function outAdjacency(
+  n: number,
+  count: number,
+  inOffsets: Uint32Array,
+  inSources: Uint32Array,
+  inWeights: Float64Array,
+  outOffsets: Uint32Array,
+  work: LayerWorkspace,
+): { outTargets: Uint32Array; outWeights: Float64Array } {
+  const outTargets = work.kept.uint32(count);
+  const outWeights = work.kept.float64(count);
   const outFill = work.fill.out;
   outFill.set(outOffsets.subarray(0, n));
   for (let v = 0; v < n; v++) {
@@ -437,19 +505,5 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
       outWeights[slot] = inWeights[j]!;
     }
   }
-
-  const layer: MetalLayer = {
-    metal,
-    inOffsets,
-    inSources,
-    inWeights,
-    outOffsets,
-    outTargets,
-    outWeights,
-    overShared,
-    present,
-    edgeCount: count,
-    ...layerTopology(inOffsets, inSources, inWeights, undisclosed, present, work.scratch, kept, SHARED),
-  };
-  return { layer, malformed };
+  return { outTargets, outWeights };
 }
