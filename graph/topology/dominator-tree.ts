@@ -22,6 +22,18 @@ export const NO_DOMINATOR = -1;
  * root does not reach. Parallel edges and self-loops are allowed.
  */
 export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Array | Int32Array, root: number): Int32Array {
+  checkGraph(n, offsets, targets, root);
+  const dfs = depthFirstNumbering(n, offsets, targets, root);
+  const { count, nodeOf } = dfs;
+  const { predOffsets, preds } = predecessorsByNumber(dfs);
+  const idom = immediateDominatorsByNumber(dfs, predOffsets, preds);
+  const answer = new Int32Array(n).fill(NO_DOMINATOR);
+  answer[root] = root;
+  for (let w = 1; w < count; w++) answer[nodeOf[w]!] = nodeOf[idom[w]!]!;
+  return answer;
+}
+
+function checkGraph(n: number, offsets: Uint32Array, targets: Uint32Array | Int32Array, root: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`node count must be a non-negative integer, got ${n}`);
   if (offsets.length !== n + 1) throw new RangeError(`offsets must have n + 1 = ${n + 1} entries, got ${offsets.length}`);
   if (!Number.isInteger(root) || root < 0 || root >= n) throw new RangeError(`root ${root} is not a node index in [0, ${n})`);
@@ -30,7 +42,25 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
     const t = targets[j]!;
     if (!(t >= 0 && t < n)) throw new RangeError(`target ${t} at position ${j} is not a node index in [0, ${n})`);
   }
+}
 
+/** Step 1's result: the reached nodes numbered in preorder, their DFS tree, and every edge out of them in number space. */
+interface Numbering {
+  /** How many nodes the root reaches (numbers 0 .. count−1). */
+  count: number;
+  /** The node behind each number. */
+  nodeOf: Int32Array;
+  /** The number of each number's DFS tree parent. */
+  parent: Int32Array;
+  /** The edges out of reached nodes, in number space: edgeFrom[e] → edgeTo[e], `edges` of them. */
+  edgeFrom: Int32Array;
+  edgeTo: Int32Array;
+  edges: number;
+  /** The DFS stack, n entries, free once the numbering is done (step 3 reuses it). */
+  stack: Int32Array;
+}
+
+function depthFirstNumbering(n: number, offsets: Uint32Array, targets: Uint32Array | Int32Array, root: number): Numbering {
   // 1. Iterative DFS from the root: preorder numbers (the algorithm works in number space), the DFS
   //    tree parent of each number, and the node behind each number. Every edge out of a reached
   //    node is looked at once here, with both ends numbered by then: it is recorded in number
@@ -86,7 +116,10 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
       sp--;
     }
   }
+  return { count, nodeOf, parent, edgeFrom, edgeTo, edges, stack };
+}
 
+function predecessorsByNumber({ count, edgeFrom, edgeTo, edges }: Numbering): { predOffsets: Uint32Array; preds: Int32Array } {
   // 2. Predecessors in number space (reachable nodes only: only those count for dominance), by a
   //    counting sort of the recorded edges, so that the backward sweep reads them sequentially.
   const predOffsets = new Uint32Array(count + 1);
@@ -95,7 +128,11 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
   const preds = new Int32Array(edges);
   const predFill = predOffsets.slice(0, count);
   for (let e = 0; e < edges; e++) preds[predFill[edgeTo[e]!]!++] = edgeFrom[e]!;
+  return { predOffsets, preds };
+}
 
+/** Steps 3 and 4: the immediate dominator of every number (number 0, the root, has none of its own). */
+function immediateDominatorsByNumber({ count, parent, stack }: Numbering, predOffsets: Uint32Array, preds: Int32Array): Int32Array {
   // 3. Semidominators by a backward sweep over the numbers, with a link-eval forest (path compression).
   const semi = new Int32Array(count);
   const label = new Int32Array(count);
@@ -130,11 +167,7 @@ export function dominatorTree(n: number, offsets: Uint32Array, targets: Uint32Ar
   for (let w = 1; w < count; w++) {
     if (idom[w] !== semi[w]) idom[w] = idom[idom[w]!]!;
   }
-
-  const answer = new Int32Array(n).fill(NO_DOMINATOR);
-  answer[root] = root;
-  for (let w = 1; w < count; w++) answer[nodeOf[w]!] = nodeOf[idom[w]!]!;
-  return answer;
+  return idom;
 }
 
 /**
