@@ -52,6 +52,17 @@ export function minimumVertexCut(
   sinks: Uint32Array | readonly number[],
   options: VertexCutOptions = {},
 ): VertexCut {
+  const limit = checkCutRequest(n, offsets, targets, source, options);
+  const isSink = sinkMask(n, sinks);
+  if (isSink[source]) return { connectivity: Number.POSITIVE_INFINITY, cut: [], capped: false };
+  const flow = new SplitGraphFlow(n, offsets, targets, source, isSink);
+  const units = flow.maximum(limit);
+  if (units > limit) return { connectivity: units, cut: [], capped: true };
+  return { connectivity: units, cut: flow.cutNearestSource(), capped: false };
+}
+
+/** Checks the graph and the request; returns the limit (∞ when none). */
+function checkCutRequest(n: number, offsets: Uint32Array, targets: Uint32Array, source: number, options: VertexCutOptions): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`node count must be a non-negative integer, got ${n}`);
   if (offsets.length !== n + 1) throw new RangeError(`offsets must have n + 1 = ${n + 1} entries, got ${offsets.length}`);
   if (offsets[n]! > targets.length) throw new RangeError(`offsets[n] = ${offsets[n]} exceeds the ${targets.length} targets`);
@@ -60,37 +71,108 @@ export function minimumVertexCut(
   if (Number.isNaN(limit) || limit < 0 || (Number.isFinite(limit) && !Number.isInteger(limit))) {
     throw new RangeError(`limit must be a non-negative integer, got ${options.limit}`);
   }
-
   for (let j = 0, end = offsets[n]!; j < end; j++) {
     if (targets[j]! >= n) throw new RangeError(`target ${targets[j]} at position ${j} is not a node index in [0, ${n})`);
   }
+  return limit;
+}
 
+function sinkMask(n: number, sinks: Uint32Array | readonly number[]): Uint8Array {
   const isSink = new Uint8Array(n);
   for (let i = 0; i < sinks.length; i++) {
     const t = sinks[i]!;
     if (!Number.isInteger(t) || t < 0 || t >= n) throw new RangeError(`sink ${t} is not a node index in [0, ${n})`);
     isSink[t] = 1;
   }
-  if (isSink[source]) return { connectivity: Number.POSITIVE_INFINITY, cut: [], capped: false };
+  return isSink;
+}
 
-  // States: v_in = 2v, v_out = 2v + 1, T = 2n. The source starts at its out-state; its in-state is never used.
-  const T = 2 * n;
-  const S = 2 * source + 1;
-  const level = new Int32Array(2 * n + 1).fill(-1);
-  const queue = new Int32Array(2 * n + 1);
-  const feeder = new Int32Array(n).fill(-1);
-  const cursor = new Uint32Array(n); // current arc of each out-state, 0 .. degree + 1
-  const stack = new Int32Array(2 * n + 1);
-  let queued = 0;
-  let flow = 0;
+/**
+ * Unit-capacity maximum flow (Dinic) from the source to the super-sink over the split graph:
+ * states v_in = 2v, v_out = 2v + 1, T = 2n; the source starts at its out-state, its in-state is
+ * never used. A node's arc in → out carries one unit; `feeder[v]` is the node whose edge feeds v
+ * (−1: v is free).
+ */
+class SplitGraphFlow {
+  private readonly T: number;
+  private readonly S: number;
+  private readonly level: Int32Array;
+  private readonly queue: Int32Array;
+  private readonly feeder: Int32Array;
+  /** Current arc of each out-state, 0 .. degree + 1. */
+  private readonly cursor: Uint32Array;
+  private readonly stack: Int32Array;
+  private queued = 0;
 
-  // BFS over the residual split graph from S. Stops past T's level: deeper states cannot lie on a
-  // shortest augmenting path. Returns whether T was reached; `queue[0 .. queued)` are the states labelled.
-  const labelLevels = (): boolean => {
-    for (let i = 0; i < queued; i++) level[queue[i]!] = -1;
+  constructor(
+    n: number,
+    private readonly offsets: Uint32Array,
+    private readonly targets: Uint32Array,
+    private readonly source: number,
+    private readonly isSink: Uint8Array,
+  ) {
+    this.T = 2 * n;
+    this.S = 2 * source + 1;
+    this.level = new Int32Array(2 * n + 1).fill(-1);
+    this.queue = new Int32Array(2 * n + 1);
+    this.feeder = new Int32Array(n).fill(-1);
+    this.cursor = new Uint32Array(n);
+    this.stack = new Int32Array(2 * n + 1);
+  }
+
+  /** Augments phase by phase until T is unreached, or past `limit` units; returns the units pushed. */
+  maximum(limit: number): number {
+    const { stack, level, S, T } = this;
+    let flow = 0;
+    while (this.labelLevels()) {
+      let depth = 0;
+      stack[depth++] = S;
+      while (depth > 0) {
+        const x = stack[depth - 1]!;
+        if (x === T) {
+          this.augment(depth);
+          flow++;
+          if (flow > limit) return flow;
+          depth = 0;
+          stack[depth++] = S;
+          continue;
+        }
+        const y = this.nextArc(x);
+        if (y >= 0) {
+          stack[depth++] = y;
+        } else {
+          level[x] = -1; // dead for the rest of this phase
+          depth--;
+        }
+      }
+    }
+    return flow;
+  }
+
+  /**
+   * After the last BFS (T unreached), the labelled states are the source side of a minimum cut:
+   * the cut nodes are those whose in-state is on that side and whose out-state is not.
+   */
+  cutNearestSource(): number[] {
+    const { queue, level } = this;
+    const cut: number[] = [];
+    for (let i = 0; i < this.queued; i++) {
+      const x = queue[i]!;
+      if ((x & 1) === 0 && level[x + 1]! < 0) cut.push(x >> 1);
+    }
+    return cut.sort((a, b) => a - b);
+  }
+
+  /**
+   * BFS over the residual split graph from S. Stops past T's level: deeper states cannot lie on a
+   * shortest augmenting path. Returns whether T was reached; `queue[0 .. queued)` are the states labelled.
+   */
+  private labelLevels(): boolean {
+    const { level, queue, feeder, cursor, offsets, targets, isSink, source, S, T } = this;
+    for (let i = 0; i < this.queued; i++) level[queue[i]!] = -1;
     level[T] = -1;
     let head = 0;
-    queued = 0;
+    let queued = 0;
     level[S] = 0;
     queue[queued++] = S;
     let levelT = -1;
@@ -127,11 +209,13 @@ export function minimumVertexCut(
         queue[queued++] = x - 1;
       }
     }
+    this.queued = queued;
     return levelT >= 0;
-  };
+  }
 
-  // The next admissible arc out of state x (level + 1, residual), or −1 when x is a dead end.
-  const nextArc = (x: number): number => {
+  /** The next admissible arc out of state x (level + 1, residual), or −1 when x is a dead end. */
+  private nextArc(x: number): number {
+    const { level, feeder, cursor, offsets, targets, isSink, source, T } = this;
     const v = x >> 1;
     const next = level[x]! + 1;
     if ((x & 1) === 0) {
@@ -162,10 +246,11 @@ export function minimumVertexCut(
         return -1;
       }
     }
-  };
+  }
 
-  // Push one unit along stack[0 .. depth): S, …, T.
-  const augment = (depth: number): void => {
+  /** Pushes one unit along stack[0 .. depth): S, …, T. */
+  private augment(depth: number): void {
+    const { stack, feeder } = this;
     for (let i = 0; i + 2 < depth; i++) {
       const a = stack[i]!;
       const b = stack[i + 1]!;
@@ -178,39 +263,5 @@ export function minimumVertexCut(
       // in → out moves need no bookkeeping: a node arc forward follows an edge that already set the
       // feeder, and an edge walked backwards was replaced by that same step.
     }
-  };
-
-  outer: while (labelLevels()) {
-    let depth = 0;
-    stack[depth++] = S;
-    while (depth > 0) {
-      const x = stack[depth - 1]!;
-      if (x === T) {
-        augment(depth);
-        flow++;
-        if (flow > limit) break outer;
-        depth = 0;
-        stack[depth++] = S;
-        continue;
-      }
-      const y = nextArc(x);
-      if (y >= 0) {
-        stack[depth++] = y;
-      } else {
-        level[x] = -1; // dead for the rest of this phase
-        depth--;
-      }
-    }
   }
-  if (flow > limit) return { connectivity: flow, cut: [], capped: true };
-
-  // After the last BFS (T unreached), the labelled states are the source side of a minimum cut:
-  // the cut nodes are those whose in-state is on that side and whose out-state is not.
-  const cut: number[] = [];
-  for (let i = 0; i < queued; i++) {
-    const x = queue[i]!;
-    if ((x & 1) === 0 && level[x + 1]! < 0) cut.push(x >> 1);
-  }
-  cut.sort((a, b) => a - b);
-  return { connectivity: flow, cut, capped: false };
 }
