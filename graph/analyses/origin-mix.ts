@@ -15,7 +15,7 @@
  * strongly connected pieces of the walk itself (steps of positive weight; an absorbing node takes
  * none), and each piece is settled by solving its linear system: exactly by dense Gaussian
  * elimination with partial pivoting up to 300 members, by Gauss–Seidel beyond (see
- * strongly-connected.ts). A piece none of whose members leaks (no remainder, no step out of it) is
+ * numerics/linear-solvers.ts). A piece none of whose members leaks (no remainder, no step out of it) is
  * a closed loop: what enters it is undisclosed.
  *
  * Two formulations, chosen by what each answer needs:
@@ -409,6 +409,7 @@ function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smel
       if (w > 0) visits[compactSources[j]!]! += fs * w;
     }
   }
+  scratch?.returnZeroed(0); // every visit was zeroed where it was read
   return { nodes: Int32Array.from(absorbedNodes), mass: Float64Array.from(absorbedMass), count: absorbedNodes.length, undisclosed };
 }
 
@@ -478,7 +479,10 @@ function walkBothUpstream(
   const reached = overShared ? new Uint8Array(size) : undefined;
   const over: number[] = [];
   if (reached !== undefined) reached[first] = 1;
-  else if (visits[2 * first] === 0 && visits[2 * first + 1] === 0) return { origin: origin.done(), smelter: smelter.done(), overShared: over };
+  else if (visits[2 * first] === 0 && visits[2 * first + 1] === 0) {
+    scratch?.returnZeroed(0);
+    return { origin: origin.done(), smelter: smelter.done(), overShared: over };
+  }
 
   for (let c = first; c >= 0; c--) {
     if (block >= 0 && c < cyclicBlocks[2 * block + 1]!) {
@@ -495,6 +499,8 @@ function walkBothUpstream(
     const toSmelter = visits[2 * c + 1]!;
     if (reached !== undefined && reached[c] === 1) reachSources(layer, c, reached, over);
     if (toOrigin === 0 && toSmelter === 0) continue;
+    visits[2 * c] = 0; // zeroed where read, so a lent scratch goes back clean
+    visits[2 * c + 1] = 0;
     const what = kind[c]!;
     // Absorbed: countries and recycled smelters for the origin walk, every smelter too for the smelter walk.
     let pushOrigin = 0;
@@ -523,6 +529,7 @@ function walkBothUpstream(
       visits[at + 1]! += pushSmelter * w;
     }
   }
+  scratch?.returnZeroed(0);
   return { origin: origin.done(), smelter: smelter.done(), overShared: over };
 }
 

@@ -16,7 +16,7 @@
  * (through an edge whose effective share is 0) carry no material and are left out, and so is the
  * empty path from the company to itself.
  *
- * How: the k best simple paths by this product, hop-bounded (graph/analyses/k-best-paths.ts: Yen's
+ * How: the k best simple paths by this product, hop-bounded (graph/topology/k-best-paths.ts: Yen's
  * algorithm over a spur search exact in floating point), polynomial in nodes, relationships, k
  * and maxDepth. It replaced a best-first search over path prefixes, which on equal-split lattices
  * (every path of one weight) enumerated every prefix: 37 s and 0.7 GB for a 10×7 lattice.

@@ -8,14 +8,24 @@
  */
 export class Scratch {
   #buffers: Float64Array[] = [];
+  /** Per slot: whether its buffer is known to be all 0 (its last borrower said so). */
+  #clean: boolean[] = [];
 
   /** Working array number `slot` of `length` entries, all 0. */
   zeroed(slot: number, length: number): Float64Array {
     let buffer = this.#buffers[slot];
     if (buffer === undefined || buffer.length < length) this.#buffers[slot] = buffer = new Float64Array(length);
-    const view = buffer.subarray(0, length);
-    view.fill(0);
-    return view;
+    else if (this.#clean[slot] !== true) buffer.fill(0);
+    this.#clean[slot] = false; // until the borrower gives it back zeroed
+    return buffer.subarray(0, length);
+  }
+
+  /**
+   * The borrower of `slot` is done and left every entry 0 (a walk that zeroes what it visits):
+   * the next lend skips the fill. A borrower that throws never says so, and the next lend fills.
+   */
+  returnZeroed(slot: number): void {
+    this.#clean[slot] = true;
   }
 }
 
