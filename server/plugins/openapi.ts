@@ -1,6 +1,6 @@
 /**
  * OpenAPI 3.1 generated from the routes' zod schemas, at /docs/json, with interactive docs at /docs.
- * Schemas registered with an id (graph/model.ts, server/schemas) become named components.
+ * Schemas registered with an id (graph/model.ts, contract/) become named components.
  */
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';

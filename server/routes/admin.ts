@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../access/api-keys.js';
-import { problemResponses } from '../schemas/http.js';
+import { problemResponses } from '../../contract/http.js';
 
 const KeysAnswer = z
   .object({

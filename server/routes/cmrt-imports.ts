@@ -11,8 +11,8 @@ import { DomainError, ValidationError } from '../errors.js';
 import { importCmrtFiles } from '../importers/cmrt/cmrt-import.js';
 import { MAX_CMRT_UPLOAD_BYTES } from '../importers/cmrt/workbook-guard.js';
 import { collectMultipartFileList, multipartFileSchema, unreadableAs400, type MultipartUpload } from '../plugins/multipart.js';
-import { CmrtImportResultSchema } from '../schemas/cmrt-import.js';
-import { problemResponses, QueryBooleanSchema } from '../schemas/http.js';
+import { CmrtImportResultSchema } from '../../contract/cmrt-import.js';
+import { problemResponses, QueryBooleanSchema } from '../../contract/http.js';
 
 /** Workbooks per request; more files go through the CLI or several requests. */
 export const MAX_CMRT_FILES_PER_REQUEST = 20;

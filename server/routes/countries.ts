@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CountryCodeSchema, CountrySchema } from '../../graph/model.js';
-import { QueryBooleanSchema } from '../schemas/http.js';
+import { QueryBooleanSchema } from '../../contract/http.js';
 import { entityRoutes } from './entity-routes.js';
 
 export default entityRoutes({

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { GraphNode, NodeLabel } from '../../graph/model.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { NodeFilter } from '../stores/graph-store.js';
-import { PageQuerySchema, pageOf, problemResponses } from '../schemas/http.js';
+import { PageQuerySchema, pageOf, problemResponses } from '../../contract/http.js';
 
 export interface EntityResource<S extends z.ZodObject, F extends z.ZodObject> {
   label: NodeLabel;

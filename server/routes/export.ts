@@ -21,7 +21,7 @@ import {
   NODE_CSV_COLUMNS,
   RELATIONSHIP_CSV_COLUMNS,
 } from '../exporters/graph-export.js';
-import { problemResponses } from '../schemas/http.js';
+import { problemResponses } from '../../contract/http.js';
 
 export const ExportQuerySchema = z
   .object({

@@ -12,7 +12,7 @@ import { CSV_PARTS, NODE_CSV_COLUMNS, RELATIONSHIP_CSV_COLUMNS } from '../export
 import { locateInCsv, readGraphCsv } from '../importers/graph-csv.js';
 import { MAX_IMPORT_ROWS } from '../importers/import-limits.js';
 import { collectMultipartFiles, multipartFileSchema, unreadableAs400, type MultipartUpload } from '../plugins/multipart.js';
-import { problemResponses, WriteResultSchema } from '../schemas/http.js';
+import { problemResponses, WriteResultSchema } from '../../contract/http.js';
 
 // Moved to server/importers/import-limits.ts so the importers need not import a route; re-exported for callers of this module.
 export { MAX_IMPORT_ROWS };

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { COLLAPSE_KEYS, collapseNeighborhood } from '../../graph/neighborhood-collapse.js';
 import { MetalSchema, NodeIdSchema } from '../../graph/model.js';
 import { NotFoundError } from '../errors.js';
-import { problemResponses } from '../schemas/http.js';
-import { NeighborhoodAnswerSchema } from '../schemas/neighborhood.js';
+import { problemResponses } from '../../contract/http.js';
+import { NeighborhoodAnswerSchema } from '../../contract/neighborhood.js';
 
 export const MAX_NEIGHBORHOOD_DEPTH = 10;
 

@@ -11,7 +11,7 @@ import { CountryCodeSchema, MetalSchema, NodeIdSchema, SmelterNameSchema, Smelte
 import { NotFoundError, ValidationError } from '../errors.js';
 import { smelterNameKey } from '../importers/smelter-names.js';
 import { closeSmelterMatcher, smelterMatcherOf } from '../importers/smelter-matcher-thread.js';
-import { problemResponses } from '../schemas/http.js';
+import { problemResponses } from '../../contract/http.js';
 
 const MatchQuery = z.object({
   metal: MetalSchema,

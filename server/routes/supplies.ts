@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MetalSchema, NodeIdSchema, SuppliesSchema } from '../../graph/model.js';
 import { NotFoundError } from '../errors.js';
-import { PageQuerySchema, pageOf, problemResponses } from '../schemas/http.js';
+import { PageQuerySchema, pageOf, problemResponses } from '../../contract/http.js';
 
 const SuppliesKeyQuery = z.object({
   from: NodeIdSchema.describe('Id of the source'),

@@ -177,7 +177,8 @@ export function compareKeys(a: readonly string[], b: readonly string[]): number 
   return 0;
 }
 
-export const MAX_PAGE_LIMIT = 1000;
+/** Defined with the page schema it bounds (contract/http.ts); the stores check it as well. */
+export { MAX_PAGE_LIMIT } from '../../contract/http.js';
 
 /**
  * The properties a caller actually sent, taken from the parsed (trimmed, checked) value. Parsing

@@ -1,10 +1,9 @@
 /**
  * The API's own zod schemas, re-exported for the web client: every answer is parsed with the
  * schema the server validated it with, so a change of shape fails loudly here, not as a blank
- * drawing. The schema modules import only zod, graph/ and pure helpers (server/schemas/http.ts
- * takes the page limit from server/stores/write-rules.ts, which imports server/errors.ts); no
- * Node built-ins, Fastify or driver reach the bundle. The neighbourhood answer was moved out of its
- * route into server/schemas/neighborhood.ts for this.
+ * drawing. They come from contract/ (the HTTP shapes the server and the browser share) and
+ * graph/ (the domain model), which import only zod and graph/: nothing from server/ — no Node
+ * built-ins, Fastify or driver — reaches the bundle (test/contract/layering.test.ts checks it).
  */
 import type { z } from 'zod';
 import { CompanySchema, CountrySchema as CountryNodeSchema } from '../../../graph/model.js';
@@ -15,8 +14,8 @@ import type {
   RiskPathsAnswerSchema as RiskPathsS,
   RiskRankingAnswerSchema as RankingS,
   SinglePointsOfFailureAnswerSchema as SpofS,
-} from '../../../server/schemas/analyses.js';
-import { pageOf } from '../../../server/schemas/http.js';
+} from '../../../contract/analyses.js';
+import { pageOf } from '../../../contract/http.js';
 
 export {
   ImpactAnswerSchema,
@@ -25,8 +24,8 @@ export {
   RiskPathsAnswerSchema,
   RiskRankingAnswerSchema,
   SinglePointsOfFailureAnswerSchema,
-} from '../../../server/schemas/analyses.js';
-export { NeighborhoodAnswerSchema, type NeighborhoodAnswer } from '../../../server/schemas/neighborhood.js';
+} from '../../../contract/analyses.js';
+export { NeighborhoodAnswerSchema, type NeighborhoodAnswer } from '../../../contract/neighborhood.js';
 export {
   CompanySchema,
   CountrySchema,
@@ -46,7 +45,7 @@ export {
 } from '../../../graph/model.js';
 export { METALS, METAL_IDS } from '../../../graph/metals.js';
 export { COLLAPSE_KEYS, type CollapseKey } from '../../../graph/neighborhood-collapse.js';
-export { ProblemSchema, type Problem } from '../../../server/schemas/http.js';
+export { ProblemSchema, type Problem } from '../../../contract/http.js';
 
 export const CompanyPageSchema = pageOf(CompanySchema);
 export const CountryPageSchema = pageOf(CountryNodeSchema);

@@ -3,8 +3,8 @@
  * client can parse answers with it without bundling the route (Fastify, the store).
  */
 import { z } from 'zod';
-import { GraphNodeSchema, SuppliesSchema } from '../../graph/model.js';
-import { COLLAPSE_KEYS } from '../../graph/neighborhood-collapse.js';
+import { GraphNodeSchema, SuppliesSchema } from '../graph/model.js';
+import { COLLAPSE_KEYS } from '../graph/neighborhood-collapse.js';
 
 export const NeighborhoodAnswerSchema = z
   .object({

@@ -3,7 +3,7 @@
  * the write. Declared once here; server/importers/cmrt/cmrt-import-plan.ts builds it.
  */
 import { z } from 'zod';
-import { MetalSchema, NodeIdSchema } from '../../graph/model.js';
+import { MetalSchema, NodeIdSchema } from '../graph/model.js';
 
 export const ImportWarningSchema = z
   .object({
