@@ -154,7 +154,7 @@ describe('every query the adapter can send', () => {
   });
 
   it('takes values only as parameters from a fixed list', () => {
-    const params = new Set(['id', 'ids', 'rows', 'metaId', 'from', 'to', 'metal', 'search', 'country', 'rmapStatus', 'cahra', 'after', 'afterFrom', 'afterTo', 'afterMetal', 'limit', 'frontier']);
+    const params = new Set(['id', 'ids', 'rows', 'metaId', 'eid', 'from', 'to', 'metal', 'search', 'country', 'rmapStatus', 'cahra', 'after', 'afterFrom', 'afterTo', 'afterMetal', 'limit', 'frontier']);
     for (const q of queries) {
       for (const m of q.matchAll(/\$(\w+)/g)) expect(params, `$${m[1]} in\n${q}`).toContain(m[1]);
       // No quoted string literals except the label names of FIND_BY_ID / CENTER_CANDIDATES.
