@@ -16,6 +16,15 @@
 /** A shortfall of the described intake below this is rounding of shares that sum to 1, not a leak. */
 export const INTAKE_ROUNDING = 1e-12;
 
+/**
+ * The rounding a sum of `terms` shares may carry: INTAKE_ROUNDING, or n·ε where the sum has more
+ * terms than that covers (100,000 equal shares of 1e-5 sum to 0.99999999999808: a whole intake,
+ * not a leak of 1.9e-12; a sum of n positive terms is off by at most about n·ε of its value).
+ */
+export function intakeRounding(terms: number): number {
+  return Math.max(INTAKE_ROUNDING, terms * Number.EPSILON);
+}
+
 /** A probability computed in floating point, clamped into [0, 1] (NaN stays NaN: a bug, not rounding). */
 export function clampShare(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
@@ -36,16 +45,16 @@ export function normaliseMix(parts: readonly number[]): number[] {
 
 /**
  * The step rule of the origin walk at a node whose described intake (positive weights plus the
- * undisclosed remainder) is `total`: the factor on every step. Where the total is 1 up to
+ * undisclosed remainder) is `total`, a sum of `terms` numbers: the factor on every step. Where the total is 1 up to
  * rounding, or a hair above 1 (explicit shares within the snapshot's SHARE_TOLERANCE above 1,
  * which it leaves unscaled), steps are divided by it, so that the walk neither creates nor loses
  * mass; where it falls short (relationships that all got weight 0), steps are taken as they are.
  */
-export function intakeScale(total: number): number {
-  return total > 1 - INTAKE_ROUNDING ? 1 / total : 1;
+export function intakeScale(total: number, terms = 1): number {
+  return total > 1 - intakeRounding(terms) ? 1 / total : 1;
 }
 
 /** The step rule's probability of ending as undisclosed at a node with this intake and remainder. */
-export function intakeLeak(total: number, remainder: number): number {
-  return total > 1 - INTAKE_ROUNDING ? remainder / total : remainder + (1 - total);
+export function intakeLeak(total: number, remainder: number, terms = 1): number {
+  return total > 1 - intakeRounding(terms) ? remainder / total : remainder + (1 - total);
 }

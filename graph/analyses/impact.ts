@@ -264,7 +264,7 @@ function lostShares(comps: SupplyComponents, layer: MetalLayer, isRemoved: Uint8
       else if (positive[u] === 1) sum += w * lost[u]!;
     }
     // A probability: rounding may leave it an ulp above 1.
-    return clampShare(sum * intakeScale(total));
+    return clampShare(sum * intakeScale(total, inOffsets[v + 1]! - inOffsets[v]! + 1));
   };
   const { members, starts } = comps;
   const block: number[] = [];
@@ -357,7 +357,7 @@ function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemove
     m[i * b + i] = 1;
     let total = undisclosedOf(layer, v);
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
-    const scale = intakeScale(total); // the step rule, as in update()
+    const scale = intakeScale(total, inOffsets[v + 1]! - inOffsets[v]! + 1); // the step rule, as in update()
     let sum = 0;
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) {
       const u = inSources[j]!;

@@ -262,8 +262,9 @@ function stepOf(layer: MetalLayer, c: number, into: Step): Step {
   }
   const own = layer.compactUndisclosed[c]!;
   total += own;
-  into.scale = intakeScale(total);
-  into.leak = intakeLeak(total, own);
+  const terms = compactOffsets[c + 1]! - compactOffsets[c]! + 1;
+  into.scale = intakeScale(total, terms);
+  into.leak = intakeLeak(total, own, terms);
   into.self = self;
   into.others = others;
   return into;
@@ -349,8 +350,9 @@ function buildWalkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
     }
     const own = compactUndisclosed[c]!;
     total += own;
-    table.scale[c] = intakeScale(total);
-    table.leak[c] = intakeLeak(total, own);
+    const terms = compactOffsets[c + 1]! - compactOffsets[c]! + 1;
+    table.scale[c] = intakeScale(total, terms);
+    table.leak[c] = intakeLeak(total, own, terms);
   }
   return table;
 }
@@ -754,7 +756,7 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal, options: { scr
       sn += w * x[s + 1]!;
       sr += w * x[s + 2]!;
     }
-    const scale = intakeScale(total + compactUndisclosed[c]!);
+    const scale = intakeScale(total + compactUndisclosed[c]!, compactOffsets[c + 1]! - compactOffsets[c]! + 1);
     x[3 * c] = sc * scale;
     x[3 * c + 1] = sn * scale;
     x[3 * c + 2] = sr * scale;

@@ -169,7 +169,7 @@ function upstreamOf(snapshot: Snapshot, layer: MetalLayer, c: number): Upstream 
       // up to rounding, steps are divided by their total, so both answers walk the same chain.
       let total = undisclosedOf(layer, v);
       for (let j = start; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
-      const scale = intakeScale(total);
+      const scale = intakeScale(total, end - start + 1);
       for (let j = start; j < end; j++) {
         const u = inSources[j]!;
         let local = localOf[u]!;
