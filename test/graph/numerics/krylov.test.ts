@@ -11,7 +11,7 @@ import {
   solvePrepared,
   type SparseSystem,
 } from '../../../graph/numerics/krylov.js';
-import { solveDense, solvePiece } from '../../../graph/numerics/linear-solvers.js';
+import { solveDense, solveSparse } from '../../../graph/numerics/linear-solvers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pieces in solvePiece's form: row p of Q holds weight[e] in column col[e]
@@ -236,14 +236,12 @@ describe('solvePieceKrylov against the dense solve', () => {
 describe('the hostile ring', () => {
   it('5,000 members leaking only at R0: every walk ends at the smelter (1 within 1e-12), where Gauss–Seidel gives up', () => {
     const { piece, b } = hostileRing(5000);
+    // Gauss–Seidel itself (what solvePiece runs beyond its dense limit before this solver is wired
+    // in): the ring has no self-steps, so its form is Q's rows with a diagonal of 1.
     const gs = b.slice();
+    const ones = new Float64Array(piece.k).fill(1);
     expect(() =>
-      solvePiece(piece.k, piece.rowStart, piece.col, piece.weight, gs, 1, {
-        denseLimit: 300,
-        tolerance: 1e-13,
-        maxSweeps: 20_000,
-        who: 'gs',
-      }),
+      solveSparse(piece.k, piece.rowStart, piece.col, piece.weight, ones, gs, 1, { tolerance: 1e-13, maxSweeps: 20_000, who: 'gs' }),
     ).toThrow(/leaks too little/);
     const started = performance.now();
     const x = b.slice();
@@ -315,6 +313,11 @@ describe('a network-sized piece that mixes fast (where exact factors fill in)', 
         `network 43,000${transpose ? ' (transposed)' : ''}: ${methodOf(prepared)}, ${result.iterations} iterations, ${result.corrections} solves, ${ms.toFixed(0)} ms, residual ${result.residual.toExponential(2)}, error estimate ${result.error.toExponential(2)}`,
       );
     }
+    // Too few iterations allowed: an explicit error naming the analysis, not a wrong answer.
+    const rhs = b.slice();
+    expect(() =>
+      solvePieceKrylov(n, piece.rowStart, piece.col, piece.weight, rhs, 1, { tolerance: 1e-13, who: 'budget test', maxIterations: 10 }),
+    ).toThrow(/budget test: a cycle of 43000 suppliers could not be solved \(10 iterations were not enough/);
   });
 });
 
