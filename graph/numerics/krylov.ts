@@ -928,10 +928,11 @@ function addCorrection(a: SparseSystem, f: Factor, ws: GmresWork, j: number, m: 
 
 /**
  * Solves A·x = b for a prepared nonsingular M-matrix; `x` holds the start and receives the answer.
- * Corrections d solve A·d = b − A·x (residual compensated) by GMRES; converged once a correction
- * is at most tolerance·max(1, ‖x‖∞) and its GMRES reached its relative cut. Not converged (x then
- * the best iterate, not to be trusted) when the system was refused, the iterations ran out, or
- * corrections stopped contracting.
+ * Corrections d solve A·d = b − A·x (residual compensated) by the exact factors, or by GMRES where
+ * the elimination gave way; converged once a correction is at most tolerance·max(1, ‖x‖∞) (and,
+ * by GMRES, reached its cut). With the factors that takes two solves: the answer, then a
+ * correction of a few ulps. Not converged (x then the best iterate, not to be trusted) when the
+ * system was refused, the iterations ran out, or corrections stopped contracting.
  */
 export function solvePrepared(p: PreparedSystem, b: Float64Array, x: Float64Array, options: KrylovOptions): KrylovResult {
   const n = p.a.n;
@@ -1006,8 +1007,8 @@ export interface PieceKrylovOptions {
   restart?: number;
 }
 
-/** GMRES steps per right-hand side when the elimination gave way: 50–70 are used on a 43,000-member network; a bound on the cost. */
-export const DEFAULT_PIECE_ITERATIONS = 3000;
+/** GMRES steps per right-hand side when the elimination gave way: 50–90 are used on pieces up to 43,000 members; a bound on the cost (about 5 ms a step at 43,000 members with restart 30). */
+export const DEFAULT_PIECE_ITERATIONS = 1000;
 
 /**
  * Solves (I − Q)·X = B, or (I − Qᵀ)·X = B with `transpose`, as solvePiece does (same arguments:
