@@ -1,17 +1,9 @@
-/** Deterministic picks for the cases (no Math.random: runs must be comparable). */
+/** Deterministic picks for the cases (no Math.random: runs must be comparable); the PRNG is seeds/random.ts's. */
 import type { Metal } from '../../graph/model.js';
 import type { Snapshot } from '../../graph/snapshot.js';
+import { mulberry32 } from '../../seeds/random.js';
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Companies at upstream distance 1..maxDistance from `from` in the metal layer, by index. */
 export function tierCompanies(s: Snapshot, metal: Metal, from: number, maxDistance: number): number[] {

@@ -8,10 +8,9 @@ import { z } from 'zod';
 import { COLLAPSE_KEYS, collapseNeighborhood } from '../../graph/neighborhood-collapse.js';
 import { MetalSchema, NodeIdSchema } from '../../graph/model.js';
 import { NotFoundError } from '../errors.js';
+import { MAX_NEIGHBORHOOD_DEPTH } from '../stores/neighborhood-walk.js';
 import { problemResponses } from '../../contract/http.js';
 import { NeighborhoodAnswerSchema } from '../../contract/neighborhood.js';
-
-export const MAX_NEIGHBORHOOD_DEPTH = 10;
 
 const NeighborhoodQuery = z.object({
   direction: z.enum(['upstream', 'downstream', 'both']).default('upstream').describe('upstream: towards sources; downstream: towards buyers'),

@@ -29,7 +29,6 @@ import type {
   GraphScan,
   GraphStore,
   Neighborhood,
-  NeighborhoodNode,
   NeighborhoodRequest,
   NodeFilter,
   Page,
@@ -52,6 +51,7 @@ import {
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
+import { checkNeighborhoodRequest, walkNeighborhood, type HopStep } from './neighborhood-walk.js';
 
 const FILE_NAME = 'graph.json';
 const FORMAT = 'oretrace-embedded-graph';
@@ -232,40 +232,32 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   async neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null> {
+    checkNeighborhoodRequest(request);
     const centerLabel = NODE_LABELS.find((l) => this.graph.hasNode(nodeKey(l, id)));
     if (centerLabel === undefined) return null;
     const centerKey = nodeKey(centerLabel, id);
-    const distance = new Map<string, number>([[centerKey, 0]]);
-    const followed = new Map<string, Supplies>();
-    let frontier = [centerKey];
-    for (let hop = 1; hop <= request.depth && frontier.length > 0; hop++) {
-      const next: string[] = [];
-      const visit = (edge: string, attrs: EdgeAttributes, neighbour: string) => {
-        const r = attrs.relationship;
-        if (r.type !== 'SUPPLIES' || (request.metal !== undefined && r.metal !== request.metal)) return;
-        followed.set(edge, r);
-        if (!distance.has(neighbour)) {
-          distance.set(neighbour, hop);
-          next.push(neighbour);
-        }
-      };
-      for (const key of frontier) {
-        if (request.direction !== 'downstream')
-          this.graph.forEachInEdge(key, (edge, attrs, source) => visit(edge, attrs, source));
-        if (request.direction !== 'upstream')
-          this.graph.forEachOutEdge(key, (edge, attrs, _source, target) => visit(edge, attrs, target));
-      }
-      frontier = next;
-    }
-    const nodes: NeighborhoodNode[] = [...distance].map(([key, d]) => ({
-      node: structuredClone(this.graph.getNodeAttributes(key).node),
-      distance: d,
-    }));
-    return {
-      center: structuredClone(this.graph.getNodeAttributes(centerKey).node),
-      nodes,
-      relationships: [...followed.values()].map((r) => structuredClone(r)),
+    const center = structuredClone(this.graph.getNodeAttributes(centerKey).node);
+    return walkNeighborhood(request, centerKey, center, (frontier) => this.hopSteps(frontier, request));
+  }
+
+  /** The SUPPLIES one hop from `frontier` follows, in the request's direction and metal. */
+  private hopSteps(frontier: readonly string[], request: NeighborhoodRequest): HopStep<string>[] {
+    const steps: HopStep<string>[] = [];
+    const visit = (edge: string, attrs: EdgeAttributes, neighbour: string) => {
+      const r = attrs.relationship;
+      if (r.type !== 'SUPPLIES' || (request.metal !== undefined && r.metal !== request.metal)) return;
+      steps.push({
+        edge,
+        relationship: () => structuredClone(r),
+        neighbour,
+        node: () => structuredClone(this.graph.getNodeAttributes(neighbour).node),
+      });
     };
+    for (const key of frontier) {
+      if (request.direction !== 'downstream') this.graph.forEachInEdge(key, (edge, attrs, source) => visit(edge, attrs, source));
+      if (request.direction !== 'upstream') this.graph.forEachOutEdge(key, (edge, attrs, _source, target) => visit(edge, attrs, target));
+    }
+    return steps;
   }
 
   async scan(): Promise<GraphScan> {

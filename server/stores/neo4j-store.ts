@@ -1,5 +1,5 @@
 /**
- * The Neo4j adapter of GraphStore (SPEC §5): the production store.
+ * The Neo4j adapter of GraphStore (ARCHITECTURE.md, "Where to add": a store): the production store.
  *
  * - Parameterised Cypher only; labels and types come from the fixed tables of ./neo4j-cypher.ts.
  * - Every write is one write transaction (session.executeWrite, so it may be retried: the work is
@@ -37,7 +37,6 @@ import type {
   GraphScan,
   GraphStore,
   Neighborhood,
-  NeighborhoodNode,
   NeighborhoodRequest,
   NodeFilter,
   Page,
@@ -60,6 +59,7 @@ import {
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
+import { checkNeighborhoodRequest, compareNodes, compareRelationships, LABEL_ORDER, walkNeighborhood, type HopStep } from './neighborhood-walk.js';
 import {
   BUMP_MISSING_VERSION,
   BUMP_VERSION_AT,
@@ -126,7 +126,6 @@ export interface Neo4jGraphStoreOptions {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 export const MIN_BATCH_SIZE = 1000;
-const MAX_NEIGHBORHOOD_DEPTH = 10;
 /** Attempts of scan() when a write commits while it reads (versions differ at start and end). */
 const SCAN_ATTEMPTS = 5;
 
@@ -145,8 +144,6 @@ const NODE_DEFAULTS: Readonly<Record<NodeLabel, Readonly<Props>>> = {
   Smelter: { aliases: [], rmapStatus: 'unknown' },
   Country: { cahra: false, lists: [] },
 };
-
-const LABEL_ORDER: Readonly<Record<NodeLabel, number>> = { Company: 0, Smelter: 1, Country: 2 };
 
 interface NodeRow {
   id: string;
@@ -237,22 +234,6 @@ function toSupplies(from: string, to: string, p: Props): Supplies {
 
 function toLocatedIn(from: string, to: string, p: Props): LocatedIn {
   return typeof p.updatedAt === 'string' ? { type: 'LOCATED_IN', from, to, updatedAt: p.updatedAt } : { type: 'LOCATED_IN', from, to };
-}
-
-const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-
-/** SUPPLIES before LOCATED_IN, then (from, to, metal): the order of listSupplies. */
-function compareRelationships(a: Relationship, b: Relationship): number {
-  if (a.type !== b.type) return a.type === 'SUPPLIES' ? -1 : 1;
-  return (
-    cmp(a.from, b.from) ||
-    cmp(a.to, b.to) ||
-    (a.type === 'SUPPLIES' && b.type === 'SUPPLIES' ? cmp(a.metal, b.metal) : 0)
-  );
-}
-
-function compareNodes(a: GraphNode, b: GraphNode): number {
-  return LABEL_ORDER[a.label] - LABEL_ORDER[b.label] || cmp(a.id, b.id);
 }
 
 function chunks<T>(rows: readonly T[], size: number): T[][] {
@@ -594,16 +575,8 @@ export class Neo4jGraphStore implements GraphStore {
   // ---- traversal and scan ----
 
   async neighborhood(id: string, request: NeighborhoodRequest): Promise<Neighborhood | null> {
-    const { direction, depth, metal } = request;
-    if (direction !== 'upstream' && direction !== 'downstream' && direction !== 'both') {
-      throw new ValidationError('Invalid direction', [{ path: 'query.direction', message: 'must be upstream, downstream or both' }]);
-    }
-    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_NEIGHBORHOOD_DEPTH) {
-      throw new ValidationError(`Invalid depth: must be an integer from 1 to ${MAX_NEIGHBORHOOD_DEPTH}`, [
-        { path: 'query.depth', message: `must be an integer from 1 to ${MAX_NEIGHBORHOOD_DEPTH}` },
-      ]);
-    }
-    const hopQuery = neighborhoodHopQuery(direction, metal !== undefined);
+    checkNeighborhoodRequest(request);
+    const hopQuery = neighborhoodHopQuery(request.direction, request.metal !== undefined);
     return this.read('neighborhood', async (tx) => {
       // Element ids are only stable within one transaction: the whole walk runs in this one.
       const cands = await tx.run(CENTER_CANDIDATES, { id });
@@ -612,33 +585,27 @@ export class Neo4jGraphStore implements GraphStore {
         .sort((a, b) => LABEL_ORDER[a.label] - LABEL_ORDER[b.label])[0];
       if (!centerRec) return null;
       const center = toNode(centerRec.label, centerRec.p);
-      const reached = new Map<string, NeighborhoodNode>([[centerRec.nid, { node: center, distance: 0 }]]);
-      const followed = new Map<string, Supplies>();
-      let frontier = [centerRec.nid];
-      for (let hop = 1; hop <= depth && frontier.length > 0; hop++) {
-        const next: string[] = [];
-        for (const part of chunks(frontier, this.batchSize)) {
-          const res = await tx.run(hopQuery, { frontier: part, metal: metal ?? null });
-          for (const r of res.records) {
-            const nid = r.get('nid') as string;
-            const label = modelLabelOf(r.get('labels') as string[]);
-            if (!label) continue;
-            const rid = r.get('rid') as string;
-            if (!followed.has(rid)) {
-              followed.set(rid, toSupplies(r.get('from') as string, r.get('to') as string, r.get('rp') as Props));
-            }
-            if (!reached.has(nid)) {
-              reached.set(nid, { node: toNode(label, r.get('p') as Props), distance: hop });
-              next.push(nid);
-            }
-          }
-        }
-        frontier = next;
-      }
-      const nodes = [...reached.values()].sort((a, b) => a.distance - b.distance || compareNodes(a.node, b.node));
-      const relationships = [...followed.values()].sort(compareRelationships);
-      return { center, nodes, relationships };
+      return walkNeighborhood(request, centerRec.nid, center, (frontier) => this.hopSteps(tx, hopQuery, frontier, request.metal));
     });
+  }
+
+  /** One hop of the walk: the hop query per chunk of the frontier, element ids as keys. */
+  private async hopSteps(tx: QueryRunner, hopQuery: string, frontier: readonly string[], metal: Metal | undefined): Promise<HopStep<string>[]> {
+    const steps: HopStep<string>[] = [];
+    for (const part of chunks(frontier, this.batchSize)) {
+      const res = await tx.run(hopQuery, { frontier: part, metal: metal ?? null });
+      for (const r of res.records) {
+        const label = modelLabelOf(r.get('labels') as string[]);
+        if (!label) continue;
+        steps.push({
+          edge: r.get('rid') as string,
+          relationship: () => toSupplies(r.get('from') as string, r.get('to') as string, r.get('rp') as Props),
+          neighbour: r.get('nid') as string,
+          node: () => toNode(label, r.get('p') as Props),
+        });
+      }
+    }
+    return steps;
   }
 
   async scan(): Promise<GraphScan> {

@@ -1,11 +1,12 @@
 /**
- * The contract every GraphStore adapter must pass (SPEC §5). One suite, run against the embedded
+ * The contract every GraphStore adapter must pass (ARCHITECTURE.md, "Where to add": a store). One suite, run against the embedded
  * store (embedded-store.test.ts) and against the real Neo4j (neo4j-store.neo4j.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { ConflictError, UnprocessableError, ValidationError } from '../../../server/errors.js';
 import type { GraphStore } from '../../../server/stores/graph-store.js';
+import { MAX_NEIGHBORHOOD_DEPTH } from '../../../server/stores/neighborhood-walk.js';
 import { canonicalSuppliesOrder, scanToColumns, type ScanColumns } from '../../../graph/scan-columns.js';
 import { compileSnapshotFromColumns, nodeIndex } from '../../../graph/snapshot.js';
 
@@ -383,6 +384,15 @@ export function describeGraphStoreContract(name: string, makeStore: () => Promis
 
       it('answers null for an unknown centre', async () => {
         expect(await store.neighborhood('nobody', { direction: 'both', depth: 2 })).toBeNull();
+      });
+
+      it(`refuses a depth outside 1..${MAX_NEIGHBORHOOD_DEPTH} with one ValidationError`, async () => {
+        for (const depth of [0, MAX_NEIGHBORHOOD_DEPTH + 1, 1.5]) {
+          const err = await expectRejects(store.neighborhood('acme', { direction: 'upstream', depth }), ValidationError);
+          expect(err.message).toBe(`Invalid depth: must be an integer from 1 to ${MAX_NEIGHBORHOOD_DEPTH}`);
+        }
+        const deepest = await store.neighborhood('acme', { direction: 'upstream', depth: MAX_NEIGHBORHOOD_DEPTH });
+        expect(deepest!.nodes.length).toBeGreaterThan(1);
       });
     });
 
