@@ -28,7 +28,7 @@ import {
   type Smelter,
   type Supplies,
 } from '../../graph/model.js';
-import { loadCountries, loadReferenceSmelters, PROJECT_ROOT } from '../../server/seeding/reference-data.js';
+import { loadCountries, loadReferenceSmelters, PROJECT_ROOT } from '../reference/reference-data.js';
 import { mulberry32 } from '../random.js';
 
 export const DEMO_FILE = join(PROJECT_ROOT, 'seeds', 'demo', 'demo-graph.json');

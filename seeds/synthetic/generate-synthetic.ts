@@ -1,5 +1,5 @@
 /**
- * Large synthetic supply networks with a realistic shape (SPEC §7), for benchmarks and scale
+ * Large synthetic supply networks with a realistic shape (README, "Benchmarks"), for benchmarks and scale
  * tests: one or a few focal companies, tiers of suppliers below them (tier 1 … tier 5+), power-law
  * buyer counts (a few suppliers serve very many buyers), shared sub-tier suppliers, a few hundred
  * smelters per metal (some recycled, RMAP statuses mixed), ~50 real origin countries with their
@@ -29,7 +29,7 @@ import {
   type Metal,
   type Relationship,
 } from '../../graph/model.js';
-import { loadCountries } from '../../server/seeding/reference-data.js';
+import { loadCountries } from '../reference/reference-data.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
 import { copyOf, SHARED } from '../../graph/typed-arena.js';
 import { mulberry32 } from '../random.js';
