@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSnapshot, compileSnapshotFromColumns, type Snapshot } from '../graph/snapshot.js';
-import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j } from '../server/local-neo4j/local-neo4j.js';
+import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j } from '../tools/local-neo4j/local-neo4j.js';
 import { PROJECT_ROOT } from '../server/seeding/reference-data.js';
 import { writeSyntheticGraph } from '../server/seeding/synthetic-loader.js';
 import { Neo4jGraphStore } from '../server/stores/neo4j-store.js';

@@ -13,7 +13,6 @@ import { importGraphCommand, renderGraphImport } from './import-graph.js';
 import { loadLookupCommand, loadRmapStatusCommand } from './reference.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../exporters/graph-export.js';
-import { runNeo4jCommand } from '../local-neo4j/cli.js';
 import { loadDemo, loadReference } from '../seeding/seed-loader.js';
 import { writeSyntheticGraph } from '../seeding/synthetic-loader.js';
 import { startServer } from '../server.js';
@@ -233,6 +232,10 @@ function program(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      // The one place the service reaches into dev tooling (tools/, not the service): the same
+      // command as `npm run neo4j`, loaded only when this command runs, so no other command and
+      // no server start loads tools/.
+      const { runNeo4jCommand } = await import('../../tools/local-neo4j/cli.js');
       process.exitCode = await runNeo4jCommand(args);
     });
 

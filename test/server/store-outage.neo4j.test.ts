@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j, type StartLocalNeo4jResult } from '../../server/local-neo4j/local-neo4j.js';
+import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j, type StartLocalNeo4jResult } from '../../tools/local-neo4j/local-neo4j.js';
 import { buildApp } from '../../server/app.js';
 import { Neo4jGraphStore } from '../../server/stores/neo4j-store.js';
 

@@ -3,7 +3,7 @@
  *
  * - NEO4J_URI set: use that server (NEO4J_USER, default neo4j; NEO4J_PASSWORD; NEO4J_DATABASE,
  *   default neo4j); it must answer `RETURN 1`. It is never stopped here.
- * - Otherwise: start the project's own Neo4j for tests (server/local-neo4j) with home
+ * - Otherwise: start the project's own Neo4j for tests (tools/local-neo4j) with home
  *   `.oretrace/neo4j-test` (ORETRACE_TEST_NEO4J_HOME) on bolt port 7688 (ORETRACE_TEST_NEO4J_PORT),
  *   so it never clashes with a developer's `npm run neo4j -- start` on 7687. It has no jars of
  *   its own: it uses the main home's lib dir (`.oretrace/neo4j/lib`, or ORETRACE_NEO4J_LIB), so
@@ -28,7 +28,7 @@ import {
   startLocalNeo4j,
   stopLocalNeo4j,
   type LocalNeo4jConnection,
-} from '../../server/local-neo4j/local-neo4j.js';
+} from '../../tools/local-neo4j/local-neo4j.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GraphNodeInput, Metal, RelationshipInput } from '../../../graph/model.js';
 import { buildApp } from '../../../server/app.js';
-import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j, type StartLocalNeo4jResult } from '../../../server/local-neo4j/local-neo4j.js';
+import { localNeo4jPaths, startLocalNeo4j, stopLocalNeo4j, type StartLocalNeo4jResult } from '../../../tools/local-neo4j/local-neo4j.js';
 import { Neo4jGraphStore } from '../../../server/stores/neo4j-store.js';
 import { fixtureNodes, fixtureRelationships } from '../stores/graph-store-contract.js';
 

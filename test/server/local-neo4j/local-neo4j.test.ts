@@ -1,13 +1,13 @@
 /**
- * Unit checks of server/local-neo4j that need no Neo4j (the `RETURN 1` check against the real
+ * Unit checks of tools/local-neo4j that need no Neo4j (the `RETURN 1` check against the real
  * server is in local-neo4j.neo4j.test.ts, which runs in the `neo4j` vitest project).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runNeo4jCommand } from '../../../server/local-neo4j/cli.js';
-import { LOCAL_NEO4J_PASSWORD, localNeo4jEnv, localNeo4jPaths } from '../../../server/local-neo4j/local-neo4j.js';
+import { runNeo4jCommand } from '../../../tools/local-neo4j/cli.js';
+import { LOCAL_NEO4J_PASSWORD, localNeo4jEnv, localNeo4jPaths } from '../../../tools/local-neo4j/local-neo4j.js';
 
 // A home with no running server: the output describes the server `start` would run.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'oretrace-neo4j-env-'));

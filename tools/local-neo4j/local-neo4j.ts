@@ -5,7 +5,7 @@
  * Layout (all git-ignored under `.oretrace/`):
  *   .oretrace/neo4j/            the default home (override: option `home` or ORETRACE_NEO4J_HOME)
  *     lib/                      runtime jars gathered by `mvn dependency:copy-dependencies` from
- *                               server/local-neo4j/pom.xml (override: option `lib` or
+ *                               tools/local-neo4j/pom.xml (override: option `lib` or
  *                               ORETRACE_NEO4J_LIB); `.oretrace-neo4j-version` marks it complete
  *       .cds/neo4j-<version>-java<N>.jsa  class-data-sharing archive, written on the first stop
  *                               of a server started by the CLI; later starts load classes from it
@@ -44,7 +44,7 @@ export const LOCAL_NEO4J_USER = 'neo4j';
 export const LOCAL_NEO4J_PASSWORD = 'oretrace-local';
 export const LOCAL_NEO4J_DATABASE = 'neo4j';
 export const DEFAULT_NEO4J_PORT = 7687;
-/** Used when server/local-neo4j/pom.xml cannot be read. */
+/** Used when tools/local-neo4j/pom.xml cannot be read. */
 export const FALLBACK_NEO4J_VERSION = '5.26.30';
 
 const DEFAULT_HEAP = '512m';
@@ -200,6 +200,10 @@ interface AuthState {
 // ---------------------------------------------------------------------------------------------
 // paths, version, environment
 
+/**
+ * Two levels up from tools/local-neo4j/: the repository root, where `.oretrace/` lives (the same
+ * root as PROJECT_ROOT in server/seeding/reference-data.ts).
+ */
 function defaultProjectRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
@@ -218,7 +222,7 @@ export function localNeo4jPaths(options: LocalNeo4jPathOptions = {}): LocalNeo4j
   const run = path.join(home, 'run');
   return {
     projectRoot,
-    pom: path.join(projectRoot, 'server', 'local-neo4j', 'pom.xml'),
+    pom: path.join(projectRoot, 'tools', 'local-neo4j', 'pom.xml'),
     home,
     lib,
     conf,
@@ -235,7 +239,7 @@ export function localNeo4jPaths(options: LocalNeo4jPathOptions = {}): LocalNeo4j
   };
 }
 
-/** The Neo4j version pinned in server/local-neo4j/pom.xml. */
+/** The Neo4j version pinned in tools/local-neo4j/pom.xml. */
 export function neo4jVersion(options: { projectRoot?: string } = {}): string {
   const pom = localNeo4jPaths({ projectRoot: options.projectRoot, home: '.' }).pom;
   try {
@@ -457,7 +461,7 @@ function runCollecting(cmd: string, args: string[], cwd: string): Promise<{ code
 
 function neo4jConf(paths: LocalNeo4jPaths, port: number, heap: string, initialHeap: string, pagecache: string, authEnabled: boolean): string {
   return [
-    '# Written by server/local-neo4j/local-neo4j.ts on every start: edits here are overwritten.',
+    '# Written by tools/local-neo4j/local-neo4j.ts on every start: edits here are overwritten.',
     '# Neo4j 5.26 keys only (unknown keys abort start-up).',
     'server.default_listen_address=127.0.0.1',
     'server.default_advertised_address=127.0.0.1',
@@ -493,7 +497,7 @@ function neo4jConf(paths: LocalNeo4jPaths, port: number, heap: string, initialHe
 }
 
 const SERVER_LOGS_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Written by server/local-neo4j/local-neo4j.ts. Server logs: debug.log, query.log, security.log. -->
+<!-- Written by tools/local-neo4j/local-neo4j.ts. Server logs: debug.log, query.log, security.log. -->
 <Configuration status="ERROR" monitorInterval="30" packages="org.neo4j.logging.log4j">
   <Appenders>
     <RollingRandomAccessFile name="DebugLog" fileName="\${config:server.directories.logs}/debug.log"
@@ -524,7 +528,7 @@ const SERVER_LOGS_XML = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 const USER_LOGS_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Written by server/local-neo4j/local-neo4j.ts. User log: neo4j.log, and stdout in console mode
+<!-- Written by tools/local-neo4j/local-neo4j.ts. User log: neo4j.log, and stdout in console mode
      (stdout goes to logs/console.log). -->
 <Configuration status="ERROR" monitorInterval="30" packages="org.neo4j.logging.log4j">
   <Appenders>
