@@ -845,89 +845,143 @@ function finishClassDataArchive(dumpTo: string, archive: string | undefined, exi
  * Starts the project-local Neo4j (fetching its jars first if needed) and waits until `RETURN 1`
  * answers on database `neo4j`. When this home's server already runs and answers, returns its
  * connection info with `alreadyRunning: true` instead.
+ *
+ * The steps, in order: attach to this home's running server if there is one; else settle the
+ * memory sizes, check Java, fetch the jars, check the port is free, prepare the home (directories,
+ * config, initial password), spawn the JVM and record it, wait for `RETURN 1`.
  */
 export async function startLocalNeo4j(opts: StartLocalNeo4jOptions = {}): Promise<StartLocalNeo4jResult> {
   const log = opts.log ?? defaultLog;
   const paths = localNeo4jPaths(opts);
   const version = neo4jVersion(paths);
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const requestedPort = opts.port !== undefined ? parsePort(opts.port) : (envPort() ?? DEFAULT_NEO4J_PORT);
+  const port = opts.port !== undefined ? parsePort(opts.port) : (envPort() ?? DEFAULT_NEO4J_PORT);
 
   const existing = runningPid(paths);
-  if (existing !== null) {
-    const state = readState(paths);
-    const auth = readAuth(paths) ?? defaultAuth();
-    const port = state?.port ?? requestedPort;
-    const connection: LocalNeo4jConnection = {
-      uri: boltUri(port),
-      user: state?.user ?? auth.user,
-      password: state?.password ?? auth.password,
-      database: LOCAL_NEO4J_DATABASE,
-    };
-    const started = Date.now();
-    await waitUntilReady({
-      connection,
-      timeoutMs,
-      gone: () => (isAlive(existing) ? null : `the running Neo4j (pid ${existing}) exited`),
-    });
-    if (port !== requestedPort) {
-      log(`note: Neo4j for ${paths.home} already runs on port ${port} (not ${requestedPort}); stop it to change the port`);
-    }
-    log(`Neo4j already running (pid ${existing}) on ${connection.uri}`);
-    return {
-      ...connection,
-      pid: existing,
-      port,
-      alreadyRunning: true,
-      startMs: Date.now() - started,
-      fetchMs: 0,
-      version: state?.version ?? version,
-      home: paths.home,
-    };
-  }
+  if (existing !== null) return attachToRunning({ paths, pid: existing, requestedPort: port, version, timeoutMs, log });
 
-  const heap = normaliseSize(opts.heap ?? nonEmpty(process.env.ORETRACE_NEO4J_HEAP) ?? DEFAULT_HEAP, 'heap');
-  const pagecache = normaliseSize(
-    opts.pagecache ?? nonEmpty(process.env.ORETRACE_NEO4J_PAGECACHE) ?? DEFAULT_PAGECACHE,
-    'pagecache',
-  );
-  const initialHeap =
-    parseSize(heap, 'heap') < parseSize(DEFAULT_INITIAL_HEAP, 'heap') ? heap : DEFAULT_INITIAL_HEAP;
-
-  const javaInfo = checkJava(log);
-  const java = javaInfo.binary;
+  const memory = memorySettings(opts);
+  const java = checkJava(log);
   const jars = await ensureNeo4jJars({ ...opts, log });
+  await checkPortFree(port, paths);
+  const connection = prepareHome(paths, port, memory, java.binary, log);
+  const createClassDataArchive = opts.createClassDataArchive ?? false;
+  const jvm = await spawnNeo4j({ paths, version, connection, memory, java, createClassDataArchive, log });
+  writeRunFiles(paths, jvm, connection, port, version);
+  await waitForStart(paths, jvm, connection, timeoutMs, log);
 
-  if (await portAnswers(requestedPort)) {
+  const startMs = Date.now() - jvm.started;
+  log(`Neo4j ${version} ready on ${connection.uri} in ${formatSeconds(startMs)} (pid ${jvm.pid})`);
+  return { ...connection, pid: jvm.pid, port, alreadyRunning: false, startMs, fetchMs: jars.fetchMs, version, home: paths.home };
+}
+
+interface AttachOptions {
+  paths: LocalNeo4jPaths;
+  pid: number;
+  requestedPort: number;
+  version: string;
+  timeoutMs: number;
+  log: LogFn;
+}
+
+/** This home's server already runs: wait until it answers and return its connection (from its run state). */
+async function attachToRunning({ paths, pid, requestedPort, version, timeoutMs, log }: AttachOptions): Promise<StartLocalNeo4jResult> {
+  const state = readState(paths);
+  const auth = readAuth(paths) ?? defaultAuth();
+  const port = state?.port ?? requestedPort;
+  const connection: LocalNeo4jConnection = {
+    uri: boltUri(port),
+    user: state?.user ?? auth.user,
+    password: state?.password ?? auth.password,
+    database: LOCAL_NEO4J_DATABASE,
+  };
+  const started = Date.now();
+  await waitUntilReady({
+    connection,
+    timeoutMs,
+    gone: () => (isAlive(pid) ? null : `the running Neo4j (pid ${pid}) exited`),
+  });
+  if (port !== requestedPort) {
+    log(`note: Neo4j for ${paths.home} already runs on port ${port} (not ${requestedPort}); stop it to change the port`);
+  }
+  log(`Neo4j already running (pid ${pid}) on ${connection.uri}`);
+  return {
+    ...connection,
+    pid,
+    port,
+    alreadyRunning: true,
+    startMs: Date.now() - started,
+    fetchMs: 0,
+    version: state?.version ?? version,
+    home: paths.home,
+  };
+}
+
+interface MemorySettings {
+  heap: string;
+  initialHeap: string;
+  pagecache: string;
+}
+
+/** Heap and page cache from the options, else the environment, else the defaults; the initial heap never above the maximum. */
+function memorySettings(opts: StartLocalNeo4jOptions): MemorySettings {
+  const heap = normaliseSize(opts.heap ?? nonEmpty(process.env.ORETRACE_NEO4J_HEAP) ?? DEFAULT_HEAP, 'heap');
+  const pagecache = normaliseSize(opts.pagecache ?? nonEmpty(process.env.ORETRACE_NEO4J_PAGECACHE) ?? DEFAULT_PAGECACHE, 'pagecache');
+  const initialHeap = parseSize(heap, 'heap') < parseSize(DEFAULT_INITIAL_HEAP, 'heap') ? heap : DEFAULT_INITIAL_HEAP;
+  return { heap, initialHeap, pagecache };
+}
+
+async function checkPortFree(port: number, paths: LocalNeo4jPaths): Promise<void> {
+  if (await portAnswers(port)) {
     throw new Error(
-      `port ${requestedPort} on 127.0.0.1 is already in use by another process (not the Neo4j of ${paths.home}); ` +
+      `port ${port} on 127.0.0.1 is already in use by another process (not the Neo4j of ${paths.home}); ` +
         'pick another with --port or ORETRACE_NEO4J_PORT',
     );
   }
+}
 
+/** The home's directories and config files, and its initial password; returns how to connect. */
+function prepareHome(paths: LocalNeo4jPaths, port: number, memory: MemorySettings, java: string, log: LogFn): LocalNeo4jConnection {
+  const { heap, initialHeap, pagecache } = memory;
   for (const dir of [paths.conf, paths.data, paths.logs, paths.plugins, paths.run, paths.import]) {
     fs.mkdirSync(dir, { recursive: true });
   }
   writeIfChanged(path.join(paths.conf, 'server-logs.xml'), SERVER_LOGS_XML);
   writeIfChanged(path.join(paths.conf, 'user-logs.xml'), USER_LOGS_XML);
   // Written before set-initial-password, which reads it (data directory).
-  writeIfChanged(paths.confFile, neo4jConf(paths, requestedPort, heap, initialHeap, pagecache, true));
+  writeIfChanged(paths.confFile, neo4jConf(paths, port, heap, initialHeap, pagecache, true));
   const auth = ensureAuth(paths, java, log);
-  writeIfChanged(paths.confFile, neo4jConf(paths, requestedPort, heap, initialHeap, pagecache, auth.enabled));
+  writeIfChanged(paths.confFile, neo4jConf(paths, port, heap, initialHeap, pagecache, auth.enabled));
+  return { uri: boltUri(port), user: auth.user, password: auth.password, database: LOCAL_NEO4J_DATABASE };
+}
 
-  const connection: LocalNeo4jConnection = {
-    uri: boltUri(requestedPort),
-    user: auth.user,
-    password: auth.password,
-    database: LOCAL_NEO4J_DATABASE,
-  };
+interface SpawnOptions {
+  paths: LocalNeo4jPaths;
+  version: string;
+  connection: LocalNeo4jConnection;
+  memory: MemorySettings;
+  java: JavaInfo;
+  createClassDataArchive: boolean;
+  log: LogFn;
+}
 
-  const logStart = fs.existsSync(paths.consoleLog) ? fs.statSync(paths.consoleLog).size : 0;
-  const out = fs.openSync(paths.consoleLog, 'a');
-  fs.writeSync(out, `\n=== oretrace: starting Neo4j ${version} on ${connection.uri} at ${new Date().toISOString()} ===\n`);
-  const args = [
-    `-Xms${initialHeap}`,
-    `-Xmx${heap}`,
+interface SpawnedNeo4j {
+  pid: number;
+  /** Date.now() just before the spawn. */
+  started: number;
+  /** Size of console.log before this start: its tail from here is this start's output. */
+  logStart: number;
+  cds: ClassDataArchive;
+  /** How the JVM exited ("exit code 1", "signal SIGKILL"), or null while it runs. */
+  exited: () => string | null;
+}
+
+/** The JVM's command line: class-data sharing first, then memory, the fixed and the extra options, the entry point. */
+function jvmArguments(paths: LocalNeo4jPaths, memory: MemorySettings, cds: ClassDataArchive): string[] {
+  return [
+    ...cds.jvmOptions,
+    `-Xms${memory.initialHeap}`,
+    `-Xmx${memory.heap}`,
     ...JVM_OPTIONS,
     ...(nonEmpty(process.env.ORETRACE_NEO4J_JVM_OPTS)?.split(/\s+/) ?? []),
     '-cp',
@@ -937,11 +991,18 @@ export async function startLocalNeo4j(opts: StartLocalNeo4jOptions = {}): Promis
     `--config-dir=${paths.conf}`,
     '--console-mode',
   ];
-  const cds = classDataArchiveOptions(paths, version, javaInfo, opts.createClassDataArchive ?? false);
-  args.unshift(...cds.jvmOptions);
+}
+
+/** Spawns the JVM detached (its own process group), its output appended to console.log. */
+async function spawnNeo4j({ paths, version, connection, memory, java, createClassDataArchive, log }: SpawnOptions): Promise<SpawnedNeo4j> {
+  const logStart = fs.existsSync(paths.consoleLog) ? fs.statSync(paths.consoleLog).size : 0;
+  const out = fs.openSync(paths.consoleLog, 'a');
+  fs.writeSync(out, `\n=== oretrace: starting Neo4j ${version} on ${connection.uri} at ${new Date().toISOString()} ===\n`);
+  const cds = classDataArchiveOptions(paths, version, java, createClassDataArchive);
+  const args = jvmArguments(paths, memory, cds);
   const started = Date.now();
-  log(`starting Neo4j ${version} on ${connection.uri} (heap ${heap}, page cache ${pagecache}, home ${paths.home})…`);
-  const child = spawn(java, args, {
+  log(`starting Neo4j ${version} on ${connection.uri} (heap ${memory.heap}, page cache ${memory.pagecache}, home ${paths.home})…`);
+  const child = spawn(java.binary, args, {
     cwd: paths.home,
     detached: true,
     stdio: ['ignore', out, out],
@@ -960,28 +1021,45 @@ export async function startLocalNeo4j(opts: StartLocalNeo4jOptions = {}): Promis
   const pid = child.pid;
   if (pid === undefined) {
     await sleep(50);
-    throw new Error(`could not start ${java}: ${(spawnError as Error | null)?.message ?? 'unknown error'}`);
+    throw new Error(`could not start ${java.binary}: ${(spawnError as Error | null)?.message ?? 'unknown error'}`);
   }
-  fs.writeFileSync(paths.pidFile, `${pid}\n`);
+  return { pid, started, logStart, cds, exited: () => exited };
+}
+
+/** run/neo4j.pid and run/oretrace-neo4j.json, which stop, status and a later start read. */
+function writeRunFiles(paths: LocalNeo4jPaths, jvm: SpawnedNeo4j, connection: LocalNeo4jConnection, port: number, version: string): void {
+  fs.writeFileSync(paths.pidFile, `${jvm.pid}\n`);
   const state: RunState = {
     ...connection,
-    pid,
-    port: requestedPort,
+    pid: jvm.pid,
+    port,
     version,
     startedAt: new Date().toISOString(),
-    ...(cds.dumpTo ? { cdsDumpTo: cds.dumpTo, cdsArchive: cds.archive } : {}),
+    ...(jvm.cds.dumpTo ? { cdsDumpTo: jvm.cds.dumpTo, cdsArchive: jvm.cds.archive } : {}),
   };
   fs.writeFileSync(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+}
 
+/** Waits for `RETURN 1`; when the start fails, stops the JVM, removes its run files and throws a reason naming the log. */
+async function waitForStart(
+  paths: LocalNeo4jPaths,
+  jvm: SpawnedNeo4j,
+  connection: LocalNeo4jConnection,
+  timeoutMs: number,
+  log: LogFn,
+): Promise<void> {
+  const { pid, logStart, cds } = jvm;
   try {
     await waitUntilReady({
       log,
       connection,
       timeoutMs,
-      gone: () =>
-        exited || !isAlive(pid)
+      gone: () => {
+        const exited = jvm.exited();
+        return exited || !isAlive(pid)
           ? `Neo4j exited during start-up (${exited ?? 'gone'}); see ${paths.consoleLog}\n${paths.consoleLog} ends with:\n${tailOf(paths.consoleLog, logStart)}`
-          : null,
+          : null;
+      },
     });
   } catch (error) {
     if (isAlive(pid)) await terminateGroup(pid, 15_000);
@@ -992,18 +1070,6 @@ export async function startLocalNeo4j(opts: StartLocalNeo4jOptions = {}): Promis
     const detail = rest.length > 0 ? rest.join('\n') : `${paths.consoleLog} ends with:\n${tailOf(paths.consoleLog, logStart)}`;
     throw new Error(`${first}${first.includes(paths.consoleLog) ? '' : `; see ${paths.consoleLog}`}\n${detail}`);
   }
-  const startMs = Date.now() - started;
-  log(`Neo4j ${version} ready on ${connection.uri} in ${formatSeconds(startMs)} (pid ${pid})`);
-  return {
-    ...connection,
-    pid,
-    port: requestedPort,
-    alreadyRunning: false,
-    startMs,
-    fetchMs: jars.fetchMs,
-    version,
-    home: paths.home,
-  };
 }
 
 /** Stops this home's server: SIGTERM to its process group, SIGKILL after the grace period. */
