@@ -314,15 +314,34 @@ function resolveOptions(o: SyntheticOptions): ResolvedOptions {
 // ---------------------------------------------------------------------------------------------
 // The generator
 
-/** The network as typed-array columns (the core; cheap at 1M nodes / 5M SUPPLIES). */
-export function generateSyntheticColumns(options: SyntheticOptions): SyntheticColumns {
-  const opt = resolveOptions(options);
-  // Mix the seed so that seeds 1, 2, 3 start far apart in mulberry32's sequence.
-  const rand = mulberry32(Math.imul((opt.seed ^ (opt.seed / 4294967296)) >>> 0, 0x9e3779b1) ^ 0x5bd1e995);
-  const randInt = (n: number): number => Math.floor(rand() * n);
-  const M = opt.metals.length;
+/** The seeded draws of one generation: every step takes them in the same order as before. */
+interface Draws {
+  rand: () => number;
+  randInt: (n: number) => number;
+}
 
-  // ---- countries ----
+function seededDraws(seed: number): Draws {
+  // Mix the seed so that seeds 1, 2, 3 start far apart in mulberry32's sequence.
+  const rand = mulberry32(Math.imul((seed ^ (seed / 4294967296)) >>> 0, 0x9e3779b1) ^ 0x5bd1e995);
+  return { rand, randInt: (n: number): number => Math.floor(rand() * n) };
+}
+
+/** Country indices with cumulative weights, for pickCumulative. */
+interface WeightedCountries {
+  idx: number[];
+  cum: Float64Array;
+}
+
+interface CountryPicks {
+  countries: Country[];
+  /** Per metal (index into opt.metals): where its ore is mined. */
+  oreBy: WeightedCountries[];
+  refining: WeightedCountries;
+  companyCountries: WeightedCountries;
+}
+
+/** The 50 Country nodes from the reference data, and the weighted picks over them. */
+function syntheticCountries(metals: readonly Metal[]): CountryPicks {
   const reference = new Map(loadCountries().map((c) => [c.id, c]));
   const countries: Country[] = SYNTHETIC_COUNTRY_CODES.map((code) => {
     const c = reference.get(code);
@@ -330,61 +349,100 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     return c;
   });
   const countryIndex = new Map(countries.map((c, i) => [c.id, i]));
-  const weightedCountries = (list: readonly (readonly [string, number])[]) => ({
+  const weightedCountries = (list: readonly (readonly [string, number])[]): WeightedCountries => ({
     idx: list.map(([code]) => countryIndex.get(code)!),
     cum: cumulative(list.map(([, w]) => w)),
   });
-  const oreBy = opt.metals.map((m) => weightedCountries(ORE_COUNTRIES[m] ?? countries.slice(0, 39).map((c) => [c.id, 1] as const)));
-  const refining = weightedCountries(REFINING_COUNTRIES);
-  const companyCountries = weightedCountries(COMPANY_COUNTRIES);
+  const oreBy = metals.map((m) => weightedCountries(ORE_COUNTRIES[m] ?? countries.slice(0, 39).map((c) => [c.id, 1] as const)));
+  return { countries, oreBy, refining: weightedCountries(REFINING_COUNTRIES), companyCountries: weightedCountries(COMPANY_COUNTRIES) };
+}
 
-  // ---- node layout ----
-  const C = countries.length;
+/** Where each kind of node sits among the node indices. */
+interface NodeLayout {
+  /** Metals. */
+  M: number;
+  /** Countries, smelters, all nodes. */
+  C: number;
+  S: number;
+  N: number;
+  firstSmelter: number;
+  firstCompany: number;
+}
+
+function nodeLayout(opt: ResolvedOptions, countryCount: number): NodeLayout {
+  const M = opt.metals.length;
+  const C = countryCount;
   const S = opt.smeltersPerMetal * M;
-  const N = C + S + opt.companies;
-  const firstSmelter = C;
-  const firstCompany = C + S;
-  const labels = new Uint8Array(N);
-  const nodeCountry = new Uint8Array(N);
-  const tier = new Int8Array(N).fill(-1);
-  const metalMask = new Uint16Array(N);
-  const smelterMetal = new Uint8Array(N);
-  const rmapStatus = new Uint8Array(N).fill(255);
-  const recycled = new Uint8Array(N);
-  const lastAuditDay = new Uint16Array(N);
-  const saqScore = new Uint8Array(N).fill(255);
-  const humanRightsRisk = new Uint8Array(N);
-  const ids: string[] = new Array(N);
-  for (let i = 0; i < C; i++) {
-    labels[i] = 2;
-    nodeCountry[i] = i;
-    ids[i] = countries[i]!.id;
-  }
+  return { M, C, S, N: C + S + opt.companies, firstSmelter: C, firstCompany: C + S };
+}
 
-  // ---- smelters ----
+/** The node columns of SyntheticColumns, filled step by step. */
+type NodeColumns = Pick<
+  SyntheticColumns,
+  'ids' | 'labels' | 'nodeCountry' | 'tier' | 'metalMask' | 'smelterMetal' | 'rmapStatus' | 'recycled' | 'lastAuditDay' | 'saqScore' | 'humanRightsRisk'
+>;
+
+/** Every node column allocated with its "absent" value, the countries placed first. */
+function countryNodeColumns(layout: NodeLayout, countries: readonly Country[]): NodeColumns {
+  const { N, C } = layout;
+  const cols: NodeColumns = {
+    ids: new Array<string>(N),
+    labels: new Uint8Array(N),
+    nodeCountry: new Uint8Array(N),
+    tier: new Int8Array(N).fill(-1),
+    metalMask: new Uint16Array(N),
+    smelterMetal: new Uint8Array(N),
+    rmapStatus: new Uint8Array(N).fill(255),
+    recycled: new Uint8Array(N),
+    lastAuditDay: new Uint16Array(N),
+    saqScore: new Uint8Array(N).fill(255),
+    humanRightsRisk: new Uint8Array(N),
+  };
+  for (let i = 0; i < C; i++) {
+    cols.labels[i] = 2;
+    cols.nodeCountry[i] = i;
+    cols.ids[i] = countries[i]!.id;
+  }
+  return cols;
+}
+
+/** Smelters metal by metal: recycled or not, where (near the ore or in a refining hub), RMAP status and audit. Returns how many recycle. */
+function placeSmelters(opt: ResolvedOptions, layout: NodeLayout, picks: CountryPicks, cols: NodeColumns, { rand, randInt }: Draws): number {
   const smelterWidth = Math.max(3, String(opt.smeltersPerMetal).length);
+  const { oreBy, refining } = picks;
   let recycledSmelters = 0;
-  for (let m = 0; m < M; m++) {
+  for (let m = 0; m < layout.M; m++) {
     for (let k = 0; k < opt.smeltersPerMetal; k++) {
-      const s = firstSmelter + m * opt.smeltersPerMetal + k;
-      labels[s] = 1;
-      smelterMetal[s] = m;
-      ids[s] = flatString('syn-sm-', opt.metals[m]!, '-', String(k + 1).padStart(smelterWidth, '0'));
+      const s = layout.firstSmelter + m * opt.smeltersPerMetal + k;
+      cols.labels[s] = 1;
+      cols.smelterMetal[s] = m;
+      cols.ids[s] = flatString('syn-sm-', opt.metals[m]!, '-', String(k + 1).padStart(smelterWidth, '0'));
       const isRecycled = rand() < 0.1;
-      recycled[s] = isRecycled ? 1 : 0;
+      cols.recycled[s] = isRecycled ? 1 : 0;
       if (isRecycled) recycledSmelters++;
       // A recycler sits in a refining hub; a primary smelter mostly near its ore.
-      nodeCountry[s] = !isRecycled && rand() < 0.6 ? oreBy[m]!.idx[pickCumulative(oreBy[m]!.cum, rand())]! : refining.idx[pickCumulative(refining.cum, rand())]!;
+      cols.nodeCountry[s] = !isRecycled && rand() < 0.6 ? oreBy[m]!.idx[pickCumulative(oreBy[m]!.cum, rand())]! : refining.idx[pickCumulative(refining.cum, rand())]!;
       const u = rand();
       const status = isRecycled
         ? u < 0.7 ? 0 : u < 0.8 ? 1 : 4
         : u < 0.5 ? 0 : u < 0.6 ? 1 : u < 0.67 ? 2 : u < 0.8 ? 3 : 4;
-      rmapStatus[s] = status;
-      if (status <= 1) lastAuditDay[s] = 1 + randInt(900);
+      cols.rmapStatus[s] = status;
+      if (status <= 1) cols.lastAuditDay[s] = 1 + randInt(900);
     }
   }
+  return recycledSmelters;
+}
 
-  // ---- companies and tiers ----
+/** Companies by tier: tier 0 the focal companies, then tiers growing by TIER_GROWTH. */
+interface Tiers {
+  /** The deepest tier. */
+  D: number;
+  tierSizes: number[];
+  /** tierStart[t] .. tierStart[t + 1]: the node indices of tier t (D + 2 entries). */
+  tierStart: number[];
+}
+
+function tierLayout(opt: ResolvedOptions, firstCompany: number): Tiers {
   const rest = opt.companies - opt.focal;
   const D = opt.tiers;
   const tierSizes: number[] = [opt.focal];
@@ -403,57 +461,97 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     tierSizes.push(...sizes);
   }
   const tierStart: number[] = [];
-  {
-    let at = firstCompany;
-    for (const size of tierSizes) {
-      tierStart.push(at);
-      at += size;
-    }
+  let at = firstCompany;
+  for (const size of tierSizes) {
     tierStart.push(at);
+    at += size;
   }
-  const companyWidth = Math.max(7, String(rest).length);
-  const allMetals = (1 << M) - 1;
+  tierStart.push(at);
+  return { D, tierSizes, tierStart };
+}
+
+/** Companies tier by tier: country, id, SAQ score and human-rights risk. Returns the focal companies. */
+function placeCompanies(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, picks: CountryPicks, cols: NodeColumns, { rand }: Draws): number[] {
+  const { D, tierStart } = tiers;
+  const { companyCountries } = picks;
+  const companyWidth = Math.max(7, String(opt.companies - opt.focal).length);
   const focal: number[] = [];
   for (let t = 0; t <= D; t++) {
     for (let v = tierStart[t]!; v < tierStart[t + 1]!; v++) {
-      labels[v] = 0;
-      tier[v] = t;
-      nodeCountry[v] = companyCountries.idx[pickCumulative(companyCountries.cum, rand())]!;
+      cols.labels[v] = 0;
+      cols.tier[v] = t;
+      cols.nodeCountry[v] = companyCountries.idx[pickCumulative(companyCountries.cum, rand())]!;
       if (t === 0) {
         focal.push(v);
-        ids[v] = flatString('syn-focal-', String(v - firstCompany + 1));
+        cols.ids[v] = flatString('syn-focal-', String(v - layout.firstCompany + 1));
       } else {
-        ids[v] = flatString('syn-co-', String(v - tierStart[1]! + 1).padStart(companyWidth, '0'));
+        cols.ids[v] = flatString('syn-co-', String(v - tierStart[1]! + 1).padStart(companyWidth, '0'));
       }
-      if (rand() < 0.6) saqScore[v] = Math.max(0, Math.min(100, Math.round(40 + 20 * (rand() + rand() + rand()))));
+      if (rand() < 0.6) cols.saqScore[v] = Math.max(0, Math.min(100, Math.round(40 + 20 * (rand() + rand() + rand()))));
       if (rand() < 0.25) {
         const u = rand();
-        humanRightsRisk[v] = u < 0.6 ? 1 : u < 0.9 ? 2 : 3;
+        cols.humanRightsRisk[v] = u < 0.6 ? 1 : u < 0.9 ? 2 : 3;
       }
     }
   }
+  return focal;
+}
 
-  // ---- phase A: every supplier gets a primary buyer one tier down, and a subset of its metals ----
-  let linkCap = Math.max(16, Math.ceil(opt.companies * 2.5));
-  let linkFrom: Uint32Array = new Uint32Array(linkCap);
-  let linkTo: Uint32Array = new Uint32Array(linkCap);
-  let linkMask: Uint16Array = new Uint16Array(linkCap);
-  let links = 0;
-  const addLink = (u: number, v: number, mask: number) => {
-    if (links >= linkCap) {
-      linkCap = Math.ceil(linkCap * 1.5);
-      linkFrom = grownU32(linkFrom, linkCap);
-      linkTo = grownU32(linkTo, linkCap);
-      linkMask = grownU16(linkMask, linkCap);
+/** Company → company links (supplier, buyer, metals as a mask), in growable columns. */
+class CompanyLinks {
+  private cap: number;
+  from: Uint32Array;
+  to: Uint32Array;
+  mask: Uint16Array;
+  count = 0;
+
+  constructor(companies: number) {
+    this.cap = Math.max(16, Math.ceil(companies * 2.5));
+    this.from = new Uint32Array(this.cap);
+    this.to = new Uint32Array(this.cap);
+    this.mask = new Uint16Array(this.cap);
+  }
+
+  add(u: number, v: number, mask: number): void {
+    if (this.count >= this.cap) {
+      this.cap = Math.ceil(this.cap * 1.5);
+      this.from = grownU32(this.from, this.cap);
+      this.to = grownU32(this.to, this.cap);
+      this.mask = grownU16(this.mask, this.cap);
     }
-    linkFrom[links] = u;
-    linkTo[links] = v;
-    linkMask[links] = mask;
-    links++;
-  };
+    this.from[this.count] = u;
+    this.to[this.count] = v;
+    this.mask[this.count] = mask;
+    this.count++;
+  }
+
+  /** Links grouped by buyer (counting sort), for the cycle walk and the emission of SUPPLIES. */
+  byBuyer(N: number): { offsets: Uint32Array; order: Uint32Array } {
+    const offsets = new Uint32Array(N + 1);
+    for (let l = 0; l < this.count; l++) offsets[this.to[l]! + 1]! += 1;
+    for (let v = 0; v < N; v++) offsets[v + 1]! += offsets[v]!;
+    const fill = offsets.slice(0, N);
+    const order = new Uint32Array(this.count);
+    for (let l = 0; l < this.count; l++) order[fill[this.to[l]!]!++] = l;
+    return { offsets, order };
+  }
+}
+
+interface PrimaryLinks {
+  primaryBuyer: Uint32Array;
+  /** Which metals of each buyer at least one supplier carries (for the calibration of phase B). */
+  covered: Uint16Array;
+  /** SUPPLIES the primary links will carry (one per metal). */
+  phaseASupplies: number;
+}
+
+/** Phase A: every supplier gets a primary buyer one tier down (Zipf), and a subset of the buyer's metals. */
+function linkPrimaryBuyers(layout: NodeLayout, tiers: Tiers, focal: readonly number[], cols: NodeColumns, links: CompanyLinks, { rand, randInt }: Draws): PrimaryLinks {
+  const { M, N } = layout;
+  const { D, tierSizes, tierStart } = tiers;
+  const metalMask = cols.metalMask;
   const primaryBuyer = new Uint32Array(N);
-  for (const f of focal) metalMask[f] = allMetals;
-  // Which metals of each buyer at least one supplier carries after phase A (for the calibration below).
+  for (const f of focal) metalMask[f] = (1 << M) - 1;
   const covered = new Uint16Array(N);
   let phaseASupplies = 0;
   for (let t = 1; t <= D; t++) {
@@ -478,14 +576,60 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
       primaryBuyer[u] = p;
       covered[p]! |= mask;
       phaseASupplies += popcount(mask);
-      addLink(u, p, mask);
+      links.add(u, p, mask);
     }
   }
+  return { primaryBuyer, covered, phaseASupplies };
+}
 
-  // ---- phase B: extra suppliers per buyer, drawn by a power law (shared sub-tier suppliers) ----
-  // One attempt: a supplier from the next tier (Zipf) or, sometimes, from the same tier with a
-  // higher index (so same-tier links never close a cycle). Accepted when it shares a metal with
-  // the buyer and is not the buyer's primary-linked supplier already.
+/**
+ * The mean number of extra supplier attempts per buyer (phase B) that brings SUPPLIES to about
+ * suppliesPerCompany × companies, from a probe of 4096 draws on its own PRNG (the main draws are
+ * not touched).
+ */
+function extraAttemptsPerBuyer(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, cols: NodeColumns, primary: PrimaryLinks): number {
+  const { D, tierSizes, tierStart } = tiers;
+  const { metalMask, tier } = cols;
+  const buyersWithNextTier = D > 0 ? tierStart[D]! - layout.firstCompany : 0;
+  if (!(buyersWithNextTier > 0 && opt.suppliesPerCompany > 0)) return 0;
+  let uncovered = 0;
+  for (let v = layout.firstCompany; v < tierStart[D]!; v++) uncovered += popcount(metalMask[v]! & ~primary.covered[v]!);
+  let deepestMetals = 0;
+  for (let v = tierStart[D]!; v < tierStart[D + 1]!; v++) deepestMetals += popcount(metalMask[v]!);
+  // Mirrors phase D: an uncovered (company, metal) buys from ~1.5 smelters with 80% chance, a deepest-tier one from ~2 with 95%.
+  const smelterEdges = uncovered * 0.8 * 1.5 + deepestMetals * 0.95 * 2 + (opt.companies - opt.focal) * 0.03 * 0.5;
+  const oreEdges = layout.S * 0.9 * 0.85 * 2.5;
+  const wanted = opt.suppliesPerCompany * opt.companies - primary.phaseASupplies - smelterEdges - oreEdges;
+  if (!(wanted > 0)) return 0;
+  const probe = mulberry32(opt.seed ^ 0x1234567);
+  let got = 0;
+  const trials = 4096;
+  for (let i = 0; i < trials; i++) {
+    const v = layout.firstCompany + Math.floor(probe() * buyersWithNextTier);
+    const t = tier[v]!;
+    let u = -1;
+    if (t < D && (t === 0 || probe() < 0.85)) u = tierStart[t + 1]! + zipfRank(probe(), tierSizes[t + 1]!, SUPPLIER_ZIPF);
+    else if (t > 0) {
+      const after = tierStart[t + 1]! - v - 1;
+      if (after > 0) u = v + 1 + Math.floor(probe() * after);
+    }
+    if (u >= 0) got += popcount(metalMask[u]! & metalMask[v]!) * 0.85;
+  }
+  const perAttempt = got / trials;
+  return perAttempt > 0 ? wanted / (buyersWithNextTier * perAttempt) : 0;
+}
+
+/**
+ * Phase B: extra suppliers per buyer, drawn by a power law (shared sub-tier suppliers), a
+ * geometric number of attempts with mean `lambda` (most buyers few, some many). One attempt: a
+ * supplier from the next tier (Zipf) or, sometimes, from the same tier with a higher index (so
+ * same-tier links never close a cycle). Accepted when it shares a metal with the buyer and is not
+ * the buyer's primary-linked supplier already.
+ */
+function linkExtraSuppliers(layout: NodeLayout, tiers: Tiers, cols: NodeColumns, primary: PrimaryLinks, lambda: number, links: CompanyLinks, { rand, randInt }: Draws): void {
+  const { M } = layout;
+  const { D, tierSizes, tierStart } = tiers;
+  const { metalMask, tier } = cols;
   const drawExtra = (v: number, t: number): number => {
     if (t < D && (t === 0 || rand() < 0.85)) return tierStart[t + 1]! + zipfRank(rand(), tierSizes[t + 1]!, SUPPLIER_ZIPF);
     if (t === 0) return -1;
@@ -500,122 +644,97 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     for (let m = 0; m < M; m++) if (both & (1 << m) && rand() < 0.7) mask |= 1 << m;
     return mask === 0 ? both & -both : mask;
   };
-  // Calibrate the mean number of extra attempts per buyer so that SUPPLIES ≈ suppliesPerCompany × companies.
-  const buyersWithNextTier = D > 0 ? tierStart[D]! - firstCompany : 0;
-  let lambda = 0;
-  if (buyersWithNextTier > 0 && opt.suppliesPerCompany > 0) {
-    let uncovered = 0;
-    for (let v = firstCompany; v < tierStart[D]!; v++) uncovered += popcount(metalMask[v]! & ~covered[v]!);
-    let deepestMetals = 0;
-    for (let v = tierStart[D]!; v < tierStart[D + 1]!; v++) deepestMetals += popcount(metalMask[v]!);
-    // Mirrors phase D: an uncovered (company, metal) buys from ~1.5 smelters with 80% chance, a deepest-tier one from ~2 with 95%.
-    const smelterEdges = uncovered * 0.8 * 1.5 + deepestMetals * 0.95 * 2 + (opt.companies - opt.focal) * 0.03 * 0.5;
-    const oreEdges = S * 0.9 * 0.85 * 2.5;
-    const wanted = opt.suppliesPerCompany * opt.companies - phaseASupplies - smelterEdges - oreEdges;
-    if (wanted > 0) {
-      const probe = mulberry32(opt.seed ^ 0x1234567);
-      let got = 0;
-      const trials = 4096;
-      for (let i = 0; i < trials; i++) {
-        const v = firstCompany + Math.floor(probe() * buyersWithNextTier);
-        const t = tier[v]!;
-        let u = -1;
-        if (t < D && (t === 0 || probe() < 0.85)) u = tierStart[t + 1]! + zipfRank(probe(), tierSizes[t + 1]!, SUPPLIER_ZIPF);
-        else if (t > 0) {
-          const after = tierStart[t + 1]! - v - 1;
-          if (after > 0) u = v + 1 + Math.floor(probe() * after);
-        }
-        if (u >= 0) got += popcount(metalMask[u]! & metalMask[v]!) * 0.85;
-      }
-      const perAttempt = got / trials;
-      if (perAttempt > 0) lambda = wanted / (buyersWithNextTier * perAttempt);
+  const q = lambda > 0 ? lambda / (1 + lambda) : 0;
+  const logQ = q > 0 ? Math.log(q) : 0;
+  const chosen: number[] = [];
+  for (let v = layout.firstCompany; v < tierStart[D]!; v++) {
+    if (q === 0) break;
+    const attempts = Math.floor(Math.log(1 - rand()) / logQ);
+    chosen.length = 0;
+    const t = tier[v]!;
+    for (let a = 0; a < attempts; a++) {
+      const u = drawExtra(v, t);
+      if (u < 0 || primary.primaryBuyer[u] === v || chosen.includes(u)) continue;
+      const mask = sharedMetals(u, v);
+      if (mask === 0) continue;
+      chosen.push(u);
+      links.add(u, v, mask);
     }
   }
-  {
-    // Geometric number of attempts with mean lambda: most buyers few, some many.
-    const q = lambda > 0 ? lambda / (1 + lambda) : 0;
-    const logQ = q > 0 ? Math.log(q) : 0;
-    const chosen: number[] = [];
-    for (let v = firstCompany; v < tierStart[D]!; v++) {
-      if (q === 0) break;
-      const attempts = Math.floor(Math.log(1 - rand()) / logQ);
-      chosen.length = 0;
-      const t = tier[v]!;
-      for (let a = 0; a < attempts; a++) {
-        const u = drawExtra(v, t);
-        if (u < 0 || primaryBuyer[u] === v || chosen.includes(u)) continue;
-        const mask = sharedMetals(u, v);
-        if (mask === 0) continue;
-        chosen.push(u);
-        addLink(u, v, mask);
-      }
-    }
-  }
+}
 
-  // Links grouped by buyer (counting sort), for the cycle walk and the emission below.
-  const byBuyer = (): { offsets: Uint32Array; order: Uint32Array } => {
-    const offsets = new Uint32Array(N + 1);
-    for (let l = 0; l < links; l++) offsets[linkTo[l]! + 1]! += 1;
-    for (let v = 0; v < N; v++) offsets[v + 1]! += offsets[v]!;
-    const fill = offsets.slice(0, N);
-    const order = new Uint32Array(links);
-    for (let l = 0; l < links; l++) order[fill[linkTo[l]!]!++] = l;
-    return { offsets, order };
-  };
-
-  // ---- phase C: a few cycles: a company supplies a company upstream of it, for one metal ----
+/** Phase C: a few cycles: a company supplies a company upstream of it, for one metal. Returns how many were made. */
+function closeCycles(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, cols: NodeColumns, links: CompanyLinks, { randInt }: Draws): number {
+  const { M, N } = layout;
+  const { D, tierStart } = tiers;
   let cyclesMade = 0;
-  if (opt.cycles > 0 && D >= 2) {
-    const { offsets, order } = byBuyer();
-    const made = new Set<string>();
-    const candidates = tierStart[D]! - tierStart[1]!; // tiers 1 .. D-1 have suppliers
-    for (let attempt = 0; attempt < opt.cycles * 20 && cyclesMade < opt.cycles; attempt++) {
-      const u = tierStart[1]! + randInt(candidates);
-      const mask = metalMask[u]!;
-      let pick = randInt(popcount(mask));
-      let m = 0;
-      for (; m < M; m++) if (mask & (1 << m) && pick-- === 0) break;
-      const bit = 1 << m;
-      const steps = 1 + randInt(3);
-      let w = u;
-      for (let s = 0; s < steps; s++) {
-        const start = offsets[w]!;
-        const end = offsets[w + 1]!;
-        let carrying = 0;
-        for (let j = start; j < end; j++) if (linkMask[order[j]!]! & bit) carrying++;
-        if (carrying === 0) break;
-        let k = randInt(carrying);
-        for (let j = start; j < end; j++) {
-          if (linkMask[order[j]!]! & bit && k-- === 0) {
-            w = linkFrom[order[j]!]!;
-            break;
-          }
+  if (!(opt.cycles > 0 && D >= 2)) return cyclesMade;
+  const { offsets, order } = links.byBuyer(N);
+  const made = new Set<string>();
+  const candidates = tierStart[D]! - tierStart[1]!; // tiers 1 .. D-1 have suppliers
+  for (let attempt = 0; attempt < opt.cycles * 20 && cyclesMade < opt.cycles; attempt++) {
+    const u = tierStart[1]! + randInt(candidates);
+    const mask = cols.metalMask[u]!;
+    let pick = randInt(popcount(mask));
+    let m = 0;
+    for (; m < M; m++) if (mask & (1 << m) && pick-- === 0) break;
+    const bit = 1 << m;
+    const steps = 1 + randInt(3);
+    let w = u;
+    for (let s = 0; s < steps; s++) {
+      const start = offsets[w]!;
+      const end = offsets[w + 1]!;
+      let carrying = 0;
+      for (let j = start; j < end; j++) if (links.mask[order[j]!]! & bit) carrying++;
+      if (carrying === 0) break;
+      let k = randInt(carrying);
+      for (let j = start; j < end; j++) {
+        if (links.mask[order[j]!]! & bit && k-- === 0) {
+          w = links.from[order[j]!]!;
+          break;
         }
       }
-      const key = `${u}:${w}`;
-      if (w === u || made.has(key)) continue;
-      made.add(key);
-      addLink(u, w, bit); // w is upstream of u, so u → w closes a loop in metal m
-      cyclesMade++;
     }
+    const key = `${u}:${w}`;
+    if (w === u || made.has(key)) continue;
+    made.add(key);
+    links.add(u, w, bit); // w is upstream of u, so u → w closes a loop in metal m
+    cyclesMade++;
   }
-  const { offsets: linkOffsets, order: linkOrder } = byBuyer();
+  return cyclesMade;
+}
 
-  // ---- phase D: SUPPLIES with shares, buyer by buyer ----
-  let edgeCap = Math.max(16, Math.ceil(opt.companies * (opt.suppliesPerCompany + 1)) + S * 5);
-  let edgeFrom: Uint32Array = new Uint32Array(edgeCap);
-  let edgeTo: Uint32Array = new Uint32Array(edgeCap);
-  let edgeMetal: Uint8Array = new Uint8Array(edgeCap);
-  let edgeShare: Float64Array = new Float64Array(edgeCap);
-  let edges = 0;
-  const shareModes: Record<ShareMode, number> = { full: 0, remainder: 0, someMissing: 0, none: 0 };
-  let withoutShare = 0;
-  let groupSources: number[] = [];
-  let unitsBuf: Float64Array = new Float64Array(1024);
+const drawShareMode = (u: number): ShareMode => (u < 0.5 ? 'full' : u < 0.65 ? 'remainder' : u < 0.85 ? 'someMissing' : 'none');
+
+/** The SUPPLIES columns, written one group (one buyer, one metal, its sources) at a time, with shares. */
+class SuppliesColumns {
+  private cap: number;
+  from: Uint32Array;
+  to: Uint32Array;
+  metal: Uint8Array;
+  share: Float64Array;
+  count = 0;
+  readonly shareModes: Record<ShareMode, number> = { full: 0, remainder: 0, someMissing: 0, none: 0 };
+  withoutShare = 0;
+  private unitsBuf: Float64Array = new Float64Array(1024);
+
+  constructor(
+    opt: ResolvedOptions,
+    smelters: number,
+    private readonly draws: Draws,
+  ) {
+    this.cap = Math.max(16, Math.ceil(opt.companies * (opt.suppliesPerCompany + 1)) + smelters * 5);
+    this.from = new Uint32Array(this.cap);
+    this.to = new Uint32Array(this.cap);
+    this.metal = new Uint8Array(this.cap);
+    this.share = new Float64Array(this.cap);
+  }
 
   /** Split `total` share units over k sources, each ≥ 1 unit, skewed so that a few sources are big. */
-  const split = (k: number, total: number): Float64Array => {
-    if (unitsBuf.length < k) unitsBuf = new Float64Array(k * 2);
+  private split(k: number, total: number): Float64Array {
+    const { rand } = this.draws;
+    if (this.unitsBuf.length < k) this.unitsBuf = new Float64Array(k * 2);
+    const unitsBuf = this.unitsBuf;
     let sum = 0;
     for (let i = 0; i < k; i++) {
       const r = rand();
@@ -634,35 +753,40 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     }
     unitsBuf[biggest]! += total - given;
     return unitsBuf;
-  };
+  }
 
-  const emitGroup = (buyer: number, metal: number, sources: number[], mode: ShareMode) => {
+  private reserve(need: number): void {
+    if (need <= this.cap) return;
+    this.cap = Math.max(need, Math.ceil(this.cap * 1.5));
+    this.from = grownU32(this.from, this.cap);
+    this.to = grownU32(this.to, this.cap);
+    this.metal = grownU8(this.metal, this.cap);
+    this.share = grownF64(this.share, this.cap);
+  }
+
+  /** SUPPLIES from each of `sources` to `buyer` in `metal`, shares as `mode` says (where it can). */
+  emitGroup(buyer: number, metal: number, sources: readonly number[], mode: ShareMode): void {
+    const { rand, randInt } = this.draws;
     const k = sources.length;
-    const need = edges + k;
-    if (need > edgeCap) {
-      edgeCap = Math.max(need, Math.ceil(edgeCap * 1.5));
-      edgeFrom = grownU32(edgeFrom, edgeCap);
-      edgeTo = grownU32(edgeTo, edgeCap);
-      edgeMetal = grownU8(edgeMetal, edgeCap);
-      edgeShare = grownF64(edgeShare, edgeCap);
-    }
+    const at = this.count;
+    this.reserve(at + k);
     let effective: ShareMode = mode;
     if (k > SHARE_UNITS / 2) effective = 'none';
     if (effective === 'someMissing' && k < 2) effective = 'none';
     for (let i = 0; i < k; i++) {
-      edgeFrom[edges + i] = sources[i]!;
-      edgeTo[edges + i] = buyer;
-      edgeMetal[edges + i] = metal;
-      edgeShare[edges + i] = Number.NaN;
+      this.from[at + i] = sources[i]!;
+      this.to[at + i] = buyer;
+      this.metal[at + i] = metal;
+      this.share[at + i] = Number.NaN;
     }
     if (effective === 'full' || effective === 'remainder') {
       const total = effective === 'full' ? SHARE_UNITS : SHARE_UNITS - Math.round(SHARE_UNITS * (0.05 + 0.35 * rand()));
-      const u = split(k, Math.max(total, k));
-      for (let i = 0; i < k; i++) edgeShare[edges + i] = u[i]! / SHARE_UNITS;
+      const u = this.split(k, Math.max(total, k));
+      for (let i = 0; i < k; i++) this.share[at + i] = u[i]! / SHARE_UNITS;
     } else if (effective === 'someMissing') {
       // A random 1..k-1 of the sources carry shares summing to 30–80%; the rest have none.
       const given = 1 + randInt(k - 1);
-      const u = split(given, Math.max(given, Math.round(SHARE_UNITS * (0.3 + 0.5 * rand()))));
+      const u = this.split(given, Math.max(given, Math.round(SHARE_UNITS * (0.3 + 0.5 * rand()))));
       // Partial Fisher–Yates over positions: the first `given` positions of a shuffled order get shares.
       const pos = Array.from({ length: k }, (_, i) => i);
       for (let i = 0; i < given; i++) {
@@ -670,126 +794,173 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
         const tmp = pos[i]!;
         pos[i] = pos[j]!;
         pos[j] = tmp;
-        edgeShare[edges + pos[i]!] = u[i]! / SHARE_UNITS;
+        this.share[at + pos[i]!] = u[i]! / SHARE_UNITS;
       }
-      withoutShare += k - given;
+      this.withoutShare += k - given;
     } else {
-      withoutShare += k;
+      this.withoutShare += k;
     }
-    shareModes[effective]++;
-    edges += k;
-  };
-  const drawMode = (u: number): ShareMode => (u < 0.5 ? 'full' : u < 0.65 ? 'remainder' : u < 0.85 ? 'someMissing' : 'none');
+    this.shareModes[effective]++;
+    this.count += k;
+  }
+}
 
-  // Ore: most primary smelters name 1–4 origin countries; recyclers have none.
+/** Ore: most primary smelters name 1–4 origin countries; recyclers have none. Returns the country → smelter SUPPLIES. */
+function oreSupplies(layout: NodeLayout, picks: CountryPicks, cols: NodeColumns, supplies: SuppliesColumns, { rand, randInt }: Draws): number {
   let countryToSmelter = 0;
-  for (let s = firstSmelter; s < firstCompany; s++) {
-    if (recycled[s] || rand() < 0.15) continue; // 15% of primary smelters never disclosed their ore
-    const m = smelterMetal[s]!;
-    const ore = oreBy[m]!;
+  for (let s = layout.firstSmelter; s < layout.firstCompany; s++) {
+    if (cols.recycled[s] || rand() < 0.15) continue; // 15% of primary smelters never disclosed their ore
+    const m = cols.smelterMetal[s]!;
+    const ore = picks.oreBy[m]!;
     const k = Math.min(ore.idx.length, 1 + randInt(4));
-    groupSources = [];
-    for (let tries = 0; groupSources.length < k && tries < 20; tries++) {
+    const sources: number[] = [];
+    for (let tries = 0; sources.length < k && tries < 20; tries++) {
       const c = ore.idx[pickCumulative(ore.cum, rand())]!;
-      if (!groupSources.includes(c)) groupSources.push(c);
+      if (!sources.includes(c)) sources.push(c);
     }
     const u = rand();
-    emitGroup(s, m, groupSources, u < 0.5 ? 'full' : u < 0.8 ? 'remainder' : 'none');
-    countryToSmelter += groupSources.length;
+    supplies.emitGroup(s, m, sources, u < 0.5 ? 'full' : u < 0.8 ? 'remainder' : 'none');
+    countryToSmelter += sources.length;
   }
+  return countryToSmelter;
+}
 
-  // Companies: per metal they handle, their company suppliers carrying it, else smelters.
-  let smelterToCompany = 0;
-  let companyToCompany = 0;
-  let companyMetalsWithoutSource = 0;
+interface CompanySupplyCounts {
+  smelterToCompany: number;
+  companyToCompany: number;
+  companyMetalsWithoutSource: number;
+}
+
+/** Companies: per metal they handle, SUPPLIES from their company suppliers carrying it, else from smelters (Zipf). */
+function companySupplies(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, cols: NodeColumns, links: CompanyLinks, supplies: SuppliesColumns, { rand, randInt }: Draws): CompanySupplyCounts {
+  const { M, N, firstSmelter } = layout;
+  const { D } = tiers;
+  const { offsets: linkOffsets, order: linkOrder } = links.byBuyer(N);
+  const counts: CompanySupplyCounts = { smelterToCompany: 0, companyToCompany: 0, companyMetalsWithoutSource: 0 };
   const spm = opt.smeltersPerMetal;
+  let sources: number[] = [];
   const addSmelters = (m: number, count: number) => {
     for (let tries = 0, added = 0; added < count && tries < count * 4; tries++) {
       const s = firstSmelter + m * spm + zipfRank(rand(), spm, SMELTER_ZIPF);
-      if (!groupSources.includes(s)) {
-        groupSources.push(s);
+      if (!sources.includes(s)) {
+        sources.push(s);
         added++;
       }
     }
   };
-  for (let v = firstCompany; v < N; v++) {
-    const mask = metalMask[v]!;
-    const t = tier[v]!;
+  for (let v = layout.firstCompany; v < N; v++) {
+    const mask = cols.metalMask[v]!;
+    const t = cols.tier[v]!;
     for (let m = 0; m < M; m++) {
       const bit = 1 << m;
       if (!(mask & bit)) continue;
-      groupSources = [];
+      sources = [];
       for (let j = linkOffsets[v]!; j < linkOffsets[v + 1]!; j++) {
         const l = linkOrder[j]!;
-        if (linkMask[l]! & bit) groupSources.push(linkFrom[l]!);
+        if (links.mask[l]! & bit) sources.push(links.from[l]!);
       }
-      const fromCompanies = groupSources.length;
+      const fromCompanies = sources.length;
       if (fromCompanies === 0) {
         if (t === D ? rand() < 0.95 : rand() < 0.8) addSmelters(m, t === D ? 1 + randInt(3) : 1 + randInt(2));
       } else if (t >= 3 && rand() < 0.03) {
         addSmelters(m, 1);
       }
-      if (groupSources.length === 0) {
-        companyMetalsWithoutSource++;
+      if (sources.length === 0) {
+        counts.companyMetalsWithoutSource++;
         continue;
       }
-      companyToCompany += fromCompanies;
-      smelterToCompany += groupSources.length - fromCompanies;
+      counts.companyToCompany += fromCompanies;
+      counts.smelterToCompany += sources.length - fromCompanies;
       // The focal companies know their direct suppliers' shares in full.
-      emitGroup(v, m, groupSources, t === 0 ? 'full' : drawMode(rand()));
+      supplies.emitGroup(v, m, sources, t === 0 ? 'full' : drawShareMode(rand()));
     }
   }
+  return counts;
+}
 
-  const locatedIn = opt.locatedIn ? N - C : 0;
+/** The network as typed-array columns (the core; cheap at 1M nodes / 5M SUPPLIES). */
+export function generateSyntheticColumns(options: SyntheticOptions): SyntheticColumns {
+  const opt = resolveOptions(options);
+  const draws = seededDraws(opt.seed);
+  const picks = syntheticCountries(opt.metals);
+  const layout = nodeLayout(opt, picks.countries.length);
+  const cols = countryNodeColumns(layout, picks.countries);
+  const recycledSmelters = placeSmelters(opt, layout, picks, cols, draws);
+  const tiers = tierLayout(opt, layout.firstCompany);
+  const focal = placeCompanies(opt, layout, tiers, picks, cols, draws);
+
+  const links = new CompanyLinks(opt.companies);
+  const primary = linkPrimaryBuyers(layout, tiers, focal, cols, links, draws);
+  linkExtraSuppliers(layout, tiers, cols, primary, extraAttemptsPerBuyer(opt, layout, tiers, cols, primary), links, draws);
+  const cycles = closeCycles(opt, layout, tiers, cols, links, draws);
+
+  const supplies = new SuppliesColumns(opt, layout.S, draws);
+  const countryToSmelter = oreSupplies(layout, picks, cols, supplies, draws);
+  const companyCounts = companySupplies(opt, layout, tiers, cols, links, supplies, draws);
+
   const stats: SyntheticStats = {
-    nodes: N,
+    nodes: layout.N,
     companies: opt.companies,
-    smelters: S,
-    countries: C,
-    tierSizes,
-    supplies: edges,
+    smelters: layout.S,
+    countries: layout.C,
+    tierSizes: tiers.tierSizes,
+    supplies: supplies.count,
     countryToSmelter,
-    smelterToCompany,
-    companyToCompany,
-    locatedIn,
-    companyLinks: links,
-    cycles: cyclesMade,
-    withoutShare,
-    shareModes,
+    smelterToCompany: companyCounts.smelterToCompany,
+    companyToCompany: companyCounts.companyToCompany,
+    locatedIn: opt.locatedIn ? layout.N - layout.C : 0,
+    companyLinks: links.count,
+    cycles,
+    withoutShare: supplies.withoutShare,
+    shareModes: supplies.shareModes,
     recycledSmelters,
-    companyMetalsWithoutSource,
+    companyMetalsWithoutSource: companyCounts.companyMetalsWithoutSource,
   };
+  return syntheticColumnsOf(opt, layout, picks.countries, cols, focal, supplies, stats);
+}
+
+/** The answer: options, layout, node columns, and trimmed SUPPLIES columns. */
+function syntheticColumnsOf(
+  opt: ResolvedOptions,
+  layout: NodeLayout,
+  countries: readonly Country[],
+  cols: NodeColumns,
+  focal: number[],
+  supplies: SuppliesColumns,
+  stats: SyntheticStats,
+): SyntheticColumns {
+  const edges = supplies.count;
   return {
     seed: opt.seed,
     metals: opt.metals,
     source: opt.source,
     locatedIn: opt.locatedIn,
-    nodeCount: N,
-    countryCount: C,
-    smelterCount: S,
+    nodeCount: layout.N,
+    countryCount: layout.C,
+    smelterCount: layout.S,
     companyCount: opt.companies,
-    firstSmelter,
-    firstCompany,
-    ids,
-    labels,
-    nodeCountry,
-    tier,
-    metalMask,
-    smelterMetal,
-    rmapStatus,
-    recycled,
-    lastAuditDay,
-    saqScore,
-    humanRightsRisk,
+    firstSmelter: layout.firstSmelter,
+    firstCompany: layout.firstCompany,
+    ids: cols.ids,
+    labels: cols.labels,
+    nodeCountry: cols.nodeCountry,
+    tier: cols.tier,
+    metalMask: cols.metalMask,
+    smelterMetal: cols.smelterMetal,
+    rmapStatus: cols.rmapStatus,
+    recycled: cols.recycled,
+    lastAuditDay: cols.lastAuditDay,
+    saqScore: cols.saqScore,
+    humanRightsRisk: cols.humanRightsRisk,
     countries,
     focal,
     edgeCount: edges,
     // Trimmed copies (the growable buffers may be up to 1.5× larger than needed), in shared memory
     // as a store's scan leaves its SUPPLIES columns (see SHARED in graph/typed-arena.ts).
-    edgeFrom: copyOf(edgeFrom, edges, true),
-    edgeTo: copyOf(edgeTo, edges, true),
-    edgeMetal: copyOf(edgeMetal, edges, true),
-    edgeShare: copyOf(edgeShare, edges, true),
+    edgeFrom: copyOf(supplies.from, edges, true),
+    edgeTo: copyOf(supplies.to, edges, true),
+    edgeMetal: copyOf(supplies.metal, edges, true),
+    edgeShare: copyOf(supplies.share, edges, true),
     stats,
   };
 }
