@@ -1,7 +1,8 @@
 /**
  * Small graphs for engine tests: a snapshot from plain node and relationship objects, SUPPLIES in
- * one line, two countries, and the SUPPLIES a random test graph may hold. Written from SPEC §1
- * alone, not from the engine, so that oracles built on them stay independent of the code under test.
+ * one line, nodes by label with plain defaults, two countries, and the SUPPLIES a random test graph
+ * may hold. Written from the model (graph/model.ts; README, "The API in brief") alone, not from the
+ * engine, so that oracles built on them stay independent of the code under test.
  */
 import { compileSnapshot, type Snapshot } from '../../graph/snapshot.js';
 import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type RelationshipInput } from '../../graph/model.js';
@@ -21,6 +22,22 @@ export const supplies = (from: string, to: string, share?: number, metal: 'tin' 
   metal,
   ...(share !== undefined ? { share } : {}),
 });
+
+type NodeInputOf<L extends GraphNodeInput['label']> = Extract<GraphNodeInput, { label: L }>;
+/** A node's fields besides label and id, each optional: what a test changes from the defaults. */
+export type NodeFields<L extends GraphNodeInput['label']> = Partial<Omit<NodeInputOf<L>, 'label' | 'id'>>;
+
+/** A Company named by its id, in JP unless `fields` say otherwise. */
+export const company = (id: string, fields: NodeFields<'Company'> = {}): GraphNodeInput =>
+  ({ label: 'Company', id, name: id, country: 'JP', ...fields }) as GraphNodeInput;
+
+/** A tin Smelter named by its id, in PE unless `fields` say otherwise. */
+export const smelter = (id: string, fields: NodeFields<'Smelter'> = {}): GraphNodeInput =>
+  ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', ...fields }) as GraphNodeInput;
+
+/** A Country named by its id (`fields` add cahra, lists…). */
+export const country = (id: string, fields: NodeFields<'Country'> = {}): GraphNodeInput =>
+  ({ label: 'Country', id, name: id, ...fields }) as GraphNodeInput;
 
 export const CD: GraphNodeInput = { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] };
 export const PE: GraphNodeInput = { label: 'Country', id: 'PE', name: 'Peru' };

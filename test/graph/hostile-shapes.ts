@@ -10,6 +10,7 @@
  * /api/v1/imports/graph, or compile them with snapshotOf (graph-builders.ts).
  */
 import type { GraphNodeInput, RelationshipInput } from '../../graph/model.js';
+import { company as companyNode } from './graph-builders.js';
 
 export interface HostileShape {
   /** What the shape is, for test names and benchmark rows. */
@@ -27,7 +28,7 @@ const COUNTRIES: GraphNodeInput[] = [
   { label: 'Country', id: 'PE', name: 'Peru' },
 ];
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: `Company ${id}`, country: 'DE' });
+const company = (id: string): GraphNodeInput => companyNode(id, { name: `Company ${id}`, country: 'DE' });
 
 const tin = (from: string, to: string, share?: number): RelationshipInput => ({
   type: 'SUPPLIES',

@@ -12,10 +12,10 @@ import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js'
 import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/analyses/risk-paths.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, company as companyNode, snapshotOf, supplies } from '../graph-builders.js';
 
 const tierId = (t: number, i: number): string => `L${t}-${i}`;
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'DE' });
+const company = (id: string): GraphNodeInput => companyNode(id, { country: 'DE' });
 
 /** The lattice; `share(t, i, j)` is the share tier-t company i buys from company j of tier t + 1 (undefined: none given). */
 function lattice(perTier: number, tiers: number, share: (t: number, i: number, j: number) => number | undefined = () => undefined): Snapshot {

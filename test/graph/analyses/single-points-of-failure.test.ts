@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { singlePointsOfFailure, type SinglePointsOfFailureAnswer } from '../../../graph/analyses/single-points-of-failure.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { snapshotOf } from '../graph-builders.js';
+import { company as companyNode, country as countryNode, smelter as smelterNode, snapshotOf } from '../graph-builders.js';
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
-const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => ({ label: 'Smelter', id, name: `Smelter ${id}`, metal: 'tin', country: 'PE', recycledOrScrap });
-const country = (id: string): GraphNodeInput => ({ label: 'Country', id, name: `Country ${id}` });
+const company = (id: string): GraphNodeInput => companyNode(id, { name: id.toUpperCase() });
+const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => smelterNode(id, { name: `Smelter ${id}`, recycledOrScrap });
+const country = (id: string): GraphNodeInput => countryNode(id, { name: `Country ${id}` });
 const tin = (from: string, to: string, share?: number): RelationshipInput =>
   share === undefined ? { type: 'SUPPLIES', from, to, metal: 'tin' } : { type: 'SUPPLIES', from, to, metal: 'tin', share };
 

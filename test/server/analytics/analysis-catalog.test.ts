@@ -7,10 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { runAnalysis } from '../../../server/analytics/analysis-catalog.js';
-import { allowedSupplies, CD, PE, snapshotOf, supplies } from '../../graph/graph-builders.js';
+import { allowedSupplies, CD, company as companyNode, PE, smelter, snapshotOf, supplies } from '../../graph/graph-builders.js';
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'PE' });
-const smelter = (id: string): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE' });
+const company = (id: string): GraphNodeInput => companyNode(id, { country: 'PE' });
 
 describe('warnings about over-full shares', () => {
   // S1 takes 0.7 + 0.6 of its tin (over-full); t2 takes 0.8 + 0.5 (over-full) but sells only to "other".

@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { embeddedHarnessPerTest } from '../app-harness.js';
+import { company as companyNode, supplies } from '../../graph/graph-builders.js';
 
 const TIERS = 7;
 const tierId = (t: number, i: number): string => `L${t}-${i}`;
-const company = (id: string) => ({ label: 'Company', id, name: id, country: 'DE' });
-const supplies = (from: string, to: string) => ({ type: 'SUPPLIES', from, to, metal: 'tin' });
+const company = (id: string) => companyNode(id, { country: 'DE' });
 
 function lattice(PER_TIER: number): { nodes: object[]; relationships: object[] } {
   const nodes: object[] = [

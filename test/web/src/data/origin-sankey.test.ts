@@ -8,14 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { originMix, smelterMix } from '../../../../graph/analyses/origin-mix.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../../graph/model.js';
 import { nodeIndex } from '../../../../graph/snapshot.js';
-import { allowedSupplies, snapshotOf, type RandomEdge } from '../../../graph/graph-builders.js';
+import { allowedSupplies, company, country as countryNode, smelter as smelterNode, snapshotOf, type RandomEdge } from '../../../graph/graph-builders.js';
 import { originSankey } from '../../../../web/src/data/origin-sankey.js';
 import { SupplyGraph } from '../../../../web/src/data/supply-graph.js';
 import { upstreamAnswer } from './neighborhood-answers.js';
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'JP' });
-const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', rmapStatus: 'conformant', recycledOrScrap });
-const country = (id: string, cahra: boolean): GraphNodeInput => ({ label: 'Country', id, name: id, cahra });
+const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => smelterNode(id, { rmapStatus: 'conformant', recycledOrScrap });
+const country = (id: string, cahra: boolean): GraphNodeInput => countryNode(id, { cahra });
 const sup = (from: string, to: string, share?: number): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share !== undefined ? { share } : {}) });
 
 function sankeyOf(nodes: GraphNodeInput[], relationships: RelationshipInput[], root: string) {

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GraphNodeInput, RelationshipInput } from '../../../../graph/model.js';
+import { company } from '../../../graph/graph-builders.js';
 import { SupplyGraph, visiblePart } from '../../../../web/src/data/supply-graph.js';
 import { upstreamAnswer } from './neighborhood-answers.js';
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'JP' });
 const sup = (from: string, to: string, share?: number): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share !== undefined ? { share } : {}) });
 
 describe('SupplyGraph', () => {
@@ -36,7 +36,7 @@ describe('SupplyGraph', () => {
 
   it('hides what only a collapsed node leads to, and recounts tiers', () => {
     // A ← B ← C ← D, and A ← D directly.
-    const nodes = ['A', 'B', 'C', 'D'].map(company);
+    const nodes = ['A', 'B', 'C', 'D'].map((id) => company(id));
     const rels = [sup('B', 'A'), sup('C', 'B'), sup('D', 'C'), sup('D', 'A')];
     const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'A'), 'tin', 10);
     const all = visiblePart(g, new Set());
@@ -48,7 +48,7 @@ describe('SupplyGraph', () => {
   });
 
   it('marks nodes at the fetched depth as the edge, and grows when one is expanded', () => {
-    const nodes = ['A', 'B', 'C', 'D'].map(company);
+    const nodes = ['A', 'B', 'C', 'D'].map((id) => company(id));
     const rels = [sup('B', 'A'), sup('C', 'B'), sup('D', 'C')];
     const shallow = upstreamAnswer(nodes, rels, 'A');
     shallow.nodes = shallow.nodes.filter((n) => n.tier <= 1);
