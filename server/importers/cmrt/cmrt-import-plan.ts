@@ -178,275 +178,356 @@ interface SmelterClaimSeen {
   recycled: 'yes' | 'no' | 'unknown' | null;
 }
 
-export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtImportContext): CmrtImportPlan {
-  const nodes = new Map<string, GraphNodeInput>();
-  const relationships = new Map<string, RelationshipInput>();
-  const addRelationship = (r: RelationshipInput): void => {
-    const key = `${r.type}\u0000${r.from}\u0000${r.to}\u0000${r.type === 'SUPPLIES' ? r.metal : ''}`;
-    if (!relationships.has(key)) relationships.set(key, r);
-  };
-  const ensureCountry = (code: string): boolean => {
-    if (context.countryIds.has(code) || nodes.has(code)) return true;
-    const country = context.referenceCountries.get(code);
-    if (!country) return false;
-    nodes.set(code, country);
-    return true;
-  };
+type Where = Partial<Pick<ImportWarning, 'sheet' | 'row' | 'column'>>;
+
+/** What the whole batch writes: nodes and relationships once each, and every file's claims per smelter. */
+class CmrtBatch {
+  readonly nodes = new Map<string, GraphNodeInput>();
+  private readonly relationships = new Map<string, RelationshipInput>();
   /** Claims per smelter id across every file of the batch, for cross-file contradictions. */
-  const claimsBySmelter = new Map<string, SmelterClaimSeen[]>();
-  const reports: CmrtFileReport[] = [];
+  readonly claimsBySmelter = new Map<string, SmelterClaimSeen[]>();
 
-  for (const { document, companyId } of files) {
-    const file = document.fileName;
-    const warnings: ImportWarning[] = document.warnings.map((w) => ({ code: w.code, message: w.message, file, ...at(w.cell) }));
-    const warn = (code: string, message: string, where: Partial<Pick<ImportWarning, 'sheet' | 'row' | 'column'>> = {}): void => {
-      warnings.push({ code, message, file, ...where });
-    };
-    const source = provenanceOf(document, context.importedAt);
+  constructor(readonly context: CmrtImportContext) {}
 
-    if (!context.companyIds.has(companyId) && !nodes.has(companyId)) {
-      const fresh = context.newCompanies.get(companyId);
-      if (!fresh) throw new Error(`planCmrtImport: company ${companyId} is neither in the graph nor given as new`);
-      nodes.set(companyId, { label: 'Company', id: companyId, name: fresh.name, country: fresh.country });
-      if (ensureCountry(fresh.country)) addRelationship({ type: 'LOCATED_IN', from: companyId, to: fresh.country });
-    }
-    const declaration = document.declaration;
+  addRelationship(r: RelationshipInput): void {
+    const key = `${r.type}\u0000${r.from}\u0000${r.to}\u0000${r.type === 'SUPPLIES' ? r.metal : ''}`;
+    if (!this.relationships.has(key)) this.relationships.set(key, r);
+  }
+
+  /** True when the graph or the batch holds the country, or the reference data gives it (then the batch creates it). */
+  ensureCountry(code: string): boolean {
+    if (this.context.countryIds.has(code) || this.nodes.has(code)) return true;
+    const country = this.context.referenceCountries.get(code);
+    if (!country) return false;
+    this.nodes.set(code, country);
+    return true;
+  }
+
+  /** A node and its LOCATED_IN (when its country is known). */
+  addLocatedNode(node: GraphNodeInput & { country: string }): void {
+    this.nodes.set(node.id, node);
+    if (this.ensureCountry(node.country)) this.addRelationship({ type: 'LOCATED_IN', from: node.id, to: node.country });
+  }
+
+  /** The declaring company, created from context.newCompanies when neither the graph nor the batch has it. */
+  ensureDeclarant(companyId: string): void {
+    if (this.context.companyIds.has(companyId) || this.nodes.has(companyId)) return;
+    const fresh = this.context.newCompanies.get(companyId);
+    if (!fresh) throw new Error(`planCmrtImport: company ${companyId} is neither in the graph nor given as new`);
+    this.addLocatedNode({ label: 'Company', id: companyId, name: fresh.name, country: fresh.country });
+  }
+
+  claim(smelterId: string, seen: SmelterClaimSeen): void {
+    const claims = this.claimsBySmelter.get(smelterId) ?? [];
+    claims.push(seen);
+    this.claimsBySmelter.set(smelterId, claims);
+  }
+
+  plan(reports: CmrtFileReport[]): CmrtImportPlan {
+    return { nodes: [...this.nodes.values()], relationships: [...this.relationships.values()], reports };
+  }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+/** The smelter a listed row names, once resolved: its id and what is known of it, or why the row is skipped. */
+type RowSmelter =
+  | { skip: true; confidence: number; candidates: ImportedSmelterRow['candidates'] }
+  | { skip: false; smelterId: string; status: SmelterRowStatus; known: KnownSmelterRecord | undefined; result: SmelterResolution; candidates: ImportedSmelterRow['candidates'] };
+
+/** One file of the batch: its rows resolved and written, its declaration checked, its report. */
+class CmrtFilePlan {
+  private readonly file: string;
+  private readonly source: string;
+  private readonly warnings: ImportWarning[];
+  private readonly smelterRows: ImportedSmelterRow[] = [];
+  private readonly resolution = { byId: 0, byName: 0, unresolved: 0, notListed: 0, notYetIdentified: 0 };
+  private readonly writtenByMetal = new Map<Metal, Set<string>>();
+  private readonly seenInFile = new Set<string>();
+  private readonly duplicatedKeys = new Set<string>();
+  private duplicates = 0;
+  /** Rows per metal with their final smelter, for the declaration checks. */
+  private readonly listedByMetal = new Map<Metal, Array<{ row: CmrtSmelterRow; smelterId: string; country: string }>>();
+  private readonly unidentifiedByMetal = new Map<Metal, CmrtSmelterRow[]>();
+
+  constructor(
+    private readonly batch: CmrtBatch,
+    private readonly document: CmrtDocument,
+    private readonly companyId: string,
+  ) {
+    this.file = document.fileName;
+    this.warnings = document.warnings.map((w) => ({ code: w.code, message: w.message, file: this.file, ...at(w.cell) }));
+    this.source = provenanceOf(document, batch.context.importedAt);
+  }
+
+  private warn(code: string, message: string, where: Where = {}): void {
+    this.warnings.push({ code, message, file: this.file, ...where });
+  }
+
+  planFile(): CmrtFileReport {
+    this.batch.ensureDeclarant(this.companyId);
+    this.checkDeclarationFields();
+    for (const row of this.document.smelters) this.importRow(row);
+    for (const metal of this.document.metals) this.checkDeclarationAgainstList(metal);
+    return this.report();
+  }
+
+  /** A blank Declaration, or one with answers but without its mandatory fields. */
+  private checkDeclarationFields(): void {
+    const declaration = this.document.declaration;
     if (declaration.blank) {
-      warn('blank-declaration', 'The Declaration sheet is blank: no company name, scope or answers; only the smelter list is imported.', {
+      this.warn('blank-declaration', 'The Declaration sheet is blank: no company name, scope or answers; only the smelter list is imported.', {
         sheet: 'Declaration',
       });
-    } else {
-      const missing = [
-        ...(declaration.companyName ? [] : ['company name']),
-        ...(declaration.scope ? [] : ['declaration scope']),
-        ...(declaration.effectiveDate ? [] : ['effective date']),
-      ];
-      if (missing.length > 0) {
-        warn('declaration-incomplete', `The Declaration has answers but no ${missing.join(', no ')}: mandatory fields of the template.`, { sheet: 'Declaration' });
+      return;
+    }
+    const missing = [
+      ...(declaration.companyName ? [] : ['company name']),
+      ...(declaration.scope ? [] : ['declaration scope']),
+      ...(declaration.effectiveDate ? [] : ['effective date']),
+    ];
+    if (missing.length > 0) {
+      this.warn('declaration-incomplete', `The Declaration has answers but no ${missing.join(', no ')}: mandatory fields of the template.`, { sheet: 'Declaration' });
+    }
+  }
+
+  private importRow(row: CmrtSmelterRow): void {
+    const base = { row: row.row, metal: row.metal, name: reportedName(row.smelterName ?? row.smelterLookupName), duplicate: false, candidates: [] };
+    if (row.kind !== 'listed') {
+      const status = row.kind;
+      if (status === 'not_listed') this.resolution.notListed += 1;
+      else this.resolution.notYetIdentified += 1;
+      if (row.metal) pushTo(this.unidentifiedByMetal, row.metal, row);
+      this.smelterRows.push({ ...base, smelterId: null, status, confidence: 0 });
+      return;
+    }
+    if (!row.metal) {
+      this.warn('missing-metal', `Row ${row.row} names a smelter but no metal it recognises ("${row.metalRaw ?? ''}"); row skipped.`, cellOf(row, 'metal'));
+      this.smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0 });
+      return;
+    }
+    const metal = row.metal;
+    const names = matchableNames(row);
+    const claimedName = names.smelterName ?? names.lookupName;
+    const found = this.rowSmelter(row, metal, claimedName);
+    if (found.skip) {
+      this.smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: found.confidence, candidates: found.candidates });
+      return;
+    }
+    const { smelterId, status, known, result, candidates } = found;
+    this.countResolution(row, metal, claimedName, smelterId, status, candidates);
+    const duplicate = this.checkDuplicate(row, metal, smelterId);
+    this.smelterRows.push({ ...base, smelterId, status, confidence: result.confidence, duplicate, candidates });
+    this.writeListedRow(row, metal, smelterId, known);
+  }
+
+  /** Warnings for the row's names too long to match or record. */
+  private warnOverLongNames(row: CmrtSmelterRow): void {
+    for (const field of ['smelterName', 'smelterLookupName'] as const) {
+      const name = row[field];
+      if (name === null || !isOverLong(name)) continue;
+      const cell = row.cells[field];
+      this.warn(
+        'smelter-name-too-long',
+        `Row ${row.row}: the smelter name${cell ? ` in ${cell.column}${cell.row}` : ''} is ${name.trim().length} characters long, more than the ${SMELTER_NAME_MAX_LENGTH} a smelter name may have ("${name.trim().slice(0, 40)}…"); it is neither matched nor recorded.`,
+        cellOf(row, field),
+      );
+    }
+  }
+
+  private metalMismatch(row: CmrtSmelterRow, metal: Metal, smelter: KnownSmelterRecord): void {
+    this.warn(
+      'metal-mismatch',
+      `Row ${row.row}: ${smelter.id} (${smelter.name}) processes ${smelter.metal}, but it is listed under ${metal}; row not imported.`,
+      cellOf(row, 'metal'),
+    );
+  }
+
+  /** Resolve the row to a smelter: a known one (graph or look-up), or a local one for an unresolved name with a country. */
+  private rowSmelter(row: CmrtSmelterRow, metal: Metal, claimedName: string | null): RowSmelter {
+    const { context } = this.batch;
+    // An RMI id belongs to one metal: a row that lists it under another metal is a mistake in
+    // the file (the resolver would look for another smelter by name), so it is reported, not written.
+    const claimedId = (row.smelterId ?? row.smelterIdInput ?? '').trim().toUpperCase();
+    const byClaimedId = claimedId ? context.smeltersById.get(claimedId) : undefined;
+    if (byClaimedId && byClaimedId.metal !== metal) {
+      this.metalMismatch(row, metal, byClaimedId);
+      return { skip: true, confidence: 0, candidates: [] };
+    }
+    this.warnOverLongNames(row);
+    const result = context.resolver.resolve(smelterClaimOf(row, metal));
+    const candidates = result.candidates.slice(0, MAX_CANDIDATES_REPORTED).map((c) => ({ smelterId: c.smelterId, name: c.name, score: c.score }));
+    const known = result.smelterId ? context.smeltersById.get(result.smelterId) : undefined;
+    if (result.idMismatch) {
+      this.warn(
+        'id-name-mismatch',
+        `Row ${row.row}: smelter id ${result.idMismatch.claimedId} is "${result.idMismatch.referenceName}" in the RMI look-up, but the row names "${result.idMismatch.claimedName}".`,
+        cellOf(row, 'smelterId'),
+      );
+    }
+    if (known && known.metal !== metal) {
+      this.metalMismatch(row, metal, known);
+      return { skip: true, confidence: result.confidence, candidates };
+    }
+    if (known) {
+      this.ensureKnownSmelter(row, known);
+      // Matched a smelter an earlier import created with a local id: still not an RMI smelter.
+      const status = known.node?.identified === false ? 'unresolved' : result.status;
+      return { skip: false, smelterId: known.id, status, known, result, candidates };
+    }
+    const country = row.countryCode;
+    if (!claimedName || !country) {
+      this.warn(
+        'unresolved-smelter-skipped',
+        `Row ${row.row}: no RMI smelter matches "${claimedName ?? ''}" and the row lacks a ${claimedName ? 'readable country' : 'name'}, so it cannot be recorded.`,
+        cellOf(row, claimedName ? 'country' : 'smelterName'),
+      );
+      this.resolution.unresolved += 1;
+      return { skip: true, confidence: 0, candidates };
+    }
+    const smelterId = localSmelterId(metal, claimedName, country);
+    const local = context.smeltersById.get(smelterId);
+    if (!local && !this.batch.nodes.has(smelterId)) {
+      this.batch.addLocatedNode({ label: 'Smelter', id: smelterId, name: claimedName, metal, country, rmapStatus: 'unknown', identified: false });
+    }
+    return { skip: false, smelterId, status: 'unresolved', known: local, result, candidates };
+  }
+
+  /** A look-up smelter the graph lacks is created; a row placing it in another country is warned about. */
+  private ensureKnownSmelter(row: CmrtSmelterRow, known: KnownSmelterRecord): void {
+    if (!known.node && !this.batch.nodes.has(known.id)) {
+      this.batch.addLocatedNode({
+        label: 'Smelter',
+        id: known.id,
+        name: known.name,
+        aliases: known.aliases ?? [],
+        metal: known.metal,
+        country: known.country,
+        rmapStatus: 'unknown',
+      });
+    }
+    if (row.countryCode && row.countryCode !== known.country) {
+      this.warn(
+        'smelter-country-mismatch',
+        `Row ${row.row}: ${known.id} (${known.name}) is in ${known.country}, but the row says ${row.countryRaw ?? row.countryCode}.`,
+        cellOf(row, 'country'),
+      );
+    }
+  }
+
+  private countResolution(row: CmrtSmelterRow, metal: Metal, claimedName: string | null, smelterId: string, status: SmelterRowStatus, candidates: ImportedSmelterRow['candidates']): void {
+    if (status === 'resolved_by_id') this.resolution.byId += 1;
+    else if (status === 'resolved_by_name') this.resolution.byName += 1;
+    else this.resolution.unresolved += 1;
+    if (status === 'unresolved') {
+      this.warn(
+        'unresolved-smelter',
+        `Row ${row.row}: "${claimedName}" (${metal}) matches no RMI smelter; recorded as ${smelterId}${candidates.length ? `; closest: ${candidates.map((c) => `${c.smelterId} ${c.name}`).join(', ')}` : ''}.`,
+        cellOf(row, 'smelterName'),
+      );
+    }
+  }
+
+  /** Whether an earlier row of this file listed the same (smelter, metal); warned and counted. */
+  private checkDuplicate(row: CmrtSmelterRow, metal: Metal, smelterId: string): boolean {
+    const duplicateKey = `${smelterId}\u0000${metal}`;
+    const duplicate = this.seenInFile.has(duplicateKey);
+    this.seenInFile.add(duplicateKey);
+    if (duplicate) {
+      this.duplicates += 1;
+      this.duplicatedKeys.add(duplicateKey);
+      this.warn('duplicate-smelter', `Row ${row.row} repeats ${smelterId} for ${metal}, listed on an earlier row.`, cellOf(row, 'smelterId'));
+    }
+    return duplicate;
+  }
+
+  /** The row's SUPPLIES (smelter → declarant, mine countries → smelter), its recycled flag and its claims. */
+  private writeListedRow(row: CmrtSmelterRow, metal: Metal, smelterId: string, known: KnownSmelterRecord | undefined): void {
+    const { batch, source } = this;
+    const written = this.writtenByMetal.get(metal) ?? new Set<string>();
+    written.add(smelterId);
+    this.writtenByMetal.set(metal, written);
+    pushTo(this.listedByMetal, metal, { row, smelterId, country: known?.country ?? row.countryCode! });
+
+    batch.addRelationship({ type: 'SUPPLIES', from: smelterId, to: this.companyId, metal, source });
+    for (const origin of row.mineLocations.countries) {
+      if (batch.ensureCountry(origin)) batch.addRelationship({ type: 'SUPPLIES', from: origin, to: smelterId, metal, source });
+      else this.warn('unknown-country', `Row ${row.row}: mine country ${origin} is not a known country.`, cellOf(row, 'mineLocations'));
+    }
+    // Text of the mine locations it could not read is already among the reader's warnings.
+    const recycled = row.recycledOrScrap === 'yes' || (row.mineLocations.recycled && row.mineLocations.countries.length === 0);
+    if (recycled) {
+      const current = batch.nodes.get(smelterId) ?? known?.node;
+      if (current && current.label === 'Smelter' && current.recycledOrScrap !== true) batch.nodes.set(smelterId, { ...current, recycledOrScrap: true });
+    }
+    batch.claim(smelterId, { file: this.file, row: row.row, country: row.countryCode, recycled: row.recycledOrScrap });
+  }
+
+  /** The declaration's answers for one metal against the smelter list. */
+  private checkDeclarationAgainstList(metal: Metal): void {
+    const { document } = this;
+    const listed = this.listedByMetal.get(metal) ?? [];
+    const used = answerOf(document, metal, 'intentionally_added');
+    if (used.answer === 'yes' && listed.length === 0) {
+      this.warn('metal-used-without-smelters', `The declaration says ${metal} is used, but the smelter list names no ${metal} smelter.`, at(used.cell));
+    }
+    const identified = answerOf(document, metal, 'all_smelters_identified');
+    const unidentified = this.unidentifiedByMetal.get(metal) ?? [];
+    if (identified.answer === 'yes' && unidentified.length > 0) {
+      this.warn(
+        'all-identified-contradicted',
+        `The declaration says all ${metal} smelters are identified, but ${unidentified.length} row(s) say "Smelter not yet identified" or "Smelter not listed" (first: row ${unidentified[0]!.row}).`,
+        at(identified.cell),
+      );
+    }
+    this.checkSourcingDenials(metal, listed);
+    const allRecycled = answerOf(document, metal, 'all_recycled_or_scrap');
+    if (allRecycled.answer === 'yes') {
+      const mined = listed.filter(({ row }) => row.recycledOrScrap === 'no' || row.mineLocations.countries.length > 0);
+      if (mined.length > 0) {
+        this.warn(
+          'all-recycled-contradicted',
+          `The declaration says all ${metal} is recycled or scrap, but ${mined.length} row(s) name mines or say "No" to 100% recycled (first: row ${mined[0]!.row.row}).`,
+          at(allRecycled.cell),
+        );
       }
     }
+  }
 
-    const smelterRows: ImportedSmelterRow[] = [];
-    const resolution = { byId: 0, byName: 0, unresolved: 0, notListed: 0, notYetIdentified: 0 };
-    const writtenByMetal = new Map<Metal, Set<string>>();
-    const seenInFile = new Set<string>();
-    const duplicatedKeys = new Set<string>();
-    let duplicates = 0;
-    /** Rows per metal with their final smelter, for the declaration checks below. */
-    const listedByMetal = new Map<Metal, Array<{ row: CmrtSmelterRow; smelterId: string; country: string }>>();
-    const unidentifiedByMetal = new Map<Metal, CmrtSmelterRow[]>();
-
-    for (const row of document.smelters) {
-      const base = { row: row.row, metal: row.metal, name: reportedName(row.smelterName ?? row.smelterLookupName), duplicate: false, candidates: [] };
-      if (row.kind !== 'listed') {
-        const status = row.kind;
-        if (status === 'not_listed') resolution.notListed += 1;
-        else resolution.notYetIdentified += 1;
-        if (row.metal) {
-          const list = unidentifiedByMetal.get(row.metal) ?? [];
-          list.push(row);
-          unidentifiedByMetal.set(row.metal, list);
-        }
-        smelterRows.push({ ...base, smelterId: null, status, confidence: 0 });
-        continue;
-      }
-      if (!row.metal) {
-        warn('missing-metal', `Row ${row.row} names a smelter but no metal it recognises ("${row.metalRaw ?? ''}"); row skipped.`, cellOf(row, 'metal'));
-        smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0 });
-        continue;
-      }
-      const metal = row.metal;
-      const names = matchableNames(row);
-      const claimedName = names.smelterName ?? names.lookupName;
-      // An RMI id belongs to one metal: a row that lists it under another metal is a mistake in
-      // the file (the resolver would look for another smelter by name), so it is reported, not written.
-      const claimedId = (row.smelterId ?? row.smelterIdInput ?? '').trim().toUpperCase();
-      const byClaimedId = claimedId ? context.smeltersById.get(claimedId) : undefined;
-      if (byClaimedId && byClaimedId.metal !== metal) {
-        warn(
-          'metal-mismatch',
-          `Row ${row.row}: ${byClaimedId.id} (${byClaimedId.name}) processes ${byClaimedId.metal}, but it is listed under ${metal}; row not imported.`,
-          cellOf(row, 'metal'),
+  /** "No" to sourcing from covered countries or CAHRAs, against listed smelters in or sourcing from them. */
+  private checkSourcingDenials(metal: Metal, listed: ReadonlyArray<{ row: CmrtSmelterRow; smelterId: string; country: string }>): void {
+    const { context } = this.batch;
+    for (const [topic, set, what] of [
+      ['covered_countries', context.coveredCountries, 'a Dodd-Frank covered country'],
+      ['cahra', context.cahraCountries, 'a conflict-affected or high-risk area'],
+    ] as const) {
+      const answer = answerOf(this.document, metal, topic);
+      if (answer.answer !== 'no') continue;
+      for (const { row, smelterId, country } of listed) {
+        const hits = [country, ...row.mineLocations.countries].filter((c) => set.has(c));
+        if (hits.length === 0) continue;
+        this.warn(
+          `${topic === 'cahra' ? 'cahra' : 'covered-country'}-sourcing-denied`,
+          `The declaration says no ${metal} smelter sources from ${what}, but row ${row.row} (${smelterId}) is in or sources from ${[...new Set(hits)].join(', ')}.`,
+          at(answer.cell),
         );
-        smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0 });
-        continue;
-      }
-      for (const field of ['smelterName', 'smelterLookupName'] as const) {
-        const name = row[field];
-        if (name === null || !isOverLong(name)) continue;
-        const cell = row.cells[field];
-        warn(
-          'smelter-name-too-long',
-          `Row ${row.row}: the smelter name${cell ? ` in ${cell.column}${cell.row}` : ''} is ${name.trim().length} characters long, more than the ${SMELTER_NAME_MAX_LENGTH} a smelter name may have ("${name.trim().slice(0, 40)}…"); it is neither matched nor recorded.`,
-          cellOf(row, field),
-        );
-      }
-      const result = context.resolver.resolve(smelterClaimOf(row, metal));
-      const candidates = result.candidates
-        .slice(0, MAX_CANDIDATES_REPORTED)
-        .map((c) => ({ smelterId: c.smelterId, name: c.name, score: c.score }));
-
-      let smelterId: string | null = null;
-      let status: SmelterRowStatus = result.status;
-      let known = result.smelterId ? context.smeltersById.get(result.smelterId) : undefined;
-      if (result.idMismatch) {
-        warn(
-          'id-name-mismatch',
-          `Row ${row.row}: smelter id ${result.idMismatch.claimedId} is "${result.idMismatch.referenceName}" in the RMI look-up, but the row names "${result.idMismatch.claimedName}".`,
-          cellOf(row, 'smelterId'),
-        );
-      }
-      if (known && known.metal !== metal) {
-        warn(
-          'metal-mismatch',
-          `Row ${row.row}: ${known.id} (${known.name}) processes ${known.metal}, but it is listed under ${metal}; row not imported.`,
-          cellOf(row, 'metal'),
-        );
-        smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: result.confidence, candidates });
-        continue;
-      }
-      if (known && known.node?.identified === false) {
-        // Matched a smelter an earlier import created with a local id: still not an RMI smelter.
-        status = 'unresolved';
-      }
-      if (known) {
-        smelterId = known.id;
-        if (!known.node && !nodes.has(known.id)) {
-          nodes.set(known.id, {
-            label: 'Smelter',
-            id: known.id,
-            name: known.name,
-            aliases: known.aliases ?? [],
-            metal: known.metal,
-            country: known.country,
-            rmapStatus: 'unknown',
-          });
-          if (ensureCountry(known.country)) addRelationship({ type: 'LOCATED_IN', from: known.id, to: known.country });
-        }
-        if (row.countryCode && row.countryCode !== known.country) {
-          warn(
-            'smelter-country-mismatch',
-            `Row ${row.row}: ${known.id} (${known.name}) is in ${known.country}, but the row says ${row.countryRaw ?? row.countryCode}.`,
-            cellOf(row, 'country'),
-          );
-        }
-      } else {
-        status = 'unresolved';
-        const country = row.countryCode;
-        if (!claimedName || !country) {
-          warn(
-            'unresolved-smelter-skipped',
-            `Row ${row.row}: no RMI smelter matches "${claimedName ?? ''}" and the row lacks a ${claimedName ? 'readable country' : 'name'}, so it cannot be recorded.`,
-            cellOf(row, claimedName ? 'country' : 'smelterName'),
-          );
-          resolution.unresolved += 1;
-          smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0, candidates });
-          continue;
-        }
-        smelterId = localSmelterId(metal, claimedName, country);
-        known = context.smeltersById.get(smelterId);
-        if (!known && !nodes.has(smelterId)) {
-          nodes.set(smelterId, { label: 'Smelter', id: smelterId, name: claimedName, metal, country, rmapStatus: 'unknown', identified: false });
-          if (ensureCountry(country)) addRelationship({ type: 'LOCATED_IN', from: smelterId, to: country });
-        }
-      }
-      if (status === 'resolved_by_id') resolution.byId += 1;
-      else if (status === 'resolved_by_name') resolution.byName += 1;
-      else resolution.unresolved += 1;
-      if (status === 'unresolved') {
-        warn(
-          'unresolved-smelter',
-          `Row ${row.row}: "${claimedName}" (${metal}) matches no RMI smelter; recorded as ${smelterId}${candidates.length ? `; closest: ${candidates.map((c) => `${c.smelterId} ${c.name}`).join(', ')}` : ''}.`,
-          cellOf(row, 'smelterName'),
-        );
-      }
-
-      const duplicateKey = `${smelterId}\u0000${metal}`;
-      const duplicate = seenInFile.has(duplicateKey);
-      seenInFile.add(duplicateKey);
-      if (duplicate) {
-        duplicates += 1;
-        duplicatedKeys.add(duplicateKey);
-        warn('duplicate-smelter', `Row ${row.row} repeats ${smelterId} for ${metal}, listed on an earlier row.`, cellOf(row, 'smelterId'));
-      }
-      smelterRows.push({ ...base, smelterId, status, confidence: result.confidence, duplicate, candidates });
-      const written = writtenByMetal.get(metal) ?? new Set<string>();
-      written.add(smelterId!);
-      writtenByMetal.set(metal, written);
-
-      const smelterCountry = known?.country ?? row.countryCode!;
-      const listed = listedByMetal.get(metal) ?? [];
-      listed.push({ row, smelterId: smelterId!, country: smelterCountry });
-      listedByMetal.set(metal, listed);
-
-      addRelationship({ type: 'SUPPLIES', from: smelterId!, to: companyId, metal, source });
-      for (const origin of row.mineLocations.countries) {
-        if (ensureCountry(origin)) addRelationship({ type: 'SUPPLIES', from: origin, to: smelterId!, metal, source });
-        else warn('unknown-country', `Row ${row.row}: mine country ${origin} is not a known country.`, cellOf(row, 'mineLocations'));
-      }
-      // Text of the mine locations it could not read is already among the reader's warnings.
-      const recycled = row.recycledOrScrap === 'yes' || (row.mineLocations.recycled && row.mineLocations.countries.length === 0);
-      if (recycled) {
-        const current = nodes.get(smelterId!) ?? known?.node;
-        if (current && current.label === 'Smelter' && current.recycledOrScrap !== true) nodes.set(smelterId!, { ...current, recycledOrScrap: true });
-      }
-      const claims = claimsBySmelter.get(smelterId!) ?? [];
-      claims.push({ file, row: row.row, country: row.countryCode, recycled: row.recycledOrScrap });
-      claimsBySmelter.set(smelterId!, claims);
-    }
-
-    // The declaration against the smelter list.
-    for (const metal of document.metals) {
-      const listed = listedByMetal.get(metal) ?? [];
-      const used = answerOf(document, metal, 'intentionally_added');
-      if (used.answer === 'yes' && listed.length === 0) {
-        warn('metal-used-without-smelters', `The declaration says ${metal} is used, but the smelter list names no ${metal} smelter.`, at(used.cell));
-      }
-      const identified = answerOf(document, metal, 'all_smelters_identified');
-      const unidentified = unidentifiedByMetal.get(metal) ?? [];
-      if (identified.answer === 'yes' && unidentified.length > 0) {
-        warn(
-          'all-identified-contradicted',
-          `The declaration says all ${metal} smelters are identified, but ${unidentified.length} row(s) say "Smelter not yet identified" or "Smelter not listed" (first: row ${unidentified[0]!.row}).`,
-          at(identified.cell),
-        );
-      }
-      for (const [topic, set, what] of [
-        ['covered_countries', context.coveredCountries, 'a Dodd-Frank covered country'],
-        ['cahra', context.cahraCountries, 'a conflict-affected or high-risk area'],
-      ] as const) {
-        const answer = answerOf(document, metal, topic);
-        if (answer.answer !== 'no') continue;
-        for (const { row, smelterId, country } of listed) {
-          const hits = [country, ...row.mineLocations.countries].filter((c) => set.has(c));
-          if (hits.length === 0) continue;
-          warn(
-            `${topic === 'cahra' ? 'cahra' : 'covered-country'}-sourcing-denied`,
-            `The declaration says no ${metal} smelter sources from ${what}, but row ${row.row} (${smelterId}) is in or sources from ${[...new Set(hits)].join(', ')}.`,
-            at(answer.cell),
-          );
-        }
-      }
-      const allRecycled = answerOf(document, metal, 'all_recycled_or_scrap');
-      if (allRecycled.answer === 'yes') {
-        const mined = listed.filter(({ row }) => row.recycledOrScrap === 'no' || row.mineLocations.countries.length > 0);
-        if (mined.length > 0) {
-          warn(
-            'all-recycled-contradicted',
-            `The declaration says all ${metal} is recycled or scrap, but ${mined.length} row(s) name mines or say "No" to 100% recycled (first: row ${mined[0]!.row.row}).`,
-            at(allRecycled.cell),
-          );
-        }
       }
     }
+  }
 
+  private report(): CmrtFileReport {
+    const { document } = this;
     const smeltersByMetal: Partial<Record<Metal, number>> = {};
-    for (const [metal, ids] of writtenByMetal) smeltersByMetal[metal] = ids.size;
-    reports.push({
-      file,
+    for (const [metal, ids] of this.writtenByMetal) smeltersByMetal[metal] = ids.size;
+    return {
+      file: this.file,
       templateKind: document.kind,
       templateVersion: document.templateVersion,
-      company: companyId,
+      company: this.companyId,
       declaration: {
         companyName: document.declaration.companyName,
         scope: document.declaration.scope,
@@ -455,17 +536,26 @@ export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtIm
       },
       rowsRead: document.smelters.length,
       smeltersByMetal,
-      resolution,
-      duplicates,
-      duplicateSmelters: duplicatedKeys.size,
-      smelters: smelterRows,
-      warnings,
-    });
+      resolution: this.resolution,
+      duplicates: this.duplicates,
+      duplicateSmelters: this.duplicatedKeys.size,
+      smelters: this.smelterRows,
+      warnings: this.warnings,
+    };
   }
+}
 
-  // Suppliers that contradict each other (or what the graph already says) about one smelter.
-  for (const [smelterId, claims] of claimsBySmelter) {
-    const known = context.smeltersById.get(smelterId);
+export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtImportContext): CmrtImportPlan {
+  const batch = new CmrtBatch(context);
+  const reports = files.map(({ document, companyId }) => new CmrtFilePlan(batch, document, companyId).planFile());
+  warnCrossFileContradictions(batch, reports);
+  return batch.plan(reports);
+}
+
+/** Suppliers that contradict each other (or what the graph already says) about one smelter. */
+function warnCrossFileContradictions(batch: CmrtBatch, reports: readonly CmrtFileReport[]): void {
+  for (const [smelterId, claims] of batch.claimsBySmelter) {
+    const known = batch.context.smeltersById.get(smelterId);
     const countries = new Set(claims.map((c) => c.country).filter((c): c is string => c !== null));
     if (countries.size > 1) {
       const first = claims[0]!;
@@ -496,6 +586,4 @@ export function planCmrtImport(files: readonly CmrtImportFile[], context: CmrtIm
       });
     }
   }
-
-  return { nodes: [...nodes.values()], relationships: [...relationships.values()], reports };
 }
