@@ -350,80 +350,145 @@ function validateClaim(claim: SmelterClaim): { metal: Metal | null; country: str
 // ---------------------------------------------------------------------------------------------
 // The resolver
 
-export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graphSmelters: KnownSmelter[] }): SmelterResolver {
-  validateInput(input);
-  const entries = buildEntries(input.lookup, input.graphSmelters);
+type NamedEntry = { entry: SmelterEntry; name: KnownName };
+type ResolutionFlags = Pick<SmelterResolution, 'idMismatch' | 'metalMismatch' | 'unrecognizedId' | 'decision'>;
 
+/** What resolveById decided: an answer, or the flags and exclusions the name match goes on with. */
+type ByIdOutcome = { answer: SmelterResolution } | { answer: null; flags: ResolutionFlags; excluded: Set<string> };
+
+/** The resolver's names, indexed once per store version, and the two ways of matching a claim: by id, by name. */
+class SmelterNameResolver implements SmelterResolver {
   // key → (entry, name) pairs, for exact and normalised matches in O(1).
-  const byKey = new Map<string, Array<{ entry: SmelterEntry; name: KnownName }>>();
+  private readonly byKey = new Map<string, NamedEntry[]>();
   // metal → every (entry, name), for the similarity scan. Sorted by id so scans are deterministic.
-  const byMetal = new Map<Metal, Array<{ entry: SmelterEntry; name: KnownName }>>();
+  private readonly byMetal = new Map<Metal, NamedEntry[]>();
   // The names of a pool indexed by words and trigrams, so that a scan scores only the names that
   // can reach FUZZY_FLOOR; built with the resolver (once per store version), `all`'s on first use.
-  const indexes = new Map<Metal | null, SmelterNameIndex>();
-  const work = newSmelterMatchWork();
-  const all: Array<{ entry: SmelterEntry; name: KnownName }> = [];
-  for (const entry of [...entries.values()].sort((a, b) => compareIds(a.id, b.id))) {
-    for (const name of entry.names) {
-      const pair = { entry, name };
-      let list = byKey.get(name.profile.key);
-      if (!list) byKey.set(name.profile.key, (list = []));
-      list.push(pair);
-      let metalList = byMetal.get(entry.metal);
-      if (!metalList) byMetal.set(entry.metal, (metalList = []));
-      metalList.push(pair);
-      all.push(pair);
-    }
-  }
-  const indexOf = (pool: ReadonlyArray<{ name: KnownName }>) => createSmelterNameIndex(pool.map((p) => p.name.profile));
-  for (const [metal, pool] of byMetal) indexes.set(metal, indexOf(pool));
+  private readonly indexes = new Map<Metal | null, SmelterNameIndex>();
+  private readonly all: NamedEntry[] = [];
+  readonly work = newSmelterMatchWork();
+  readonly smelterCount: number;
 
-  function scoreByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, excluded: ReadonlySet<string>): { ranked: Scored[]; rejectedApplied: boolean } {
+  constructor(private readonly entries: Map<string, SmelterEntry>) {
+    this.smelterCount = entries.size;
+    for (const entry of [...entries.values()].sort((a, b) => compareIds(a.id, b.id))) {
+      for (const name of entry.names) {
+        const pair = { entry, name };
+        let list = this.byKey.get(name.profile.key);
+        if (!list) this.byKey.set(name.profile.key, (list = []));
+        list.push(pair);
+        let metalList = this.byMetal.get(entry.metal);
+        if (!metalList) this.byMetal.set(entry.metal, (metalList = []));
+        metalList.push(pair);
+        this.all.push(pair);
+      }
+    }
+    for (const [metal, pool] of this.byMetal) this.indexes.set(metal, indexOf(pool));
+  }
+
+  resolve(claim: SmelterClaim): SmelterResolution {
+    const { metal, country } = validateClaim(claim);
+    const claimNames = claimNamesOf(claim);
+    const byId = this.resolveById(claim, claimNames, metal, country);
+    if (byId.answer) return byId.answer;
+    return this.resolveByName(claimNames, metal, country, byId.flags, byId.excluded);
+  }
+
+  /** The claim's RMI id, when it has one: its entry wins if the row's names fit it (or it gives none). */
+  private resolveById(claim: SmelterClaim, claimNames: ClaimName[], metal: Metal | null, country: string | null): ByIdOutcome {
+    const flags: ResolutionFlags = {};
+    const excluded = new Set<string>();
+    const rawId = typeof claim.smelterId === 'string' ? claim.smelterId.trim() : '';
+    if (rawId === '' || isPlaceholderSmelterId(rawId)) return { answer: null, flags, excluded };
+    const id = normalizeSmelterId(rawId);
+    const entry = id === null ? undefined : this.entries.get(id);
+    if (id === null) flags.unrecognizedId = { claimedId: rawId, reason: 'malformed' };
+    else if (!entry) flags.unrecognizedId = { claimedId: id, reason: 'unknown' };
+    else if (metal !== null && entry.metal !== metal) {
+      flags.metalMismatch = { claimedId: id, claimedMetal: metal, referenceMetal: entry.metal, referenceName: entry.name };
+    } else {
+      const rejectedName = claimNames.find((cn) => entry.rejectedKeys.has(cn.profile.key));
+      if (rejectedName) {
+        // The user said this name is not this smelter: the id cannot win over that.
+        flags.idMismatch = { claimedId: id, claimedName: rejectedName.text, referenceName: entry.name };
+        flags.decision = 'rejected';
+        excluded.add(entry.id);
+      } else if (claimNames.length === 0) {
+        return { answer: { status: 'resolved_by_id', smelterId: entry.id, confidence: 1, candidates: [byIdCandidate(entry, 1, 'RMI id')] } };
+      } else {
+        return { answer: this.idAgainstNames(entry, claimNames, metal, country) };
+      }
+    }
+    return { answer: null, flags, excluded };
+  }
+
+  /** An id whose entry exists for the metal, against the row's names: resolved by id either way, confident only when a name fits. */
+  private idAgainstNames(entry: SmelterEntry, claimNames: ClaimName[], metal: Metal | null, country: string | null): SmelterResolution {
+    let fit = 0;
+    let confirmedFit = false;
+    for (const cn of claimNames) {
+      for (const n of entry.names) {
+        const s = smelterNameSimilarity(cn.profile, n.profile, this.work);
+        if (s > fit || (s === fit && n.source === 'confirmed')) {
+          fit = s;
+          confirmedFit = n.source === 'confirmed';
+        }
+      }
+    }
+    if (fit >= T.ID_FIT_THRESHOLD) {
+      const result: SmelterResolution = {
+        status: 'resolved_by_id',
+        smelterId: entry.id,
+        confidence: 1,
+        candidates: [byIdCandidate(entry, 1, fit === 1 ? 'RMI id; name fits' : `RMI id; name similar (${fit.toFixed(2)})`)],
+      };
+      if (confirmedFit && fit === 1) result.decision = 'confirmed';
+      return result;
+    }
+    const { ranked } = this.scoreByName(claimNames, metal, country, new Set([entry.id]));
+    const candidates = [
+      byIdCandidate(entry, T.ID_MISMATCH_CONFIDENCE, `RMI id; the row's name does not fit (best similarity ${fit.toFixed(2)})`),
+      ...ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES - 1).map(candidateOf),
+    ];
+    return {
+      status: 'resolved_by_id',
+      smelterId: entry.id,
+      confidence: T.ID_MISMATCH_CONFIDENCE,
+      candidates,
+      idMismatch: { claimedId: entry.id, claimedName: claimNames[0]!.text, referenceName: entry.name },
+    };
+  }
+
+  /** The best name match, when it is good enough and clear of the next by the margin; else unresolved with candidates. */
+  private resolveByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, flags: ResolutionFlags, excluded: ReadonlySet<string>): SmelterResolution {
+    if (claimNames.length === 0) return { status: 'unresolved', smelterId: null, confidence: 0, candidates: [], ...flags };
+    const { ranked, rejectedApplied } = this.scoreByName(claimNames, metal, country, excluded);
+    if (rejectedApplied) flags.decision = 'rejected';
+    const candidates = ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES).map(candidateOf);
+    const [first, second] = ranked;
+    if (first && first.score >= T.RESOLVE_THRESHOLD && (!second || first.score - second.score >= T.RESOLVE_MARGIN - 1e-12)) {
+      const result: SmelterResolution = { status: 'resolved_by_name', smelterId: first.entry.id, confidence: round(first.score), candidates, ...flags };
+      if (first.confirmed) result.decision = 'confirmed';
+      return result;
+    }
+    return { status: 'unresolved', smelterId: null, confidence: 0, candidates, ...flags };
+  }
+
+  /** Every entry's best score for the claim's names (same name, then similar names when they could still win), ranked, the excluded and rejected left out. */
+  private scoreByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, excluded: ReadonlySet<string>): { ranked: Scored[]; rejectedApplied: boolean } {
     const best = new Map<string, Scored>();
     const consider = (s: Scored): void => {
       const before = best.get(s.entry.id);
       if (!before || s.score > before.score || (s.score === before.score && s.confirmed && !before.confirmed)) best.set(s.entry.id, s);
     };
-    for (const cn of claimNames) {
-      for (const { entry, name } of byKey.get(cn.profile.key) ?? []) {
-        if (metal !== null && entry.metal !== metal) continue;
-        if (name.source === 'confirmed') {
-          consider({ entry, score: 1, reason: `confirmed by a user: "${name.profile.name}" is this smelter`, confirmed: true });
-          continue;
-        }
-        const exact = name.loose === cn.loose;
-        const base = exact ? T.SCORE_EXACT : T.SCORE_NORMALISED;
-        const c = countryFactor(country, entry.country);
-        consider({ entry, score: base * c.factor, reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`, confirmed: false });
-      }
-    }
+    this.sameNameMatches(claimNames, metal, country, consider);
     // A similar name scores at most FUZZY_WEIGHT × 0.99; once a same-name match beats that by the
     // margin, the similarity scan cannot change the answer, and it is most of the cost.
     let bestSameName = 0;
     for (const s of best.values()) {
       if (!excluded.has(s.entry.id) && !isRejected(s, claimNames)) bestSameName = Math.max(bestSameName, s.score);
     }
-    if (bestSameName < T.FUZZY_WEIGHT * 0.99 + T.RESOLVE_MARGIN) {
-      const pool = metal === null ? all : (byMetal.get(metal) ?? []);
-      let index = indexes.get(metal);
-      if (!index) indexes.set(metal, (index = indexOf(pool)));
-      for (const cn of claimNames) {
-        // In pool order, as a scan of every name would meet them: ties keep the first name's reason.
-        for (const at of index.candidatesOf(cn.profile, T.FUZZY_FLOOR, work)) {
-          const { entry, name } = pool[at]!;
-          if (name.profile.key === cn.profile.key) continue; // scored above
-          const similarity = smelterNameSimilarity(cn.profile, name.profile, work);
-          if (similarity < T.FUZZY_FLOOR) continue;
-          const c = countryFactor(country, entry.country);
-          consider({
-            entry,
-            score: T.FUZZY_WEIGHT * similarity * c.factor,
-            reason: `similar name "${name.profile.name}" (${similarity.toFixed(2)}); ${c.note}`,
-            confirmed: false,
-          });
-        }
-      }
-    }
+    if (bestSameName < T.FUZZY_WEIGHT * 0.99 + T.RESOLVE_MARGIN) this.similarNameMatches(claimNames, metal, country, consider);
     let rejectedApplied = false;
     const ranked: Scored[] = [];
     for (const s of best.values()) {
@@ -437,82 +502,57 @@ export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graph
     return { ranked, rejectedApplied };
   }
 
-  function resolve(claim: SmelterClaim): SmelterResolution {
-    const { metal, country } = validateClaim(claim);
-    const claimNames = claimNamesOf(claim);
-    const flags: Pick<SmelterResolution, 'idMismatch' | 'metalMismatch' | 'unrecognizedId' | 'decision'> = {};
-    const excluded = new Set<string>();
-
-    const rawId = typeof claim.smelterId === 'string' ? claim.smelterId.trim() : '';
-    if (rawId !== '' && !isPlaceholderSmelterId(rawId)) {
-      const id = normalizeSmelterId(rawId);
-      const entry = id === null ? undefined : entries.get(id);
-      if (id === null) flags.unrecognizedId = { claimedId: rawId, reason: 'malformed' };
-      else if (!entry) flags.unrecognizedId = { claimedId: id, reason: 'unknown' };
-      else if (metal !== null && entry.metal !== metal) {
-        flags.metalMismatch = { claimedId: id, claimedMetal: metal, referenceMetal: entry.metal, referenceName: entry.name };
-      } else {
-        const byIdCandidate = (score: number, reason: string): SmelterCandidate =>
-          candidateOf({ entry, score, reason, confirmed: false });
-        const rejectedName = claimNames.find((cn) => entry.rejectedKeys.has(cn.profile.key));
-        if (rejectedName) {
-          // The user said this name is not this smelter: the id cannot win over that.
-          flags.idMismatch = { claimedId: id, claimedName: rejectedName.text, referenceName: entry.name };
-          flags.decision = 'rejected';
-          excluded.add(entry.id);
-        } else if (claimNames.length === 0) {
-          return { status: 'resolved_by_id', smelterId: entry.id, confidence: 1, candidates: [byIdCandidate(1, 'RMI id')] };
-        } else {
-          let fit = 0;
-          let confirmedFit = false;
-          for (const cn of claimNames) {
-            for (const n of entry.names) {
-              const s = smelterNameSimilarity(cn.profile, n.profile, work);
-              if (s > fit || (s === fit && n.source === 'confirmed')) {
-                fit = s;
-                confirmedFit = n.source === 'confirmed';
-              }
-            }
-          }
-          if (fit >= T.ID_FIT_THRESHOLD) {
-            const result: SmelterResolution = {
-              status: 'resolved_by_id',
-              smelterId: entry.id,
-              confidence: 1,
-              candidates: [byIdCandidate(1, fit === 1 ? 'RMI id; name fits' : `RMI id; name similar (${fit.toFixed(2)})`)],
-            };
-            if (confirmedFit && fit === 1) result.decision = 'confirmed';
-            return result;
-          }
-          const { ranked } = scoreByName(claimNames, metal, country, new Set([entry.id]));
-          const candidates = [
-            byIdCandidate(T.ID_MISMATCH_CONFIDENCE, `RMI id; the row's name does not fit (best similarity ${fit.toFixed(2)})`),
-            ...ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES - 1).map(candidateOf),
-          ];
-          return {
-            status: 'resolved_by_id',
-            smelterId: entry.id,
-            confidence: T.ID_MISMATCH_CONFIDENCE,
-            candidates,
-            idMismatch: { claimedId: entry.id, claimedName: claimNames[0]!.text, referenceName: entry.name },
-          };
+  /** Names with the claim's key: a user's confirmation, the same name, or the same normalised name. */
+  private sameNameMatches(claimNames: ClaimName[], metal: Metal | null, country: string | null, consider: (s: Scored) => void): void {
+    for (const cn of claimNames) {
+      for (const { entry, name } of this.byKey.get(cn.profile.key) ?? []) {
+        if (metal !== null && entry.metal !== metal) continue;
+        if (name.source === 'confirmed') {
+          consider({ entry, score: 1, reason: `confirmed by a user: "${name.profile.name}" is this smelter`, confirmed: true });
+          continue;
         }
+        const exact = name.loose === cn.loose;
+        const base = exact ? T.SCORE_EXACT : T.SCORE_NORMALISED;
+        const c = countryFactor(country, entry.country);
+        consider({ entry, score: base * c.factor, reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`, confirmed: false });
       }
     }
-
-    if (claimNames.length === 0) return { status: 'unresolved', smelterId: null, confidence: 0, candidates: [], ...flags };
-
-    const { ranked, rejectedApplied } = scoreByName(claimNames, metal, country, excluded);
-    if (rejectedApplied) flags.decision = 'rejected';
-    const candidates = ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES).map(candidateOf);
-    const [first, second] = ranked;
-    if (first && first.score >= T.RESOLVE_THRESHOLD && (!second || first.score - second.score >= T.RESOLVE_MARGIN - 1e-12)) {
-      const result: SmelterResolution = { status: 'resolved_by_name', smelterId: first.entry.id, confidence: round(first.score), candidates, ...flags };
-      if (first.confirmed) result.decision = 'confirmed';
-      return result;
-    }
-    return { status: 'unresolved', smelterId: null, confidence: 0, candidates, ...flags };
   }
 
-  return { resolve, smelterCount: entries.size, work };
+  /** Names similar to the claim's (at least FUZZY_FLOOR), from the metal's pool through its index. */
+  private similarNameMatches(claimNames: ClaimName[], metal: Metal | null, country: string | null, consider: (s: Scored) => void): void {
+    const pool = metal === null ? this.all : (this.byMetal.get(metal) ?? []);
+    let index = this.indexes.get(metal);
+    if (!index) this.indexes.set(metal, (index = indexOf(pool)));
+    for (const cn of claimNames) {
+      // In pool order, as a scan of every name would meet them: ties keep the first name's reason.
+      for (const at of index.candidatesOf(cn.profile, T.FUZZY_FLOOR, this.work)) {
+        const { entry, name } = pool[at]!;
+        if (name.profile.key === cn.profile.key) continue; // scored above
+        const similarity = smelterNameSimilarity(cn.profile, name.profile, this.work);
+        if (similarity < T.FUZZY_FLOOR) continue;
+        const c = countryFactor(country, entry.country);
+        consider({
+          entry,
+          score: T.FUZZY_WEIGHT * similarity * c.factor,
+          reason: `similar name "${name.profile.name}" (${similarity.toFixed(2)}); ${c.note}`,
+          confirmed: false,
+        });
+      }
+    }
+  }
+}
+
+function indexOf(pool: ReadonlyArray<{ name: KnownName }>): SmelterNameIndex {
+  return createSmelterNameIndex(pool.map((p) => p.name.profile));
+}
+
+function byIdCandidate(entry: SmelterEntry, score: number, reason: string): SmelterCandidate {
+  return candidateOf({ entry, score, reason, confirmed: false });
+}
+
+export function createSmelterResolver(input: { lookup: SmelterLookupRow[]; graphSmelters: KnownSmelter[] }): SmelterResolver {
+  validateInput(input);
+  const resolver = new SmelterNameResolver(buildEntries(input.lookup, input.graphSmelters));
+  return { resolve: (claim) => resolver.resolve(claim), smelterCount: resolver.smelterCount, work: resolver.work };
 }

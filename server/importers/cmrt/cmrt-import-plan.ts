@@ -4,7 +4,7 @@
  * service (cmrt-import.ts) only gathers the context, calls this, and writes the result in one
  * all-or-nothing import.
  *
- * What a declaration becomes (SPEC §1):
+ * What a declaration becomes (the model in graph/model.ts; README, "The API in brief"):
  * - `(:Smelter)-[:SUPPLIES {metal}]->(:Company)` for every listed smelter row, the company being the
  *   declarant; no share (a CMRT says which smelters, not how much), so the store splits evenly.
  * - `(:Country)-[:SUPPLIES {metal}]->(:Smelter)` for every country the row's "Location (Country) of
