@@ -362,16 +362,45 @@ const SOURCES = {
   scrap: 'demo: scrap return agreement (fictional)',
 };
 
+type CheckCountry = (code: string, what: string) => void;
+
+/** The SUPPLIES drafts, once per (from, to, metal), in the order added. */
+class DemoEdges {
+  readonly list: EdgeDraft[] = [];
+  readonly keys = new Set<string>();
+
+  add(e: EdgeDraft): boolean {
+    const key = `${e.from}\u0000${e.to}\u0000${e.metal}`;
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    this.list.push(e);
+    return true;
+  }
+}
+
+const commonMetals = (a: Metal[], b: Metal[]) => a.filter((m) => b.includes(m));
+
 export function generateDemo(): DemoDocument {
   const rng = new Rng(DEMO_SEED);
   const referenceCountries = loadCountries();
   const countryIds = new Set(referenceCountries.map((c) => c.id));
   const cahraCountries = new Set(referenceCountries.filter((c) => c.cahra).map((c) => c.id));
-  const checkCountry = (code: string, what: string) => {
+  const checkCountry: CheckCountry = (code, what) => {
     if (!countryIds.has(code)) throw new Error(`${what}: ${code} is not an ISO country in the reference data`);
   };
+  const companies = demoCompanies(rng, checkCountry);
+  const { chosenReal, smelterNodes } = demoSmelters(rng, checkCountry);
+  const edges = new DemoEdges();
+  linkCompanyTiers(rng, companies, edges);
+  addShortcutsAndCycle(rng, companies, edges);
+  linkSmelters(rng, companies, smelterNodes, edges);
+  originSupplies(rng, chosenReal, smelterNodes, cahraCountries, checkCountry, edges);
+  assignDemoShares(rng, companies, edges.list);
+  return assembleDemo(companies, smelterNodes, edges.list);
+}
 
-  // --- companies
+/** The focal group, its business units, then each kind's generated suppliers (name, country, SAQ, human-rights risk). */
+function demoCompanies(rng: Rng, checkCountry: CheckCountry): CompanyDraft[] {
   const companies: CompanyDraft[] = [];
   const usedNames = new Set<string>();
   const usedIds = new Set<string>();
@@ -382,7 +411,6 @@ export function generateDemo(): DemoDocument {
     usedNames.add(draft.node.name);
     companies.push(draft);
   };
-
   addCompany({
     node: { label: 'Company', id: DEMO_IDS.focal, name: 'Aurelia Watch & Electronics Group', country: 'CH', saqScore: 95, humanRightsRisk: 'low', tags: ['demo', 'focal-company'] },
     kind: 'group',
@@ -403,33 +431,40 @@ export function generateDemo(): DemoDocument {
   }
   const stems = rng.shuffle(STEM_HEADS.flatMap((h) => STEM_TAILS.map((t) => `${h}${t}`)));
   let stemIndex = 0;
+  const freshName = (spec: (typeof KINDS)[number], country: string): string => {
+    for (let tries = 0; ; tries++) {
+      if (tries > 50) throw new Error('ran out of company names');
+      const stem = stems[stemIndex % stems.length]!;
+      stemIndex += 1;
+      const name = companyName(stem, rng.pick(spec.words), country);
+      if (!usedNames.has(name) && !usedIds.has(slugify(name))) return name;
+    }
+  };
   for (const spec of KINDS) {
     for (let i = 0; i < spec.count; i++) {
       const country = rng.weighted(spec.countries);
-      let name = '';
-      for (let tries = 0; ; tries++) {
-        if (tries > 50) throw new Error('ran out of company names');
-        const stem = stems[stemIndex % stems.length]!;
-        stemIndex += 1;
-        name = companyName(stem, rng.pick(spec.words), country);
-        if (!usedNames.has(name) && !usedIds.has(slugify(name))) break;
-      }
-      const node: Company = { label: 'Company', id: slugify(name), name, country, tags: ['demo', spec.kind] };
-      // Sub-tier suppliers answer fewer questionnaires, and the risk picture gets murkier upstream.
-      if (rng.chance(spec.tier <= 2 ? 0.6 : 0.35)) node.saqScore = rng.int(spec.tier <= 2 ? 55 : 35, 98);
-      if (rng.chance(0.35)) {
-        const risky = ['RW', 'UG', 'CD', 'MM', 'AE', 'IN', 'BO', 'KZ', 'ID', 'MX', 'PH'].includes(country);
-        node.humanRightsRisk = rng.weighted<'low' | 'medium' | 'high'>(
-          risky ? [['low', 0.3], ['medium', 0.45], ['high', 0.25]] : [['low', 0.65], ['medium', 0.3], ['high', 0.05]],
-        );
-      }
-      addCompany({ node, kind: spec.kind, tier: spec.tier + 1, metals: spec.metals, buysFrom: spec.buysFrom, suppliers: spec.suppliers });
+      const name = freshName(spec, country);
+      addCompany({ node: supplierNode(rng, spec, name, country), kind: spec.kind, tier: spec.tier + 1, metals: spec.metals, buysFrom: spec.buysFrom, suppliers: spec.suppliers });
     }
   }
-  const byId = new Map(companies.map((c) => [c.node.id, c]));
-  const kindSpec = new Map(KINDS.map((k) => [k.kind, k]));
+  return companies;
+}
 
-  // --- smelters
+/** A generated supplier: sub-tier suppliers answer fewer questionnaires, and the risk picture gets murkier upstream. */
+function supplierNode(rng: Rng, spec: (typeof KINDS)[number], name: string, country: string): Company {
+  const node: Company = { label: 'Company', id: slugify(name), name, country, tags: ['demo', spec.kind] };
+  if (rng.chance(spec.tier <= 2 ? 0.6 : 0.35)) node.saqScore = rng.int(spec.tier <= 2 ? 55 : 35, 98);
+  if (rng.chance(0.35)) {
+    const risky = ['RW', 'UG', 'CD', 'MM', 'AE', 'IN', 'BO', 'KZ', 'ID', 'MX', 'PH'].includes(country);
+    node.humanRightsRisk = rng.weighted<'low' | 'medium' | 'high'>(
+      risky ? [['low', 0.3], ['medium', 0.45], ['high', 0.25]] : [['low', 0.65], ['medium', 0.3], ['high', 0.05]],
+    );
+  }
+  return node;
+}
+
+/** The fictional smelters, and real ones drawn from the look-up per metal (the forced ones first) with a drawn RMAP status. */
+function demoSmelters(rng: Rng, checkCountry: CheckCountry): { chosenReal: Smelter[]; smelterNodes: Smelter[] } {
   const reference = loadReferenceSmelters();
   const refById = new Map(reference.map((s) => [s.id, s]));
   const chosenReal: Smelter[] = [];
@@ -462,39 +497,30 @@ export function generateDemo(): DemoDocument {
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((s) => ({ ...s, aliases: [...s.aliases], rmapStatus: realStatus.get(s.id)! })),
   ];
-  const smeltersByMetal = new Map<Metal, Smelter[]>();
-  for (const s of smelterNodes) smeltersByMetal.set(s.metal, [...(smeltersByMetal.get(s.metal) ?? []), s]);
+  return { chosenReal, smelterNodes };
+}
 
-  // --- company → company
-  const edges: EdgeDraft[] = [];
-  const edgeKeys = new Set<string>();
-  const addEdge = (e: EdgeDraft): boolean => {
-    const key = `${e.from}\u0000${e.to}\u0000${e.metal}`;
-    if (edgeKeys.has(key)) return false;
-    edgeKeys.add(key);
-    edges.push(e);
-    return true;
-  };
+/** Company → company, tier by tier: every supplier gets a buyer, buyers fill up to their number of suppliers, every metal of a buyer comes from somewhere. */
+function linkCompanyTiers(rng: Rng, companies: readonly CompanyDraft[], edges: DemoEdges): void {
   const pairKeys = new Set<string>();
   const buyerCount = new Map<string, number>();
-  const common = (a: Metal[], b: Metal[]) => a.filter((m) => b.includes(m));
   /** Link supplier → buyer for their common metals: one always, the others usually. */
   const link = (supplier: CompanyDraft, buyer: CompanyDraft, first?: Metal) => {
     // Business units pass every metal they take in on to the group.
     const pOther = buyer.node.id === DEMO_IDS.focal ? 1 : 0.85;
     const key = `${supplier.node.id}\u0000${buyer.node.id}`;
-    const metals = common(supplier.metals, buyer.metals);
+    const metals = commonMetals(supplier.metals, buyer.metals);
     if (metals.length === 0) throw new Error(`${supplier.node.id} and ${buyer.node.id} share no metal`);
     const lead = first ?? rng.pick(metals);
-    addEdge({ from: supplier.node.id, to: buyer.node.id, metal: lead, source: SOURCES.company });
-    for (const m of metals) if (m !== lead && rng.chance(pOther)) addEdge({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
+    edges.add({ from: supplier.node.id, to: buyer.node.id, metal: lead, source: SOURCES.company });
+    for (const m of metals) if (m !== lead && rng.chance(pOther)) edges.add({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
     if (!pairKeys.has(key)) {
       pairKeys.add(key);
       buyerCount.set(supplier.node.id, (buyerCount.get(supplier.node.id) ?? 0) + 1);
     }
   };
   const eligible = (supplier: CompanyDraft, buyer: CompanyDraft) =>
-    buyer.buysFrom.includes(supplier.kind) && common(supplier.metals, buyer.metals).length > 0;
+    buyer.buysFrom.includes(supplier.kind) && commonMetals(supplier.metals, buyer.metals).length > 0;
 
   for (let tier = 0; tier <= 4; tier++) {
     const buyers = companies.filter((c) => c.tier === tier);
@@ -520,35 +546,40 @@ export function generateDemo(): DemoDocument {
       }
       // Every metal of the buyer comes from somewhere.
       for (const m of b.metals) {
-        if (edges.some((e) => e.to === b.node.id && e.metal === m)) continue;
+        if (edges.list.some((e) => e.to === b.node.id && e.metal === m)) continue;
         const withMetal = options.filter((s) => s.metals.includes(m));
         if (withMetal.length === 0) throw new Error(`no supplier of ${m} for ${b.node.id}`);
         link(rng.pick(withMetal), b, m);
       }
     }
   }
+}
 
-  // Skip-tier relationships.
+/** Skip-tier relationships, and the one cycle. */
+function addShortcutsAndCycle(rng: Rng, companies: readonly CompanyDraft[], edges: DemoEdges): void {
   for (let i = 0; i < 8; i++) {
     const [buyerKind, supplierKind] = rng.pick(SHORTCUTS);
     const buyer = rng.pick(companies.filter((c) => c.kind === buyerKind));
     const supplier = rng.pick(companies.filter((c) => c.kind === supplierKind));
-    const m = rng.pick(common(supplier.metals, buyer.metals));
-    addEdge({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
+    const m = rng.pick(commonMetals(supplier.metals, buyer.metals));
+    edges.add({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
   }
-
   // The cycle: a solder maker (tier 3) sells tin to a PCB maker (tier 2), which sells to an EMS
   // provider (tier 1), which sends its tin scrap and dross back to the solder maker.
+  const sellsTin = (c: CompanyDraft, to: CompanyDraft) => edges.list.some((e) => e.from === c.node.id && e.to === to.node.id && e.metal === 'tin');
   const cycleC = companies.find((c) => c.kind === 'ems')!;
-  const cycleB = companies.find((c) => c.kind === 'pcb-fab' && edges.some((e) => e.from === c.node.id && e.to === cycleC.node.id && e.metal === 'tin'))
-    ?? companies.find((c) => c.kind === 'pcb-fab')!;
-  const cycleA = companies.find((c) => c.kind === 'solder-alloy' && edges.some((e) => e.from === c.node.id && e.to === cycleB.node.id && e.metal === 'tin'))
-    ?? companies.find((c) => c.kind === 'solder-alloy')!;
-  addEdge({ from: cycleA.node.id, to: cycleB.node.id, metal: 'tin', source: SOURCES.company });
-  addEdge({ from: cycleB.node.id, to: cycleC.node.id, metal: 'tin', source: SOURCES.company });
-  addEdge({ from: cycleC.node.id, to: cycleA.node.id, metal: 'tin', source: SOURCES.scrap, fixedPercent: 5 });
+  const cycleB = companies.find((c) => c.kind === 'pcb-fab' && sellsTin(c, cycleC)) ?? companies.find((c) => c.kind === 'pcb-fab')!;
+  const cycleA = companies.find((c) => c.kind === 'solder-alloy' && sellsTin(c, cycleB)) ?? companies.find((c) => c.kind === 'solder-alloy')!;
+  edges.add({ from: cycleA.node.id, to: cycleB.node.id, metal: 'tin', source: SOURCES.company });
+  edges.add({ from: cycleB.node.id, to: cycleC.node.id, metal: 'tin', source: SOURCES.company });
+  edges.add({ from: cycleC.node.id, to: cycleA.node.id, metal: 'tin', source: SOURCES.scrap, fixedPercent: 5 });
+}
 
-  // --- smelter → company
+/** Smelter → company: the raw-material traders (tier 4) buy from smelters, a few never name theirs for one metal; some material makers buy directly. */
+function linkSmelters(rng: Rng, companies: readonly CompanyDraft[], smelterNodes: readonly Smelter[], edges: DemoEdges): void {
+  const kindSpec = new Map(KINDS.map((k) => [k.kind, k]));
+  const smeltersByMetal = new Map<Metal, Smelter[]>();
+  for (const s of smelterNodes) smeltersByMetal.set(s.metal, [...(smeltersByMetal.get(s.metal) ?? []), s]);
   const tier4 = companies.filter((c) => c.tier === 5);
   // A few traders never named their smelters for one metal: that metal's origin is undisclosed.
   const undisclosed = new Set<string>();
@@ -558,7 +589,7 @@ export function generateDemo(): DemoDocument {
   }
   const smelterBuyerCount = new Map<string, number>();
   const linkSmelter = (s: Smelter, c: CompanyDraft) => {
-    if (addEdge({ from: s.id, to: c.node.id, metal: s.metal, source: SOURCES.smelter })) {
+    if (edges.add({ from: s.id, to: c.node.id, metal: s.metal, source: SOURCES.smelter })) {
       smelterBuyerCount.set(s.id, (smelterBuyerCount.get(s.id) ?? 0) + 1);
     }
   };
@@ -578,8 +609,8 @@ export function generateDemo(): DemoDocument {
       const pool = (smeltersByMetal.get(m) ?? []).filter((s) => spec.onlySmelters?.includes(s.id) ?? true);
       const want = spec.onlySmelters ? pool.length : smelterTargets.get(c.node.id)!;
       let guard = 0;
-      while (edges.filter((e) => e.to === c.node.id && e.metal === m).length < want && guard++ < 50) {
-        const free = pool.filter((s) => !edgeKeys.has(`${s.id}\u0000${c.node.id}\u0000${m}`));
+      while (edges.list.filter((e) => e.to === c.node.id && e.metal === m).length < want && guard++ < 50) {
+        const free = pool.filter((s) => !edges.keys.has(`${s.id}\u0000${c.node.id}\u0000${m}`));
         if (free.length === 0) break;
         linkSmelter(rng.weighted(free.map((s) => [s, 1 + (smelterBuyerCount.get(s.id) ?? 0)] as const)), c);
       }
@@ -593,8 +624,17 @@ export function generateDemo(): DemoDocument {
       linkSmelter(rng.pick((smeltersByMetal.get(m) ?? []).filter((s) => !s.recycledOrScrap)), c);
     }
   }
+}
 
-  // --- country → smelter
+/** Country → smelter: the fictional smelters' designed origins, and drawn origins for most real ones. */
+function originSupplies(
+  rng: Rng,
+  chosenReal: readonly Smelter[],
+  smelterNodes: readonly Smelter[],
+  cahraCountries: ReadonlySet<string>,
+  checkCountry: CheckCountry,
+  edges: DemoEdges,
+): void {
   const fictionalById = new Map(FICTIONAL_SMELTERS.map((f) => [f.id, f]));
   const realWithoutOrigins = new Set(
     rng.shuffle(chosenReal.filter((s) => !FORCED_REAL_SMELTERS.includes(s.id))).slice(0, 4).map((s) => s.id),
@@ -604,30 +644,40 @@ export function generateDemo(): DemoDocument {
     if (fictional) {
       for (const [country, percent] of fictional.origins) {
         checkCountry(country, s.id);
-        addEdge({ from: country, to: s.id, metal: s.metal, source: SOURCES.country, fixedPercent: percent });
+        edges.add({ from: country, to: s.id, metal: s.metal, source: SOURCES.country, fixedPercent: percent });
       }
       continue;
     }
     if (realWithoutOrigins.has(s.id)) continue; // the smelter did not disclose its origins
-    // A real smelter is shown with ore from a CAHRA-listed country only when it is located in
-    // that country itself: the demo invents no conflict-area sourcing for real facilities elsewhere.
-    const fullPool = ORIGIN_POOLS[s.metal]!;
-    const pool = fullPool.filter(([c]) => !cahraCountries.has(c));
-    const n = rng.weighted<number>([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]]);
-    const origins: string[] = [];
-    if (fullPool.some(([c]) => c === s.country) && (cahraCountries.has(s.country) || rng.chance(0.7))) origins.push(s.country);
-    let guard = 0;
-    while (origins.length < n && guard++ < 100) {
-      const c = rng.weighted(pool);
-      if (!origins.includes(c)) origins.push(c);
-    }
-    for (const c of origins) {
+    for (const c of realOrigins(rng, s, cahraCountries)) {
       checkCountry(c, s.id);
-      addEdge({ from: c, to: s.id, metal: s.metal, source: SOURCES.country });
+      edges.add({ from: c, to: s.id, metal: s.metal, source: SOURCES.country });
     }
   }
+}
 
-  // --- shares
+/**
+ * 1–4 origin countries of a real smelter. It is shown with ore from a CAHRA-listed country only
+ * when it is located in that country itself: the demo invents no conflict-area sourcing for real
+ * facilities elsewhere.
+ */
+function realOrigins(rng: Rng, s: Smelter, cahraCountries: ReadonlySet<string>): string[] {
+  const fullPool = ORIGIN_POOLS[s.metal]!;
+  const pool = fullPool.filter(([c]) => !cahraCountries.has(c));
+  const n = rng.weighted<number>([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]]);
+  const origins: string[] = [];
+  if (fullPool.some(([c]) => c === s.country) && (cahraCountries.has(s.country) || rng.chance(0.7))) origins.push(s.country);
+  let guard = 0;
+  while (origins.length < n && guard++ < 100) {
+    const c = rng.weighted(pool);
+    if (!origins.includes(c)) origins.push(c);
+  }
+  return origins;
+}
+
+/** Shares per (buyer, metal) group, in key order; fully disclosed for the group's intake, its business units and the fixed demo chains. */
+function assignDemoShares(rng: Rng, companies: readonly CompanyDraft[], edges: readonly EdgeDraft[]): void {
+  const byId = new Map(companies.map((c) => [c.node.id, c]));
   const groups = new Map<string, EdgeDraft[]>();
   for (const e of edges) {
     const key = `${e.to}\u0000${e.metal}`;
@@ -639,17 +689,19 @@ export function generateDemo(): DemoDocument {
   };
   for (const [key, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const to = group[0]!.to;
-    // The group's intake from its business units, and the fixed demo chains, are fully disclosed.
     const forceFull = to === DEMO_IDS.focal || BUSINESS_UNITS.some((b) => b.id === to) || cobaltOrJewellery(to) || key.endsWith('\u0000cobalt');
     assignShares(rng, group, forceFull);
   }
+}
 
-  // --- assemble
+/** The document: nodes parsed, LOCATED_IN for companies and fictional smelters, SUPPLIES sorted by (from, to, metal). */
+function assembleDemo(companies: readonly CompanyDraft[], smelterNodes: readonly Smelter[], edges: readonly EdgeDraft[]): DemoDocument {
+  const fictionalIds = new Set(FICTIONAL_SMELTERS.map((f) => f.id));
   const companyNodes = companies.map((c) => CompanySchema.parse(c.node));
   const nodes = [...companyNodes, ...smelterNodes.map((s) => SmelterSchema.parse(s))];
   const locatedIn: LocatedIn[] = [
     ...companyNodes.map((c) => ({ type: 'LOCATED_IN' as const, from: c.id, to: c.country })),
-    ...smelterNodes.filter((s) => fictionalById.has(s.id)).map((s) => ({ type: 'LOCATED_IN' as const, from: s.id, to: s.country })),
+    ...smelterNodes.filter((s) => fictionalIds.has(s.id)).map((s) => ({ type: 'LOCATED_IN' as const, from: s.id, to: s.country })),
   ].map((r) => LocatedInSchema.parse(r));
   const supplies: Supplies[] = edges
     .map((e) => {
