@@ -1,6 +1,6 @@
 /**
  * Hostile graph shapes for budget tests, fuzzers and benchmarks: graphs that are valid by the
- * model (SPEC §1) but that push an analysis towards its worst case — many paths (lattice, complete
+ * model (graph/model.ts; README, "The API in brief") but that push an analysis towards its worst case — many paths (lattice, complete
  * layered DAG), one large cycle (giant SCC), deep recursion (deep chain), one node of huge degree
  * (wide buyer). Every shape is tin only, fed by ore from two countries (one a CAHRA) through
  * smelters, and names its focal `buyer`, the company at the bottom of the flow, and a node to

@@ -1,5 +1,5 @@
 /**
- * The page's copy of the supply graph: effective shares by SPEC §1 (checked against a direct
+ * The page's copy of the supply graph: effective shares by the share rule of graph/snapshot.ts (effectiveWeights; checked against a direct
  * computation on random buyers), collapsing suppliers, and growing the graph at its edge.
  */
 import fc from 'fast-check';
