@@ -6,6 +6,16 @@
  */
 import type { NodeLabel } from './model.js';
 
+/**
+ * The linear system of a supply cycle could not be solved to the engine's accuracy: a cycle so
+ * large and so nearly closed (shares like 1 − 1e-17) that neither elimination nor the iterative
+ * solvers settle it within their bounds, or a decay of 1 on a closed loop. A property of the graph
+ * the request asked about, not a server fault: the server answers 422 naming it.
+ */
+export class UnsolvableCycleError extends Error {
+  override readonly name = 'UnsolvableCycleError';
+}
+
 /** A request named a node the snapshot does not hold (of that label, when one is required). */
 export class UnknownNodeError extends Error {
   override readonly name = 'UnknownNodeError';

@@ -25,8 +25,8 @@
  * node along positive shares, has spectral radius < 1: the solution is unique. It is solved over
  * the layer's condensation (cached per layer) taken sources first, visiting D only: exact in one
  * step for acyclic nodes; inside a cycle, by Gaussian elimination when its part in D has at most
- * 128 nodes, else by Gauss–Seidel sweeps from 0 (monotone, convergent by Stein–Rosenberg) until
- * the error left is estimated below 1e-14. Reachability after removal is recomputed only inside the
+ * 128 nodes, else by the sparse solver of numerics/krylov.ts (elimination in a fill-reducing
+ * order, else preconditioned GMRES) to an estimated error below 1e-14. Reachability after removal is recomputed only inside the
  * structural downstream cone of the removed nodes; outside it nothing changed.
  */
 import type { Metal } from '../model.js';
@@ -34,7 +34,7 @@ import { clampShare, intakeScale } from '../share-rounding.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot, undisclosedOf } from '../snapshot.js';
 import { layerMemoOf } from '../memo.js';
 import type { SupplyComponents } from '../topology/strongly-connected.js';
-import { solveDense, sweepsConverged } from '../numerics/linear-solvers.js';
+import { solvePiece } from '../numerics/linear-solvers.js';
 
 export interface ImpactEntry {
   index: number;
@@ -49,15 +49,14 @@ export interface ImpactEntry {
 
 /** Shares lost at or below this are rounding, not impact. */
 export const LOST_SHARE_EPSILON = 1e-12;
-/** Sweeps in a cycle stop once the error left is estimated below this (see sweepsConverged). */
-const SWEEP_TOLERANCE = 1e-14;
-/** Sweeps × (members + edges) allowed in one cycle before giving up with an error (seconds of work). */
-const SWEEP_WORK_BUDGET = 2e8;
 /**
- * Cycles of up to this many nodes in the cone are solved directly (Gaussian elimination, O(b³)):
- * exact however slowly sweeps would converge (a loop keeping 0.99999 of its intake inside).
+ * Cycles of up to this many nodes in the cone are solved by dense elimination (O(b³)), larger ones
+ * by the sparse solver (numerics/krylov.ts); both exact however slowly sweeps would converge (a
+ * loop keeping 0.99999 of its intake inside).
  */
 const DENSE_BLOCK_LIMIT = 128;
+/** How a block is solved (solvePiece); the tolerance is the sparse solver's target error. */
+const BLOCK_SOLVE = { denseLimit: DENSE_BLOCK_LIMIT, tolerance: 1e-14, maxSweeps: 0, who: 'impact' } as const;
 
 /** Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the others 0). Kept in the snapshot's memo. */
 function hasZeroShares(layer: MetalLayer): boolean {
@@ -247,8 +246,8 @@ function positiveCone(layer: MetalLayer, n: number, isRemoved: Uint8Array, cone:
 /**
  * The share of each cone node's intake lost with the removed nodes, over the layer's condensation
  * (from the memo), sources first, visiting only the (positive) cone. A cycle of the whole layer
- * may fall apart without the removed nodes; sweeping its members in the cone together as one
- * block still converges (the block's matrix has spectral radius < 1).
+ * may fall apart without the removed nodes; solving its members in the cone together as one
+ * block is still sound (the block's matrix has spectral radius < 1).
  */
 function lostShares(comps: SupplyComponents, layer: MetalLayer, isRemoved: Uint8Array, positive: Uint8Array, n: number): Float64Array {
   const { inOffsets, inSources, inWeights } = layer;
@@ -278,30 +277,9 @@ function lostShares(comps: SupplyComponents, layer: MetalLayer, isRemoved: Uint8
     block.length = 0;
     for (let i = start; i < starts[k + 1]!; i++) if (positive[members[i]!] === 1) block.push(members[i]!);
     if (block.length === 0) continue;
-    if (block.length <= DENSE_BLOCK_LIMIT) solveBlockExactly(layer, block, isRemoved, positive, lost);
-    else sweepBlock(layer, block, lost, update);
+    solveBlock(layer, block, isRemoved, positive, lost);
   }
   return lost;
-}
-
-/** Gauss–Seidel over one large block of the cone until sweepsConverged; throws past the work budget. */
-function sweepBlock(layer: MetalLayer, block: readonly number[], lost: Float64Array, update: (v: number) => number): void {
-  let work = 0;
-  for (const v of block) work += 1 + layer.inOffsets[v + 1]! - layer.inOffsets[v]!;
-  const maxSweeps = Math.max(1000, Math.floor(SWEEP_WORK_BUDGET / work));
-  let previous = Number.POSITIVE_INFINITY;
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let change = 0;
-    for (const v of block) {
-      const next = update(v);
-      const delta = Math.abs(next - lost[v]!);
-      if (delta > change) change = delta;
-      lost[v] = next;
-    }
-    if (sweepsConverged(change, previous, SWEEP_TOLERANCE)) return;
-    previous = change;
-  }
-  throw new Error(`impact did not converge in a supply cycle of ${block.length} nodes in ${layer.metal}`);
 }
 
 /**
@@ -340,21 +318,23 @@ function reachesSourceAfter(layer: MetalLayer, n: number, isRemoved: Uint8Array,
 }
 
 /**
- * Solve the lost shares of one block (nodes of one cycle, in the cone) directly: (I − Q) x = b,
- * Q the shares among block members, b what flows in from removed nodes and from cone nodes
- * already final. I − Q is a nonsingular M-matrix (every member reaches a removed node), so
- * elimination with partial pivoting is stable.
+ * Solve the lost shares of one block (nodes of one cycle, in the cone): (I − Q) x = b, Q the
+ * shares among block members (the step rule applied), b what flows in from removed nodes and from
+ * cone nodes already final. I − Q is a nonsingular M-matrix (every member reaches a removed node):
+ * solvePiece eliminates densely up to DENSE_BLOCK_LIMIT members and uses the sparse solver beyond
+ * (a 5,000-company ring that leaks at one member defeated Gauss–Seidel sweeps).
  */
-function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemoved: Uint8Array, positive: Uint8Array, lost: Float64Array): void {
+function solveBlock(layer: MetalLayer, block: readonly number[], isRemoved: Uint8Array, positive: Uint8Array, lost: Float64Array): void {
   const b = block.length;
   const { inOffsets, inSources, inWeights } = layer;
   const local = new Map<number, number>();
   block.forEach((v, i) => local.set(v, i));
-  const m = new Float64Array(b * b);
+  const rowStart = new Int32Array(b + 1);
+  const col: number[] = [];
+  const weight: number[] = [];
   const rhs = new Float64Array(b);
   for (let i = 0; i < b; i++) {
     const v = block[i]!;
-    m[i * b + i] = 1;
     let total = undisclosedOf(layer, v);
     for (let j = inOffsets[v]!, end = inOffsets[v + 1]!; j < end; j++) if (inWeights[j]! > 0) total += inWeights[j]!;
     const scale = intakeScale(total, inOffsets[v + 1]! - inOffsets[v]! + 1); // the step rule, as in update()
@@ -363,13 +343,16 @@ function solveBlockExactly(layer: MetalLayer, block: readonly number[], isRemove
       const u = inSources[j]!;
       const w = inWeights[j]! * scale;
       const k = local.get(u);
-      if (k !== undefined) m[i * b + k]! -= w;
-      else if (isRemoved[u] === 1) sum += w;
+      if (k !== undefined) {
+        col.push(k);
+        weight.push(w);
+      } else if (isRemoved[u] === 1) sum += w;
       else if (positive[u] === 1) sum += w * lost[u]!;
     }
     rhs[i] = sum;
+    rowStart[i + 1] = col.length;
   }
-  if (!solveDense(m, rhs, b, 1)) throw new Error(`impact: a supply cycle of ${b} nodes in ${layer.metal} gave a singular system`);
+  solvePiece(b, rowStart, Int32Array.from(col), Float64Array.from(weight), rhs, 1, BLOCK_SOLVE);
   // Probabilities: clamp the last ulps of rounding into [0, 1].
   for (let i = 0; i < b; i++) lost[block[i]!] = clampShare(rhs[i]!);
 }

@@ -26,6 +26,7 @@
  * whose own risk and leakage are tiny contracts slowly, and past a work budget the function
  * throws rather than answer inexactly.
  */
+import { UnsolvableCycleError } from '../errors.js';
 import type { Metal, NodeLabel } from '../model.js';
 import { LABEL_CODES, labelOf, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { memoOf } from '../memo.js';
@@ -202,7 +203,7 @@ function settleRiskBlock(
     converged = sweepUntil(maxSweeps);
   }
   if (!converged) {
-    throw new Error(
+    throw new UnsolvableCycleError(
       `risk propagation did not converge in a cycle of ${end - start} nodes (decay ${d}): a closed supply loop with decay 1 and almost no risk converges too slowly; use a decay below 1`,
     );
   }

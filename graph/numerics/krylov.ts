@@ -44,6 +44,7 @@
  * ILU_WORK_PER_ENTRY·(nnz + n); past it (rows meeting hub rows many times) the preconditioner is
  * symmetric Gauss–Seidel, which costs nothing to set up and has the same sparsity.
  */
+import { UnsolvableCycleError } from '../errors.js';
 
 /** A square sparse matrix in CSR: row i holds value[e] in column col[e] for e in rowStart[i] .. rowStart[i+1]. */
 export interface SparseSystem {
@@ -1026,7 +1027,7 @@ export function solvePieceKrylov(
   options: PieceKrylovOptions,
 ): void {
   const prepared = prepareMMatrix(mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true));
-  if (prepared.reason !== undefined) throw new Error(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
+  if (prepared.reason !== undefined) throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
   const krylov: KrylovOptions = { tolerance: options.tolerance, maxIterations: options.maxIterations ?? DEFAULT_PIECE_ITERATIONS };
   if (options.restart !== undefined) krylov.restart = options.restart;
   const b = new Float64Array(k);
@@ -1036,7 +1037,7 @@ export function solvePieceKrylov(
     x.fill(0);
     const result = solvePrepared(prepared, b, x, krylov);
     if (!result.converged) {
-      throw new Error(
+      throw new UnsolvableCycleError(
         `${options.who}: a cycle of ${k} suppliers could not be solved (${result.reason}; ${result.iterations} iterations, estimated error ${result.error.toExponential(2)})`,
       );
     }

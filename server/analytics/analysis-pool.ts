@@ -19,13 +19,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { UnknownNodeError } from '../../graph/errors.js';
+import { UnknownNodeError, UnsolvableCycleError } from '../../graph/errors.js';
 import type { NodeLabel } from '../../graph/model.js';
 import type { Snapshot } from '../../graph/snapshot.js';
 import { AnalysisMemoryError, AnalysisTimeoutError, DomainError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
 import { answerJson, runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from './analysis-catalog.js';
 
-/** How a DomainError, or the engine's UnknownNodeError, crosses the thread boundary. */
+/** How a DomainError, or the engine's UnknownNodeError or UnsolvableCycleError, crosses the thread boundary. */
 export interface SerializedError {
   kind: string;
   message: string;
@@ -42,6 +42,7 @@ export function serializeError(err: unknown): SerializedError {
     if (err.field !== undefined) unknownNode.field = err.field;
     return { kind: err.name, message: err.message, unknownNode };
   }
+  if (err instanceof UnsolvableCycleError) return { kind: err.name, message: err.message };
   return { kind: 'Error', message: err instanceof Error ? err.message : String(err) };
 }
 
@@ -58,6 +59,8 @@ export function deserializeError(e: SerializedError): Error {
     case 'UnknownNodeError':
       if (e.unknownNode) return new UnknownNodeError(e.unknownNode.id, e.unknownNode.label, e.unknownNode.field);
       return new AnalysisFailedError(e.message);
+    case 'UnsolvableCycleError':
+      return new UnsolvableCycleError(e.message);
     default:
       return new AnalysisFailedError(e.message);
   }

@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AnalysisTimeoutError, DomainError, StoreUnavailableError, TooManyRequestsError, UnauthorizedError, type FieldProblem } from '../errors.js';
 import type { Problem } from '../schemas/http.js';
-import { UnknownNodeError } from '../../graph/errors.js';
+import { UnknownNodeError, UnsolvableCycleError } from '../../graph/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -75,6 +75,10 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
       return sendProblem(reply, request, 400, 'validation-failed', 'The request is not valid', `${first.path}: ${first.message}`, fields);
     }
     if (error instanceof UnknownNodeError) return unknownNodeProblem(error, request, reply);
+    if (error instanceof UnsolvableCycleError) {
+      request.log.warn({ err: error }, 'supply cycle the engine cannot solve');
+      return sendProblem(reply, request, 422, 'unsolvable-cycle', 'The analysis cannot be solved on this graph', error.message);
+    }
     if (error instanceof DomainError) {
       if (error instanceof StoreUnavailableError) {
         reply.header('Retry-After', String(error.retryAfter));

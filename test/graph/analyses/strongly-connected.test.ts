@@ -181,16 +181,24 @@ describe('solvePiece', () => {
     );
   });
 
-  it('refuses a closed loop: singular densely, not converging by sweeps', () => {
+  it('refuses a closed loop; a loop leaking 1e-12 is settled by the sparse solver, not by sweeps', () => {
     // Two members passing everything to each other: I − Q is singular.
     const rowStart = Int32Array.from([0, 1, 2]);
     const col = Int32Array.from([1, 0]);
     const weight = Float64Array.from([1, 1]);
     expect(() => solvePiece(2, rowStart, col, weight, Float64Array.from([1, 0]), 1, { denseLimit: 300, tolerance: 1e-13, maxSweeps: 100, who: 'test' })).toThrow(/test: singular/);
-    const tight = Float64Array.from([1 - 1e-12, 1 - 1e-12]);
-    expect(() => solvePiece(2, rowStart, col, tight, Float64Array.from([1, 0]), 1, { denseLimit: 0, tolerance: 1e-13, maxSweeps: 100, who: 'test' })).toThrow(
+    const a = 1 - 1e-12;
+    const tight = Float64Array.from([a, a]);
+    const options = { denseLimit: 0, tolerance: 1e-13, maxSweeps: 100, who: 'test' } as const;
+    expect(() => solvePiece(2, rowStart, col, tight, Float64Array.from([1, 0]), 1, { ...options, sparse: 'sweeps' })).toThrow(
       /test: a cycle of 2 suppliers leaks too little supply to any source for its shares to be solved in 100 sweeps/,
     );
+    // The sparse solver settles what the sweeps could not: x0 = 1 / (1 − a²), x1 = a·x0 (1 − a is exact in floating point).
+    const x = Float64Array.from([1, 0]);
+    solvePiece(2, rowStart, col, tight, x, 1, options);
+    const x0 = 1 / ((1 - a) * (1 + a));
+    expect(Math.abs(x[0]! / x0 - 1)).toBeLessThanOrEqual(1e-9);
+    expect(Math.abs(x[1]! / (a * x0) - 1)).toBeLessThanOrEqual(1e-9);
   });
 });
 
