@@ -26,7 +26,7 @@ import {
   RiskPathsAnswerSchema,
   RiskRankingAnswerSchema,
   SinglePointsOfFailureAnswerSchema,
-} from '../schemas/analyses.js';
+} from '../../contract/analyses.js';
 import { DEFAULT_RISK_POLICY, type PolicyOverride, policyFor } from './risk-policies.js';
 
 export type { PolicyOverride } from './risk-policies.js';

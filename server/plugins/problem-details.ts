@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AnalysisTimeoutError, DomainError, StoreUnavailableError, TooManyRequestsError, UnauthorizedError, type FieldProblem } from '../errors.js';
-import type { Problem } from '../schemas/http.js';
+import type { Problem } from '../../contract/http.js';
 import { UnknownNodeError, UnsolvableCycleError } from '../../graph/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -12,7 +12,7 @@ import { DEFAULT_RISK_POLICY } from '../analytics/risk-policies.js';
 import { MetalSchema, NodeIdSchema, NodeLabelSchema } from '../../graph/model.js';
 import { answerSchemas } from '../analytics/analysis-catalog.js';
 import { sendAnswer } from '../plugins/analytics.js';
-import { problemResponses } from '../schemas/http.js';
+import { problemResponses } from '../../contract/http.js';
 
 export const MAX_SCENARIO_NODES = 1000;
 const EMPTY_ANSWER_NOTE = 'A company with no SUPPLIES of the metal gets 200 with takesMetal: false and empty parts, not an error.';
