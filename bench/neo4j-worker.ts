@@ -41,15 +41,33 @@ async function main(): Promise<void> {
   let stopAfter = false;
   let connection: { uri: string; user: string; password: string; database?: string };
   if (external) {
-    connection = { uri: external, user: process.env.NEO4J_USER || 'neo4j', password: process.env.NEO4J_PASSWORD ?? '', database: process.env.NEO4J_DATABASE || undefined };
+    connection = {
+      uri: external,
+      user: process.env.NEO4J_USER || 'neo4j',
+      password: process.env.NEO4J_PASSWORD ?? '',
+      database: process.env.NEO4J_DATABASE || undefined,
+    };
     log(`Neo4j from NEO4J_URI: ${external}`);
   } else {
-    const started = await startLocalNeo4j({ home: BENCH_HOME, lib: localNeo4jPaths().lib, port: BENCH_PORT, heap: '2g', pagecache: '1g', log });
+    const started = await startLocalNeo4j({
+      home: BENCH_HOME,
+      lib: localNeo4jPaths().lib,
+      port: BENCH_PORT,
+      heap: '2g',
+      pagecache: '1g',
+      log,
+    });
     stopAfter = !started.alreadyRunning;
     connection = started;
   }
 
-  const store = new Neo4jGraphStore({ ...connection, batchSize: 10_000, fetchSize: 20_000, maxTransactionRetryTimeMs: 30_000, connectionTimeoutMs: 30_000 });
+  const store = new Neo4jGraphStore({
+    ...connection,
+    batchSize: 10_000,
+    fetchSize: 20_000,
+    maxTransactionRetryTimeMs: 30_000,
+    connectionTimeoutMs: 30_000,
+  });
   try {
     await store.init();
     const options = { companies: graph.companies, seed: graph.seed, locatedIn: graph.locatedIn };
@@ -69,7 +87,9 @@ async function main(): Promise<void> {
     } else {
       if (counts.nodes > 0) {
         if (external && process.env.ORETRACE_BENCH_NEO4J_CLEAR !== '1') {
-          throw new Error(`the database at NEO4J_URI holds other data (${counts.nodes} nodes); refusing to clear it (set ORETRACE_BENCH_NEO4J_CLEAR=1 to allow, or unset NEO4J_URI to use the project's own server)`);
+          throw new Error(
+            `the database at NEO4J_URI holds other data (${counts.nodes} nodes); refusing to clear it (set ORETRACE_BENCH_NEO4J_CLEAR=1 to allow, or unset NEO4J_URI to use the project's own server)`,
+          );
         }
         log(`clearing ${counts.nodes} nodes of another graph`);
         await store.clear();
@@ -85,7 +105,15 @@ async function main(): Promise<void> {
         }
       });
       const ms = performance.now() - t0;
-      rows.push({ name: 'neo4j-import', value: ms, unit: 'ms', target: null, better: 'lower', reps: 1, note: `${expected.nodes} nodes + ${expected.relationships} relationships in chunks of 20k (skipped on later runs)` });
+      rows.push({
+        name: 'neo4j-import',
+        value: ms,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        reps: 1,
+        note: `${expected.nodes} nodes + ${expected.relationships} relationships in chunks of 20k (skipped on later runs)`,
+      });
     }
 
     // What the service does (scanColumns + compile from columns), and side by side in the same
@@ -96,12 +124,25 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       const snapshot = compile(scan);
       const t2 = performance.now();
-      if (snapshot.nodeCount !== expected.nodes) throw new Error(`the scan returned ${snapshot.nodeCount} nodes, expected ${expected.nodes}`);
+      if (snapshot.nodeCount !== expected.nodes)
+        throw new Error(`the scan returned ${snapshot.nodeCount} nodes, expected ${expected.nodes}`);
       return { scanMs: t1 - t0, compileMs: t2 - t1 };
     };
     const ways = [
-      { name: 'neo4j-scan-compile', run: () => timed(() => store.scanColumns(), compileSnapshotFromColumns), scan: [] as number[], compile: [] as number[], total: [] as number[] },
-      { name: 'neo4j-scan-compile-rows', run: () => timed(() => store.scan(), compileSnapshot), scan: [] as number[], compile: [] as number[], total: [] as number[] },
+      {
+        name: 'neo4j-scan-compile',
+        run: () => timed(() => store.scanColumns(), compileSnapshotFromColumns),
+        scan: [] as number[],
+        compile: [] as number[],
+        total: [] as number[],
+      },
+      {
+        name: 'neo4j-scan-compile-rows',
+        run: () => timed(() => store.scan(), compileSnapshot),
+        scan: [] as number[],
+        compile: [] as number[],
+        total: [] as number[],
+      },
     ];
     const reps = quick ? 2 : 3;
     for (let i = 0; i < reps; i++) {
@@ -135,6 +176,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

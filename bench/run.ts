@@ -24,7 +24,7 @@ import { GRAPH_100K, graphsFor } from './lib/graphs.js';
 import { round } from './lib/measure.js';
 import { ensureBenchVenv } from './lib/python-env.js';
 import { renderTable } from './lib/table.js';
-import type { CaseResult, GraphSpec, ResultRow, Timing } from './lib/types.js';
+import type { CaseResult, ResultRow, Timing } from './lib/types.js';
 import type { WorkerOutput } from './worker.js';
 
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
@@ -87,8 +87,15 @@ async function main(): Promise<void> {
   const childLimit = (quick ? 8 : 45) * 60_000;
   const started = performance.now();
 
-  log(`oretrace bench — ${quick ? 'QUICK mode: graphs of 100k and 20k nodes (targets are set for 1M nodes / 5M SUPPLIES)' : 'full run: graphs of 1M nodes (~5M SUPPLIES) and 100k nodes'}`);
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  log(
+    `oretrace bench — ${quick ? 'QUICK mode: graphs of 100k and 20k nodes (targets are set for 1M nodes / 5M SUPPLIES)' : 'full run: graphs of 1M nodes (~5M SUPPLIES) and 100k nodes'}`,
+  );
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 
   let python: string | undefined;
   if (withNetworkx) {
@@ -120,7 +127,15 @@ async function main(): Promise<void> {
     if (withNetworkx && python && worker.edges) {
       log(`-- networkx/scipy baselines on ${graph.label} (${worker.edges.edgeCount} ${worker.metal} edges)`);
       const pyOut = join(WORK_DIR, `${graph.label}-networkx.json`);
-      const pyArgs = [join(PROJECT_ROOT, 'bench', 'baselines', 'networkx_baselines.py'), worker.edges.prefix, pyOut, '--reps', quick ? '3' : '3', '--budget', quick ? '20' : '60'];
+      const pyArgs = [
+        join(PROJECT_ROOT, 'bench', 'baselines', 'networkx_baselines.py'),
+        worker.edges.prefix,
+        pyOut,
+        '--reps',
+        quick ? '3' : '3',
+        '--budget',
+        quick ? '20' : '60',
+      ];
       if (graph.minCutBaseline) pyArgs.push('--min-cut');
       try {
         await runChild(python, pyArgs, childLimit);
@@ -144,7 +159,11 @@ async function main(): Promise<void> {
       log(`-- RSS of a process holding the ${graph.label} snapshot`);
       const rssOut = join(WORK_DIR, `${graph.label}-rss.json`);
       try {
-        await runChild(process.execPath, [...nodeArgs(graph.heapMb, 'snapshot-rss.ts'), JSON.stringify(graph), rssOut, ...(quick ? ['--quick'] : [])], childLimit);
+        await runChild(
+          process.execPath,
+          [...nodeArgs(graph.heapMb, 'snapshot-rss.ts'), JSON.stringify(graph), rssOut, ...(quick ? ['--quick'] : [])],
+          childLimit,
+        );
         for (const c of (JSON.parse(readFileSync(rssOut, 'utf8')) as { rows: CaseResult[] }).rows) rows.push(row(c, graph.label));
       } catch (err) {
         log(`snapshot RSS failed on ${graph.label}: ${err instanceof Error ? err.message : String(err)} (its figure is missing)`);
@@ -161,8 +180,8 @@ async function main(): Promise<void> {
     if (nx) {
       compare('bfs-reached', nx.checks['bfs-reached'], 'networkx');
       compare('idom-reached', nx.checks['idom-reached'], 'networkx');
-      compare('connectivity', nx.checks['connectivity'], 'networkx');
-      compare('spof-redundancy', nx.checks['connectivity'], 'networkx min cut');
+      compare('connectivity', nx.checks.connectivity, 'networkx');
+      compare('spof-redundancy', nx.checks.connectivity, 'networkx min cut');
       compare('origin-cahra-focal', nx.checks['origin-cahra-focal'], 'scipy', 1e-9);
       compare('origin-cahra-largest', nx.checks['origin-cahra-largest'], 'scipy', 1e-9);
     }
@@ -172,7 +191,11 @@ async function main(): Promise<void> {
     log(`\n== Neo4j: scan + compile of the ${GRAPH_100K.label} graph`);
     const outFile = join(WORK_DIR, 'neo4j.json');
     try {
-      await runChild(process.execPath, [...nodeArgs(4096, 'neo4j-worker.ts'), JSON.stringify(GRAPH_100K), outFile, ...(quick ? ['--quick'] : [])], 2 * childLimit);
+      await runChild(
+        process.execPath,
+        [...nodeArgs(4096, 'neo4j-worker.ts'), JSON.stringify(GRAPH_100K), outFile, ...(quick ? ['--quick'] : [])],
+        2 * childLimit,
+      );
       const out = JSON.parse(readFileSync(outFile, 'utf8')) as { rows: CaseResult[] };
       for (const c of out.rows) rows.push(row(c, GRAPH_100K.label));
     } catch (err) {
@@ -182,14 +205,16 @@ async function main(): Promise<void> {
 
   // The service as a whole: each script writes its own results file, whose rows join the table.
   const services: Array<{ what: string; script: string; args: string[]; results: string }> = [];
-  if (!only && !args.includes('--no-web')) services.push({ what: 'web front end render', script: 'web/render-bench.ts', args: [], results: 'web.json' });
+  if (!only && !args.includes('--no-web'))
+    services.push({ what: 'web front end render', script: 'web/render-bench.ts', args: [], results: 'web.json' });
   if (!only && !args.includes('--no-load')) {
     // Quick keeps the whole run within minutes: the load test's quick mode, without its soak.
     const loadArgs = quick ? ['--quick', '--no-soak'] : args.includes('--no-soak') ? ['--no-soak'] : [];
     services.push({ what: 'load test of the service', script: 'load/load-test.ts', args: loadArgs, results: 'load.json' });
   }
   // The hostile inputs of the Trust issue, each against a fresh service: answer, time, worst /health.
-  if (!only && !args.includes('--no-hostile')) services.push({ what: 'hostile inputs', script: 'hostile/hostile-inputs.ts', args: [], results: 'hostile.json' });
+  if (!only && !args.includes('--no-hostile'))
+    services.push({ what: 'hostile inputs', script: 'hostile/hostile-inputs.ts', args: [], results: 'hostile.json' });
   for (const service of services) {
     log(`\n== ${service.what} (bench/${service.script})`);
     try {
@@ -201,18 +226,29 @@ async function main(): Promise<void> {
   }
 
   const minutes = (performance.now() - started) / 60_000;
-  process.stdout.write(`\noretrace bench (${quick ? 'quick: 100k + 20k nodes — smaller than the 1M graph the targets are for' : 'full: 1M + 100k nodes'}), metal tin, ${minutes.toFixed(1)} min\n`);
+  process.stdout.write(
+    `\noretrace bench (${quick ? 'quick: 100k + 20k nodes — smaller than the 1M graph the targets are for' : 'full: 1M + 100k nodes'}), metal tin, ${minutes.toFixed(1)} min\n`,
+  );
   process.stdout.write(`value = median (ms unless stated); ratio = value / baseline (below 1: the engine is faster)\n`);
-  if (Object.keys(versions).length > 0) process.stdout.write(`baselines: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}, graphology 0.26.0\n`);
+  if (Object.keys(versions).length > 0)
+    process.stdout.write(
+      `baselines: ${Object.entries(versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}, graphology 0.26.0\n`,
+    );
   process.stdout.write(`\n${renderTable(rows)}\n`);
-  if (mismatches.length > 0) process.stdout.write(`\nANSWERS DIFFER between the engine and a baseline:\n${mismatches.map((m) => `  ${m}`).join('\n')}\n`);
-  else process.stdout.write('\nthe engine and the baselines agree on the answers compared (BFS reach, dominator reach, connectivity, CAHRA share).\n');
+  if (mismatches.length > 0)
+    process.stdout.write(`\nANSWERS DIFFER between the engine and a baseline:\n${mismatches.map((m) => `  ${m}`).join('\n')}\n`);
+  else
+    process.stdout.write(
+      '\nthe engine and the baselines agree on the answers compared (BFS reach, dominator reach, connectivity, CAHRA share).\n',
+    );
   const file = join(RESULTS_DIR, 'latest.json');
   writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   try {
     collect();
     const atStart = process.memoryUsage().rss;
-    let generated: SyntheticColumns | undefined = generateSyntheticColumns({ companies: graph.companies, seed: graph.seed, locatedIn: graph.locatedIn });
+    let generated: SyntheticColumns | undefined = generateSyntheticColumns({
+      companies: graph.companies,
+      seed: graph.seed,
+      locatedIn: graph.locatedIn,
+    });
     const focalId = generated.ids[generated.focal[0]!]!;
     let scan: ScanColumns | undefined = syntheticScanColumns(generated, 1);
     generated = undefined;
@@ -130,6 +134,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

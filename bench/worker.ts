@@ -11,7 +11,12 @@ import { DirectedGraph } from 'graphology';
 import type { GraphNode, Relationship } from '../graph/model.js';
 import type { ScanColumns } from '../graph/scan-columns.js';
 import { nodeIndex, type Snapshot } from '../graph/snapshot.js';
-import { generateSyntheticColumns, materializeSynthetic, syntheticScanColumns, type SyntheticStats } from '../seeds/synthetic/generate-synthetic.js';
+import {
+  generateSyntheticColumns,
+  materializeSynthetic,
+  syntheticScanColumns,
+  type SyntheticStats,
+} from '../seeds/synthetic/generate-synthetic.js';
 import { CASES } from './cases/index.js';
 import { BENCH_METAL } from './lib/graphs.js';
 import { MB, retainedBytes, timeIt } from './lib/measure.js';
@@ -68,7 +73,13 @@ function largestUpstream(s: Snapshot, candidates: readonly number[]): number {
  * The metal layer as a walk graph (buyer → source, effective weight) in flat binary files, plus
  * what the baselines need to know about the nodes, for bench/baselines/networkx_baselines.py.
  */
-function writeEdges(s: Snapshot, dir: string, label: string, focal: number, largest: number): { prefix: string; nodeCount: number; edgeCount: number } {
+function writeEdges(
+  s: Snapshot,
+  dir: string,
+  label: string,
+  focal: number,
+  largest: number,
+): { prefix: string; nodeCount: number; edgeCount: number } {
   const layer = s.layers.get(BENCH_METAL)!;
   const m = layer.edgeCount;
   const from = new Int32Array(m);
@@ -92,7 +103,10 @@ function writeEdges(s: Snapshot, dir: string, label: string, focal: number, larg
     if (s.labels[v] === 2) (s.cahra[v] ? cahra : nonCahra).push(v);
     else if (s.recycled[v] && layer.inOffsets[v] === layer.inOffsets[v + 1]) recycled.push(v);
   }
-  writeFileSync(`${prefix}.meta.json`, JSON.stringify({ nodeCount: s.nodeCount, edgeCount: m, focal, largestUpstream: largest, cahra, nonCahra, recycled }));
+  writeFileSync(
+    `${prefix}.meta.json`,
+    JSON.stringify({ nodeCount: s.nodeCount, edgeCount: m, focal, largestUpstream: largest, cahra, nonCahra, recycled }),
+  );
   return { prefix, nodeCount: s.nodeCount, edgeCount: m };
 }
 
@@ -102,7 +116,8 @@ function graphologyBfs(s: Snapshot, focal: number): { timing: Timing; reached: n
   const g = new DirectedGraph({ allowSelfLoops: true });
   for (let v = 0; v < s.nodeCount; v++) if (layer.present[v]) g.addNode(String(v));
   for (let v = 0; v < s.nodeCount; v++) {
-    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) g.addDirectedEdge(String(v), String(layer.inSources[j]!), { weight: layer.inWeights[j]! });
+    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++)
+      g.addDirectedEdge(String(v), String(layer.inSources[j]!), { weight: layer.inWeights[j]! });
   }
   let reached = 0;
   const start = String(focal);
@@ -129,22 +144,39 @@ async function main(): Promise<void> {
   const quick = flags.includes('--quick');
   const edgesAt = flags.indexOf('--edges');
   const edgesDir = edgesAt >= 0 ? flags[edgesAt + 1] : undefined;
-  const only = flags.find((f) => f.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = flags
+    .find((f) => f.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const cases = CASES.filter((c) => !only || c.phase === 'scan' || only.includes(c.id));
   const rows: CaseResult[] = [];
   const checks: Record<string, number> = {};
 
   const before = retainedBytes();
   let t0 = performance.now();
-  let columns: ReturnType<typeof generateSyntheticColumns> | undefined = generateSyntheticColumns({ companies: graph.companies, seed: graph.seed, locatedIn: graph.locatedIn });
+  let columns: ReturnType<typeof generateSyntheticColumns> | undefined = generateSyntheticColumns({
+    companies: graph.companies,
+    seed: graph.seed,
+    locatedIn: graph.locatedIn,
+  });
   const generateMs = performance.now() - t0;
   t0 = performance.now();
   let scanColumns: ScanColumns | undefined = syntheticScanColumns(columns, 1);
   const scanColumnsMs = performance.now() - t0;
   const stats = columns.stats;
   const focalIds = columns.focal.map((i) => columns!.ids[i]!);
-  log(`[${graph.label}] generated ${stats.nodes} nodes, ${stats.supplies} SUPPLIES, ${stats.locatedIn} LOCATED_IN in ${(generateMs / 1000).toFixed(1)} s (+ ${(scanColumnsMs / 1000).toFixed(1)} s as a columnar scan)`);
-  rows.push({ name: 'generate', value: generateMs + scanColumnsMs, unit: 'ms', target: 20_000, better: 'lower', reps: 1, note: `generator ${Math.round(generateMs)} ms + columnar scan ${Math.round(scanColumnsMs)} ms; ${stats.supplies} SUPPLIES` });
+  log(
+    `[${graph.label}] generated ${stats.nodes} nodes, ${stats.supplies} SUPPLIES, ${stats.locatedIn} LOCATED_IN in ${(generateMs / 1000).toFixed(1)} s (+ ${(scanColumnsMs / 1000).toFixed(1)} s as a columnar scan)`,
+  );
+  rows.push({
+    name: 'generate',
+    value: generateMs + scanColumnsMs,
+    unit: 'ms',
+    target: 20_000,
+    better: 'lower',
+    reps: 1,
+    note: `generator ${Math.round(generateMs)} ms + columnar scan ${Math.round(scanColumnsMs)} ms; ${stats.supplies} SUPPLIES`,
+  });
 
   // Row objects only when a case asks for them (the rows case): ~1 GB of heap at 1M nodes.
   let network: { nodes: GraphNode[]; relationships: Relationship[] } | undefined;
@@ -158,7 +190,9 @@ async function main(): Promise<void> {
         if (network === undefined) {
           const started = performance.now();
           network = materializeSynthetic(columns!);
-          log(`[${graph.label}] made ${network.nodes.length + network.relationships.length} row objects in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          log(
+            `[${graph.label}] made ${network.nodes.length + network.relationships.length} row objects in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+          );
         }
         return { version: 1, nodes: network.nodes, relationships: network.relationships };
       },
@@ -182,17 +216,35 @@ async function main(): Promise<void> {
   columns = undefined;
   scanColumns = undefined;
   const after = retainedBytes();
-  rows.push({ name: 'snapshot-memory', value: (after - before) / MB, unit: 'MB', target: 600, better: 'lower', reps: 1, note: 'heapUsed + arrayBuffers retained after GC, scan and generator dropped' });
+  rows.push({
+    name: 'snapshot-memory',
+    value: (after - before) / MB,
+    unit: 'MB',
+    target: 600,
+    better: 'lower',
+    reps: 1,
+    note: 'heapUsed + arrayBuffers retained after GC, scan and generator dropped',
+  });
 
   ctx.focal = nodeIndex(snapshot, focalIds[0]!, 'Company')!;
-  ctx.largestUpstream = largestUpstream(snapshot, focalIds.map((id) => nodeIndex(snapshot, id, 'Company')!));
+  ctx.largestUpstream = largestUpstream(
+    snapshot,
+    focalIds.map((id) => nodeIndex(snapshot, id, 'Company')!),
+  );
   for (const c of cases.filter((x) => x.phase === 'snapshot')) {
     log(`[${graph.label}] ${c.id}`);
     try {
       rows.push(...(await c.run(ctx)));
     } catch (err) {
-      log(`[${graph.label}] ${c.id} FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      rows.push({ name: c.id, value: Number.NaN, unit: 'ms', target: null, better: 'lower', note: `failed: ${err instanceof Error ? err.message : String(err)}` });
+      log(`[${graph.label}] ${c.id} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      rows.push({
+        name: c.id,
+        value: Number.NaN,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        note: `failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 
@@ -206,7 +258,15 @@ async function main(): Promise<void> {
 
   let edges: WorkerOutput['edges'];
   if (edgesDir) edges = writeEdges(snapshot, edgesDir, graph.label, ctx.focal, ctx.largestUpstream);
-  rows.push({ name: 'worker-peak-rss', value: process.resourceUsage().maxRSS / 1024, unit: 'MB', target: null, better: 'lower', reps: 1, note: 'whole worker process: generator, objects, snapshots, graphology' });
+  rows.push({
+    name: 'worker-peak-rss',
+    value: process.resourceUsage().maxRSS / 1024,
+    unit: 'MB',
+    target: null,
+    better: 'lower',
+    reps: 1,
+    note: 'whole worker process: generator, objects, snapshots, graphology',
+  });
 
   const output: WorkerOutput = {
     graph,
@@ -223,6 +283,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

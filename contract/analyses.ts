@@ -52,24 +52,35 @@ export const RiskAnswerSchema = z
   .object({
     ...AnalysisHeader,
     risk: Fraction.describe('Propagated risk R'),
-    intrinsic: Fraction.describe('The company\'s own risk r from the policy'),
-    contributors: z.array(NodeRefSchema.extend({ contribution: Fraction })).describe('Direct sources by the factor they add, largest first'),
+    intrinsic: Fraction.describe("The company's own risk r from the policy"),
+    contributors: z
+      .array(NodeRefSchema.extend({ contribution: Fraction }))
+      .describe('Direct sources by the factor they add, largest first'),
   })
   .meta({ id: 'RiskAnswer' });
 
-export const RiskPathHopSchema = NodeRefSchema.extend({ metal: MetalSchema, share: Fraction.describe('Weight of the step into this hop (1 for the company)') });
+export const RiskPathHopSchema = NodeRefSchema.extend({
+  metal: MetalSchema,
+  share: Fraction.describe('Weight of the step into this hop (1 for the company)'),
+});
 
 export const RiskPathsAnswerSchema = z
   .object({
     ...AnalysisHeader,
-    paths: z.array(z.object({ weight: Fraction, hops: z.array(RiskPathHopSchema) })).describe('Highest weight first; first hop the company, last the risk source'),
+    paths: z
+      .array(z.object({ weight: Fraction, hops: z.array(RiskPathHopSchema) }))
+      .describe('Highest weight first; first hop the company, last the risk source'),
   })
   .meta({ id: 'RiskPathsAnswer' });
 
 export const SinglePointsOfFailureAnswerSchema = z
   .object({
     ...AnalysisHeader,
-    redundancy: z.number().int().min(0).describe('Least number of node failures that cut the company off from every source; 0 when it has no source'),
+    redundancy: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Least number of node failures that cut the company off from every source; 0 when it has no source'),
     singlePointsOfFailure: z.array(NodeRefSchema.extend({ share: Fraction })),
     minimumCut: z.array(z.string()).describe('One minimum set of node ids whose failure cuts the company off'),
   })

@@ -20,7 +20,10 @@ export const ImportedSmelterRowSchema = z.object({
   row: z.number().int().describe('Row on the Smelter List sheet'),
   metal: MetalSchema.nullable(),
   name: z.string().nullable(),
-  smelterId: z.string().nullable().describe('The smelter written: an RMI id, or a local id (LOCAL-…) when unresolved; null when not written'),
+  smelterId: z
+    .string()
+    .nullable()
+    .describe('The smelter written: an RMI id, or a local id (LOCAL-…) when unresolved; null when not written'),
   status: z.enum(['resolved_by_id', 'resolved_by_name', 'unresolved', 'not_listed', 'not_yet_identified', 'skipped']),
   confidence: z.number().min(0).max(1),
   duplicate: z.boolean().describe('The same smelter and metal appear on an earlier row of the file'),

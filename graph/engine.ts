@@ -153,7 +153,10 @@ export function risk(snapshot: Snapshot, request: RiskRequest): RiskAnswer {
 export function riskPaths(snapshot: Snapshot, request: RiskPathsRequest): RiskPathsAnswer {
   const c = companyIndex(snapshot, request.company);
   const { metal, policy } = request;
-  const paths = topRiskPaths(snapshot, metal, policy, c, { limit: request.limit ?? ENGINE_DEFAULTS.paths, maxDepth: request.maxDepth ?? ENGINE_DEFAULTS.maxDepth });
+  const paths = topRiskPaths(snapshot, metal, policy, c, {
+    limit: request.limit ?? ENGINE_DEFAULTS.paths,
+    maxDepth: request.maxDepth ?? ENGINE_DEFAULTS.maxDepth,
+  });
   return {
     ...companyHeader(snapshot, request, c),
     paths: paths.map((path) => ({
@@ -221,7 +224,10 @@ function hasOverShared(snapshot: Snapshot, metal: Metal): boolean {
 /** The header of a company answer whose analysis does not walk the upstream itself: the warnings take a walk of their own, when the layer has anything to warn about. */
 function companyHeader(snapshot: Snapshot, request: CompanyRequest, c: number): CompanyHeader {
   const takes = takesMetal(snapshot, request.metal, c);
-  const warnings = takes && hasOverShared(snapshot, request.metal) ? overSharedWarnings(snapshot, request.metal, overSharedUpstream(snapshot.layers.get(request.metal)!, c)) : [];
+  const warnings =
+    takes && hasOverShared(snapshot, request.metal)
+      ? overSharedWarnings(snapshot, request.metal, overSharedUpstream(snapshot.layers.get(request.metal)!, c))
+      : [];
   return header(snapshot, request, c, takes, warnings);
 }
 

@@ -17,9 +17,7 @@ export const NodeIdSchema = z
   // Control characters in ids break CSV/GraphML export and log lines; nothing legitimate needs them.
   .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
 
-export const CountryCodeSchema = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"');
+export const CountryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"');
 
 export const MetalSchema = z.enum(METAL_IDS);
 export type Metal = z.infer<typeof MetalSchema>;
@@ -113,9 +111,7 @@ export const CountrySchema = z
   .meta({ id: 'Country', description: 'A country, possibly a conflict-affected or high-risk area (CAHRA).' });
 export type Country = z.infer<typeof CountrySchema>;
 
-export const GraphNodeSchema = z
-  .discriminatedUnion('label', [CompanySchema, SmelterSchema, CountrySchema])
-  .meta({ id: 'GraphNode' });
+export const GraphNodeSchema = z.discriminatedUnion('label', [CompanySchema, SmelterSchema, CountrySchema]).meta({ id: 'GraphNode' });
 export type GraphNode = z.infer<typeof GraphNodeSchema>;
 /** What callers send: defaults not yet applied. */
 export type GraphNodeInput = z.input<typeof GraphNodeSchema>;
@@ -124,7 +120,7 @@ export const ShareSchema = z
   .number()
   .gt(0, 'must be greater than 0')
   .lte(1, 'must be at most 1')
-  .describe('Fraction of the buyer\'s intake of the metal that comes through this relationship');
+  .describe("Fraction of the buyer's intake of the metal that comes through this relationship");
 
 export const SuppliesSchema = z
   .object({
@@ -151,9 +147,7 @@ export const LocatedInSchema = z
   .meta({ id: 'LocatedIn' });
 export type LocatedIn = z.infer<typeof LocatedInSchema>;
 
-export const RelationshipSchema = z
-  .discriminatedUnion('type', [SuppliesSchema, LocatedInSchema])
-  .meta({ id: 'Relationship' });
+export const RelationshipSchema = z.discriminatedUnion('type', [SuppliesSchema, LocatedInSchema]).meta({ id: 'Relationship' });
 export type Relationship = z.infer<typeof RelationshipSchema>;
 export type RelationshipInput = z.input<typeof RelationshipSchema>;
 

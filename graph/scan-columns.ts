@@ -163,9 +163,30 @@ export function scanToColumns(scan: { version: number; nodes: readonly GraphNode
 
 /** What a node contributes to the columns: a GraphNode, or just the fields the snapshot keeps (null: absent). */
 export type NodeFields =
-  | { label: 'Company'; id: string; name: string; country: string; saqScore?: number | null | undefined; humanRightsRisk?: keyof typeof HUMAN_RIGHTS_CODES | null | undefined }
-  | { label: 'Smelter'; id: string; name: string; country: string; rmapStatus?: (typeof RMAP_STATUSES)[number] | null | undefined; recycledOrScrap?: boolean | null | undefined }
-  | { label: 'Country'; id: string; name: string; cahra?: boolean | null | undefined; lists?: readonly string[] | null | undefined; riskScore?: number | null | undefined };
+  | {
+      label: 'Company';
+      id: string;
+      name: string;
+      country: string;
+      saqScore?: number | null | undefined;
+      humanRightsRisk?: keyof typeof HUMAN_RIGHTS_CODES | null | undefined;
+    }
+  | {
+      label: 'Smelter';
+      id: string;
+      name: string;
+      country: string;
+      rmapStatus?: (typeof RMAP_STATUSES)[number] | null | undefined;
+      recycledOrScrap?: boolean | null | undefined;
+    }
+  | {
+      label: 'Country';
+      id: string;
+      name: string;
+      cahra?: boolean | null | undefined;
+      lists?: readonly string[] | null | undefined;
+      riskScore?: number | null | undefined;
+    };
 
 const NO_LISTS: readonly string[] = [];
 
@@ -230,7 +251,8 @@ export class ScanColumnsBuilder {
     this.metal = SHARED.uint8(supplies);
     this.share = SHARED.float64(supplies);
     // A 3×3 table of label codes keeps the per-relationship step free of allocation.
-    for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) this.allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
+    for (const f of LABEL_BY_CODE)
+      for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) this.allowed[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
   }
 
   /** Adds a node; returns its position. */
@@ -291,8 +313,14 @@ export class ScanColumnsBuilder {
     if (f >= 0 && t >= 0) {
       if (!allowed[labels[f]! * 3 + labels[t]!]) return;
     } else if (f === -2 || t === -2) {
-      const withLabel = (found: number[], label: number | undefined) => (label === undefined ? found : found.filter((i) => labels[i] === label));
-      ({ f, t } = settleAmbiguous(withLabel(positionsOf(idIndex, ids, fromId), fromLabel), withLabel(positionsOf(idIndex, ids, toId), toLabel), labels, allowed));
+      const withLabel = (found: number[], label: number | undefined) =>
+        label === undefined ? found : found.filter((i) => labels[i] === label);
+      ({ f, t } = settleAmbiguous(
+        withLabel(positionsOf(idIndex, ids, fromId), fromLabel),
+        withLabel(positionsOf(idIndex, ids, toId), toLabel),
+        labels,
+        allowed,
+      ));
       if (f < 0) return;
     } else return;
     this.append(f, t, metalId, share);
@@ -336,7 +364,8 @@ export class ScanColumnsBuilder {
   finish(version: number): ScanColumns {
     const n = this.n;
     const idIndex = this.idIndex ?? buildIdIndex(this.ids);
-    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : copyOf(a, length));
+    const fit = <T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T =>
+      a.length === length ? a : copyOf(a, length);
     return {
       version,
       nodes: {
@@ -397,7 +426,14 @@ export function canonicalSuppliesOrder(supplies: SuppliesColumns, nodeCount: num
   pass((e) => metalRank[metal[e]!]!, supplies.metals.length);
   pass((e) => to[e]!, nodeCount);
   pass((e) => from[e]!, nodeCount);
-  const out: SuppliesColumns = { count, from: SHARED.int32(count), to: SHARED.int32(count), metal: SHARED.uint8(count), metals: supplies.metals, share: SHARED.float64(count) };
+  const out: SuppliesColumns = {
+    count,
+    from: SHARED.int32(count),
+    to: SHARED.int32(count),
+    metal: SHARED.uint8(count),
+    metals: supplies.metals,
+    share: SHARED.float64(count),
+  };
   for (let k = 0; k < count; k++) {
     const e = order[k]!;
     out.from[k] = from[e]!;
@@ -409,7 +445,12 @@ export function canonicalSuppliesOrder(supplies: SuppliesColumns, nodeCount: num
 }
 
 /** Ends of a relationship whose id is used under several labels: the last pair the model allows. */
-function settleAmbiguous(fromCandidates: readonly number[], toCandidates: readonly number[], labels: Uint8Array, allowed: Uint8Array): { f: number; t: number } {
+function settleAmbiguous(
+  fromCandidates: readonly number[],
+  toCandidates: readonly number[],
+  labels: Uint8Array,
+  allowed: Uint8Array,
+): { f: number; t: number } {
   let f = -1;
   let t = -1;
   for (const a of fromCandidates) {

@@ -27,7 +27,7 @@ export function intakeRounding(terms: number): number {
 
 /** A probability computed in floating point, clamped into [0, 1] (NaN stays NaN: a bug, not rounding). */
 export function clampShare(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return x < 0 ? 0 : Math.min(x, 1);
 }
 
 /**

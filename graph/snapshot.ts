@@ -223,7 +223,12 @@ export function planCompile(scan: ScanColumns): CompilePlan {
   const supplies = scan.supplies;
   const { count, from, to, metal, metals: metalTable, share } = supplies;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`supplies.count must be a non-negative integer, got ${count}`);
-  for (const [name, column] of [['from', from], ['to', to], ['metal', metal], ['share', share]] as const) {
+  for (const [name, column] of [
+    ['from', from],
+    ['to', to],
+    ['metal', metal],
+    ['share', share],
+  ] as const) {
     if (column.length < count) throw new RangeError(`supplies.${name} has ${column.length} entries, fewer than supplies.count = ${count}`);
   }
   if (metalTable.length > 256) throw new RangeError(`supplies.metals lists ${metalTable.length} metals; at most 256 fit a Uint8Array code`);
@@ -244,7 +249,17 @@ export function planCompile(scan: ScanColumns): CompilePlan {
   }
   // Layers in order of each metal's first relationship, as a scan of rows meets them.
   const metalOrder = [...metalTable.keys()].filter((m) => firstSeen[m]! >= 0).sort((a, b) => firstSeen[a]! - firstSeen[b]!);
-  const jobs = metalOrder.map((m): LayerJob => ({ metal: metalTable[m]!, code: m, edgeCount: perMetal[m]!, nodeCount: n, supplies: { count, from, to, metal, share }, labels, recycled }));
+  const jobs = metalOrder.map(
+    (m): LayerJob => ({
+      metal: metalTable[m]!,
+      code: m,
+      edgeCount: perMetal[m]!,
+      nodeCount: n,
+      supplies: { count, from, to, metal, share },
+      labels,
+      recycled,
+    }),
+  );
   let idIndex = scan.idIndex !== undefined && scan.idIndex.slots.length >= 4 * n ? scan.idIndex : undefined;
   return {
     jobs,
@@ -253,7 +268,8 @@ export function planCompile(scan: ScanColumns): CompilePlan {
     },
     assemble(layers, malformed) {
       if (malformed >= 0) throw describeMalformed(scan, malformed);
-      if (layers.length !== jobs.length || layers.some((l, i) => l.metal !== jobs[i]!.metal)) throw new Error('assemble: the layers do not match the jobs');
+      if (layers.length !== jobs.length || layers.some((l, i) => l.metal !== jobs[i]!.metal))
+        throw new Error('assemble: the layers do not match the jobs');
       return {
         ...nodes,
         version: scan.version,
@@ -267,7 +283,8 @@ export function planCompile(scan: ScanColumns): CompilePlan {
 
 /** Which SUPPLIES ends the model allows, by label codes: ALLOWED_ENDS[from * 3 + to] = 1. */
 const ALLOWED_ENDS = new Uint8Array(9);
-for (const f of LABEL_BY_CODE) for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) ALLOWED_ENDS[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
+for (const f of LABEL_BY_CODE)
+  for (const t of LABEL_BY_CODE) if (endsAllowed('SUPPLIES', f, t)) ALLOWED_ENDS[LABEL_CODES[f] * 3 + LABEL_CODES[t]] = 1;
 
 /** The RangeError for relationship k, which a layer build found malformed. */
 function describeMalformed(scan: ScanColumns, k: number): RangeError {
@@ -408,7 +425,12 @@ function countEnds(job: LayerJob, kept: ArrayAllocator): { inOffsets: Uint32Arra
  * stored (NaN: none); effectiveWeights turns them into weights in place (the layer keeps no copy
  * of the stored shares: the store has them). A share outside [0, 1] is malformed.
  */
-function fillInAdjacency(job: LayerJob, work: LayerWorkspace, inOffsets: Uint32Array, malformedEnds: number): { inSources: Uint32Array; inWeights: Float64Array; malformed: number } {
+function fillInAdjacency(
+  job: LayerJob,
+  work: LayerWorkspace,
+  inOffsets: Uint32Array,
+  malformedEnds: number,
+): { inSources: Uint32Array; inWeights: Float64Array; malformed: number } {
   const { code, edgeCount: count, nodeCount: n } = job;
   const { from: edgeFrom, to: edgeTo, metal: edgeMetal, share: edgeShare, count: total } = job.supplies;
   const inSources = work.kept.uint32(count);
@@ -420,7 +442,7 @@ function fillInAdjacency(job: LayerJob, work: LayerWorkspace, inOffsets: Uint32A
     if (edgeMetal[e] !== code) continue;
     const slot = inFill[edgeTo[e]!]!++;
     const share = edgeShare[e]!;
-    if (!(share >= 0 && share <= 1) && share === share && (malformed < 0 || e < malformed)) malformed = e; // NaN: no share
+    if (!(share >= 0 && share <= 1) && !Number.isNaN(share) && (malformed < 0 || e < malformed)) malformed = e; // NaN: no share
     inSources[slot] = edgeFrom[e]!;
     inWeights[slot] = share;
   }

@@ -21,11 +21,14 @@ export const ConfigSchema = z
     ),
     NEO4J_USER: z.preprocess(emptyAsUndefined, z.string().min(1).default('neo4j')),
     NEO4J_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()),
-    NEO4J_DATABASE: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z][A-Za-z0-9.-]{0,62}$/, 'must be a Neo4j database name').default('neo4j')),
-    LOG_LEVEL: z.preprocess(
+    NEO4J_DATABASE: z.preprocess(
       emptyAsUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9.-]{0,62}$/, 'must be a Neo4j database name')
+        .default('neo4j'),
     ),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Worker threads for analyses; 0 runs them in the request's thread. Unset: cores − 1, at most 4. */
     ANALYSIS_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(64).optional()),
     /** How long one analysis may run in its worker before it is stopped (503 analysis-timeout). */
@@ -33,7 +36,13 @@ export const ConfigSchema = z
     /** The heap each analysis worker may use, in MB; an analysis that needs more fails (422 analysis-memory-limit). */
     ANALYSIS_HEAP_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(64).max(65_536).default(1024)),
     /** Load the reference data and the demo supply chain into an empty store at start-up. */
-    SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true').transform((v) => v === 'true')),
+    SEED_DEMO: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((v) => v === 'true'),
+    ),
     /** API keys as "name:role:sha256hex,…" (hashes, never the keys; `oretrace keys create` makes them). */
     API_KEYS: z.preprocess(emptyAsUndefined, z.string().max(1_000_000).optional()),
     /** A JSON file {"keys": [{"name", "role", "sha256"}]}; combined with API_KEYS. */
@@ -45,7 +54,12 @@ export const ConfigSchema = z
       emptyAsUndefined,
       z
         .string()
-        .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== ''),
+        )
         .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com, comma-separated')))
         .optional(),
     ),

@@ -37,7 +37,18 @@ export const bfsUpstream: BenchCase = {
     });
     ctx.checks['bfs-reached'] = reached;
     return [
-      { name: 'bfs-upstream', value: t.median, unit: 'ms', target: null, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, baselineKey: 'bfs-upstream', note: `reference pass over the layer's compact CSR (${k} nodes); ${reached} nodes reached` },
+      {
+        name: 'bfs-upstream',
+        value: t.median,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        baselineKey: 'bfs-upstream',
+        note: `reference pass over the layer's compact CSR (${k} nodes); ${reached} nodes reached`,
+      },
     ];
   },
 };

@@ -24,7 +24,18 @@ export const dominatorTreeCase: BenchCase = {
     });
     ctx.checks['idom-reached'] = reached;
     return [
-      { name: 'dominator-tree', value: t.median, unit: 'ms', target: 1000, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, baselineKey: 'immediate-dominators', note: `whole layer (${k} nodes, compact ids), rooted at the focal company` },
+      {
+        name: 'dominator-tree',
+        value: t.median,
+        unit: 'ms',
+        target: 1000,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        baselineKey: 'immediate-dominators',
+        note: `whole layer (${k} nodes, compact ids), rooted at the focal company`,
+      },
     ];
   },
 };
@@ -37,14 +48,26 @@ export const vertexConnectivityCase: BenchCase = {
     const layer = s.layers.get(ctx.metal)!;
     // The sources: nodes of the layer without sources of their own (as single-points-of-failure.ts defines them).
     const sinks: number[] = [];
-    for (let v = 0; v < s.nodeCount; v++) if (layer.present[v] && layer.inOffsets[v] === layer.inOffsets[v + 1] && v !== ctx.focal) sinks.push(v);
+    for (let v = 0; v < s.nodeCount; v++)
+      if (layer.present[v] && layer.inOffsets[v] === layer.inOffsets[v + 1] && v !== ctx.focal) sinks.push(v);
     let connectivity = Number.NaN;
     const t = ctx.time(() => {
       connectivity = minimumVertexCut(s.nodeCount, layer.inOffsets, layer.inSources, ctx.focal, sinks).connectivity;
     });
-    ctx.checks['connectivity'] = connectivity;
+    ctx.checks.connectivity = connectivity;
     return [
-      { name: 'vertex-connectivity', value: t.median, unit: 'ms', target: null, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, baselineKey: 'minimum-node-cut', note: `focal company to its sources: ${connectivity}` },
+      {
+        name: 'vertex-connectivity',
+        value: t.median,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        baselineKey: 'minimum-node-cut',
+        note: `focal company to its sources: ${connectivity}`,
+      },
     ];
   },
 };

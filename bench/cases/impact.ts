@@ -10,7 +10,8 @@ export const impactCase: BenchCase = {
     const s = ctx.snapshot!;
     // 100 distinct nodes that supply something in some metal, drawn with a fixed seed.
     const supplies = new Uint8Array(s.nodeCount);
-    for (const layer of s.layers.values()) for (let v = 0; v < s.nodeCount; v++) if (layer.outOffsets[v + 1]! > layer.outOffsets[v]!) supplies[v] = 1;
+    for (const layer of s.layers.values())
+      for (let v = 0; v < s.nodeCount; v++) if (layer.outOffsets[v + 1]! > layer.outOffsets[v]!) supplies[v] = 1;
     const candidates: number[] = [];
     for (let v = 0; v < s.nodeCount; v++) if (supplies[v]) candidates.push(v);
     const rand = mulberry32(7);
@@ -22,7 +23,17 @@ export const impactCase: BenchCase = {
       affected = impactOfRemoval(s, list, {}).length;
     });
     return [
-      { name: 'impact-100-nodes', value: t.median, unit: 'ms', target: 1000, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, note: `${affected} (company, metal) pairs affected` },
+      {
+        name: 'impact-100-nodes',
+        value: t.median,
+        unit: 'ms',
+        target: 1000,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        note: `${affected} (company, metal) pairs affected`,
+      },
     ];
   },
 };

@@ -17,7 +17,19 @@ export const originSharesAllCase: BenchCase = {
       cahra = originSharesAll(s, ctx.metal, { scratch }).cahra[ctx.focal]!;
     });
     ctx.checks['origin-cahra-focal'] = cahra;
-    return [{ name: 'origin-shares-all', value: t.median, unit: 'ms', target: 300, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, baselineKey: 'origin-all' }];
+    return [
+      {
+        name: 'origin-shares-all',
+        value: t.median,
+        unit: 'ms',
+        target: 300,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        baselineKey: 'origin-all',
+      },
+    ];
   },
 };
 

@@ -12,7 +12,18 @@ export const riskPropagation: BenchCase = {
     const scratch = new Scratch(); // the working arrays, lent to every repetition
     const t = ctx.time(() => propagateRisk(s, ctx.metal, DEFAULT_RISK_POLICY, { scratch }));
     return [
-      { name: 'risk-propagation', value: t.median, unit: 'ms', target: 1000, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, baselineKey: 'pagerank', note: 'intrinsic risk included' },
+      {
+        name: 'risk-propagation',
+        value: t.median,
+        unit: 'ms',
+        target: 1000,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        baselineKey: 'pagerank',
+        note: 'intrinsic risk included',
+      },
     ];
   },
 };

@@ -62,7 +62,17 @@ export const snapshotCompile: BenchCase = {
     const rows = scan.rows();
     const r = ctx.time(() => compileSnapshot(rows), { reps: 3, budgetMs: 60_000 });
     return [
-      { name: 'snapshot-compile', value: t.median, unit: 'ms', target: null, better: 'lower', min: t.min, max: t.max, reps: t.samples.length, note: 'from a columnar scan, one thread' },
+      {
+        name: 'snapshot-compile',
+        value: t.median,
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        min: t.min,
+        max: t.max,
+        reps: t.samples.length,
+        note: 'from a columnar scan, one thread',
+      },
       {
         name: 'snapshot-compile-2-threads',
         value: p.median,

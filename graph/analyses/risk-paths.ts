@@ -53,7 +53,9 @@ export const MAX_RISK_PATH_DEPTH = 64;
 export const MAX_RISK_PATH_LIMIT = 10_000;
 
 /** RMAP statuses (as codes of the snapshot) under which a smelter can be a high-risk source. */
-const HIGH_RISK_RMAP_CODES: readonly number[] = (['non_conformant', 'not_enrolled', 'unknown'] as const).map((s) => RMAP_STATUSES.indexOf(s));
+const HIGH_RISK_RMAP_CODES: readonly number[] = (['non_conformant', 'not_enrolled', 'unknown'] as const).map((s) =>
+  RMAP_STATUSES.indexOf(s),
+);
 
 /** Whether node i is a high-risk source under the policy (see the file comment). */
 export function isHighRiskSource(snapshot: Snapshot, policy: RiskPolicy, intrinsic: Float64Array, i: number): boolean {
@@ -138,7 +140,8 @@ export interface RiskPathOptions {
 export function topRiskPaths(snapshot: Snapshot, metal: Metal, policy: RiskPolicy, c: number, options: RiskPathOptions): RiskPath[] {
   checkRiskPathRequest(snapshot, c, options);
   const r = options.intrinsic ?? sharedIntrinsicRisk(snapshot, policy);
-  if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
+  if (r.length !== snapshot.nodeCount)
+    throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
   const layer = snapshot.layers.get(metal);
   if (layer === undefined) return [];
   // A path prefix ending at u with k edges is worth extending only if a high-risk source lies within maxDepth − k edges above u.
@@ -157,8 +160,10 @@ export function topRiskPaths(snapshot: Snapshot, metal: Metal, policy: RiskPolic
 }
 
 function checkRiskPathRequest(snapshot: Snapshot, c: number, { limit, maxDepth }: RiskPathOptions): void {
-  if (!Number.isInteger(c) || c < 0 || c >= snapshot.nodeCount) throw new RangeError(`company must be a node index in 0..${snapshot.nodeCount - 1}, got ${c}`);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RISK_PATH_LIMIT) throw new RangeError(`limit must be an integer in 1..${MAX_RISK_PATH_LIMIT}, got ${limit}`);
+  if (!Number.isInteger(c) || c < 0 || c >= snapshot.nodeCount)
+    throw new RangeError(`company must be a node index in 0..${snapshot.nodeCount - 1}, got ${c}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RISK_PATH_LIMIT)
+    throw new RangeError(`limit must be an integer in 1..${MAX_RISK_PATH_LIMIT}, got ${limit}`);
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RISK_PATH_DEPTH) {
     throw new RangeError(`maxDepth must be an integer in 1..${MAX_RISK_PATH_DEPTH}, got ${maxDepth}`);
   }

@@ -78,15 +78,26 @@ export const RiskPolicySchema = z
     const bands = p.companies.saqBands;
     for (let i = 1; i < bands.length; i++) {
       if (!(bands[i]!.minScore < bands[i - 1]!.minScore)) {
-        ctx.addIssue({ code: 'custom', path: ['companies', 'saqBands', i, 'minScore'], message: 'bands must be ordered by minScore, strictly decreasing' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['companies', 'saqBands', i, 'minScore'],
+          message: 'bands must be ordered by minScore, strictly decreasing',
+        });
       }
     }
     // A last band starting at 0 means every score 0..100 falls in some band: no silent gap.
     if (bands.length > 0 && bands[bands.length - 1]!.minScore !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['companies', 'saqBands', bands.length - 1, 'minScore'], message: 'the last band must start at 0' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['companies', 'saqBands', bands.length - 1, 'minScore'],
+        message: 'the last band must start at 0',
+      });
     }
   })
-  .meta({ id: 'RiskPolicy', description: 'A versioned risk policy: intrinsic risks by node properties, per-tier decay, high-risk threshold.' });
+  .meta({
+    id: 'RiskPolicy',
+    description: 'A versioned risk policy: intrinsic risks by node properties, per-tier decay, high-risk threshold.',
+  });
 export type RiskPolicy = z.infer<typeof RiskPolicySchema>;
 
 /**
@@ -119,7 +130,7 @@ export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object
 export function mergePolicy(base: RiskPolicy, override: DeepPartial<RiskPolicy> | undefined): RiskPolicy {
   if (override === undefined || Object.keys(override).length === 0) return base;
   const merged = mergeDeep(base, override) as Record<string, unknown>;
-  if (override.version === undefined && !isDeepEqual(merged, base)) merged['version'] = `${base.version}+override`;
+  if (override.version === undefined && !isDeepEqual(merged, base)) merged.version = `${base.version}+override`;
   return RiskPolicySchema.parse(merged);
 }
 

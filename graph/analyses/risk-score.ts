@@ -40,7 +40,8 @@ const SWEEP_TOLERANCE = 1e-12;
 const SWEEP_WORK_BUDGET = 2e8;
 
 function checkIntrinsic(snapshot: Snapshot, r: Float64Array): void {
-  if (r.length !== snapshot.nodeCount) throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
+  if (r.length !== snapshot.nodeCount)
+    throw new RangeError(`intrinsic risk has ${r.length} entries, the snapshot ${snapshot.nodeCount} nodes`);
 }
 
 /** What propagateRisk may be given besides the policy. */
@@ -72,7 +73,8 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   for (let c = 0; c < k; c++) own[c] = Rc[c] = r[nodes[c]!]!;
   const update = (c: number): number => {
     let keep = 1 - own[c]!;
-    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++) keep *= 1 - d * compactWeights[j]! * Rc[compactSources[j]!]!;
+    for (let j = compactOffsets[c]!, end = compactOffsets[c + 1]!; j < end; j++)
+      keep *= 1 - d * compactWeights[j]! * Rc[compactSources[j]!]!;
     return 1 - keep;
   };
 
@@ -98,7 +100,6 @@ export function propagateRisk(snapshot: Snapshot, metal: Metal, policy: RiskPoli
   return R;
 }
 
-
 /** Cycles of up to this many nodes get Newton steps after the sweeps (dense, O(b³) a step). */
 const NEWTON_BLOCK_LIMIT = 64;
 const SWEEPS_BEFORE_NEWTON = 5000;
@@ -113,7 +114,15 @@ const NEWTON_MAX_STEP = 1e-3;
  * the least fixed point the sweeps were climbing to instead of jumping to another; true when the
  * residual ends below 1e-14. r and R are by compact id.
  */
-function newtonPolish(layer: MetalLayer, start: number, end: number, d: number, r: Float64Array, R: Float64Array, update: (c: number) => number): boolean {
+function newtonPolish(
+  layer: MetalLayer,
+  start: number,
+  end: number,
+  d: number,
+  r: Float64Array,
+  R: Float64Array,
+  update: (c: number) => number,
+): boolean {
   const b = end - start;
   const { compactOffsets, compactSources, compactWeights } = layer;
   const m = new Float64Array(b * b);
@@ -224,7 +233,8 @@ function checkLimit(limit: number): void {
 }
 
 function checkNode(snapshot: Snapshot, v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v >= snapshot.nodeCount) throw new RangeError(`${what} must be a node index in 0..${snapshot.nodeCount - 1}, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v >= snapshot.nodeCount)
+    throw new RangeError(`${what} must be a node index in 0..${snapshot.nodeCount - 1}, got ${v}`);
 }
 
 export interface RiskContributor {
@@ -349,5 +359,11 @@ export function rankByRisk(snapshot: Snapshot, question: RiskRankingQuestion): R
     }
   }
   const picked = Array.from(heap.subarray(0, size)).sort((a, b) => R[b]! - R[a]! || a - b);
-  return picked.map((index) => ({ index, id: snapshot.ids[index]!, label: labelOf(snapshot, index), name: snapshot.names[index]!, risk: R[index]! }));
+  return picked.map((index) => ({
+    index,
+    id: snapshot.ids[index]!,
+    label: labelOf(snapshot, index),
+    name: snapshot.names[index]!,
+    risk: R[index]!,
+  }));
 }

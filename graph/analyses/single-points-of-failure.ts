@@ -80,7 +80,12 @@ export function singlePointsOfFailure(snapshot: Snapshot, metal: Metal, c: numbe
   // tree (the costlier step on a large upstream) is only built when it has something to find.
   const cut = minimumVertexCut(size + 1, offsets, targets, 0, sources);
   const minimumCut = cut.cut.map((v) => snapshot.ids[globalOf[v]!]!).sort(compareIds);
-  const answer: SinglePointsOfFailureAnswer = { redundancy: cut.connectivity, singlePointsOfFailure: [], minimumCut, sourceCount: sources.length };
+  const answer: SinglePointsOfFailureAnswer = {
+    redundancy: cut.connectivity,
+    singlePointsOfFailure: [],
+    minimumCut,
+    sourceCount: sources.length,
+  };
   if (cut.connectivity !== 1) return answer;
 
   // The sink's dominators, nearest the sink first, up to c (local 0, excluded).

@@ -1027,7 +1027,8 @@ export function solvePieceKrylov(
   options: PieceKrylovOptions,
 ): void {
   const prepared = prepareMMatrix(mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true));
-  if (prepared.reason !== undefined) throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
+  if (prepared.reason !== undefined)
+    throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
   const krylov: KrylovOptions = { tolerance: options.tolerance, maxIterations: options.maxIterations ?? DEFAULT_PIECE_ITERATIONS };
   if (options.restart !== undefined) krylov.restart = options.restart;
   const b = new Float64Array(k);

@@ -122,7 +122,7 @@ export function solveSparse(
         let sum = b[p * r + q]!;
         for (let e = rowStart[p]!, end = rowStart[p + 1]!; e < end; e++) sum += weight[e]! * x[col[e]! * r + q]!;
         const next = sum / d;
-        const delta = Math.abs(next - x[p * r + q]!) / (next > 1 ? next : 1);
+        const delta = Math.abs(next - x[p * r + q]!) / Math.max(next, 1);
         if (delta > change) change = delta;
         x[p * r + q] = next;
       }
@@ -172,7 +172,10 @@ export function solvePiece(
         else m[p * k + col[e]!]! -= weight[e]!;
       }
     }
-    if (!solveDense(m, rhs, k, r)) throw new UnsolvableCycleError(`${options.who}: singular system for a cycle of ${k} suppliers that leaks (a closed loop not detected)`);
+    if (!solveDense(m, rhs, k, r))
+      throw new UnsolvableCycleError(
+        `${options.who}: singular system for a cycle of ${k} suppliers that leaks (a closed loop not detected)`,
+      );
     return;
   }
   // Beyond the dense limit: sparse elimination in a fill-reducing order, else preconditioned

@@ -365,7 +365,13 @@ class SpurSearcher {
  * The `limit` best paths from start of at most maxHops steps (see the file comment). The graph
  * must hold at most one step per (node, target) pair: a path is its node sequence.
  */
-export function kBestProductPaths(g: ProductPathGraph, start: number, limit: number, maxHops: number, work: PathSearchWork = { spurSearches: 0, statesSettled: 0, stepsScanned: 0 }): ProductPath[] {
+export function kBestProductPaths(
+  g: ProductPathGraph,
+  start: number,
+  limit: number,
+  maxHops: number,
+  work: PathSearchWork = { spurSearches: 0, statesSettled: 0, stepsScanned: 0 },
+): ProductPath[] {
   const searcher = new SpurSearcher(g, start, work);
   const { offsets, targets, weights, decay, endFactor } = g;
   const factorOf = (v: number, u: number): number => {

@@ -334,4 +334,3 @@ export function layerComponents(layer: Pick<LayerTopology, 'cyclicBlocks' | 'nod
   starts[count] = k;
   return { count, members: nodes, starts, componentOf, cyclic };
 }
-

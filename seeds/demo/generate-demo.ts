@@ -38,7 +38,7 @@ export const DEMO_NOTICE =
   'FICTIONAL DEMO DATA. Every company in this file, including "Aurelia Watch & Electronics Group" and its ' +
   'business units and suppliers, is invented; any resemblance to a real firm is coincidental. Every SUPPLIES ' +
   'relationship and share is invented too: the smelters with RMI ids (CID...) are real facilities taken from the ' +
-  'Smelter Look-up of RMI\'s CMRT 6.5 template, and the countries are real, but which ore they are shown to ' +
+  "Smelter Look-up of RMI's CMRT 6.5 template, and the countries are real, but which ore they are shown to " +
   'receive and which companies they are shown to supply are fictional and say nothing about their real sourcing ' +
   'or customers. RMAP statuses are illustrative, not taken from RMI: real smelters are shown only as ' +
   '"conformant", "active" or "unknown", which may differ from their real status; "non_conformant" appears only ' +
@@ -130,53 +130,606 @@ interface KindSpec {
   onlySmelters?: string[];
 }
 
-const ASIA_EMS: [string, number][] = [['CN', 5], ['TW', 2], ['MY', 2], ['VN', 2], ['TH', 1], ['MX', 1], ['CZ', 1], ['PH', 1], ['IN', 1]];
+const ASIA_EMS: [string, number][] = [
+  ['CN', 5],
+  ['TW', 2],
+  ['MY', 2],
+  ['VN', 2],
+  ['TH', 1],
+  ['MX', 1],
+  ['CZ', 1],
+  ['PH', 1],
+  ['IN', 1],
+];
 
 const KINDS: KindSpec[] = [
   // tier 1: sells to the business units
-  { kind: 'ems', tier: 1, count: 13, metals: ['tin', 'tantalum', 'gold'], buysFrom: ['pcb-fab', 'capacitor', 'connector', 'semiconductor-packaging', 'cable'], countries: ASIA_EMS, words: ['Electronics Manufacturing', 'EMS', 'Assembly Systems', 'Electronic Assembly'], suppliers: [3, 6] },
-  { kind: 'watch-movement', tier: 1, count: 5, metals: ['tin', 'tungsten', 'gold'], buysFrom: ['watch-parts', 'pcb-fab'], countries: [['CH', 4], ['JP', 1], ['HK', 1], ['CN', 1]], words: ['Movements', 'Horlogerie', 'Calibres'], suppliers: [2, 4] },
-  { kind: 'watch-case', tier: 1, count: 4, metals: ['gold'], buysFrom: ['gold-semis'], countries: [['CH', 3], ['IT', 1], ['HK', 1]], words: ['Boîtes de Montres', 'Watch Cases', 'Case Works'], suppliers: [1, 2] },
-  { kind: 'battery-pack', tier: 1, count: 5, metals: ['cobalt', 'tin'], buysFrom: ['battery-cell', 'pcb-fab', 'cable'], countries: [['CN', 3], ['KR', 1], ['VN', 1], ['MY', 1]], words: ['Battery Packs', 'Power Systems', 'Energy Modules'], suppliers: [2, 4] },
-  { kind: 'acoustic-module', tier: 1, count: 5, metals: ['tungsten', 'tin', 'gold'], buysFrom: ['micro-speaker', 'vibration-motor', 'cable'], countries: [['CN', 2], ['DK', 1], ['TW', 1], ['VN', 1], ['AT', 1]], words: ['Acoustics', 'Audio Modules', 'Sound Systems'], suppliers: [2, 4] },
-  { kind: 'display-module', tier: 1, count: 5, metals: ['tin', 'gold'], buysFrom: ['semiconductor-packaging', 'connector', 'pcb-fab'], countries: [['CN', 2], ['TW', 2], ['KR', 2], ['JP', 1]], words: ['Display Modules', 'Optoelectronics', 'Display Technologies'], suppliers: [2, 4] },
-  { kind: 'sensor-module', tier: 1, count: 5, metals: ['gold', 'tin', 'tantalum'], buysFrom: ['semiconductor-packaging', 'capacitor', 'pcb-fab'], countries: [['DE', 1], ['TW', 1], ['JP', 1], ['CN', 1], ['SG', 1], ['MY', 1]], words: ['Sensor Modules', 'Sensing Technologies', 'MEMS Modules'], suppliers: [2, 4] },
-  { kind: 'haptics', tier: 1, count: 3, metals: ['tungsten', 'tin'], buysFrom: ['vibration-motor'], countries: [['CN', 2], ['KR', 1], ['JP', 1]], words: ['Haptics', 'Haptic Systems'], suppliers: [1, 3] },
-  { kind: 'jewellery-workshop', tier: 1, count: 2, metals: ['gold'], buysFrom: ['jewellery-gold-semis'], countries: [['IT', 1]], words: ['Oreficeria', 'Gioielli'], suppliers: [1, 1] },
+  {
+    kind: 'ems',
+    tier: 1,
+    count: 13,
+    metals: ['tin', 'tantalum', 'gold'],
+    buysFrom: ['pcb-fab', 'capacitor', 'connector', 'semiconductor-packaging', 'cable'],
+    countries: ASIA_EMS,
+    words: ['Electronics Manufacturing', 'EMS', 'Assembly Systems', 'Electronic Assembly'],
+    suppliers: [3, 6],
+  },
+  {
+    kind: 'watch-movement',
+    tier: 1,
+    count: 5,
+    metals: ['tin', 'tungsten', 'gold'],
+    buysFrom: ['watch-parts', 'pcb-fab'],
+    countries: [
+      ['CH', 4],
+      ['JP', 1],
+      ['HK', 1],
+      ['CN', 1],
+    ],
+    words: ['Movements', 'Horlogerie', 'Calibres'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'watch-case',
+    tier: 1,
+    count: 4,
+    metals: ['gold'],
+    buysFrom: ['gold-semis'],
+    countries: [
+      ['CH', 3],
+      ['IT', 1],
+      ['HK', 1],
+    ],
+    words: ['Boîtes de Montres', 'Watch Cases', 'Case Works'],
+    suppliers: [1, 2],
+  },
+  {
+    kind: 'battery-pack',
+    tier: 1,
+    count: 5,
+    metals: ['cobalt', 'tin'],
+    buysFrom: ['battery-cell', 'pcb-fab', 'cable'],
+    countries: [
+      ['CN', 3],
+      ['KR', 1],
+      ['VN', 1],
+      ['MY', 1],
+    ],
+    words: ['Battery Packs', 'Power Systems', 'Energy Modules'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'acoustic-module',
+    tier: 1,
+    count: 5,
+    metals: ['tungsten', 'tin', 'gold'],
+    buysFrom: ['micro-speaker', 'vibration-motor', 'cable'],
+    countries: [
+      ['CN', 2],
+      ['DK', 1],
+      ['TW', 1],
+      ['VN', 1],
+      ['AT', 1],
+    ],
+    words: ['Acoustics', 'Audio Modules', 'Sound Systems'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'display-module',
+    tier: 1,
+    count: 5,
+    metals: ['tin', 'gold'],
+    buysFrom: ['semiconductor-packaging', 'connector', 'pcb-fab'],
+    countries: [
+      ['CN', 2],
+      ['TW', 2],
+      ['KR', 2],
+      ['JP', 1],
+    ],
+    words: ['Display Modules', 'Optoelectronics', 'Display Technologies'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'sensor-module',
+    tier: 1,
+    count: 5,
+    metals: ['gold', 'tin', 'tantalum'],
+    buysFrom: ['semiconductor-packaging', 'capacitor', 'pcb-fab'],
+    countries: [
+      ['DE', 1],
+      ['TW', 1],
+      ['JP', 1],
+      ['CN', 1],
+      ['SG', 1],
+      ['MY', 1],
+    ],
+    words: ['Sensor Modules', 'Sensing Technologies', 'MEMS Modules'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'haptics',
+    tier: 1,
+    count: 3,
+    metals: ['tungsten', 'tin'],
+    buysFrom: ['vibration-motor'],
+    countries: [
+      ['CN', 2],
+      ['KR', 1],
+      ['JP', 1],
+    ],
+    words: ['Haptics', 'Haptic Systems'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'jewellery-workshop',
+    tier: 1,
+    count: 2,
+    metals: ['gold'],
+    buysFrom: ['jewellery-gold-semis'],
+    countries: [['IT', 1]],
+    words: ['Oreficeria', 'Gioielli'],
+    suppliers: [1, 1],
+  },
 
   // tier 2: components
-  { kind: 'pcb-fab', tier: 2, count: 15, metals: ['tin', 'gold'], buysFrom: ['solder-alloy', 'plating-chemicals'], countries: [['CN', 5], ['TW', 3], ['TH', 2], ['KR', 1], ['JP', 1], ['DE', 1]], words: ['Circuits', 'PCB', 'Printed Circuits', 'Circuit Boards'], suppliers: [2, 4] },
-  { kind: 'capacitor', tier: 2, count: 10, metals: ['tantalum', 'tin'], buysFrom: ['tantalum-powder', 'solder-alloy'], countries: [['CN', 3], ['JP', 2], ['US', 1], ['CZ', 1], ['MX', 1], ['MY', 1], ['IL', 1]], words: ['Capacitors', 'Passive Components', 'Tantalum Capacitors'], suppliers: [2, 4] },
-  { kind: 'connector', tier: 2, count: 12, metals: ['gold', 'tin'], buysFrom: ['plating-chemicals', 'tinned-wire'], countries: [['CN', 4], ['TW', 2], ['JP', 1], ['DE', 1], ['US', 1], ['MX', 1]], words: ['Connectors', 'Interconnect', 'Contact Systems'], suppliers: [2, 4] },
-  { kind: 'semiconductor-packaging', tier: 2, count: 10, metals: ['gold', 'tin'], buysFrom: ['gold-wire', 'solder-alloy'], countries: [['TW', 3], ['MY', 2], ['PH', 2], ['CN', 2], ['KR', 1], ['VN', 1]], words: ['Semiconductor Packaging', 'Assembly & Test', 'Microelectronics'], suppliers: [2, 4] },
-  { kind: 'vibration-motor', tier: 2, count: 8, metals: ['tungsten', 'tin'], buysFrom: ['tungsten-alloy', 'solder-alloy'], countries: [['CN', 3], ['KR', 1], ['JP', 1], ['VN', 1]], words: ['Micro Motors', 'Motion Components', 'Vibration Motors'], suppliers: [2, 3] },
-  { kind: 'battery-cell', tier: 2, count: 6, metals: ['cobalt'], buysFrom: ['cathode-material'], countries: [['CN', 3], ['KR', 2], ['JP', 1]], words: ['Battery Cells', 'Cell Technology', 'Energy Cells'], suppliers: [1, 3] },
-  { kind: 'micro-speaker', tier: 2, count: 8, metals: ['tin', 'gold'], buysFrom: ['tinned-wire', 'plating-chemicals'], countries: [['CN', 3], ['TW', 1], ['VN', 1], ['PH', 1]], words: ['Micro Acoustics', 'Speaker Components', 'Transducers'], suppliers: [1, 3] },
-  { kind: 'watch-parts', tier: 2, count: 8, metals: ['gold', 'tungsten'], buysFrom: ['precious-alloy', 'tungsten-alloy'], countries: [['CH', 4], ['FR', 1], ['DE', 1], ['HK', 1]], words: ['Cadrans', 'Micromécanique', 'Watch Components', 'Décolletage'], suppliers: [1, 3] },
-  { kind: 'gold-semis', tier: 2, count: 5, metals: ['gold'], buysFrom: ['precious-alloy'], countries: [['CH', 2], ['IT', 1], ['DE', 1], ['HK', 1]], words: ['Precious Semis', 'Goldworks', 'Métaux Précieux'], suppliers: [1, 3] },
-  { kind: 'cable', tier: 2, count: 8, metals: ['tin'], buysFrom: ['tinned-wire'], countries: [['CN', 3], ['VN', 1], ['TH', 1], ['MX', 1], ['PL', 1]], words: ['Cable Assemblies', 'Wire Harness', 'Cabling'], suppliers: [1, 3] },
-  { kind: 'jewellery-gold-semis', tier: 2, count: 1, metals: ['gold'], buysFrom: ['jewellery-gold-alloy'], countries: [['IT', 1]], words: ['Semilavorati Oro'], suppliers: [1, 1] },
+  {
+    kind: 'pcb-fab',
+    tier: 2,
+    count: 15,
+    metals: ['tin', 'gold'],
+    buysFrom: ['solder-alloy', 'plating-chemicals'],
+    countries: [
+      ['CN', 5],
+      ['TW', 3],
+      ['TH', 2],
+      ['KR', 1],
+      ['JP', 1],
+      ['DE', 1],
+    ],
+    words: ['Circuits', 'PCB', 'Printed Circuits', 'Circuit Boards'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'capacitor',
+    tier: 2,
+    count: 10,
+    metals: ['tantalum', 'tin'],
+    buysFrom: ['tantalum-powder', 'solder-alloy'],
+    countries: [
+      ['CN', 3],
+      ['JP', 2],
+      ['US', 1],
+      ['CZ', 1],
+      ['MX', 1],
+      ['MY', 1],
+      ['IL', 1],
+    ],
+    words: ['Capacitors', 'Passive Components', 'Tantalum Capacitors'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'connector',
+    tier: 2,
+    count: 12,
+    metals: ['gold', 'tin'],
+    buysFrom: ['plating-chemicals', 'tinned-wire'],
+    countries: [
+      ['CN', 4],
+      ['TW', 2],
+      ['JP', 1],
+      ['DE', 1],
+      ['US', 1],
+      ['MX', 1],
+    ],
+    words: ['Connectors', 'Interconnect', 'Contact Systems'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'semiconductor-packaging',
+    tier: 2,
+    count: 10,
+    metals: ['gold', 'tin'],
+    buysFrom: ['gold-wire', 'solder-alloy'],
+    countries: [
+      ['TW', 3],
+      ['MY', 2],
+      ['PH', 2],
+      ['CN', 2],
+      ['KR', 1],
+      ['VN', 1],
+    ],
+    words: ['Semiconductor Packaging', 'Assembly & Test', 'Microelectronics'],
+    suppliers: [2, 4],
+  },
+  {
+    kind: 'vibration-motor',
+    tier: 2,
+    count: 8,
+    metals: ['tungsten', 'tin'],
+    buysFrom: ['tungsten-alloy', 'solder-alloy'],
+    countries: [
+      ['CN', 3],
+      ['KR', 1],
+      ['JP', 1],
+      ['VN', 1],
+    ],
+    words: ['Micro Motors', 'Motion Components', 'Vibration Motors'],
+    suppliers: [2, 3],
+  },
+  {
+    kind: 'battery-cell',
+    tier: 2,
+    count: 6,
+    metals: ['cobalt'],
+    buysFrom: ['cathode-material'],
+    countries: [
+      ['CN', 3],
+      ['KR', 2],
+      ['JP', 1],
+    ],
+    words: ['Battery Cells', 'Cell Technology', 'Energy Cells'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'micro-speaker',
+    tier: 2,
+    count: 8,
+    metals: ['tin', 'gold'],
+    buysFrom: ['tinned-wire', 'plating-chemicals'],
+    countries: [
+      ['CN', 3],
+      ['TW', 1],
+      ['VN', 1],
+      ['PH', 1],
+    ],
+    words: ['Micro Acoustics', 'Speaker Components', 'Transducers'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'watch-parts',
+    tier: 2,
+    count: 8,
+    metals: ['gold', 'tungsten'],
+    buysFrom: ['precious-alloy', 'tungsten-alloy'],
+    countries: [
+      ['CH', 4],
+      ['FR', 1],
+      ['DE', 1],
+      ['HK', 1],
+    ],
+    words: ['Cadrans', 'Micromécanique', 'Watch Components', 'Décolletage'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'gold-semis',
+    tier: 2,
+    count: 5,
+    metals: ['gold'],
+    buysFrom: ['precious-alloy'],
+    countries: [
+      ['CH', 2],
+      ['IT', 1],
+      ['DE', 1],
+      ['HK', 1],
+    ],
+    words: ['Precious Semis', 'Goldworks', 'Métaux Précieux'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'cable',
+    tier: 2,
+    count: 8,
+    metals: ['tin'],
+    buysFrom: ['tinned-wire'],
+    countries: [
+      ['CN', 3],
+      ['VN', 1],
+      ['TH', 1],
+      ['MX', 1],
+      ['PL', 1],
+    ],
+    words: ['Cable Assemblies', 'Wire Harness', 'Cabling'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'jewellery-gold-semis',
+    tier: 2,
+    count: 1,
+    metals: ['gold'],
+    buysFrom: ['jewellery-gold-alloy'],
+    countries: [['IT', 1]],
+    words: ['Semilavorati Oro'],
+    suppliers: [1, 1],
+  },
 
   // tier 3: materials
-  { kind: 'solder-alloy', tier: 3, count: 18, metals: ['tin'], buysFrom: ['tin-trader', 'metal-trader'], countries: [['CN', 4], ['JP', 2], ['MY', 2], ['US', 1], ['DE', 1], ['TW', 1], ['ID', 1], ['TH', 1]], words: ['Solder', 'Solder Alloys', 'Soldering Materials'], suppliers: [1, 3], smelterDirect: 0.3 },
-  { kind: 'tantalum-powder', tier: 3, count: 10, metals: ['tantalum'], buysFrom: ['tantalum-processor'], countries: [['CN', 3], ['US', 1], ['DE', 1], ['JP', 2], ['KZ', 1]], words: ['Tantalum Powders', 'Refractory Powders', 'Capacitor Materials'], suppliers: [1, 3], smelterDirect: 0.2 },
-  { kind: 'tungsten-alloy', tier: 3, count: 12, metals: ['tungsten'], buysFrom: ['tungsten-apt', 'metal-trader'], countries: [['CN', 4], ['AT', 1], ['DE', 1], ['US', 1], ['JP', 1], ['VN', 1]], words: ['Heavy Alloys', 'Hard Metals', 'Tungsten Products'], suppliers: [1, 3], smelterDirect: 0.2 },
-  { kind: 'gold-wire', tier: 3, count: 12, metals: ['gold'], buysFrom: ['bullion-dealer', 'precious-metals-trader'], countries: [['KR', 2], ['JP', 2], ['DE', 1], ['CN', 2], ['TW', 1], ['SG', 1]], words: ['Bonding Wire', 'Fine Wire', 'Wire Technologies'], suppliers: [1, 3], smelterDirect: 0.25 },
-  { kind: 'precious-alloy', tier: 3, count: 12, metals: ['gold'], buysFrom: ['bullion-dealer', 'precious-metals-trader'], countries: [['CH', 3], ['IT', 1], ['DE', 2], ['HK', 1], ['IN', 1]], words: ['Precious Alloys', 'Alliages Précieux', 'Gold Alloys'], suppliers: [1, 3], smelterDirect: 0.3 },
-  { kind: 'cathode-material', tier: 3, count: 6, metals: ['cobalt'], buysFrom: ['cobalt-chemicals'], countries: [['CN', 3], ['KR', 2], ['JP', 1], ['BE', 1]], words: ['Cathode Materials', 'Battery Materials', 'Advanced Materials'], suppliers: [1, 3] },
-  { kind: 'plating-chemicals', tier: 3, count: 16, metals: ['gold', 'tin'], buysFrom: ['bullion-dealer', 'precious-metals-trader', 'tin-trader'], countries: [['DE', 2], ['US', 1], ['CN', 3], ['JP', 1], ['TW', 1], ['SG', 1]], words: ['Plating Chemicals', 'Surface Finishing', 'Electroplating'], suppliers: [2, 3] },
-  { kind: 'tinned-wire', tier: 3, count: 12, metals: ['tin'], buysFrom: ['tin-trader', 'metal-trader'], countries: [['CN', 3], ['VN', 1], ['TH', 1], ['IN', 1], ['PL', 1], ['MY', 1]], words: ['Tinned Wire', 'Copper Wire', 'Conductors'], suppliers: [1, 3] },
-  { kind: 'jewellery-gold-alloy', tier: 3, count: 1, metals: ['gold'], buysFrom: ['jewellery-bullion'], countries: [['IT', 1]], words: ['Leghe Preziose'], suppliers: [1, 1] },
+  {
+    kind: 'solder-alloy',
+    tier: 3,
+    count: 18,
+    metals: ['tin'],
+    buysFrom: ['tin-trader', 'metal-trader'],
+    countries: [
+      ['CN', 4],
+      ['JP', 2],
+      ['MY', 2],
+      ['US', 1],
+      ['DE', 1],
+      ['TW', 1],
+      ['ID', 1],
+      ['TH', 1],
+    ],
+    words: ['Solder', 'Solder Alloys', 'Soldering Materials'],
+    suppliers: [1, 3],
+    smelterDirect: 0.3,
+  },
+  {
+    kind: 'tantalum-powder',
+    tier: 3,
+    count: 10,
+    metals: ['tantalum'],
+    buysFrom: ['tantalum-processor'],
+    countries: [
+      ['CN', 3],
+      ['US', 1],
+      ['DE', 1],
+      ['JP', 2],
+      ['KZ', 1],
+    ],
+    words: ['Tantalum Powders', 'Refractory Powders', 'Capacitor Materials'],
+    suppliers: [1, 3],
+    smelterDirect: 0.2,
+  },
+  {
+    kind: 'tungsten-alloy',
+    tier: 3,
+    count: 12,
+    metals: ['tungsten'],
+    buysFrom: ['tungsten-apt', 'metal-trader'],
+    countries: [
+      ['CN', 4],
+      ['AT', 1],
+      ['DE', 1],
+      ['US', 1],
+      ['JP', 1],
+      ['VN', 1],
+    ],
+    words: ['Heavy Alloys', 'Hard Metals', 'Tungsten Products'],
+    suppliers: [1, 3],
+    smelterDirect: 0.2,
+  },
+  {
+    kind: 'gold-wire',
+    tier: 3,
+    count: 12,
+    metals: ['gold'],
+    buysFrom: ['bullion-dealer', 'precious-metals-trader'],
+    countries: [
+      ['KR', 2],
+      ['JP', 2],
+      ['DE', 1],
+      ['CN', 2],
+      ['TW', 1],
+      ['SG', 1],
+    ],
+    words: ['Bonding Wire', 'Fine Wire', 'Wire Technologies'],
+    suppliers: [1, 3],
+    smelterDirect: 0.25,
+  },
+  {
+    kind: 'precious-alloy',
+    tier: 3,
+    count: 12,
+    metals: ['gold'],
+    buysFrom: ['bullion-dealer', 'precious-metals-trader'],
+    countries: [
+      ['CH', 3],
+      ['IT', 1],
+      ['DE', 2],
+      ['HK', 1],
+      ['IN', 1],
+    ],
+    words: ['Precious Alloys', 'Alliages Précieux', 'Gold Alloys'],
+    suppliers: [1, 3],
+    smelterDirect: 0.3,
+  },
+  {
+    kind: 'cathode-material',
+    tier: 3,
+    count: 6,
+    metals: ['cobalt'],
+    buysFrom: ['cobalt-chemicals'],
+    countries: [
+      ['CN', 3],
+      ['KR', 2],
+      ['JP', 1],
+      ['BE', 1],
+    ],
+    words: ['Cathode Materials', 'Battery Materials', 'Advanced Materials'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'plating-chemicals',
+    tier: 3,
+    count: 16,
+    metals: ['gold', 'tin'],
+    buysFrom: ['bullion-dealer', 'precious-metals-trader', 'tin-trader'],
+    countries: [
+      ['DE', 2],
+      ['US', 1],
+      ['CN', 3],
+      ['JP', 1],
+      ['TW', 1],
+      ['SG', 1],
+    ],
+    words: ['Plating Chemicals', 'Surface Finishing', 'Electroplating'],
+    suppliers: [2, 3],
+  },
+  {
+    kind: 'tinned-wire',
+    tier: 3,
+    count: 12,
+    metals: ['tin'],
+    buysFrom: ['tin-trader', 'metal-trader'],
+    countries: [
+      ['CN', 3],
+      ['VN', 1],
+      ['TH', 1],
+      ['IN', 1],
+      ['PL', 1],
+      ['MY', 1],
+    ],
+    words: ['Tinned Wire', 'Copper Wire', 'Conductors'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'jewellery-gold-alloy',
+    tier: 3,
+    count: 1,
+    metals: ['gold'],
+    buysFrom: ['jewellery-bullion'],
+    countries: [['IT', 1]],
+    words: ['Leghe Preziose'],
+    suppliers: [1, 1],
+  },
 
   // tier 4: buy refined metal from smelters
-  { kind: 'tin-trader', tier: 4, count: 18, metals: ['tin'], buysFrom: [], countries: [['SG', 3], ['MY', 2], ['ID', 2], ['CN', 3], ['HK', 1], ['NL', 1], ['GB', 1], ['TH', 1], ['BO', 1], ['RW', 1]], words: ['Tin Trading', 'Metals', 'Tin Resources'], suppliers: [1, 4] },
-  { kind: 'tantalum-processor', tier: 4, count: 10, metals: ['tantalum'], buysFrom: [], countries: [['CN', 3], ['US', 1], ['DE', 1], ['JP', 1], ['RW', 1], ['BR', 1]], words: ['Tantalum Chemicals', 'Refractory Metals', 'Rare Metals'], suppliers: [1, 3] },
-  { kind: 'tungsten-apt', tier: 4, count: 12, metals: ['tungsten'], buysFrom: [], countries: [['CN', 4], ['VN', 2], ['AT', 1], ['DE', 1], ['KR', 1], ['US', 1], ['UG', 1]], words: ['Tungsten Chemicals', 'APT', 'Tungsten Powders'], suppliers: [1, 4] },
-  { kind: 'bullion-dealer', tier: 4, count: 16, metals: ['gold'], buysFrom: [], countries: [['CH', 3], ['AE', 3], ['HK', 2], ['GB', 1], ['SG', 1], ['IN', 2], ['TR', 1], ['UG', 1], ['ZA', 1]], words: ['Bullion', 'Gold Trading', 'Precious Metals'], suppliers: [1, 4] },
-  { kind: 'precious-metals-trader', tier: 4, count: 8, metals: ['gold'], buysFrom: [], countries: [['CH', 2], ['AE', 2], ['HK', 1], ['DE', 1], ['IN', 1]], words: ['Precious Metals Trading', 'Metals Exchange', 'Bullion Services'], suppliers: [1, 4] },
-  { kind: 'metal-trader', tier: 4, count: 10, metals: ['tin', 'tungsten'], buysFrom: [], countries: [['NL', 1], ['GB', 2], ['CH', 1], ['SG', 2], ['HK', 2], ['US', 1], ['ZA', 1], ['RW', 1]], words: ['Metals Trading', 'Minor Metals', 'Metal Resources'], suppliers: [1, 3] },
-  { kind: 'cobalt-chemicals', tier: 4, count: 5, metals: ['cobalt'], buysFrom: [], countries: [['CN', 3], ['FI', 1], ['BE', 1]], words: ['Cobalt Chemicals', 'Precursors', 'Battery Chemicals'], suppliers: [1, 3] },
-  { kind: 'jewellery-bullion', tier: 4, count: 1, metals: ['gold'], buysFrom: [], countries: [['IT', 1]], words: ['Metalli Preziosi'], suppliers: [1, 1], onlySmelters: [DEMO_IDS.soleSourceSmelter] },
+  {
+    kind: 'tin-trader',
+    tier: 4,
+    count: 18,
+    metals: ['tin'],
+    buysFrom: [],
+    countries: [
+      ['SG', 3],
+      ['MY', 2],
+      ['ID', 2],
+      ['CN', 3],
+      ['HK', 1],
+      ['NL', 1],
+      ['GB', 1],
+      ['TH', 1],
+      ['BO', 1],
+      ['RW', 1],
+    ],
+    words: ['Tin Trading', 'Metals', 'Tin Resources'],
+    suppliers: [1, 4],
+  },
+  {
+    kind: 'tantalum-processor',
+    tier: 4,
+    count: 10,
+    metals: ['tantalum'],
+    buysFrom: [],
+    countries: [
+      ['CN', 3],
+      ['US', 1],
+      ['DE', 1],
+      ['JP', 1],
+      ['RW', 1],
+      ['BR', 1],
+    ],
+    words: ['Tantalum Chemicals', 'Refractory Metals', 'Rare Metals'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'tungsten-apt',
+    tier: 4,
+    count: 12,
+    metals: ['tungsten'],
+    buysFrom: [],
+    countries: [
+      ['CN', 4],
+      ['VN', 2],
+      ['AT', 1],
+      ['DE', 1],
+      ['KR', 1],
+      ['US', 1],
+      ['UG', 1],
+    ],
+    words: ['Tungsten Chemicals', 'APT', 'Tungsten Powders'],
+    suppliers: [1, 4],
+  },
+  {
+    kind: 'bullion-dealer',
+    tier: 4,
+    count: 16,
+    metals: ['gold'],
+    buysFrom: [],
+    countries: [
+      ['CH', 3],
+      ['AE', 3],
+      ['HK', 2],
+      ['GB', 1],
+      ['SG', 1],
+      ['IN', 2],
+      ['TR', 1],
+      ['UG', 1],
+      ['ZA', 1],
+    ],
+    words: ['Bullion', 'Gold Trading', 'Precious Metals'],
+    suppliers: [1, 4],
+  },
+  {
+    kind: 'precious-metals-trader',
+    tier: 4,
+    count: 8,
+    metals: ['gold'],
+    buysFrom: [],
+    countries: [
+      ['CH', 2],
+      ['AE', 2],
+      ['HK', 1],
+      ['DE', 1],
+      ['IN', 1],
+    ],
+    words: ['Precious Metals Trading', 'Metals Exchange', 'Bullion Services'],
+    suppliers: [1, 4],
+  },
+  {
+    kind: 'metal-trader',
+    tier: 4,
+    count: 10,
+    metals: ['tin', 'tungsten'],
+    buysFrom: [],
+    countries: [
+      ['NL', 1],
+      ['GB', 2],
+      ['CH', 1],
+      ['SG', 2],
+      ['HK', 2],
+      ['US', 1],
+      ['ZA', 1],
+      ['RW', 1],
+    ],
+    words: ['Metals Trading', 'Minor Metals', 'Metal Resources'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'cobalt-chemicals',
+    tier: 4,
+    count: 5,
+    metals: ['cobalt'],
+    buysFrom: [],
+    countries: [
+      ['CN', 3],
+      ['FI', 1],
+      ['BE', 1],
+    ],
+    words: ['Cobalt Chemicals', 'Precursors', 'Battery Chemicals'],
+    suppliers: [1, 3],
+  },
+  {
+    kind: 'jewellery-bullion',
+    tier: 4,
+    count: 1,
+    metals: ['gold'],
+    buysFrom: [],
+    countries: [['IT', 1]],
+    words: ['Metalli Preziosi'],
+    suppliers: [1, 1],
+    onlySmelters: [DEMO_IDS.soleSourceSmelter],
+  },
 ];
 
 interface BusinessUnit {
@@ -190,11 +743,51 @@ interface BusinessUnit {
 }
 
 const BUSINESS_UNITS: BusinessUnit[] = [
-  { id: 'aurelia-watches', name: 'Aurelia Watches SA', country: 'CH', metals: ['gold', 'tungsten', 'tin', 'tantalum'], buysFrom: ['watch-movement', 'watch-case', 'display-module', 'ems'], suppliers: [9, 12], saqScore: 91 },
-  { id: 'aurelia-wearables', name: 'Aurelia Wearables Pte. Ltd.', country: 'SG', metals: ['tin', 'tantalum', 'gold', 'tungsten', 'cobalt'], buysFrom: ['ems', 'battery-pack', 'display-module', 'sensor-module', 'haptics'], suppliers: [10, 14], saqScore: 88 },
-  { id: 'aurelia-audio', name: 'Aurelia Audio A/S', country: 'DK', metals: ['tin', 'tantalum', 'gold', 'tungsten', 'cobalt'], buysFrom: ['ems', 'battery-pack', 'acoustic-module', 'haptics'], suppliers: [8, 11], saqScore: 86 },
-  { id: 'aurelia-smart-home', name: 'Aurelia Smart Home GmbH', country: 'DE', metals: ['tin', 'tantalum', 'gold'], buysFrom: ['ems', 'sensor-module', 'display-module'], suppliers: [7, 10], saqScore: 84 },
-  { id: 'aurelia-fine-jewellery', name: 'Aurelia Fine Jewellery S.p.A.', country: 'IT', metals: ['gold'], buysFrom: ['jewellery-workshop'], suppliers: [2, 2], saqScore: 93 },
+  {
+    id: 'aurelia-watches',
+    name: 'Aurelia Watches SA',
+    country: 'CH',
+    metals: ['gold', 'tungsten', 'tin', 'tantalum'],
+    buysFrom: ['watch-movement', 'watch-case', 'display-module', 'ems'],
+    suppliers: [9, 12],
+    saqScore: 91,
+  },
+  {
+    id: 'aurelia-wearables',
+    name: 'Aurelia Wearables Pte. Ltd.',
+    country: 'SG',
+    metals: ['tin', 'tantalum', 'gold', 'tungsten', 'cobalt'],
+    buysFrom: ['ems', 'battery-pack', 'display-module', 'sensor-module', 'haptics'],
+    suppliers: [10, 14],
+    saqScore: 88,
+  },
+  {
+    id: 'aurelia-audio',
+    name: 'Aurelia Audio A/S',
+    country: 'DK',
+    metals: ['tin', 'tantalum', 'gold', 'tungsten', 'cobalt'],
+    buysFrom: ['ems', 'battery-pack', 'acoustic-module', 'haptics'],
+    suppliers: [8, 11],
+    saqScore: 86,
+  },
+  {
+    id: 'aurelia-smart-home',
+    name: 'Aurelia Smart Home GmbH',
+    country: 'DE',
+    metals: ['tin', 'tantalum', 'gold'],
+    buysFrom: ['ems', 'sensor-module', 'display-module'],
+    suppliers: [7, 10],
+    saqScore: 84,
+  },
+  {
+    id: 'aurelia-fine-jewellery',
+    name: 'Aurelia Fine Jewellery S.p.A.',
+    country: 'IT',
+    metals: ['gold'],
+    buysFrom: ['jewellery-workshop'],
+    suppliers: [2, 2],
+    saqScore: 93,
+  },
 ];
 
 /** Skip-tier relationships that happen in practice: a material maker selling straight to a tier-1 assembler. */
@@ -207,14 +800,91 @@ const SHORTCUTS: [buyerKind: string, supplierKind: string][] = [
 ];
 
 // Invented name stems (two syllables each), combined with an industry word and a legal form per country.
-const STEM_HEADS = ['Ar', 'Bel', 'Cor', 'Dal', 'El', 'Fen', 'Gal', 'Hal', 'Is', 'Jor', 'Kel', 'Lor', 'Mar', 'Nor', 'Or', 'Pel', 'Quin', 'Ros', 'Sil', 'Tar', 'Ul', 'Vel', 'Wex', 'Yar', 'Zel'];
-const STEM_TAILS = ['vane', 'mora', 'dix', 'stra', 'wyn', 'ton', 'mere', 'ris', 'vale', 'cor', 'dane', 'lis', 'thos', 'mund', 'rix', 'via', 'nor', 'ley', 'brook', 'can'];
+const STEM_HEADS = [
+  'Ar',
+  'Bel',
+  'Cor',
+  'Dal',
+  'El',
+  'Fen',
+  'Gal',
+  'Hal',
+  'Is',
+  'Jor',
+  'Kel',
+  'Lor',
+  'Mar',
+  'Nor',
+  'Or',
+  'Pel',
+  'Quin',
+  'Ros',
+  'Sil',
+  'Tar',
+  'Ul',
+  'Vel',
+  'Wex',
+  'Yar',
+  'Zel',
+];
+const STEM_TAILS = [
+  'vane',
+  'mora',
+  'dix',
+  'stra',
+  'wyn',
+  'ton',
+  'mere',
+  'ris',
+  'vale',
+  'cor',
+  'dane',
+  'lis',
+  'thos',
+  'mund',
+  'rix',
+  'via',
+  'nor',
+  'ley',
+  'brook',
+  'can',
+];
 
 const LEGAL_FORMS: Record<string, string> = {
-  CN: 'Co., Ltd.', HK: 'Limited', TW: 'Co., Ltd.', JP: 'Co., Ltd.', KR: 'Co., Ltd.', SG: 'Pte. Ltd.', MY: 'Sdn. Bhd.',
-  TH: 'Co., Ltd.', VN: 'JSC', PH: 'Inc.', IN: 'Pvt. Ltd.', DE: 'GmbH', AT: 'GmbH', CH: 'SA', IT: 'S.r.l.', FR: 'SAS',
-  NL: 'B.V.', BE: 'NV', GB: 'Ltd', US: 'Inc.', MX: 'S.A. de C.V.', CZ: 's.r.o.', PL: 'Sp. z o.o.', FI: 'Oy', DK: 'A/S',
-  ZA: '(Pty) Ltd', AE: 'FZE', TR: 'A.Ş.', UG: 'Limited', RW: 'Ltd', BR: 'Ltda.', BO: 'S.R.L.', KZ: 'LLP', IL: 'Ltd.',
+  CN: 'Co., Ltd.',
+  HK: 'Limited',
+  TW: 'Co., Ltd.',
+  JP: 'Co., Ltd.',
+  KR: 'Co., Ltd.',
+  SG: 'Pte. Ltd.',
+  MY: 'Sdn. Bhd.',
+  TH: 'Co., Ltd.',
+  VN: 'JSC',
+  PH: 'Inc.',
+  IN: 'Pvt. Ltd.',
+  DE: 'GmbH',
+  AT: 'GmbH',
+  CH: 'SA',
+  IT: 'S.r.l.',
+  FR: 'SAS',
+  NL: 'B.V.',
+  BE: 'NV',
+  GB: 'Ltd',
+  US: 'Inc.',
+  MX: 'S.A. de C.V.',
+  CZ: 's.r.o.',
+  PL: 'Sp. z o.o.',
+  FI: 'Oy',
+  DK: 'A/S',
+  ZA: '(Pty) Ltd',
+  AE: 'FZE',
+  TR: 'A.Ş.',
+  UG: 'Limited',
+  RW: 'Ltd',
+  BR: 'Ltda.',
+  BO: 'S.R.L.',
+  KZ: 'LLP',
+  IL: 'Ltd.',
 };
 
 function companyName(stem: string, words: string, country: string): string {
@@ -250,29 +920,181 @@ interface FictionalSmelter {
 }
 
 const FICTIONAL_SMELTERS: FictionalSmelter[] = [
-  { id: 'DEMO-SN-1', name: 'Demo Non-Conformant Tin Smelter (fictional)', metal: 'tin', country: 'MM', rmapStatus: 'non_conformant', origins: [['MM', 55], ['CD', 30], ['RW', 15]] },
-  { id: 'DEMO-TA-1', name: 'Demo Non-Conformant Tantalum Smelter (fictional)', metal: 'tantalum', country: 'CD', rmapStatus: 'non_conformant', origins: [['CD', 70], ['BI', 20], ['RW', 10]] },
-  { id: 'DEMO-AU-1', name: 'Demo Non-Conformant Gold Refinery (fictional)', metal: 'gold', country: 'AE', rmapStatus: 'non_conformant', origins: [['SD', 35], ['ML', 25], ['CD', 25], ['VE', 15]] },
-  { id: 'DEMO-SN-RECY-1', name: 'Demo Recycled Tin Smelter (fictional)', metal: 'tin', country: 'BE', rmapStatus: 'conformant', recycledOrScrap: true, lastAudit: '2024-11-05', origins: [] },
-  { id: 'DEMO-AU-RECY-1', name: 'Demo Recycled Gold Refinery (fictional)', metal: 'gold', country: 'DE', rmapStatus: 'conformant', recycledOrScrap: true, lastAudit: '2025-02-18', origins: [] },
-  { id: 'DEMO-W-RECY-1', name: 'Demo Recycled Tungsten Smelter (fictional)', metal: 'tungsten', country: 'AT', rmapStatus: 'active', recycledOrScrap: true, origins: [] },
-  { id: 'DEMO-CO-REF-1', name: 'Demo Cobalt Refinery 1 (fictional)', metal: 'cobalt', country: 'CN', rmapStatus: 'active', origins: [['CD', 100]] },
-  { id: 'DEMO-CO-REF-2', name: 'Demo Cobalt Refinery 2 (fictional)', metal: 'cobalt', country: 'FI', rmapStatus: 'conformant', lastAudit: '2024-09-30', origins: [['CD', 100]] },
-  { id: 'DEMO-CO-REF-3', name: 'Demo Cobalt Refinery 3 (fictional)', metal: 'cobalt', country: 'CD', rmapStatus: 'unknown', origins: [['CD', 100]] },
+  {
+    id: 'DEMO-SN-1',
+    name: 'Demo Non-Conformant Tin Smelter (fictional)',
+    metal: 'tin',
+    country: 'MM',
+    rmapStatus: 'non_conformant',
+    origins: [
+      ['MM', 55],
+      ['CD', 30],
+      ['RW', 15],
+    ],
+  },
+  {
+    id: 'DEMO-TA-1',
+    name: 'Demo Non-Conformant Tantalum Smelter (fictional)',
+    metal: 'tantalum',
+    country: 'CD',
+    rmapStatus: 'non_conformant',
+    origins: [
+      ['CD', 70],
+      ['BI', 20],
+      ['RW', 10],
+    ],
+  },
+  {
+    id: 'DEMO-AU-1',
+    name: 'Demo Non-Conformant Gold Refinery (fictional)',
+    metal: 'gold',
+    country: 'AE',
+    rmapStatus: 'non_conformant',
+    origins: [
+      ['SD', 35],
+      ['ML', 25],
+      ['CD', 25],
+      ['VE', 15],
+    ],
+  },
+  {
+    id: 'DEMO-SN-RECY-1',
+    name: 'Demo Recycled Tin Smelter (fictional)',
+    metal: 'tin',
+    country: 'BE',
+    rmapStatus: 'conformant',
+    recycledOrScrap: true,
+    lastAudit: '2024-11-05',
+    origins: [],
+  },
+  {
+    id: 'DEMO-AU-RECY-1',
+    name: 'Demo Recycled Gold Refinery (fictional)',
+    metal: 'gold',
+    country: 'DE',
+    rmapStatus: 'conformant',
+    recycledOrScrap: true,
+    lastAudit: '2025-02-18',
+    origins: [],
+  },
+  {
+    id: 'DEMO-W-RECY-1',
+    name: 'Demo Recycled Tungsten Smelter (fictional)',
+    metal: 'tungsten',
+    country: 'AT',
+    rmapStatus: 'active',
+    recycledOrScrap: true,
+    origins: [],
+  },
+  {
+    id: 'DEMO-CO-REF-1',
+    name: 'Demo Cobalt Refinery 1 (fictional)',
+    metal: 'cobalt',
+    country: 'CN',
+    rmapStatus: 'active',
+    origins: [['CD', 100]],
+  },
+  {
+    id: 'DEMO-CO-REF-2',
+    name: 'Demo Cobalt Refinery 2 (fictional)',
+    metal: 'cobalt',
+    country: 'FI',
+    rmapStatus: 'conformant',
+    lastAudit: '2024-09-30',
+    origins: [['CD', 100]],
+  },
+  {
+    id: 'DEMO-CO-REF-3',
+    name: 'Demo Cobalt Refinery 3 (fictional)',
+    metal: 'cobalt',
+    country: 'CD',
+    rmapStatus: 'unknown',
+    origins: [['CD', 100]],
+  },
 ];
 
 /** Real smelters per metal taken from the look-up (including the forced ones below). */
 const REAL_SMELTERS_PER_METAL: Partial<Record<Metal, number>> = { tin: 18, tantalum: 12, tungsten: 14, gold: 24 };
 
 /** Always included: the look-up's smelters in Dodd-Frank covered countries, and the sole source. */
-const FORCED_REAL_SMELTERS = ['CID003387', 'CID004724', 'CID004065', 'CID004054', 'CID003185', 'CID005006', 'CID004506', DEMO_IDS.soleSourceSmelter];
+const FORCED_REAL_SMELTERS = [
+  'CID003387',
+  'CID004724',
+  'CID004065',
+  'CID004054',
+  'CID003185',
+  'CID005006',
+  'CID004506',
+  DEMO_IDS.soleSourceSmelter,
+];
 
 /** Where ore of each metal is shown to come from (weights). Fictional. */
 const ORIGIN_POOLS: Partial<Record<Metal, [string, number][]>> = {
-  tin: [['ID', 4], ['MY', 2], ['MM', 3], ['CN', 4], ['BO', 2], ['PE', 2], ['BR', 2], ['CD', 2], ['RW', 2], ['AU', 1], ['NG', 1], ['TH', 1], ['LA', 1], ['BI', 1], ['UG', 1]],
-  tantalum: [['CD', 4], ['RW', 3], ['BR', 2], ['AU', 2], ['NG', 2], ['ET', 1], ['MZ', 1], ['CN', 1], ['BI', 1], ['UG', 1], ['CA', 1]],
-  tungsten: [['CN', 5], ['VN', 2], ['RU', 2], ['BO', 1], ['RW', 2], ['AT', 1], ['PT', 1], ['ES', 1], ['KR', 1], ['UG', 1], ['CD', 1], ['BI', 1], ['MN', 1]],
-  gold: [['AU', 3], ['PE', 3], ['GH', 2], ['ZA', 2], ['CA', 2], ['US', 2], ['RU', 1], ['ML', 1], ['BF', 1], ['SD', 1], ['UG', 1], ['CD', 2], ['TZ', 1], ['CO', 1], ['MX', 1], ['PG', 1], ['CN', 2], ['BR', 1]],
+  tin: [
+    ['ID', 4],
+    ['MY', 2],
+    ['MM', 3],
+    ['CN', 4],
+    ['BO', 2],
+    ['PE', 2],
+    ['BR', 2],
+    ['CD', 2],
+    ['RW', 2],
+    ['AU', 1],
+    ['NG', 1],
+    ['TH', 1],
+    ['LA', 1],
+    ['BI', 1],
+    ['UG', 1],
+  ],
+  tantalum: [
+    ['CD', 4],
+    ['RW', 3],
+    ['BR', 2],
+    ['AU', 2],
+    ['NG', 2],
+    ['ET', 1],
+    ['MZ', 1],
+    ['CN', 1],
+    ['BI', 1],
+    ['UG', 1],
+    ['CA', 1],
+  ],
+  tungsten: [
+    ['CN', 5],
+    ['VN', 2],
+    ['RU', 2],
+    ['BO', 1],
+    ['RW', 2],
+    ['AT', 1],
+    ['PT', 1],
+    ['ES', 1],
+    ['KR', 1],
+    ['UG', 1],
+    ['CD', 1],
+    ['BI', 1],
+    ['MN', 1],
+  ],
+  gold: [
+    ['AU', 3],
+    ['PE', 3],
+    ['GH', 2],
+    ['ZA', 2],
+    ['CA', 2],
+    ['US', 2],
+    ['RU', 1],
+    ['ML', 1],
+    ['BF', 1],
+    ['SD', 1],
+    ['UG', 1],
+    ['CD', 2],
+    ['TZ', 1],
+    ['CO', 1],
+    ['MX', 1],
+    ['PG', 1],
+    ['CN', 2],
+    ['BR', 1],
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -319,8 +1141,19 @@ function assignShares(rng: Rng, group: EdgeDraft[], forceFull: boolean): void {
   if (free.length === 0) return;
   let mode: ShareMode;
   if (forceFull) mode = 'full';
-  else if (free.length === 1) mode = rng.weighted<ShareMode>([['full', 0.88], ['remainder', 0.06], ['none', 0.06]]);
-  else mode = rng.weighted<ShareMode>([['full', 0.7], ['remainder', 0.12], ['partial', 0.1], ['none', 0.08]]);
+  else if (free.length === 1)
+    mode = rng.weighted<ShareMode>([
+      ['full', 0.88],
+      ['remainder', 0.06],
+      ['none', 0.06],
+    ]);
+  else
+    mode = rng.weighted<ShareMode>([
+      ['full', 0.7],
+      ['remainder', 0.12],
+      ['partial', 0.1],
+      ['none', 0.08],
+    ]);
 
   if (mode === 'none') {
     for (const e of free) delete e.share;
@@ -412,7 +1245,15 @@ function demoCompanies(rng: Rng, checkCountry: CheckCountry): CompanyDraft[] {
     companies.push(draft);
   };
   addCompany({
-    node: { label: 'Company', id: DEMO_IDS.focal, name: 'Aurelia Watch & Electronics Group', country: 'CH', saqScore: 95, humanRightsRisk: 'low', tags: ['demo', 'focal-company'] },
+    node: {
+      label: 'Company',
+      id: DEMO_IDS.focal,
+      name: 'Aurelia Watch & Electronics Group',
+      country: 'CH',
+      saqScore: 95,
+      humanRightsRisk: 'low',
+      tags: ['demo', 'focal-company'],
+    },
     kind: 'group',
     tier: 0,
     metals: ['tin', 'tantalum', 'tungsten', 'gold', 'cobalt'],
@@ -421,7 +1262,15 @@ function demoCompanies(rng: Rng, checkCountry: CheckCountry): CompanyDraft[] {
   });
   for (const bu of BUSINESS_UNITS) {
     addCompany({
-      node: { label: 'Company', id: bu.id, name: bu.name, country: bu.country, saqScore: bu.saqScore, humanRightsRisk: 'low', tags: ['demo', 'business-unit'] },
+      node: {
+        label: 'Company',
+        id: bu.id,
+        name: bu.name,
+        country: bu.country,
+        saqScore: bu.saqScore,
+        humanRightsRisk: 'low',
+        tags: ['demo', 'business-unit'],
+      },
       kind: 'business-unit',
       tier: 1,
       metals: bu.metals,
@@ -444,7 +1293,14 @@ function demoCompanies(rng: Rng, checkCountry: CheckCountry): CompanyDraft[] {
     for (let i = 0; i < spec.count; i++) {
       const country = rng.weighted(spec.countries);
       const name = freshName(spec, country);
-      addCompany({ node: supplierNode(rng, spec, name, country), kind: spec.kind, tier: spec.tier + 1, metals: spec.metals, buysFrom: spec.buysFrom, suppliers: spec.suppliers });
+      addCompany({
+        node: supplierNode(rng, spec, name, country),
+        kind: spec.kind,
+        tier: spec.tier + 1,
+        metals: spec.metals,
+        buysFrom: spec.buysFrom,
+        suppliers: spec.suppliers,
+      });
     }
   }
   return companies;
@@ -457,7 +1313,17 @@ function supplierNode(rng: Rng, spec: (typeof KINDS)[number], name: string, coun
   if (rng.chance(0.35)) {
     const risky = ['RW', 'UG', 'CD', 'MM', 'AE', 'IN', 'BO', 'KZ', 'ID', 'MX', 'PH'].includes(country);
     node.humanRightsRisk = rng.weighted<'low' | 'medium' | 'high'>(
-      risky ? [['low', 0.3], ['medium', 0.45], ['high', 0.25]] : [['low', 0.65], ['medium', 0.3], ['high', 0.05]],
+      risky
+        ? [
+            ['low', 0.3],
+            ['medium', 0.45],
+            ['high', 0.25],
+          ]
+        : [
+            ['low', 0.65],
+            ['medium', 0.3],
+            ['high', 0.05],
+          ],
     );
   }
   return node;
@@ -482,13 +1348,27 @@ function demoSmelters(rng: Rng, checkCountry: CheckCountry): { chosenReal: Smelt
   for (const s of chosenReal) {
     realStatus.set(
       s.id,
-      s.id === DEMO_IDS.soleSourceSmelter ? 'conformant' : rng.weighted<RmapStatus>([['conformant', 0.65], ['active', 0.15], ['unknown', 0.2]]),
+      s.id === DEMO_IDS.soleSourceSmelter
+        ? 'conformant'
+        : rng.weighted<RmapStatus>([
+            ['conformant', 0.65],
+            ['active', 0.15],
+            ['unknown', 0.2],
+          ]),
     );
   }
   const smelterNodes: Smelter[] = [
     ...FICTIONAL_SMELTERS.map((f) => {
       checkCountry(f.country, f.id);
-      const node: Smelter = { label: 'Smelter', id: f.id, name: f.name, aliases: [], metal: f.metal, country: f.country, rmapStatus: f.rmapStatus };
+      const node: Smelter = {
+        label: 'Smelter',
+        id: f.id,
+        name: f.name,
+        aliases: [],
+        metal: f.metal,
+        country: f.country,
+        rmapStatus: f.rmapStatus,
+      };
       if (f.recycledOrScrap) node.recycledOrScrap = true;
       if (f.lastAudit) node.lastAudit = f.lastAudit;
       return node;
@@ -513,7 +1393,8 @@ function linkCompanyTiers(rng: Rng, companies: readonly CompanyDraft[], edges: D
     if (metals.length === 0) throw new Error(`${supplier.node.id} and ${buyer.node.id} share no metal`);
     const lead = first ?? rng.pick(metals);
     edges.add({ from: supplier.node.id, to: buyer.node.id, metal: lead, source: SOURCES.company });
-    for (const m of metals) if (m !== lead && rng.chance(pOther)) edges.add({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
+    for (const m of metals)
+      if (m !== lead && rng.chance(pOther)) edges.add({ from: supplier.node.id, to: buyer.node.id, metal: m, source: SOURCES.company });
     if (!pairKeys.has(key)) {
       pairKeys.add(key);
       buyerCount.set(supplier.node.id, (buyerCount.get(supplier.node.id) ?? 0) + 1);
@@ -566,10 +1447,12 @@ function addShortcutsAndCycle(rng: Rng, companies: readonly CompanyDraft[], edge
   }
   // The cycle: a solder maker (tier 3) sells tin to a PCB maker (tier 2), which sells to an EMS
   // provider (tier 1), which sends its tin scrap and dross back to the solder maker.
-  const sellsTin = (c: CompanyDraft, to: CompanyDraft) => edges.list.some((e) => e.from === c.node.id && e.to === to.node.id && e.metal === 'tin');
+  const sellsTin = (c: CompanyDraft, to: CompanyDraft) =>
+    edges.list.some((e) => e.from === c.node.id && e.to === to.node.id && e.metal === 'tin');
   const cycleC = companies.find((c) => c.kind === 'ems')!;
   const cycleB = companies.find((c) => c.kind === 'pcb-fab' && sellsTin(c, cycleC)) ?? companies.find((c) => c.kind === 'pcb-fab')!;
-  const cycleA = companies.find((c) => c.kind === 'solder-alloy' && sellsTin(c, cycleB)) ?? companies.find((c) => c.kind === 'solder-alloy')!;
+  const cycleA =
+    companies.find((c) => c.kind === 'solder-alloy' && sellsTin(c, cycleB)) ?? companies.find((c) => c.kind === 'solder-alloy')!;
   edges.add({ from: cycleA.node.id, to: cycleB.node.id, metal: 'tin', source: SOURCES.company });
   edges.add({ from: cycleB.node.id, to: cycleC.node.id, metal: 'tin', source: SOURCES.company });
   edges.add({ from: cycleC.node.id, to: cycleA.node.id, metal: 'tin', source: SOURCES.scrap, fixedPercent: 5 });
@@ -594,7 +1477,12 @@ function linkSmelters(rng: Rng, companies: readonly CompanyDraft[], smelterNodes
     }
   };
   const smelterBuyers = (s: Smelter) =>
-    tier4.filter((c) => c.metals.includes(s.metal) && !undisclosed.has(`${c.node.id}\u0000${s.metal}`) && (kindSpec.get(c.kind)!.onlySmelters?.includes(s.id) ?? true));
+    tier4.filter(
+      (c) =>
+        c.metals.includes(s.metal) &&
+        !undisclosed.has(`${c.node.id}\u0000${s.metal}`) &&
+        (kindSpec.get(c.kind)!.onlySmelters?.includes(s.id) ?? true),
+    );
   const smelterTargets = new Map(tier4.map((c) => [c.node.id, rng.int(...kindSpec.get(c.kind)!.suppliers)]));
   // Every smelter gets a buyer.
   for (const s of rng.shuffle(smelterNodes)) {
@@ -637,7 +1525,10 @@ function originSupplies(
 ): void {
   const fictionalById = new Map(FICTIONAL_SMELTERS.map((f) => [f.id, f]));
   const realWithoutOrigins = new Set(
-    rng.shuffle(chosenReal.filter((s) => !FORCED_REAL_SMELTERS.includes(s.id))).slice(0, 4).map((s) => s.id),
+    rng
+      .shuffle(chosenReal.filter((s) => !FORCED_REAL_SMELTERS.includes(s.id)))
+      .slice(0, 4)
+      .map((s) => s.id),
   );
   for (const s of smelterNodes) {
     const fictional = fictionalById.get(s.id);
@@ -664,7 +1555,12 @@ function originSupplies(
 function realOrigins(rng: Rng, s: Smelter, cahraCountries: ReadonlySet<string>): string[] {
   const fullPool = ORIGIN_POOLS[s.metal]!;
   const pool = fullPool.filter(([c]) => !cahraCountries.has(c));
-  const n = rng.weighted<number>([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]]);
+  const n = rng.weighted<number>([
+    [1, 0.3],
+    [2, 0.35],
+    [3, 0.25],
+    [4, 0.1],
+  ]);
   const origins: string[] = [];
   if (fullPool.some(([c]) => c === s.country) && (cahraCountries.has(s.country) || rng.chance(0.7))) origins.push(s.country);
   let guard = 0;
@@ -685,11 +1581,12 @@ function assignDemoShares(rng: Rng, companies: readonly CompanyDraft[], edges: r
   }
   const cobaltOrJewellery = (id: string) => {
     const c = byId.get(id);
-    return c !== undefined && (c.metals.length === 1 && (c.metals[0] === 'cobalt' || c.kind.startsWith('jewellery')));
+    return c !== undefined && c.metals.length === 1 && (c.metals[0] === 'cobalt' || c.kind.startsWith('jewellery'));
   };
   for (const [key, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const to = group[0]!.to;
-    const forceFull = to === DEMO_IDS.focal || BUSINESS_UNITS.some((b) => b.id === to) || cobaltOrJewellery(to) || key.endsWith('\u0000cobalt');
+    const forceFull =
+      to === DEMO_IDS.focal || BUSINESS_UNITS.some((b) => b.id === to) || cobaltOrJewellery(to) || key.endsWith('\u0000cobalt');
     assignShares(rng, group, forceFull);
   }
 }
@@ -706,8 +1603,8 @@ function assembleDemo(companies: readonly CompanyDraft[], smelterNodes: readonly
   const supplies: Supplies[] = edges
     .map((e) => {
       const r: Record<string, unknown> = { type: 'SUPPLIES', from: e.from, to: e.to, metal: e.metal };
-      if (e.share !== undefined) r['share'] = e.share;
-      r['source'] = e.source;
+      if (e.share !== undefined) r.share = e.share;
+      r.source = e.source;
       return SuppliesSchema.parse(r);
     })
     .sort((a, b) => {
@@ -740,7 +1637,9 @@ function main(): void {
   const companies = doc.nodes.filter((n) => n.label === 'Company').length;
   const smelters = doc.nodes.filter((n) => n.label === 'Smelter').length;
   const supplies = doc.relationships.filter((r) => r.type === 'SUPPLIES').length;
-  console.log(`wrote ${DEMO_FILE}: ${companies} companies, ${smelters} smelters, ${supplies} SUPPLIES, ${doc.relationships.length - supplies} LOCATED_IN`);
+  console.log(
+    `wrote ${DEMO_FILE}: ${companies} companies, ${smelters} smelters, ${supplies} SUPPLIES, ${doc.relationships.length - supplies} LOCATED_IN`,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -87,7 +87,7 @@ export function loadIsoCountries(dir: string = REFERENCE_DIR): IsoCountry[] {
   const seen = new Set<string>();
   return rows.map((r, i) => {
     const alpha2 = (r['alpha-2'] ?? '').trim();
-    const name = (r['name'] ?? '').trim();
+    const name = (r.name ?? '').trim();
     if (!Alpha2.test(alpha2)) fail(file, i, `"${alpha2}" is not an alpha-2 code`);
     if (name === '') fail(file, i, 'empty name');
     if (seen.has(alpha2)) fail(file, i, `duplicate alpha-2 code ${alpha2}`);
@@ -97,7 +97,7 @@ export function loadIsoCountries(dir: string = REFERENCE_DIR): IsoCountry[] {
       alpha3: (r['alpha-3'] ?? '').trim(),
       name,
       numeric: (r['country-code'] ?? '').trim(),
-      region: (r['region'] ?? '').trim(),
+      region: (r.region ?? '').trim(),
       subRegion: (r['sub-region'] ?? '').trim(),
     };
   });
@@ -124,8 +124,8 @@ export function cmrtCountryNameToAlpha2Map(dir: string = REFERENCE_DIR): Readonl
   const file = REFERENCE_FILES.cmrtCountries;
   const map = new Map<string, string>();
   readCsv(dir, file, ['alpha2', 'cmrt_country_name']).forEach((r, i) => {
-    const alpha2 = (r['alpha2'] ?? '').trim();
-    const name = normalizeCmrtCountryName(r['cmrt_country_name'] ?? '');
+    const alpha2 = (r.alpha2 ?? '').trim();
+    const name = normalizeCmrtCountryName(r.cmrt_country_name ?? '');
     if (!Alpha2.test(alpha2)) fail(file, i, `"${alpha2}" is not an alpha-2 code`);
     if (name === '') fail(file, i, 'empty country name');
     const before = map.get(name);
@@ -222,9 +222,9 @@ export interface DoddFrankCountry {
 export function loadDoddFrankCountries(dir: string = REFERENCE_DIR): DoddFrankCountry[] {
   const file = REFERENCE_FILES.doddFrank;
   return readCsv(dir, file, ['country_name', 'iso_alpha2', 'role']).map((r, i) => {
-    const alpha2 = (r['iso_alpha2'] ?? '').trim();
+    const alpha2 = (r.iso_alpha2 ?? '').trim();
     if (!Alpha2.test(alpha2)) fail(file, i, `"${alpha2}" is not an alpha-2 code`);
-    return { alpha2, name: (r['country_name'] ?? '').trim(), role: (r['role'] ?? '').trim() };
+    return { alpha2, name: (r.country_name ?? '').trim(), role: (r.role ?? '').trim() };
   });
 }
 
@@ -305,18 +305,26 @@ export function loadSmelterLookup(dir: string = REFERENCE_DIR, file: string = RE
   let rows = lookupCache.get(cacheKey);
   if (!rows) {
     const countryMap = cmrtCountryNameToAlpha2Map(dir);
-    const raw = readCsv(dir, file, ['metal', 'smelter_lookup_name', 'standard_smelter_name', 'country', 'smelter_id', 'city', 'state_province']);
+    const raw = readCsv(dir, file, [
+      'metal',
+      'smelter_lookup_name',
+      'standard_smelter_name',
+      'country',
+      'smelter_id',
+      'city',
+      'state_province',
+    ]);
     rows = [];
     raw.forEach((r, i) => {
-      const smelterId = (r['smelter_id'] ?? '').trim();
+      const smelterId = (r.smelter_id ?? '').trim();
       if (smelterId === '') return; // "Smelter not listed" / "Smelter not yet identified"
-      const metal = MetalSchema.safeParse((r['metal'] ?? '').trim().toLowerCase());
-      if (!metal.success) fail(file, i, `unknown metal "${r['metal']}"`);
-      const countryName = r['country'] ?? '';
+      const metal = MetalSchema.safeParse((r.metal ?? '').trim().toLowerCase());
+      if (!metal.success) fail(file, i, `unknown metal "${r.metal}"`);
+      const countryName = r.country ?? '';
       const countryCode = countryMap.get(normalizeCmrtCountryName(countryName));
       if (countryCode === undefined) fail(file, i, `country "${countryName}" of ${smelterId} is not in ${REFERENCE_FILES.cmrtCountries}`);
-      const lookupName = (r['smelter_lookup_name'] ?? '').trim();
-      const standardName = (r['standard_smelter_name'] ?? '').trim();
+      const lookupName = (r.smelter_lookup_name ?? '').trim();
+      const standardName = (r.standard_smelter_name ?? '').trim();
       if (lookupName === '' || standardName === '') fail(file, i, `${smelterId} has an empty name`);
       rows!.push({
         metal: metal.data,
@@ -324,8 +332,8 @@ export function loadSmelterLookup(dir: string = REFERENCE_DIR, file: string = RE
         standardName,
         countryCode,
         smelterId,
-        city: (r['city'] ?? '').trim(),
-        state: (r['state_province'] ?? '').trim(),
+        city: (r.city ?? '').trim(),
+        state: (r.state_province ?? '').trim(),
       });
     });
     lookupCache.set(cacheKey, rows);

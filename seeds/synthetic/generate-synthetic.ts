@@ -21,14 +21,7 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { METALS, METAL_IDS } from '../../graph/metals.js';
-import {
-  HUMAN_RIGHTS_RISKS,
-  RMAP_STATUSES,
-  type Country,
-  type GraphNode,
-  type Metal,
-  type Relationship,
-} from '../../graph/model.js';
+import { HUMAN_RIGHTS_RISKS, RMAP_STATUSES, type Country, type GraphNode, type Metal, type Relationship } from '../../graph/model.js';
 import { loadCountries } from '../reference/reference-data.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
 import { copyOf, SHARED } from '../../graph/typed-arena.js';
@@ -164,36 +157,224 @@ export interface SyntheticNetwork {
 // and/or EU-CAHRA; IN, MX and RU also have EU region-level designations).
 
 const SYNTHETIC_COUNTRY_CODES = [
-  'CD', 'RW', 'BI', 'UG', 'TZ', 'ZM', 'AO', 'CF', 'CG', 'SS',
-  'CO', 'MM', 'VE', 'ML', 'BF', 'NE', 'NG', 'SD', 'ZW', 'MZ', 'ET', 'RU',
-  'PE', 'BO', 'BR', 'AU', 'ID', 'MY', 'TH', 'ZA', 'GH', 'CA', 'KZ', 'MN', 'CL', 'PH', 'VN', 'AT', 'PT',
-  'CN', 'JP', 'KR', 'TW', 'DE', 'US', 'MX', 'IN', 'CH', 'SG', 'IT',
+  'CD',
+  'RW',
+  'BI',
+  'UG',
+  'TZ',
+  'ZM',
+  'AO',
+  'CF',
+  'CG',
+  'SS',
+  'CO',
+  'MM',
+  'VE',
+  'ML',
+  'BF',
+  'NE',
+  'NG',
+  'SD',
+  'ZW',
+  'MZ',
+  'ET',
+  'RU',
+  'PE',
+  'BO',
+  'BR',
+  'AU',
+  'ID',
+  'MY',
+  'TH',
+  'ZA',
+  'GH',
+  'CA',
+  'KZ',
+  'MN',
+  'CL',
+  'PH',
+  'VN',
+  'AT',
+  'PT',
+  'CN',
+  'JP',
+  'KR',
+  'TW',
+  'DE',
+  'US',
+  'MX',
+  'IN',
+  'CH',
+  'SG',
+  'IT',
 ] as const;
 
 /** Where ore of each metal is mined (weights roughly follow world production). */
 const ORE_COUNTRIES: Partial<Record<string, readonly (readonly [string, number])[]>> = {
-  tin: [['CN', 25], ['ID', 20], ['MM', 12], ['PE', 8], ['CD', 7], ['BO', 6], ['BR', 6], ['MY', 3], ['RW', 3], ['AU', 3], ['NG', 2], ['VN', 2], ['TH', 1], ['UG', 1], ['BI', 1]],
-  tantalum: [['CD', 35], ['RW', 15], ['BR', 12], ['NG', 8], ['CN', 5], ['AU', 5], ['MZ', 5], ['ET', 4], ['BI', 3], ['UG', 2], ['TZ', 2], ['ZW', 2], ['CA', 2]],
-  tungsten: [['CN', 60], ['VN', 8], ['RU', 6], ['BO', 4], ['RW', 4], ['AT', 3], ['PT', 3], ['MN', 3], ['CD', 3], ['UG', 2], ['KR', 2], ['AU', 2]],
-  gold: [
-    ['CN', 10], ['AU', 9], ['RU', 9], ['US', 6], ['CA', 6], ['PE', 5], ['GH', 5], ['ZA', 4], ['ML', 4], ['BF', 4], ['KZ', 3], ['BR', 3], ['CO', 3],
-    ['SD', 3], ['TZ', 3], ['MX', 3], ['ZW', 2], ['PH', 2], ['ID', 2], ['MN', 2], ['VE', 2], ['CD', 2], ['CL', 2], ['NE', 1], ['UG', 1], ['ZM', 1],
-    ['AO', 1], ['CF', 1], ['SS', 1], ['CG', 1],
+  tin: [
+    ['CN', 25],
+    ['ID', 20],
+    ['MM', 12],
+    ['PE', 8],
+    ['CD', 7],
+    ['BO', 6],
+    ['BR', 6],
+    ['MY', 3],
+    ['RW', 3],
+    ['AU', 3],
+    ['NG', 2],
+    ['VN', 2],
+    ['TH', 1],
+    ['UG', 1],
+    ['BI', 1],
   ],
-  cobalt: [['CD', 70], ['ID', 8], ['AU', 4], ['PH', 4], ['RU', 4], ['CA', 3], ['ZM', 3], ['CN', 2], ['MY', 1]],
+  tantalum: [
+    ['CD', 35],
+    ['RW', 15],
+    ['BR', 12],
+    ['NG', 8],
+    ['CN', 5],
+    ['AU', 5],
+    ['MZ', 5],
+    ['ET', 4],
+    ['BI', 3],
+    ['UG', 2],
+    ['TZ', 2],
+    ['ZW', 2],
+    ['CA', 2],
+  ],
+  tungsten: [
+    ['CN', 60],
+    ['VN', 8],
+    ['RU', 6],
+    ['BO', 4],
+    ['RW', 4],
+    ['AT', 3],
+    ['PT', 3],
+    ['MN', 3],
+    ['CD', 3],
+    ['UG', 2],
+    ['KR', 2],
+    ['AU', 2],
+  ],
+  gold: [
+    ['CN', 10],
+    ['AU', 9],
+    ['RU', 9],
+    ['US', 6],
+    ['CA', 6],
+    ['PE', 5],
+    ['GH', 5],
+    ['ZA', 4],
+    ['ML', 4],
+    ['BF', 4],
+    ['KZ', 3],
+    ['BR', 3],
+    ['CO', 3],
+    ['SD', 3],
+    ['TZ', 3],
+    ['MX', 3],
+    ['ZW', 2],
+    ['PH', 2],
+    ['ID', 2],
+    ['MN', 2],
+    ['VE', 2],
+    ['CD', 2],
+    ['CL', 2],
+    ['NE', 1],
+    ['UG', 1],
+    ['ZM', 1],
+    ['AO', 1],
+    ['CF', 1],
+    ['SS', 1],
+    ['CG', 1],
+  ],
+  cobalt: [
+    ['CD', 70],
+    ['ID', 8],
+    ['AU', 4],
+    ['PH', 4],
+    ['RU', 4],
+    ['CA', 3],
+    ['ZM', 3],
+    ['CN', 2],
+    ['MY', 1],
+  ],
 };
 /** Refining hubs a smelter may sit in instead of an ore country. */
 const REFINING_COUNTRIES: readonly (readonly [string, number])[] = [
-  ['CN', 6], ['MY', 2], ['TH', 2], ['JP', 2], ['DE', 1], ['US', 2], ['CH', 2], ['KR', 1], ['IT', 1], ['IN', 1], ['TW', 1],
+  ['CN', 6],
+  ['MY', 2],
+  ['TH', 2],
+  ['JP', 2],
+  ['DE', 1],
+  ['US', 2],
+  ['CH', 2],
+  ['KR', 1],
+  ['IT', 1],
+  ['IN', 1],
+  ['TW', 1],
 ];
 /** Where companies are (manufacturing-heavy). */
 const COMPANY_COUNTRIES: readonly (readonly [string, number])[] = [
-  ['CN', 28], ['JP', 8], ['TW', 8], ['US', 8], ['KR', 6], ['DE', 6], ['IN', 5], ['VN', 5], ['MX', 4], ['MY', 4], ['TH', 4], ['IT', 3],
-  ['SG', 2], ['CH', 2], ['ID', 2], ['PH', 2], ['BR', 1], ['AT', 1], ['PT', 1], ['CA', 1], ['AU', 1], ['ZA', 1],
+  ['CN', 28],
+  ['JP', 8],
+  ['TW', 8],
+  ['US', 8],
+  ['KR', 6],
+  ['DE', 6],
+  ['IN', 5],
+  ['VN', 5],
+  ['MX', 4],
+  ['MY', 4],
+  ['TH', 4],
+  ['IT', 3],
+  ['SG', 2],
+  ['CH', 2],
+  ['ID', 2],
+  ['PH', 2],
+  ['BR', 1],
+  ['AT', 1],
+  ['PT', 1],
+  ['CA', 1],
+  ['AU', 1],
+  ['ZA', 1],
 ];
 
-const NAME_WORDS = ['Apex', 'Northstar', 'Meridian', 'Crescent', 'Summit', 'Harbor', 'Pinnacle', 'Evergreen', 'Vertex', 'Cobalt Bay', 'Silverline', 'Redwood', 'Orion', 'Lakeside', 'Granite', 'Sunrise'];
-const NAME_KINDS = ['Components', 'Electronics', 'Precision Parts', 'Materials', 'Metals Trading', 'Alloys', 'Circuits', 'Assemblies', 'Connectors', 'Solder', 'Plating', 'Capacitors', 'Wire & Cable', 'Modules'];
+const NAME_WORDS = [
+  'Apex',
+  'Northstar',
+  'Meridian',
+  'Crescent',
+  'Summit',
+  'Harbor',
+  'Pinnacle',
+  'Evergreen',
+  'Vertex',
+  'Cobalt Bay',
+  'Silverline',
+  'Redwood',
+  'Orion',
+  'Lakeside',
+  'Granite',
+  'Sunrise',
+];
+const NAME_KINDS = [
+  'Components',
+  'Electronics',
+  'Precision Parts',
+  'Materials',
+  'Metals Trading',
+  'Alloys',
+  'Circuits',
+  'Assemblies',
+  'Connectors',
+  'Solder',
+  'Plating',
+  'Capacitors',
+  'Wire & Cable',
+  'Modules',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -207,10 +388,10 @@ function zipfRank(u: number, size: number, alpha: number): number {
   if (alpha === 1) x = Math.exp(u * Math.log(size + 1)) - 1;
   else {
     const a = 1 - alpha;
-    x = Math.pow(1 + u * (Math.pow(size + 1, a) - 1), 1 / a) - 1;
+    x = (1 + u * ((size + 1) ** a - 1)) ** (1 / a) - 1;
   }
   const k = Math.floor(x);
-  return k >= size ? size - 1 : k < 0 ? 0 : k;
+  return k >= size ? size - 1 : Math.max(k, 0);
 }
 
 function cumulative(weights: readonly number[]): Float64Array {
@@ -287,7 +468,8 @@ interface ResolvedOptions {
 }
 
 function positiveInt(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   return value;
 }
 
@@ -302,13 +484,30 @@ function resolveOptions(o: SyntheticOptions): ResolvedOptions {
   const rest = companies - focal;
   const defaultTiers = rest < 2000 ? 5 : rest < 200_000 ? 6 : 7;
   const tiers = Math.min(positiveInt('tiers', o.tiers ?? defaultTiers, 1, 100), rest);
-  const smeltersPerMetal = positiveInt('smeltersPerMetal', o.smeltersPerMetal ?? Math.min(300, Math.max(10, Math.round(companies / 25))), 1, 100_000);
+  const smeltersPerMetal = positiveInt(
+    'smeltersPerMetal',
+    o.smeltersPerMetal ?? Math.min(300, Math.max(10, Math.round(companies / 25))),
+    1,
+    100_000,
+  );
   const suppliesPerCompany = o.suppliesPerCompany ?? 5;
-  if (!Number.isFinite(suppliesPerCompany) || suppliesPerCompany < 0 || suppliesPerCompany > 1000) throw new RangeError('suppliesPerCompany must be a number from 0 to 1000');
+  if (!Number.isFinite(suppliesPerCompany) || suppliesPerCompany < 0 || suppliesPerCompany > 1000)
+    throw new RangeError('suppliesPerCompany must be a number from 0 to 1000');
   const cycles = positiveInt('cycles', o.cycles ?? Math.max(3, Math.round(companies / 20_000)), 0, 1_000_000);
   const source = o.source ?? `synthetic:seed=${o.seed}`;
   if (source.trim() === '' || source.length > 1000) throw new RangeError('source must be 1 to 1000 characters');
-  return { companies, seed: o.seed, metals, focal, tiers, smeltersPerMetal, suppliesPerCompany, cycles, locatedIn: o.locatedIn ?? true, source };
+  return {
+    companies,
+    seed: o.seed,
+    metals,
+    focal,
+    tiers,
+    smeltersPerMetal,
+    suppliesPerCompany,
+    cycles,
+    locatedIn: o.locatedIn ?? true,
+    source,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,7 +578,17 @@ function nodeLayout(opt: ResolvedOptions, countryCount: number): NodeLayout {
 /** The node columns of SyntheticColumns, filled step by step. */
 type NodeColumns = Pick<
   SyntheticColumns,
-  'ids' | 'labels' | 'nodeCountry' | 'tier' | 'metalMask' | 'smelterMetal' | 'rmapStatus' | 'recycled' | 'lastAuditDay' | 'saqScore' | 'humanRightsRisk'
+  | 'ids'
+  | 'labels'
+  | 'nodeCountry'
+  | 'tier'
+  | 'metalMask'
+  | 'smelterMetal'
+  | 'rmapStatus'
+  | 'recycled'
+  | 'lastAuditDay'
+  | 'saqScore'
+  | 'humanRightsRisk'
 >;
 
 /** Every node column allocated with its "absent" value, the countries placed first. */
@@ -421,11 +630,12 @@ function placeSmelters(opt: ResolvedOptions, layout: NodeLayout, picks: CountryP
       cols.recycled[s] = isRecycled ? 1 : 0;
       if (isRecycled) recycledSmelters++;
       // A recycler sits in a refining hub; a primary smelter mostly near its ore.
-      cols.nodeCountry[s] = !isRecycled && rand() < 0.6 ? oreBy[m]!.idx[pickCumulative(oreBy[m]!.cum, rand())]! : refining.idx[pickCumulative(refining.cum, rand())]!;
+      cols.nodeCountry[s] =
+        !isRecycled && rand() < 0.6
+          ? oreBy[m]!.idx[pickCumulative(oreBy[m]!.cum, rand())]!
+          : refining.idx[pickCumulative(refining.cum, rand())]!;
       const u = rand();
-      const status = isRecycled
-        ? u < 0.7 ? 0 : u < 0.8 ? 1 : 4
-        : u < 0.5 ? 0 : u < 0.6 ? 1 : u < 0.67 ? 2 : u < 0.8 ? 3 : 4;
+      const status = isRecycled ? (u < 0.7 ? 0 : u < 0.8 ? 1 : 4) : u < 0.5 ? 0 : u < 0.6 ? 1 : u < 0.67 ? 2 : u < 0.8 ? 3 : 4;
       cols.rmapStatus[s] = status;
       if (status <= 1) cols.lastAuditDay[s] = 1 + randInt(900);
     }
@@ -448,7 +658,7 @@ function tierLayout(opt: ResolvedOptions, firstCompany: number): Tiers {
   const tierSizes: number[] = [opt.focal];
   if (D > 0) {
     const raw: number[] = [];
-    for (let t = 1; t <= D; t++) raw.push(Math.pow(TIER_GROWTH, t - 1));
+    for (let t = 1; t <= D; t++) raw.push(TIER_GROWTH ** (t - 1));
     const total = raw.reduce((a, b) => a + b, 0);
     const sizes = raw.map((r) => Math.max(1, Math.floor((rest * r) / total)));
     let sum = sizes.reduce((a, b) => a + b, 0);
@@ -471,7 +681,14 @@ function tierLayout(opt: ResolvedOptions, firstCompany: number): Tiers {
 }
 
 /** Companies tier by tier: country, id, SAQ score and human-rights risk. Returns the focal companies. */
-function placeCompanies(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, picks: CountryPicks, cols: NodeColumns, { rand }: Draws): number[] {
+function placeCompanies(
+  opt: ResolvedOptions,
+  layout: NodeLayout,
+  tiers: Tiers,
+  picks: CountryPicks,
+  cols: NodeColumns,
+  { rand }: Draws,
+): number[] {
   const { D, tierStart } = tiers;
   const { companyCountries } = picks;
   const companyWidth = Math.max(7, String(opt.companies - opt.focal).length);
@@ -546,7 +763,14 @@ interface PrimaryLinks {
 }
 
 /** Phase A: every supplier gets a primary buyer one tier down (Zipf), and a subset of the buyer's metals. */
-function linkPrimaryBuyers(layout: NodeLayout, tiers: Tiers, focal: readonly number[], cols: NodeColumns, links: CompanyLinks, { rand, randInt }: Draws): PrimaryLinks {
+function linkPrimaryBuyers(
+  layout: NodeLayout,
+  tiers: Tiers,
+  focal: readonly number[],
+  cols: NodeColumns,
+  links: CompanyLinks,
+  { rand, randInt }: Draws,
+): PrimaryLinks {
   const { M, N } = layout;
   const { D, tierSizes, tierStart } = tiers;
   const metalMask = cols.metalMask;
@@ -626,7 +850,15 @@ function extraAttemptsPerBuyer(opt: ResolvedOptions, layout: NodeLayout, tiers: 
  * same-tier links never close a cycle). Accepted when it shares a metal with the buyer and is not
  * the buyer's primary-linked supplier already.
  */
-function linkExtraSuppliers(layout: NodeLayout, tiers: Tiers, cols: NodeColumns, primary: PrimaryLinks, lambda: number, links: CompanyLinks, { rand, randInt }: Draws): void {
+function linkExtraSuppliers(
+  layout: NodeLayout,
+  tiers: Tiers,
+  cols: NodeColumns,
+  primary: PrimaryLinks,
+  lambda: number,
+  links: CompanyLinks,
+  { rand, randInt }: Draws,
+): void {
   const { M } = layout;
   const { D, tierSizes, tierStart } = tiers;
   const { metalMask, tier } = cols;
@@ -664,7 +896,14 @@ function linkExtraSuppliers(layout: NodeLayout, tiers: Tiers, cols: NodeColumns,
 }
 
 /** Phase C: a few cycles: a company supplies a company upstream of it, for one metal. Returns how many were made. */
-function closeCycles(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, cols: NodeColumns, links: CompanyLinks, { randInt }: Draws): number {
+function closeCycles(
+  opt: ResolvedOptions,
+  layout: NodeLayout,
+  tiers: Tiers,
+  cols: NodeColumns,
+  links: CompanyLinks,
+  { randInt }: Draws,
+): number {
   const { M, N } = layout;
   const { D, tierStart } = tiers;
   let cyclesMade = 0;
@@ -806,7 +1045,13 @@ class SuppliesColumns {
 }
 
 /** Ore: most primary smelters name 1–4 origin countries; recyclers have none. Returns the country → smelter SUPPLIES. */
-function oreSupplies(layout: NodeLayout, picks: CountryPicks, cols: NodeColumns, supplies: SuppliesColumns, { rand, randInt }: Draws): number {
+function oreSupplies(
+  layout: NodeLayout,
+  picks: CountryPicks,
+  cols: NodeColumns,
+  supplies: SuppliesColumns,
+  { rand, randInt }: Draws,
+): number {
   let countryToSmelter = 0;
   for (let s = layout.firstSmelter; s < layout.firstCompany; s++) {
     if (cols.recycled[s] || rand() < 0.15) continue; // 15% of primary smelters never disclosed their ore
@@ -832,7 +1077,15 @@ interface CompanySupplyCounts {
 }
 
 /** Companies: per metal they handle, SUPPLIES from their company suppliers carrying it, else from smelters (Zipf). */
-function companySupplies(opt: ResolvedOptions, layout: NodeLayout, tiers: Tiers, cols: NodeColumns, links: CompanyLinks, supplies: SuppliesColumns, { rand, randInt }: Draws): CompanySupplyCounts {
+function companySupplies(
+  opt: ResolvedOptions,
+  layout: NodeLayout,
+  tiers: Tiers,
+  cols: NodeColumns,
+  links: CompanyLinks,
+  supplies: SuppliesColumns,
+  { rand, randInt }: Draws,
+): CompanySupplyCounts {
   const { M, N, firstSmelter } = layout;
   const { D } = tiers;
   const { offsets: linkOffsets, order: linkOrder } = links.byBuyer(N);
@@ -984,7 +1237,12 @@ function flatString(...parts: string[]): string {
 function smelterName(g: SyntheticColumns, i: number): string {
   const metal = g.metals[g.smelterMetal[i]!]!;
   const id = g.ids[i]!;
-  return flatString('Synthetic ', metalNames.get(metal) ?? metal, g.recycled[i] === 1 ? ' Recycler ' : ' Smelter ', id.slice(id.lastIndexOf('-') + 1));
+  return flatString(
+    'Synthetic ',
+    metalNames.get(metal) ?? metal,
+    g.recycled[i] === 1 ? ' Recycler ' : ' Smelter ',
+    id.slice(id.lastIndexOf('-') + 1),
+  );
 }
 
 function companyName(g: SyntheticColumns, i: number): string {

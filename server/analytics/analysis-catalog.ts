@@ -57,13 +57,18 @@ function fresh<T extends object>(answer: T): T & { stale: boolean } {
 }
 
 const analyses = {
-  origins: (snapshot: Snapshot, p: AnalysisParams<'origins'>) => fresh(engine.origins(snapshot, { company: p.company, metal: p.metal, policy: DEFAULT_RISK_POLICY })),
-  risk: (snapshot: Snapshot, p: AnalysisParams<'risk'>) => fresh(engine.risk(snapshot, { company: p.company, metal: p.metal, policy: policyFor(p.policy), limit: p.limit })),
+  origins: (snapshot: Snapshot, p: AnalysisParams<'origins'>) =>
+    fresh(engine.origins(snapshot, { company: p.company, metal: p.metal, policy: DEFAULT_RISK_POLICY })),
+  risk: (snapshot: Snapshot, p: AnalysisParams<'risk'>) =>
+    fresh(engine.risk(snapshot, { company: p.company, metal: p.metal, policy: policyFor(p.policy), limit: p.limit })),
   riskPaths: (snapshot: Snapshot, p: AnalysisParams<'riskPaths'>) =>
-    fresh(engine.riskPaths(snapshot, { company: p.company, metal: p.metal, policy: policyFor(p.policy), limit: p.limit, maxDepth: p.maxDepth })),
+    fresh(
+      engine.riskPaths(snapshot, { company: p.company, metal: p.metal, policy: policyFor(p.policy), limit: p.limit, maxDepth: p.maxDepth }),
+    ),
   singlePointsOfFailure: (snapshot: Snapshot, p: AnalysisParams<'singlePointsOfFailure'>) =>
     fresh(engine.singlePointsOfFailureOf(snapshot, { company: p.company, metal: p.metal, policy: DEFAULT_RISK_POLICY })),
-  impact: (snapshot: Snapshot, p: AnalysisParams<'impact'>) => fresh(engine.impact(snapshot, p.metals ? { remove: p.remove, metals: p.metals } : { remove: p.remove })),
+  impact: (snapshot: Snapshot, p: AnalysisParams<'impact'>) =>
+    fresh(engine.impact(snapshot, p.metals ? { remove: p.remove, metals: p.metals } : { remove: p.remove })),
   riskRanking: (snapshot: Snapshot, p: AnalysisParams<'riskRanking'>) => {
     const request = { metal: p.metal, policy: policyFor(p.policy), limit: p.limit };
     return fresh(engine.riskRanking(snapshot, p.label ? { ...request, label: p.label } : request));

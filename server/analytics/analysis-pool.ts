@@ -168,7 +168,13 @@ export class AnalysisPool {
     return this.dispatch(name, snapshot, params, { stale }, () => answerJson(name, snapshot, params, stale)) as Promise<string>;
   }
 
-  private async dispatch(name: AnalysisName, snapshot: Snapshot, params: unknown, json: { stale: boolean } | undefined, here: () => unknown): Promise<unknown> {
+  private async dispatch(
+    name: AnalysisName,
+    snapshot: Snapshot,
+    params: unknown,
+    json: { stale: boolean } | undefined,
+    here: () => unknown,
+  ): Promise<unknown> {
     if (this.closed) throw new AnalysisFailedError('the analysis pool is closed');
     if (this.size === 0) return here();
     if (!this.latest || snapshot.version > this.latest.version) this.publish(snapshot);
@@ -232,7 +238,8 @@ export class AnalysisPool {
     if (index < 0) return;
     const replacement = this.spawn();
     this.workers[index] = replacement;
-    for (const snapshot of this.snapshotsFor(queued)) replacement.worker.postMessage({ type: 'snapshot', snapshot } satisfies WorkerMessage);
+    for (const snapshot of this.snapshotsFor(queued))
+      replacement.worker.postMessage({ type: 'snapshot', snapshot } satisfies WorkerMessage);
     for (const task of queued) {
       if (this.tooOld(task.snapshot)) this.runHere(task);
       else this.place(task);
@@ -290,7 +297,12 @@ export class AnalysisPool {
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        this.replace(pw, new AnalysisMemoryError(`The analysis needed more than the ${this.heapMb} MB of heap its worker may use (ANALYSIS_HEAP_MB) and was stopped.`));
+        this.replace(
+          pw,
+          new AnalysisMemoryError(
+            `The analysis needed more than the ${this.heapMb} MB of heap its worker may use (ANALYSIS_HEAP_MB) and was stopped.`,
+          ),
+        );
       } else {
         this.replace(pw, new AnalysisFailedError(`the analysis worker crashed: ${err.message}`));
       }

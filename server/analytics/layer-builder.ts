@@ -42,7 +42,8 @@ export class LayerBuilder {
 
   async compile(scan: ScanColumns): Promise<Snapshot> {
     const plan = planCompile(scan);
-    const remote = plan.jobs.length > 0 && !this.closed ? this.buildElsewhere(plan.jobs).catch(() => undefined) : Promise.resolve(undefined);
+    const remote =
+      plan.jobs.length > 0 && !this.closed ? this.buildElsewhere(plan.jobs).catch(() => undefined) : Promise.resolve(undefined);
     plan.indexIds(); // while the worker builds
     const built = (await remote) ?? buildLayers(plan.jobs);
     // Malformed columns: the error of the one-thread compile (the first malformed relationship).

@@ -22,7 +22,11 @@ export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const numeric = head.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number' || /^[\d.]+%?$/.test(String(r[c]))));
-  const line = (r: string[]) => r.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -41,11 +45,23 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
         head,
         `CAHRA ${pct(a.originMix.cahra)}  non-CAHRA ${pct(a.originMix.nonCahra)}  recycled ${pct(a.originMix.recycled)}  undisclosed ${pct(a.originMix.undisclosed)}`,
         '',
-        table(['origin', 'share'], countries.map(([c, s]) => [c, pct(s)])),
+        table(
+          ['origin', 'share'],
+          countries.map(([c, s]) => [c, pct(s)]),
+        ),
         '',
-        table(['smelter', 'share'], smelters.map(([id, s]) => [id, pct(s)])),
+        table(
+          ['smelter', 'share'],
+          smelters.map(([id, s]) => [id, pct(s)]),
+        ),
         '',
-        table(['RMAP status', 'share'], [...Object.entries(a.smelterMix.byRmapStatus).map(([k, s]) => [k, pct(s)]), ['(no smelter)', pct(a.smelterMix.notThroughSmelter)]]),
+        table(
+          ['RMAP status', 'share'],
+          [
+            ...Object.entries(a.smelterMix.byRmapStatus).map(([k, s]) => [k, pct(s)]),
+            ['(no smelter)', pct(a.smelterMix.notThroughSmelter)],
+          ],
+        ),
         ...a.warnings.map((w) => `warning: ${w}`),
       ].join('\n');
     }
@@ -54,7 +70,10 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
       return [
         `${a.company.name} (${a.company.id}) — ${a.metal}: risk ${a.risk.toFixed(4)} (own ${a.intrinsic.toFixed(4)}), policy ${a.policyVersion}`,
         '',
-        table(['contributor', 'label', 'contribution'], a.contributors.map((c) => [c.id, c.label, c.contribution.toFixed(4)])),
+        table(
+          ['contributor', 'label', 'contribution'],
+          a.contributors.map((c) => [c.id, c.label, c.contribution.toFixed(4)]),
+        ),
       ].join('\n');
     }
     case 'paths': {
@@ -62,7 +81,10 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
       return [
         `${a.company.name} (${a.company.id}) — ${a.metal}: top ${a.paths.length} risk paths, policy ${a.policyVersion}`,
         '',
-        table(['weight', 'path'], a.paths.map((p) => [p.weight.toFixed(6), p.hops.map((h) => h.id).join(' ← ')])),
+        table(
+          ['weight', 'path'],
+          a.paths.map((p) => [p.weight.toFixed(6), p.hops.map((h) => h.id).join(' ← ')]),
+        ),
       ].join('\n');
     }
     case 'spof': {
@@ -72,7 +94,10 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
         '',
         a.singlePointsOfFailure.length === 0
           ? 'no single point of failure'
-          : table(['single point of failure', 'label', 'share'], a.singlePointsOfFailure.map((s) => [s.id, s.label, pct(s.share)])),
+          : table(
+              ['single point of failure', 'label', 'share'],
+              a.singlePointsOfFailure.map((s) => [s.id, s.label, pct(s.share)]),
+            ),
       ].join('\n');
     }
     case 'impact': {
@@ -80,7 +105,10 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
       return [
         `removing ${a.removed.map((r) => r.id).join(', ')} (snapshot ${a.snapshotVersion}): ${a.affected.length} company/metal pairs affected`,
         '',
-        table(['company', 'metal', 'lost', 'cut off'], a.affected.map((x) => [x.id, x.metal, pct(x.lostShare), x.cutOff ? 'yes' : ''])),
+        table(
+          ['company', 'metal', 'lost', 'cut off'],
+          a.affected.map((x) => [x.id, x.metal, pct(x.lostShare), x.cutOff ? 'yes' : '']),
+        ),
       ].join('\n');
     }
   }

@@ -50,12 +50,24 @@ async function writeAtomically(path: string, chunks: Iterable<string>): Promise<
   }
 }
 
-export async function exportCommand(store: GraphStore, options: ExportCommandOptions, stdout: Writable = process.stdout): Promise<ExportSummary> {
+export async function exportCommand(
+  store: GraphStore,
+  options: ExportCommandOptions,
+  stdout: Writable = process.stdout,
+): Promise<ExportSummary> {
   const { format, out } = options;
   if (out === '-' && format === 'csv')
-    throw new ValidationError('A CSV export is two files: --out must name a folder', [{ path: 'out', message: 'must be a folder for --format csv' }]);
+    throw new ValidationError('A CSV export is two files: --out must name a folder', [
+      { path: 'out', message: 'must be a folder for --format csv' },
+    ]);
   const scan = await store.scan();
-  const summary: ExportSummary = { format, files: [], version: scan.version, nodes: scan.nodes.length, relationships: scan.relationships.length };
+  const summary: ExportSummary = {
+    format,
+    files: [],
+    version: scan.version,
+    nodes: scan.nodes.length,
+    relationships: scan.relationships.length,
+  };
   if (format === 'csv') {
     await mkdir(out, { recursive: true });
     for (const part of CSV_PARTS) {

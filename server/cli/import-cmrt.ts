@@ -33,7 +33,9 @@ export async function importCmrtCommand(
   for (const file of files) {
     const size = (await stat(file)).size;
     if (size > MAX_CMRT_UPLOAD_BYTES) {
-      throw new ValidationError(`${file} is ${size} bytes; a CMRT is at most ${MAX_CMRT_UPLOAD_BYTES}`, [{ path: file, message: 'file too large' }]);
+      throw new ValidationError(`${file} is ${size} bytes; a CMRT is at most ${MAX_CMRT_UPLOAD_BYTES}`, [
+        { path: file, message: 'file too large' },
+      ]);
     }
     uploads.push({ fileName: basename(file), bytes: await readFile(file), companyId: options.company });
   }
@@ -48,7 +50,18 @@ export function renderCmrtImport(result: CmrtImportResult): string {
   const out: string[] = [];
   out.push(
     table(
-      ['file', 'template', 'rows', 'smelters per metal', 'by id', 'by name', 'unresolved', 'not listed / not yet identified', 'duplicates', 'warnings'],
+      [
+        'file',
+        'template',
+        'rows',
+        'smelters per metal',
+        'by id',
+        'by name',
+        'unresolved',
+        'not listed / not yet identified',
+        'duplicates',
+        'warnings',
+      ],
       result.files.map((f) => [
         f.file,
         `${f.templateKind} ${f.templateVersion}`,
@@ -71,7 +84,12 @@ export function renderCmrtImport(result: CmrtImportResult): string {
     out.push(
       table(
         ['file', 'where', 'code', 'message'],
-        warnings.map((w) => [w.file, [w.sheet, w.column && w.row ? `${w.column}${w.row}` : w.row ? `row ${w.row}` : ''].filter(Boolean).join(' '), w.code, w.message]),
+        warnings.map((w) => [
+          w.file,
+          [w.sheet, w.column && w.row ? `${w.column}${w.row}` : w.row ? `row ${w.row}` : ''].filter(Boolean).join(' '),
+          w.code,
+          w.message,
+        ]),
       ),
     );
   }

@@ -10,7 +10,7 @@ import { basename, extname } from 'node:path';
 import type { GraphNodeInput, RelationshipInput } from '../../graph/model.js';
 import { DomainError, ValidationError, type FieldProblem } from '../errors.js';
 import type { CsvPart } from '../exporters/graph-export.js';
-import { locateInCsv, readGraphCsv, type CsvGraphImport } from '../importers/graph-csv.js';
+import { readGraphCsv, type CsvGraphImport } from '../importers/graph-csv.js';
 import { MAX_IMPORT_ROWS } from '../importers/import-limits.js';
 import type { GraphStore, WriteResult } from '../stores/graph-store.js';
 import { table } from './analyze.js';
@@ -83,7 +83,9 @@ async function readJsonDocument(file: string): Promise<{ nodes: GraphNodeInput[]
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ValidationError(`${file} is not JSON: ${(err as Error).message}`, [{ path: file, message: `${file} is not JSON: ${(err as Error).message}` }]);
+    throw new ValidationError(`${file} is not JSON: ${(err as Error).message}`, [
+      { path: file, message: `${file} is not JSON: ${(err as Error).message}` },
+    ]);
   }
   const problems: FieldProblem[] = [];
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -91,7 +93,8 @@ async function readJsonDocument(file: string): Promise<{ nodes: GraphNodeInput[]
   } else {
     for (const key of ['nodes', 'relationships'] as const) {
       const value = (doc as Record<string, unknown>)[key];
-      if (value !== undefined && !Array.isArray(value)) problems.push({ path: `${file}.${key}`, message: `${file} ${key}: must be an array` });
+      if (value !== undefined && !Array.isArray(value))
+        problems.push({ path: `${file}.${key}`, message: `${file} ${key}: must be an array` });
     }
   }
   if (problems.length > 0) throw new ValidationError(problems[0]!.message, problems);
@@ -103,7 +106,11 @@ async function readJsonDocument(file: string): Promise<{ nodes: GraphNodeInput[]
  * Read every file, then import everything in one write. Throws the store's or the reader's
  * DomainError, its message listing every problem with file and row; nothing is written then.
  */
-export async function importGraphCommand(store: GraphStore, files: readonly string[], options: ImportGraphOptions = {}): Promise<ImportGraphOutcome> {
+export async function importGraphCommand(
+  store: GraphStore,
+  files: readonly string[],
+  options: ImportGraphOptions = {},
+): Promise<ImportGraphOutcome> {
   const csvFiles: Partial<Record<CsvPart, string>> = {};
   const jsonFiles: string[] = [];
   const problems: FieldProblem[] = [];
@@ -120,7 +127,10 @@ export async function importGraphCommand(store: GraphStore, files: readonly stri
     else if (ext === '.csv') {
       const part = csvPartOfFileName(file);
       if (part === undefined)
-        problems.push({ path: file, message: `${file}: cannot tell whether it holds nodes or relationships; name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships` });
+        problems.push({
+          path: file,
+          message: `${file}: cannot tell whether it holds nodes or relationships; name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships`,
+        });
       else takeCsv(part, file);
     } else problems.push({ path: file, message: `${file}: not a .json document or a .csv file` });
   }
@@ -134,8 +144,20 @@ export async function importGraphCommand(store: GraphStore, files: readonly stri
   try {
     for (const file of jsonFiles) {
       const doc = await readJsonDocument(file);
-      segments.push({ part: 'nodes', start: document.nodes.length, count: doc.nodes.length, locate: (i) => `${file} nodes[${i}]`, csv: false });
-      segments.push({ part: 'relationships', start: document.relationships.length, count: doc.relationships.length, locate: (i) => `${file} relationships[${i}]`, csv: false });
+      segments.push({
+        part: 'nodes',
+        start: document.nodes.length,
+        count: doc.nodes.length,
+        locate: (i) => `${file} nodes[${i}]`,
+        csv: false,
+      });
+      segments.push({
+        part: 'relationships',
+        start: document.relationships.length,
+        count: doc.relationships.length,
+        locate: (i) => `${file} relationships[${i}]`,
+        csv: false,
+      });
       for (const n of doc.nodes) document.nodes.push(n);
       for (const r of doc.relationships) document.relationships.push(r);
       sources.push({ file, nodes: doc.nodes.length, relationships: doc.relationships.length });
@@ -152,13 +174,24 @@ export async function importGraphCommand(store: GraphStore, files: readonly stri
       );
       for (const part of ['nodes', 'relationships'] as const) {
         const rows = csv.rows[part];
-        segments.push({ part, start: document[part].length, count: rows.length, locate: (i) => `${fileNames[part]} row ${rows[i]}`, csv: true });
+        segments.push({
+          part,
+          start: document[part].length,
+          count: rows.length,
+          locate: (i) => `${fileNames[part]} row ${rows[i]}`,
+          csv: true,
+        });
       }
       for (const n of csv.document.nodes) document.nodes.push(n);
       for (const r of csv.document.relationships) document.relationships.push(r);
       for (const part of ['nodes', 'relationships'] as const) {
         const file = csvFiles[part];
-        if (file !== undefined) sources.push({ file, nodes: part === 'nodes' ? csv.rows.nodes.length : 0, relationships: part === 'relationships' ? csv.rows.relationships.length : 0 });
+        if (file !== undefined)
+          sources.push({
+            file,
+            nodes: part === 'nodes' ? csv.rows.nodes.length : 0,
+            relationships: part === 'relationships' ? csv.rows.relationships.length : 0,
+          });
       }
     }
     for (const part of ['nodes', 'relationships'] as const) {
@@ -185,7 +218,10 @@ export function renderGraphImport(outcome: ImportGraphOutcome): string {
   return [
     table(
       ['file', 'nodes', 'relationships'],
-      [...sources.map((s) => [s.file, s.nodes, s.relationships] as (string | number)[]), ['upserted', result.nodesUpserted, result.relationshipsUpserted]],
+      [
+        ...sources.map((s) => [s.file, s.nodes, s.relationships] as (string | number)[]),
+        ['upserted', result.nodesUpserted, result.relationshipsUpserted],
+      ],
     ),
     `store version ${result.version}`,
   ].join('\n');

@@ -44,7 +44,9 @@ function program(): Command {
         process.stdout.write(`reference data: ${reference.nodesUpserted} nodes, ${reference.relationshipsUpserted} relationships\n`);
         if (!options.referenceOnly) {
           const demo = await loadDemo(store);
-          process.stdout.write(`demo supply chain: ${demo.nodesUpserted} nodes, ${demo.relationshipsUpserted} relationships (store version ${demo.version})\n`);
+          process.stdout.write(
+            `demo supply chain: ${demo.nodesUpserted} nodes, ${demo.relationshipsUpserted} relationships (store version ${demo.version})\n`,
+          );
         }
       } finally {
         await store.close();
@@ -79,7 +81,9 @@ function program(): Command {
       await store.close();
     }
   };
-  companyAnalysis('origins', 'Origin mix and smelter mix').action((o) => runAnalyze('origins', { company: o.company, metal: o.metal } as never, o.json));
+  companyAnalysis('origins', 'Origin mix and smelter mix').action((o) =>
+    runAnalyze('origins', { company: o.company, metal: o.metal } as never, o.json),
+  );
   companyAnalysis('risk', 'Propagated risk and its contributors')
     .addOption(new Option('--limit <n>', 'contributors to list').default(10).argParser(parsePositive))
     .action((o) => runAnalyze('risk', { company: o.company, metal: o.metal, limit: o.limit } as never, o.json));
@@ -154,11 +158,13 @@ function program(): Command {
     .argument('<files...>', 'CMRT or EMRT workbooks')
     .requiredOption('--company <id>', 'the declaring company (created when --country is given and it does not exist)')
     .option('--country <code>', 'ISO alpha-2 country for a company the graph does not hold yet')
-    .option('--name <name>', 'name for a new company (default: the declaration\'s company name)')
+    .option('--name <name>', "name for a new company (default: the declaration's company name)")
     .option('--dry-run', 'read, match and check, but write nothing')
     .option('--json', 'print the API answer (the import report) as JSON')
     .action(async (files: string[], o: { company: string; country?: string; name?: string; dryRun?: boolean; json?: boolean }) => {
-      const draw = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}\x1b[K`) : (line: string) => process.stderr.write(`${line}\n`);
+      const draw = process.stderr.isTTY
+        ? (line: string) => process.stderr.write(`\r${line}\x1b[K`)
+        : (line: string) => process.stderr.write(`${line}\n`);
       const result = await withStore((store) => importCmrtCommand(store, files, o, draw));
       if (process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderCmrtImport(result)}\n`);
@@ -180,7 +186,7 @@ function program(): Command {
     });
   reference
     .command('rmap-status')
-    .description('Set smelters\' RMAP status from a facility list obtained from RMI (CSV with an id and a status column)')
+    .description("Set smelters' RMAP status from a facility list obtained from RMI (CSV with an id and a status column)")
     .argument('<file>', 'the CSV file')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
@@ -227,7 +233,7 @@ function program(): Command {
 
   cli
     .command('neo4j')
-    .description('Run the project\'s own local Neo4j: start | stop | status | env')
+    .description("Run the project's own local Neo4j: start | stop | status | env")
     .allowUnknownOption()
     .helpOption(false)
     .argument('[args...]')

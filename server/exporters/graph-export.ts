@@ -218,7 +218,8 @@ export function sortedRelationships(relationships: readonly Relationship[]): Rel
   const rank = new Map(RELATIONSHIP_TYPES.map((t, i) => [t, i]));
   const metal = (r: Relationship) => (r.type === 'SUPPLIES' ? r.metal : '');
   return [...relationships].sort(
-    (a, b) => rank.get(a.type)! - rank.get(b.type)! || compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(metal(a), metal(b)),
+    (a, b) =>
+      rank.get(a.type)! - rank.get(b.type)! || compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(metal(a), metal(b)),
   );
 }
 
@@ -334,7 +335,8 @@ export function graphToRelationshipsCsv(scan: Pick<GraphScan, 'relationships'>):
 // --- GraphML ---------------------------------------------------------------------------------
 
 /** Characters XML 1.0 cannot carry at all, not even as a character reference; they become U+FFFD. */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const XML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -376,9 +378,11 @@ export function assertIdsUniqueAcrossLabels(nodes: readonly GraphNode[]): void {
     if (seen !== undefined && problems.length < 50) {
       // Labels in model order, so the message does not depend on the order the store returned.
       const [a, b] = NODE_LABELS.filter((l) => l === seen || l === n.label);
-      problems.push({ path: `nodes.${n.id}`, message: `id "${n.id}" names both a ${a} and a ${b}; GraphML needs ids unique across labels` });
-    }
-    else labelById.set(n.id, n.label);
+      problems.push({
+        path: `nodes.${n.id}`,
+        message: `id "${n.id}" names both a ${a} and a ${b}; GraphML needs ids unique across labels`,
+      });
+    } else labelById.set(n.id, n.label);
   }
   if (problems.length > 0) throw new UnprocessableError(problems[0]!.message, problems);
 }

@@ -91,7 +91,8 @@ function decodeCell(kind: CellKind, cell: string): { value: unknown } | { proble
       return { problem: `${quoted(cell)} is not true or false` };
     case 'list': {
       const items = decodeListCell(unescapeFormulaCell(cell));
-      if (items.some((item) => item.trim() === '')) return { problem: 'has an empty item: "|" separates items, none may be empty (write "\\|" for a "|" inside an item)' };
+      if (items.some((item) => item.trim() === ''))
+        return { problem: 'has an empty item: "|" separates items, none may be empty (write "\\|" for a "|" inside an item)' };
       return { value: items };
     }
   }
@@ -108,8 +109,10 @@ const MAX_ROW_BYTES = 1024 * 1024;
 
 const CSV_PROBLEMS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted cell is not closed before the end of the file',
-  CSV_INVALID_CLOSING_QUOTE: 'a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
+  CSV_INVALID_CLOSING_QUOTE:
+    'a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE:
+    'a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
   INVALID_OPENING_QUOTE: 'a quote inside an unquoted cell: quote the whole cell and double the quote ("")',
   CSV_MAX_RECORD_SIZE: `a row is longer than ${MAX_ROW_BYTES} bytes (an unclosed quote?)`,
 };
@@ -228,7 +231,8 @@ async function readCsvFile(part: CsvPart, input: CsvInput, fileName: string, max
     source.destroy();
     parser.destroy();
   }
-  if (header === undefined && problems.length === 0) add({ path: part, message: `${fileName} is empty: the first row must name the columns` });
+  if (header === undefined && problems.length === 0)
+    add({ path: part, message: `${fileName} is empty: the first row must name the columns` });
   return { rows, rowNumbers, problems };
 }
 
@@ -247,7 +251,8 @@ function modelProblems(
   const kinds: readonly string[] = part === 'nodes' ? NODE_LABELS : RELATIONSHIP_TYPES;
   if (unreadable.has(kindColumn)) return [];
   if (kind === undefined) return [{ path: `${path}.${kindColumn}`, message: `${at(kindColumn)}: is required (the cell is empty)` }];
-  if (!kinds.includes(kind)) return [{ path: `${path}.${kindColumn}`, message: `${at(kindColumn)}: ${quoted(kind)} is not one of ${kinds.join(', ')}` }];
+  if (!kinds.includes(kind))
+    return [{ path: `${path}.${kindColumn}`, message: `${at(kindColumn)}: ${quoted(kind)} is not one of ${kinds.join(', ')}` }];
   const allowed = part === 'nodes' ? NODE_PROPERTIES[kind as NodeLabel] : RELATIONSHIP_PROPERTIES[kind as RelationshipType];
   for (const column of Object.keys(row)) {
     if (!allowed.has(column))

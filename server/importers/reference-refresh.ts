@@ -25,7 +25,9 @@ export interface LookupRefreshResult extends WriteResult {
 export async function loadLookupFromTemplate(store: GraphStore, bytes: Uint8Array, fileName: string): Promise<LookupRefreshResult> {
   const { templateVersion, rows } = await readSmelterLookupSheet(bytes, { fileName });
   if (rows.length === 0) {
-    throw new ValidationError(`${fileName} has an empty Smelter Look-up`, [{ path: fileName, message: 'no smelter rows in the Smelter Look-up sheet' }]);
+    throw new ValidationError(`${fileName} has an empty Smelter Look-up`, [
+      { path: fileName, message: 'no smelter rows in the Smelter Look-up sheet' },
+    ]);
   }
   const fromLookup = smeltersFromLookup(rows, fileName);
   const existing = new Map((await graphSmelters(store)).map((s) => [s.id, s]));
@@ -85,7 +87,10 @@ export async function loadRmapStatuses(store: GraphStore, csvText: string): Prom
     if (s.rmapStatus === status) unchanged += 1;
     else changed.push({ ...s, rmapStatus: status });
   }
-  const write = changed.length > 0 ? await store.upsertNodes(changed, 'replace') : { nodesUpserted: 0, relationshipsUpserted: 0, version: await store.version() };
+  const write =
+    changed.length > 0
+      ? await store.upsertNodes(changed, 'replace')
+      : { nodesUpserted: 0, relationshipsUpserted: 0, version: await store.version() };
   return {
     ...write,
     rowsRead: rows,

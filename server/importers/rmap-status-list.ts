@@ -43,17 +43,44 @@ export const MAX_RMAP_ROWS = 100_000;
 /** How far down the header row may be (below title rows such as "Conformant Smelters, as of …"). */
 const HEADER_SEARCH_ROWS = 20;
 
-const normHeader = (h: string): string => h.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+const normHeader = (h: string): string =>
+  h
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 
 const ID_HEADERS = [
-  'smelterid', 'smelteridentificationnumber', 'smelteridentification', 'smelteridnumber', 'smelterreferenceid',
-  'smelterrefinerid', 'smelterrefineridentificationnumber', 'refinerid', 'facilityid', 'facilityidentificationnumber',
-  'rmiid', 'rmismelterid', 'rmifacilityid', 'cid', 'cidnumber',
+  'smelterid',
+  'smelteridentificationnumber',
+  'smelteridentification',
+  'smelteridnumber',
+  'smelterreferenceid',
+  'smelterrefinerid',
+  'smelterrefineridentificationnumber',
+  'refinerid',
+  'facilityid',
+  'facilityidentificationnumber',
+  'rmiid',
+  'rmismelterid',
+  'rmifacilityid',
+  'cid',
+  'cidnumber',
 ];
 const STATUS_HEADERS = [
-  'rmistatus', 'rmapstatus', 'status', 'assessmentstatus', 'rmapassessmentstatus', 'conformancestatus',
-  'rmapconformancestatus', 'conformantstatus', 'facilitystatus', 'smelterstatus', 'auditstatus', 'rmapauditstatus',
-  'participationstatus', 'rmapparticipationstatus',
+  'rmistatus',
+  'rmapstatus',
+  'status',
+  'assessmentstatus',
+  'rmapassessmentstatus',
+  'conformancestatus',
+  'rmapconformancestatus',
+  'conformantstatus',
+  'facilitystatus',
+  'smelterstatus',
+  'auditstatus',
+  'rmapauditstatus',
+  'participationstatus',
+  'rmapparticipationstatus',
 ];
 /** Used only when every non-blank cell is an RMAP status (a company's copy of a per-status list). */
 const WEAK_STATUS_HEADERS = ['type', 'category', 'list'];
@@ -96,7 +123,11 @@ const STATUS_WORDS: ReadonlyMap<string, RmapStatus> = new Map<string, RmapStatus
 const BLANK_STATUS = new Set(['', 'n a', 'na', 'none', '0']);
 
 const normStatus = (s: string): string =>
-  s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /** The model's status for an RMI status text ("Conformant", "Non-Conformant", "Outreach Required"…), or undefined. */
 export function rmapStatusOf(text: string): RmapStatus | undefined {
@@ -104,7 +135,10 @@ export function rmapStatusOf(text: string): RmapStatus | undefined {
 }
 
 function sniffDelimiter(text: string): string {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, HEADER_SEARCH_ROWS);
+  const lines = text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, HEADER_SEARCH_ROWS);
   let best = ',';
   let bestCount = 0;
   for (const d of [',', ';', '\t']) {
@@ -124,14 +158,28 @@ function sniffDelimiter(text: string): string {
   return best;
 }
 
-const MONTHS: Readonly<Record<string, number>> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
 
 /** An audit date as RMI lists write it (ISO, US "M/D/YYYY", "9-Mar-2021") → "YYYY-MM-DD", or undefined. */
 export function parseAuditDate(text: string): string | undefined {
   const t = text.trim();
   let y: number, m: number, d: number;
   let match: RegExpExecArray | null;
-  if ((match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$/.exec(t))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if ((match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$/.exec(t)))
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) [m, d, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else if ((match = /^(\d{1,2})[- ]([A-Za-z]{3})[a-z]*[- ,]+(\d{4})$/.exec(t)) && MONTHS[match[2]!.toLowerCase()]) {
     [d, m, y] = [Number(match[1]), MONTHS[match[2]!.toLowerCase()]!, Number(match[3])];
@@ -163,14 +211,18 @@ interface CsvRecord {
  * one is kept).
  */
 export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions = {}): RmapStatusList {
-  if (typeof text !== 'string') throw new ValidationError('The RMAP status list must be text', [{ path: 'file', message: 'must be CSV text' }]);
+  if (typeof text !== 'string')
+    throw new ValidationError('The RMAP status list must be text', [{ path: 'file', message: 'must be CSV text' }]);
   if (options.status !== undefined && !(RMAP_STATUSES as readonly string[]).includes(options.status)) {
-    throw new ValidationError(`Unknown RMAP status "${String(options.status)}"`, [{ path: 'status', message: `must be one of ${RMAP_STATUSES.join(', ')}` }]);
+    throw new ValidationError(`Unknown RMAP status "${String(options.status)}"`, [
+      { path: 'status', message: `must be one of ${RMAP_STATUSES.join(', ')}` },
+    ]);
   }
   if (text.startsWith('PK\u0003\u0004') || text.includes('\u0000')) {
-    throw new ValidationError('The RMAP status list is not CSV text (it looks like a workbook or a binary file); save it from Excel as CSV', [
-      { path: 'file', message: 'not CSV text' },
-    ]);
+    throw new ValidationError(
+      'The RMAP status list is not CSV text (it looks like a workbook or a binary file); save it from Excel as CSV',
+      [{ path: 'file', message: 'not CSV text' }],
+    );
   }
   if (text.trim() === '') throw new ValidationError('The RMAP status list is empty', [{ path: 'file', message: 'empty file' }]);
 
@@ -187,7 +239,9 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
       to: MAX_RMAP_ROWS + HEADER_SEARCH_ROWS + 1,
     }) as string[][];
   } catch (e) {
-    throw new ValidationError(`The RMAP status list is not readable CSV: ${(e as Error).message}`, [{ path: 'file', message: 'not readable CSV' }]);
+    throw new ValidationError(`The RMAP status list is not readable CSV: ${(e as Error).message}`, [
+      { path: 'file', message: 'not readable CSV' },
+    ]);
   }
   let nextLine = 1;
   const records: CsvRecord[] = parsed.map((record) => {
@@ -206,7 +260,9 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
   const header = records[headerIndex]!.cells;
   const body = records.slice(headerIndex + 1).filter((r) => r.cells.some((c) => c !== ''));
   if (body.length > MAX_RMAP_ROWS) {
-    throw new ValidationError(`The RMAP status list has more than ${MAX_RMAP_ROWS} rows`, [{ path: 'file', message: `more than ${MAX_RMAP_ROWS} rows` }]);
+    throw new ValidationError(`The RMAP status list has more than ${MAX_RMAP_ROWS} rows`, [
+      { path: 'file', message: `more than ${MAX_RMAP_ROWS} rows` },
+    ]);
   }
 
   const idColumn = findColumn(header, ID_HEADERS);
@@ -217,9 +273,10 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
     if (values.length > 0 && values.every((v) => rmapStatusOf(v) !== undefined)) statusColumn = weak;
   }
   if (statusColumn >= 0 && options.status !== undefined) {
-    throw new ValidationError(`The RMAP status list has its own status column "${header[statusColumn]}"; do not give a status for the whole file`, [
-      { path: 'status', message: 'the file has a status column' },
-    ]);
+    throw new ValidationError(
+      `The RMAP status list has its own status column "${header[statusColumn]}"; do not give a status for the whole file`,
+      [{ path: 'status', message: 'the file has a status column' }],
+    );
   }
   if (statusColumn < 0 && options.status === undefined) {
     throw new ValidationError(
@@ -283,6 +340,10 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
     skipped,
     lastAudit,
     warnings,
-    columns: { id: header[idColumn]!, status: useColumn ? header[statusColumn]! : null, lastAudit: auditColumn >= 0 ? header[auditColumn]! : null },
+    columns: {
+      id: header[idColumn]!,
+      status: useColumn ? header[statusColumn]! : null,
+      lastAudit: auditColumn >= 0 ? header[auditColumn]! : null,
+    },
   };
 }

@@ -195,7 +195,10 @@ export class SmelterMatcher {
 
   private post(batch: PendingBatch): void {
     // Closed while the batch read its version: no new thread after close.
-    if (this.closed) return batch.reject(new Error('the smelter matcher was closed'));
+    if (this.closed) {
+      batch.reject(new Error('the smelter matcher was closed'));
+      return;
+    }
     const thread = (this.thread ??= this.spawn());
     const { request, knowledge } = batch;
     // Messages are handled in the order posted: after a post with the smelters of version v, the

@@ -5,7 +5,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadSmelterLookup } from '../seeding/reference-data.js';
-import { serializeMatchError, type ClaimAnswer, type MatchReply, type MatchRequest, type SerializedMatchError } from './smelter-matcher-thread.js';
+import {
+  serializeMatchError,
+  type ClaimAnswer,
+  type MatchReply,
+  type MatchRequest,
+  type SerializedMatchError,
+} from './smelter-matcher-thread.js';
 import { createSmelterResolver, type SmelterResolver } from './smelter-resolution.js';
 
 const port = parentPort;
@@ -18,7 +24,10 @@ function answer(request: MatchRequest): MatchReply {
   let built = false;
   if (request.smelters) {
     try {
-      held = { version: request.version, resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: request.smelters }) };
+      held = {
+        version: request.version,
+        resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: request.smelters }),
+      };
     } catch (err) {
       held = { version: request.version, error: serializeMatchError(err) };
     }

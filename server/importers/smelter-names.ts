@@ -34,24 +34,109 @@ const FOLDED_LETTERS: Readonly<Record<string, string>> = {
  */
 const LEGAL_FORMS: readonly string[] = [
   // English
-  'co', 'company', 'corp', 'corporation', 'inc', 'incorporated', 'ltd', 'limited', 'llc', 'llp', 'lp', 'plc',
-  'group', 'holding', 'holdings', 'public company limited', 'pcl',
+  'co',
+  'company',
+  'corp',
+  'corporation',
+  'inc',
+  'incorporated',
+  'ltd',
+  'limited',
+  'llc',
+  'llp',
+  'lp',
+  'plc',
+  'group',
+  'holding',
+  'holdings',
+  'public company limited',
+  'pcl',
   // French, Spanish, Portuguese, Italian (S.A. de C.V. and S. de R.L. are Mexican)
-  'sa', 'sas', 'sarl', 'sa de cv', 'de cv', 's de rl', 'sl', 'slu', 'sau', 'spa', 'srl', 'ltda', 'sac', 'saa', 'eirl', 'cia',
+  'sa',
+  'sas',
+  'sarl',
+  'sa de cv',
+  'de cv',
+  's de rl',
+  'sl',
+  'slu',
+  'sau',
+  'spa',
+  'srl',
+  'ltda',
+  'sac',
+  'saa',
+  'eirl',
+  'cia',
   // German, Dutch, Nordic, Turkish, Balkan
-  'ag', 'gmbh', 'kg', 'kgaa', 'gmbh and co kg', 'and co kg', 'co kg', 'bv', 'nv', 'ab', 'oy', 'oyj', 'asa', 'as', 'dooel', 'doo',
+  'ag',
+  'gmbh',
+  'kg',
+  'kgaa',
+  'gmbh and co kg',
+  'and co kg',
+  'co kg',
+  'bv',
+  'nv',
+  'ab',
+  'oy',
+  'oyj',
+  'asa',
+  'as',
+  'dooel',
+  'doo',
   // Russian and CIS
-  'jsc', 'ojsc', 'pjsc', 'cjsc', 'oao', 'zao', 'ooo', 'pao', 'ao', 'joint stock company', 'open joint stock company',
-  'public joint stock company', 'closed joint stock company', 'joint stock', 'open joint stock', 'public joint stock',
+  'jsc',
+  'ojsc',
+  'pjsc',
+  'cjsc',
+  'oao',
+  'zao',
+  'ooo',
+  'pao',
+  'ao',
+  'joint stock company',
+  'open joint stock company',
+  'public joint stock company',
+  'closed joint stock company',
+  'joint stock',
+  'open joint stock',
+  'public joint stock',
   'closed joint stock',
   // Asia-Pacific, Middle East
-  'pt', 'tbk', 'pty', 'pty ltd', 'sdn bhd', 'bhd', 'kk', 'kabushiki kaisha', 'dmcc', 'fze', 'fzco', 'fzc',
+  'pt',
+  'tbk',
+  'pty',
+  'pty ltd',
+  'sdn bhd',
+  'bhd',
+  'kk',
+  'kabushiki kaisha',
+  'dmcc',
+  'fze',
+  'fzco',
+  'fzc',
   // English articles and a conjunction left dangling once "& Co." is gone
-  'the', 'and',
+  'the',
+  'and',
 ];
 
 /** Legal forms that are safe to drop in the middle of a name too ("PT Timah Tbk Kundur"). */
-const INNER_LEGAL_FORMS: readonly string[] = ['co ltd', 'ltd', 'inc', 'corp', 'llc', 'gmbh', 'tbk', 'jsc', 'ojsc', 'pjsc', 'pty ltd', 'sdn bhd', 'bhd'];
+const INNER_LEGAL_FORMS: readonly string[] = [
+  'co ltd',
+  'ltd',
+  'inc',
+  'corp',
+  'llc',
+  'gmbh',
+  'tbk',
+  'jsc',
+  'ojsc',
+  'pjsc',
+  'pty ltd',
+  'sdn bhd',
+  'bhd',
+];
 
 /** Chinese company forms ("股份有限公司" = company limited by shares), written without spaces. */
 const CJK_LEGAL_FORMS = /股份有限公司|有限责任公司|有限公司/gu;
@@ -141,7 +226,10 @@ function stripOuterLegalForms(tokens: readonly string[]): string[] {
  * Returns "" for a name with no letters or digits.
  */
 export function normalizeSmelterName(name: string): string {
-  let s = name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  let s = name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   s = s.replace(/[ßæœøłđðþıħ]/g, (c) => FOLDED_LETTERS[c] ?? c);
   s = s.replace(/&/g, ' and ').replace(/['’‘`´]/g, '');
   s = s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
@@ -188,16 +276,92 @@ export function looseSmelterName(name: string): string {
 const GENERIC_WORDS = new Set([
   // What smelters do and are. Metal names are NOT generic: "Yunnan Tin" and "Yunnan Copper" are
   // different companies, and would both be just "Yunnan" without them.
-  'metal', 'metals', 'metallurgy', 'metallurgical', 'metalurgica', 'metalurgia', 'metallurgie', 'mining', 'mine', 'mines',
-  'mineral', 'minerals', 'mineracao', 'mineracion', 'refinery', 'refineries', 'refining', 'refiner', 'refiners', 'refined',
-  'smelter', 'smelters', 'smelting', 'smelt', 'precious', 'nonferrous', 'non', 'ferrous', 'material', 'materials',
-  'industry', 'industries', 'industrial', 'industria', 'industrias', 'technology', 'technologies', 'tech', 'hi', 'high',
-  'new', 'resource', 'resources', 'chemical', 'chemicals', 'alloy', 'alloys', 'product', 'products', 'electrolysis',
-  'electrolytic', 'international', 'trading', 'trade', 'recycling', 'plant', 'factory', 'works', 'branch', 'mint',
-  'enterprise', 'enterprises', 'development', 'science', 'environmental', 'solder', 'powder', 'advanced', 'bullion',
-  'manufacturing', 'processing', 'comercio', 'commerce', 'scheideanstalt',
+  'metal',
+  'metals',
+  'metallurgy',
+  'metallurgical',
+  'metalurgica',
+  'metalurgia',
+  'metallurgie',
+  'mining',
+  'mine',
+  'mines',
+  'mineral',
+  'minerals',
+  'mineracao',
+  'mineracion',
+  'refinery',
+  'refineries',
+  'refining',
+  'refiner',
+  'refiners',
+  'refined',
+  'smelter',
+  'smelters',
+  'smelting',
+  'smelt',
+  'precious',
+  'nonferrous',
+  'non',
+  'ferrous',
+  'material',
+  'materials',
+  'industry',
+  'industries',
+  'industrial',
+  'industria',
+  'industrias',
+  'technology',
+  'technologies',
+  'tech',
+  'hi',
+  'high',
+  'new',
+  'resource',
+  'resources',
+  'chemical',
+  'chemicals',
+  'alloy',
+  'alloys',
+  'product',
+  'products',
+  'electrolysis',
+  'electrolytic',
+  'international',
+  'trading',
+  'trade',
+  'recycling',
+  'plant',
+  'factory',
+  'works',
+  'branch',
+  'mint',
+  'enterprise',
+  'enterprises',
+  'development',
+  'science',
+  'environmental',
+  'solder',
+  'powder',
+  'advanced',
+  'bullion',
+  'manufacturing',
+  'processing',
+  'comercio',
+  'commerce',
+  'scheideanstalt',
   // connectives left after normalisation
-  'of', 'and', 'the', 'de', 'do', 'da', 'del', 'e', 'y', 'und', 'et',
+  'of',
+  'and',
+  'the',
+  'de',
+  'do',
+  'da',
+  'del',
+  'e',
+  'y',
+  'und',
+  'et',
 ]);
 
 const PLANT_MARKERS = new Set(['east', 'west', 'north', 'south', 'i', 'ii', 'iii', 'iv']);
@@ -239,7 +403,10 @@ function namePart(tokens: readonly string[]): NamePart {
     }
   }
   const codes = Int32Array.from(chars, (c) => c.codePointAt(0)!);
-  const markers = tokens.filter((t) => /^\p{N}+$/u.test(t) || PLANT_MARKERS.has(t)).sort().join(' ');
+  const markers = tokens
+    .filter((t) => /^\p{N}+$/u.test(t) || PLANT_MARKERS.has(t))
+    .sort()
+    .join(' ');
   return { key, codes, tokens: new Set(tokens), trigrams, trigramCount, markers };
 }
 
@@ -523,8 +690,7 @@ export function createSmelterNameIndex(profiles: readonly SmelterNameProfile[]):
       const t = profiles[at]!.compared.trigramCount;
       const longer = Math.max(q, t);
       const k = maxEditsFor(longer, editFloor);
-      const may =
-        related[at] === 1 || 2 * c >= floor * (q + t) - 1e-9 || (Math.abs(q - t) <= k && longer - c <= 4 * k);
+      const may = related[at] === 1 || 2 * c >= floor * (q + t) - 1e-9 || (Math.abs(q - t) <= k && longer - c <= 4 * k);
       if (may) out.push(at);
       common[at] = 0;
       related[at] = 0;

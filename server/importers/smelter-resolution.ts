@@ -155,17 +155,7 @@ export function isPlaceholderSmelterId(raw: string): boolean {
   return PLACEHOLDER_IDS.has(raw.normalize('NFKC').trim().toLowerCase());
 }
 
-const PLACEHOLDER_NAMES = new Set([
-  'smelter not listed',
-  'smelter not yet identified',
-  'unknown',
-  'n/a',
-  '#n/a',
-  'na',
-  'none',
-  '-',
-  '0',
-]);
+const PLACEHOLDER_NAMES = new Set(['smelter not listed', 'smelter not yet identified', 'unknown', 'n/a', '#n/a', 'na', 'none', '-', '0']);
 
 /** True for the template's pseudo names ("Smelter not listed", "Smelter not yet identified") and blanks. */
 export function isPlaceholderSmelterName(name: string): boolean {
@@ -218,9 +208,11 @@ function validateInput(input: { lookup: readonly SmelterLookupRow[]; graphSmelte
   if (!Array.isArray(input.graphSmelters)) problems.push({ path: 'graphSmelters', message: 'must be an array of smelters' });
   if (problems.length === 0) {
     input.lookup.forEach((r, i) => {
-      if (normalizeSmelterId(r.smelterId) !== r.smelterId) problems.push({ path: `lookup[${i}].smelterId`, message: `"${r.smelterId}" is not an RMI id (CID + 6 digits)` });
+      if (normalizeSmelterId(r.smelterId) !== r.smelterId)
+        problems.push({ path: `lookup[${i}].smelterId`, message: `"${r.smelterId}" is not an RMI id (CID + 6 digits)` });
       if (!METALS.has(r.metal)) problems.push({ path: `lookup[${i}].metal`, message: `unknown metal "${r.metal}"` });
-      if (!ALPHA2.test(r.countryCode)) problems.push({ path: `lookup[${i}].countryCode`, message: `"${r.countryCode}" is not an alpha-2 code` });
+      if (!ALPHA2.test(r.countryCode))
+        problems.push({ path: `lookup[${i}].countryCode`, message: `"${r.countryCode}" is not an alpha-2 code` });
     });
     input.graphSmelters.forEach((s, i) => {
       if (typeof s.id !== 'string' || s.id.trim() === '') problems.push({ path: `graphSmelters[${i}].id`, message: 'must not be empty' });
@@ -231,7 +223,10 @@ function validateInput(input: { lookup: readonly SmelterLookupRow[]; graphSmelte
     });
   }
   if (problems.length > 0) {
-    throw new ValidationError(`Cannot build the smelter resolver: ${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.message}`, problems.slice(0, 50));
+    throw new ValidationError(
+      `Cannot build the smelter resolver: ${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.message}`,
+      problems.slice(0, 50),
+    );
   }
 }
 
@@ -298,7 +293,14 @@ function countryFactor(claimCountry: string | null, entryCountry: string): { fac
 }
 
 function candidateOf(s: Scored): SmelterCandidate {
-  return { smelterId: s.entry.id, name: s.entry.name, metal: s.entry.metal, countryCode: s.entry.country, score: round(s.score), reason: s.reason };
+  return {
+    smelterId: s.entry.id,
+    name: s.entry.name,
+    metal: s.entry.metal,
+    countryCode: s.entry.country,
+    score: round(s.score),
+    reason: s.reason,
+  };
 }
 
 function byScoreThenId(a: Scored, b: Scored): number {
@@ -343,7 +345,8 @@ function validateClaim(claim: SmelterClaim): { metal: Metal | null; country: str
     country = claim.countryCode.trim().toUpperCase();
     if (!ALPHA2.test(country)) problems.push({ path: 'countryCode', message: `"${claim.countryCode}" is not an ISO 3166-1 alpha-2 code` });
   }
-  if (problems.length > 0) throw new ValidationError(`Invalid smelter claim: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw new ValidationError(`Invalid smelter claim: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
   return { metal: claim.metal, country };
 }
 
@@ -414,7 +417,9 @@ class SmelterNameResolver implements SmelterResolver {
         flags.decision = 'rejected';
         excluded.add(entry.id);
       } else if (claimNames.length === 0) {
-        return { answer: { status: 'resolved_by_id', smelterId: entry.id, confidence: 1, candidates: [byIdCandidate(entry, 1, 'RMI id')] } };
+        return {
+          answer: { status: 'resolved_by_id', smelterId: entry.id, confidence: 1, candidates: [byIdCandidate(entry, 1, 'RMI id')] },
+        };
       } else {
         return { answer: this.idAgainstNames(entry, claimNames, metal, country) };
       }
@@ -448,7 +453,10 @@ class SmelterNameResolver implements SmelterResolver {
     const { ranked } = this.scoreByName(claimNames, metal, country, new Set([entry.id]));
     const candidates = [
       byIdCandidate(entry, T.ID_MISMATCH_CONFIDENCE, `RMI id; the row's name does not fit (best similarity ${fit.toFixed(2)})`),
-      ...ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES - 1).map(candidateOf),
+      ...ranked
+        .filter((s) => s.score >= T.CANDIDATE_FLOOR)
+        .slice(0, T.MAX_CANDIDATES - 1)
+        .map(candidateOf),
     ];
     return {
       status: 'resolved_by_id',
@@ -460,14 +468,29 @@ class SmelterNameResolver implements SmelterResolver {
   }
 
   /** The best name match, when it is good enough and clear of the next by the margin; else unresolved with candidates. */
-  private resolveByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, flags: ResolutionFlags, excluded: ReadonlySet<string>): SmelterResolution {
+  private resolveByName(
+    claimNames: ClaimName[],
+    metal: Metal | null,
+    country: string | null,
+    flags: ResolutionFlags,
+    excluded: ReadonlySet<string>,
+  ): SmelterResolution {
     if (claimNames.length === 0) return { status: 'unresolved', smelterId: null, confidence: 0, candidates: [], ...flags };
     const { ranked, rejectedApplied } = this.scoreByName(claimNames, metal, country, excluded);
     if (rejectedApplied) flags.decision = 'rejected';
-    const candidates = ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES).map(candidateOf);
+    const candidates = ranked
+      .filter((s) => s.score >= T.CANDIDATE_FLOOR)
+      .slice(0, T.MAX_CANDIDATES)
+      .map(candidateOf);
     const [first, second] = ranked;
     if (first && first.score >= T.RESOLVE_THRESHOLD && (!second || first.score - second.score >= T.RESOLVE_MARGIN - 1e-12)) {
-      const result: SmelterResolution = { status: 'resolved_by_name', smelterId: first.entry.id, confidence: round(first.score), candidates, ...flags };
+      const result: SmelterResolution = {
+        status: 'resolved_by_name',
+        smelterId: first.entry.id,
+        confidence: round(first.score),
+        candidates,
+        ...flags,
+      };
       if (first.confirmed) result.decision = 'confirmed';
       return result;
     }
@@ -475,7 +498,12 @@ class SmelterNameResolver implements SmelterResolver {
   }
 
   /** Every entry's best score for the claim's names (same name, then similar names when they could still win), ranked, the excluded and rejected left out. */
-  private scoreByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, excluded: ReadonlySet<string>): { ranked: Scored[]; rejectedApplied: boolean } {
+  private scoreByName(
+    claimNames: ClaimName[],
+    metal: Metal | null,
+    country: string | null,
+    excluded: ReadonlySet<string>,
+  ): { ranked: Scored[]; rejectedApplied: boolean } {
     const best = new Map<string, Scored>();
     const consider = (s: Scored): void => {
       const before = best.get(s.entry.id);
@@ -514,7 +542,12 @@ class SmelterNameResolver implements SmelterResolver {
         const exact = name.loose === cn.loose;
         const base = exact ? T.SCORE_EXACT : T.SCORE_NORMALISED;
         const c = countryFactor(country, entry.country);
-        consider({ entry, score: base * c.factor, reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`, confirmed: false });
+        consider({
+          entry,
+          score: base * c.factor,
+          reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`,
+          confirmed: false,
+        });
       }
     }
   }

@@ -65,7 +65,10 @@ function accessOf(request: FastifyRequest): Access {
 /** The key the Authorization header names, or the refusal of it. */
 function identify(keys: ApiKeyRing, header: string): { name: string; role: Role } | DomainError {
   const match = BEARER.exec(header);
-  if (!match) return new UnauthorizedError('The Authorization header must be "Bearer <API key>"', [{ path: 'headers.authorization', message: 'must be "Bearer <API key>"' }]);
+  if (!match)
+    return new UnauthorizedError('The Authorization header must be "Bearer <API key>"', [
+      { path: 'headers.authorization', message: 'must be "Bearer <API key>"' },
+    ]);
   const entry = keys.find(match[1]!);
   if (!entry) return new UnauthorizedError('Unknown API key', [{ path: 'headers.authorization', message: 'no configured key matches' }]);
   return { name: entry.name, role: entry.role };

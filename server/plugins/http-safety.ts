@@ -63,7 +63,10 @@ async function httpSafety(app: FastifyInstance, options: HttpSafetyOptions): Pro
       // The matched route, not the spelling of the target (/health?x, /%68ealth are the same route).
       allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
       errorResponseBuilder: (_request, context) =>
-        new TooManyRequestsError(`More than ${context.max} requests in ${context.after}; retry later`, Math.max(1, Math.ceil(context.ttl / 1000))),
+        new TooManyRequestsError(
+          `More than ${context.max} requests in ${context.after}; retry later`,
+          Math.max(1, Math.ceil(context.ttl / 1000)),
+        ),
     });
   }
 }

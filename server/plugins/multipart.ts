@@ -89,7 +89,10 @@ export async function collectMultipartFiles<N extends string>(
         if (part.type === 'file') part.file.resume();
         const repeated = taken.has(name);
         throw new ValidationError(repeated ? `The part "${name}" is given twice` : `Unexpected part "${name}"`, [
-          { path: `body.${name}`, message: repeated ? 'is given twice; send it once' : `is not a part this route takes; send parts named ${expected}` },
+          {
+            path: `body.${name}`,
+            message: repeated ? 'is given twice; send it once' : `is not a part this route takes; send parts named ${expected}`,
+          },
         ]);
       }
       if (part.type === 'file') {
@@ -171,7 +174,9 @@ export const MULTIPART_STALL_MS = 5000;
  */
 export async function unreadableAs400<T>(request: FastifyRequest, read: () => Promise<T>): Promise<T> {
   const unreadable = (why: string) =>
-    new ValidationError(`The multipart/form-data body cannot be read: ${why}`, [{ path: 'body', message: `is not readable multipart/form-data (${why})` }]);
+    new ValidationError(`The multipart/form-data body cannot be read: ${why}`, [
+      { path: 'body', message: `is not readable multipart/form-data (${why})` },
+    ]);
   let watch: NodeJS.Timeout | undefined;
   const watchdog = new Promise<never>((_, reject) => {
     // Stalled: the request stream is paused (the parser's backpressure) or ended, and no byte has
@@ -181,16 +186,19 @@ export async function unreadableAs400<T>(request: FastifyRequest, read: () => Pr
     const progress = () => `${raw.socket?.bytesRead ?? ''}/${raw.readableLength}/${raw.readableEnded}`;
     let last = progress();
     let since = Date.now();
-    watch = setInterval(() => {
-      const now = progress();
-      const held = raw.readableFlowing === false || raw.readableEnded;
-      if (!held || now !== last) {
-        last = now;
-        since = Date.now();
-      } else if (Date.now() - since >= MULTIPART_STALL_MS) {
-        reject(unreadable('its parser stopped part-way (a malformed part header?)'));
-      }
-    }, Math.min(250, MULTIPART_STALL_MS));
+    watch = setInterval(
+      () => {
+        const now = progress();
+        const held = raw.readableFlowing === false || raw.readableEnded;
+        if (!held || now !== last) {
+          last = now;
+          since = Date.now();
+        } else if (Date.now() - since >= MULTIPART_STALL_MS) {
+          reject(unreadable('its parser stopped part-way (a malformed part header?)'));
+        }
+      },
+      Math.min(250, MULTIPART_STALL_MS),
+    );
   });
   try {
     return await Promise.race([read(), watchdog]);

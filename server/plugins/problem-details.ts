@@ -7,7 +7,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AnalysisTimeoutError, DomainError, StoreUnavailableError, TooManyRequestsError, UnauthorizedError, type FieldProblem } from '../errors.js';
+import {
+  AnalysisTimeoutError,
+  DomainError,
+  StoreUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  type FieldProblem,
+} from '../errors.js';
 import type { Problem } from '../../contract/http.js';
 import { UnknownNodeError, UnsolvableCycleError } from '../../graph/errors.js';
 
@@ -84,7 +91,8 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
         reply.header('Retry-After', String(error.retryAfter));
         request.log.warn({ err: error }, 'graph store unavailable');
       }
-      if (error instanceof TooManyRequestsError || error instanceof AnalysisTimeoutError) reply.header('Retry-After', String(error.retryAfter));
+      if (error instanceof TooManyRequestsError || error instanceof AnalysisTimeoutError)
+        reply.header('Retry-After', String(error.retryAfter));
       if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="oretrace"');
       return sendProblem(reply, request, error.status, error.code, error.title, error.message, error.fields);
     }

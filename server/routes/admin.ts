@@ -12,7 +12,10 @@ const KeysAnswer = z
   .object({
     keys: z.array(z.object({ name: z.string(), role: z.enum(ROLES) })),
     readAccess: z.enum(['open', 'keyed']),
-    you: z.object({ name: z.string(), role: z.enum(ROLES) }).nullable().describe('The key this request came with'),
+    you: z
+      .object({ name: z.string(), role: z.enum(ROLES) })
+      .nullable()
+      .describe('The key this request came with'),
   })
   .meta({ id: 'ApiKeys' });
 

@@ -54,14 +54,15 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
     {
       schema: {
         tags: ['analyses'],
-        summary: 'Origin mix and smelter mix of a company\'s intake of a metal',
+        summary: "Origin mix and smelter mix of a company's intake of a metal",
         description: EMPTY_ANSWER_NOTE,
         params: CompanyParams,
         querystring: MetalQuery,
         response: { 200: answerSchemas.origins, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('origins', { company: request.params.id, metal: request.query.metal })),
+    async (request, reply) =>
+      sendAnswer(reply, await app.analytics.answerJson('origins', { company: request.params.id, metal: request.query.metal })),
   );
 
   r.get(
@@ -81,7 +82,10 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
     },
     async (request, reply) => {
       const { metal, limit, policy } = request.query;
-      return sendAnswer(reply, await app.analytics.answerJson('risk', { company: request.params.id, metal, limit, ...(policy ? { policy } : {}) }));
+      return sendAnswer(
+        reply,
+        await app.analytics.answerJson('risk', { company: request.params.id, metal, limit, ...(policy ? { policy } : {}) }),
+      );
     },
   );
 
@@ -103,7 +107,10 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
     },
     async (request, reply) => {
       const { metal, limit, maxDepth, policy } = request.query;
-      return sendAnswer(reply, await app.analytics.answerJson('riskPaths', { company: request.params.id, metal, limit, maxDepth, ...(policy ? { policy } : {}) }));
+      return sendAnswer(
+        reply,
+        await app.analytics.answerJson('riskPaths', { company: request.params.id, metal, limit, maxDepth, ...(policy ? { policy } : {}) }),
+      );
     },
   );
 
@@ -119,7 +126,11 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
         response: { 200: answerSchemas.singlePointsOfFailure, ...problemResponses(400, 404, 503) },
       },
     },
-    async (request, reply) => sendAnswer(reply, await app.analytics.answerJson('singlePointsOfFailure', { company: request.params.id, metal: request.query.metal })),
+    async (request, reply) =>
+      sendAnswer(
+        reply,
+        await app.analytics.answerJson('singlePointsOfFailure', { company: request.params.id, metal: request.query.metal }),
+      ),
   );
 
   r.post(
@@ -161,7 +172,10 @@ export default async function analysisRoutes(app: FastifyInstance): Promise<void
     },
     async (request, reply) => {
       const { metal, label, limit, policy } = request.query;
-      return sendAnswer(reply, await app.analytics.answerJson('riskRanking', { metal, limit, ...(label ? { label } : {}), ...(policy ? { policy } : {}) }));
+      return sendAnswer(
+        reply,
+        await app.analytics.answerJson('riskRanking', { metal, limit, ...(label ? { label } : {}), ...(policy ? { policy } : {}) }),
+      );
     },
   );
 }

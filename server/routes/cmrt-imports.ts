@@ -20,7 +20,13 @@ export const MAX_CMRT_FILES_PER_REQUEST = 20;
 const CmrtImportQuery = z.object({
   company: NodeIdSchema.describe('The declaring company: the buyer of every smelter the files list'),
   country: CountryCodeSchema.optional().describe('Creates the company with this country when the graph does not hold it yet'),
-  name: z.string().trim().min(1).max(500).optional().describe("Name for a company created by the import (default: the declaration's company name)"),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe("Name for a company created by the import (default: the declaration's company name)"),
   dryRun: QueryBooleanSchema.optional().describe('"true": parse, match and check, but write nothing'),
 });
 
@@ -68,7 +74,8 @@ export default async function cmrtImportRoutes(app: FastifyInstance): Promise<vo
         return await importCmrtFiles(app.store, uploads, { newCompany: { name, country }, dryRun });
       } catch (err) {
         // Reader problems name the file (and sheet); say which part of the request that was.
-        if (err instanceof DomainError) for (const f of err.fields) if (!f.path.startsWith('query.') && !f.path.startsWith('body')) f.path = `body.file(${f.path})`;
+        if (err instanceof DomainError)
+          for (const f of err.fields) if (!f.path.startsWith('query.') && !f.path.startsWith('body')) f.path = `body.file(${f.path})`;
         throw err;
       }
     },

@@ -25,12 +25,19 @@ import { problemResponses } from '../../contract/http.js';
 
 export const ExportQuerySchema = z
   .object({
-    format: z.enum(EXPORT_FORMATS).default('json').describe('json: the graph-import document; csv: one of two files (see part); graphml: GraphML 1.0'),
+    format: z
+      .enum(EXPORT_FORMATS)
+      .default('json')
+      .describe('json: the graph-import document; csv: one of two files (see part); graphml: GraphML 1.0'),
     part: z.enum(CSV_PARTS).optional().describe('With format=csv (required there): which file, nodes.csv or relationships.csv'),
   })
   .superRefine((q, ctx) => {
     if (q.format === 'csv' && q.part === undefined)
-      ctx.addIssue({ code: 'custom', path: ['part'], message: 'is required with format=csv: nodes or relationships (a CSV export is two files)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['part'],
+        message: 'is required with format=csv: nodes or relationships (a CSV export is two files)',
+      });
     if (q.format !== 'csv' && q.part !== undefined)
       ctx.addIssue({ code: 'custom', path: ['part'], message: `only goes with format=csv; a ${q.format} export is one file` });
   });
@@ -65,11 +72,13 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
       // Built before any header is sent: a check that fails (GraphML ids) is then a clean 422.
       const chunks = exportChunks(scan, format, { part });
       const fileName = exportFileName(format, part);
-      return reply
-        .type(EXPORT_CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="${fileName}"`)
-        // A stream is sent as it is; the response schemas above only document the bodies.
-        .send(Readable.from(chunks) as never);
+      return (
+        reply
+          .type(EXPORT_CONTENT_TYPES[format])
+          .header('content-disposition', `attachment; filename="${fileName}"`)
+          // A stream is sent as it is; the response schemas above only document the bodies.
+          .send(Readable.from(chunks) as never)
+      );
     },
   );
 }

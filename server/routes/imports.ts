@@ -66,7 +66,8 @@ export default async function importRoutes(app: FastifyInstance, options: Import
           throw new ValidationError('The request has no body', [
             { path: 'body', message: 'is required: a JSON document (application/json) or CSV parts (multipart/form-data)' },
           ]);
-        if (request.mediaType !== 'application/json') throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type'] ?? '');
+        if (request.mediaType !== 'application/json')
+          throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type'] ?? '');
         (request as unknown as { sentBody?: unknown }).sentBody = request.body;
       },
       bodyLimit: IMPORT_BODY_LIMIT,

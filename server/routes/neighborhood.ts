@@ -13,7 +13,10 @@ import { problemResponses } from '../../contract/http.js';
 import { NeighborhoodAnswerSchema } from '../../contract/neighborhood.js';
 
 const NeighborhoodQuery = z.object({
-  direction: z.enum(['upstream', 'downstream', 'both']).default('upstream').describe('upstream: towards sources; downstream: towards buyers'),
+  direction: z
+    .enum(['upstream', 'downstream', 'both'])
+    .default('upstream')
+    .describe('upstream: towards sources; downstream: towards buyers'),
   depth: z.coerce.number().int().min(1).max(MAX_NEIGHBORHOOD_DEPTH).default(2),
   metal: MetalSchema.optional().describe('Follow only SUPPLIES of this metal'),
   collapse: z

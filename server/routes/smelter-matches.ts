@@ -28,7 +28,14 @@ const SmelterMatchSchema = z
     decision: z.enum(['confirmed', 'rejected']).optional(),
     idMismatch: z.object({ claimedId: z.string(), claimedName: z.string(), referenceName: z.string() }).optional(),
     candidates: z.array(
-      z.object({ smelterId: z.string(), name: z.string(), metal: MetalSchema, countryCode: z.string(), score: z.number(), reason: z.string() }),
+      z.object({
+        smelterId: z.string(),
+        name: z.string(),
+        metal: MetalSchema,
+        countryCode: z.string(),
+        score: z.number(),
+        reason: z.string(),
+      }),
     ),
   })
   .meta({ id: 'SmelterMatch', description: 'How a declared smelter resolves to an RMI smelter id, with the candidates.' });
@@ -57,7 +64,8 @@ export default async function smelterMatchRoutes(app: FastifyInstance): Promise<
       schema: {
         tags: ['smelters'],
         summary: 'Resolve a declared smelter to an RMI smelter id',
-        description: 'By id first, else by metal, normalised name and country, using the RMI look-up and the graph (including confirmed and rejected names).',
+        description:
+          'By id first, else by metal, normalised name and country, using the RMI look-up and the graph (including confirmed and rejected names).',
         querystring: MatchQuery,
         response: { 200: SmelterMatchSchema, ...problemResponses(400, 503) },
       },
@@ -78,7 +86,7 @@ export default async function smelterMatchRoutes(app: FastifyInstance): Promise<
         tags: ['smelters'],
         summary: 'Confirm or reject that a declared name is this smelter',
         description:
-          'Confirm adds the name to the smelter\'s aliases (and removes it from rejectedNames); reject adds it to rejectedNames (and removes it from aliases). Later imports use the decision.',
+          "Confirm adds the name to the smelter's aliases (and removes it from rejectedNames); reject adds it to rejectedNames (and removes it from aliases). Later imports use the decision.",
         params: z.object({ id: NodeIdSchema }),
         body: DecisionBody,
         response: { 200: SmelterSchema, ...problemResponses(400, 404, 503) },
@@ -97,7 +105,9 @@ export default async function smelterMatchRoutes(app: FastifyInstance): Promise<
         if (!same(smelter.name)) aliases.push(name);
       } else {
         if (same(smelter.name)) {
-          throw new ValidationError(`"${name}" is the smelter's own name`, [{ path: 'body.name', message: 'cannot reject the smelter\'s own name' }]);
+          throw new ValidationError(`"${name}" is the smelter's own name`, [
+            { path: 'body.name', message: "cannot reject the smelter's own name" },
+          ]);
         }
         rejectedNames.push(name);
       }

@@ -275,7 +275,8 @@ export class EmbeddedGraphStore implements GraphStore {
     this.graph.forEachNode((_k, a) => builder.node(a.node));
     this.graph.forEachEdge((_k, a, _from, _to, fromNode, toNode) => {
       const r = a.relationship;
-      if (r.type === 'SUPPLIES') builder.supplies(r.from, r.to, r.metal, r.share, LABEL_CODES[fromNode.node.label], LABEL_CODES[toNode.node.label]);
+      if (r.type === 'SUPPLIES')
+        builder.supplies(r.from, r.to, r.metal, r.share, LABEL_CODES[fromNode.node.label], LABEL_CODES[toNode.node.label]);
     });
     return builder.finish(this.currentVersion);
   }
@@ -353,7 +354,9 @@ export class EmbeddedGraphStore implements GraphStore {
    * never see half of it), then the file is replaced. On a persistence failure memory is reloaded
    * from the file, which still holds the previous state.
    */
-  private write<T>(mutate: () => { result?: T; changed?: boolean; nodesUpserted?: number; relationshipsUpserted?: number }): Promise<T & WriteResult> {
+  private write<T>(
+    mutate: () => { result?: T; changed?: boolean; nodesUpserted?: number; relationshipsUpserted?: number },
+  ): Promise<T & WriteResult> {
     const run = async () => {
       if (!this.ready) throw new StoreUnavailableError('The embedded store is not open');
       const outcome = mutate();
@@ -459,7 +462,9 @@ export class EmbeddedGraphStore implements GraphStore {
     const where = `${this.filePath}: relationships[${index}] (${r.type} ${r.from} -> ${r.to})`;
     if (fromLabels.length === 0 || toLabels.length === 0) throw new Error(`${where} names a missing node`);
     if (fromLabels.length === 1 && toLabels.length === 1) return [fromLabels[0]!, toLabels[0]!];
-    const allowed = fromLabels.flatMap((f) => toLabels.filter((t) => endsAllowed(r.type, f, t)).map((t) => [f, t] as [NodeLabel, NodeLabel]));
+    const allowed = fromLabels.flatMap((f) =>
+      toLabels.filter((t) => endsAllowed(r.type, f, t)).map((t) => [f, t] as [NodeLabel, NodeLabel]),
+    );
     if (allowed.length === 1) return allowed[0]!;
     const shared = [r.from, r.to]
       .map((id, i) => [id, i === 0 ? fromLabels : toLabels] as const)

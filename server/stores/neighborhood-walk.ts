@@ -19,11 +19,7 @@ const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 /** SUPPLIES before LOCATED_IN, then (from, to, metal): the order of listSupplies. */
 export function compareRelationships(a: Relationship, b: Relationship): number {
   if (a.type !== b.type) return a.type === 'SUPPLIES' ? -1 : 1;
-  return (
-    cmp(a.from, b.from) ||
-    cmp(a.to, b.to) ||
-    (a.type === 'SUPPLIES' && b.type === 'SUPPLIES' ? cmp(a.metal, b.metal) : 0)
-  );
+  return cmp(a.from, b.from) || cmp(a.to, b.to) || (a.type === 'SUPPLIES' && b.type === 'SUPPLIES' ? cmp(a.metal, b.metal) : 0);
 }
 
 /** By label (LABEL_ORDER), then id. */
@@ -64,7 +60,12 @@ export type ReadHop<K> = (frontier: K[]) => Promise<Iterable<HopStep<K>>> | Iter
  * hops: every node with its distance (the hop it was first reached at), every SUPPLIES followed;
  * nodes by distance, then label and id, relationships in the order of listSupplies.
  */
-export async function walkNeighborhood<K>(request: NeighborhoodRequest, centerKey: K, center: GraphNode, readHop: ReadHop<K>): Promise<Neighborhood> {
+export async function walkNeighborhood<K>(
+  request: NeighborhoodRequest,
+  centerKey: K,
+  center: GraphNode,
+  readHop: ReadHop<K>,
+): Promise<Neighborhood> {
   const reached = new Map<K, NeighborhoodNode>([[centerKey, { node: center, distance: 0 }]]);
   const followed = new Map<string, Supplies>();
   let frontier = [centerKey];

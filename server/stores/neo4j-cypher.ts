@@ -37,8 +37,7 @@ export const META_ID = 'graph';
 
 export const CONSTRAINTS: readonly string[] = [
   ...NODE_LABELS.map(
-    (label) =>
-      `CREATE CONSTRAINT oretrace_${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${cypherLabel(label)}) REQUIRE n.id IS UNIQUE`,
+    (label) => `CREATE CONSTRAINT oretrace_${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${cypherLabel(label)}) REQUIRE n.id IS UNIQUE`,
   ),
   `CREATE CONSTRAINT oretrace_meta_id IF NOT EXISTS FOR (n:${META_LABEL}) REQUIRE n.id IS UNIQUE`,
 ];
@@ -156,8 +155,7 @@ export function deleteNodeQuery(label: NodeLabel): string {
 /** Deletes the SUPPLIES of one key, whichever allowed pair of labels its ends have. */
 export const DELETE_SUPPLIES = `CALL {
 ${ALLOWED_ENDS.SUPPLIES.map(
-  ([f, t]) =>
-    `  MATCH (:${cypherLabel(f)} {id: $from})-[r:SUPPLIES {metal: $metal}]->(:${cypherLabel(t)} {id: $to}) RETURN r`,
+  ([f, t]) => `  MATCH (:${cypherLabel(f)} {id: $from})-[r:SUPPLIES {metal: $metal}]->(:${cypherLabel(t)} {id: $to}) RETURN r`,
 ).join('\n  UNION ALL\n')}
 }
 DELETE r
@@ -228,11 +226,7 @@ export function listSuppliesQuery(o: ListSuppliesOptions): string {
 /** One hop of the neighbourhood walk from a frontier of element ids (valid within one transaction). */
 export function neighborhoodHopQuery(direction: 'upstream' | 'downstream' | 'both', metal: boolean): string {
   const pattern =
-    direction === 'upstream'
-      ? '(x)<-[r:SUPPLIES]-(y)'
-      : direction === 'downstream'
-        ? '(x)-[r:SUPPLIES]->(y)'
-        : '(x)-[r:SUPPLIES]-(y)';
+    direction === 'upstream' ? '(x)<-[r:SUPPLIES]-(y)' : direction === 'downstream' ? '(x)-[r:SUPPLIES]->(y)' : '(x)-[r:SUPPLIES]-(y)';
   return `UNWIND $frontier AS eid
 MATCH (x) WHERE elementId(x) = eid
 MATCH ${pattern}${metal ? '\nWHERE r.metal = $metal' : ''}
@@ -241,8 +235,7 @@ RETURN elementId(y) AS nid, labels(y) AS labels, properties(y) AS p,
 }
 
 export const CENTER_CANDIDATES = NODE_LABELS.map(
-  (label) =>
-    `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN '${cypherLabel(label)}' AS label, elementId(n) AS nid, properties(n) AS p`,
+  (label) => `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN '${cypherLabel(label)}' AS label, elementId(n) AS nid, properties(n) AS p`,
 ).join('\nUNION ALL\n');
 
 export function scanNodesQuery(label: NodeLabel): string {

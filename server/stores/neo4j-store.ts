@@ -59,7 +59,14 @@ import {
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
-import { checkNeighborhoodRequest, compareNodes, compareRelationships, LABEL_ORDER, walkNeighborhood, type HopStep } from './neighborhood-walk.js';
+import {
+  checkNeighborhoodRequest,
+  compareNodes,
+  compareRelationships,
+  LABEL_ORDER,
+  walkNeighborhood,
+  type HopStep,
+} from './neighborhood-walk.js';
 import {
   BUMP_MISSING_VERSION,
   BUMP_VERSION_AT,
@@ -280,9 +287,7 @@ function checkLimit(limit: number): void {
 
 function checkLabel(label: unknown): asserts label is NodeLabel {
   if (!isNodeLabel(label)) {
-    throw new ValidationError(`Invalid label: ${String(label)}`, [
-      { path: 'label', message: `must be one of ${NODE_LABELS.join(', ')}` },
-    ]);
+    throw new ValidationError(`Invalid label: ${String(label)}`, [{ path: 'label', message: `must be one of ${NODE_LABELS.join(', ')}` }]);
   }
 }
 
@@ -379,7 +384,11 @@ export class Neo4jGraphStore implements GraphStore {
           } catch (err) {
             // Two instances creating the same constraint at once: the loser may hear about it.
             const code = (err as { code?: unknown }).code;
-            if (code !== 'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists' && code !== 'Neo.ClientError.Schema.ConstraintAlreadyExists') throw err;
+            if (
+              code !== 'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists' &&
+              code !== 'Neo.ClientError.Schema.ConstraintAlreadyExists'
+            )
+              throw err;
           }
         }
         await session.run('CALL db.awaitIndexes(300)');
@@ -444,9 +453,7 @@ export class Neo4jGraphStore implements GraphStore {
   async findNodesById(id: string): Promise<GraphNode[]> {
     return this.read('findNodesById', async (tx) => {
       const res = await tx.run(FIND_BY_ID, { id });
-      return res.records
-        .map((r) => toNode(r.get('label') as NodeLabel, r.get('p') as Props))
-        .sort(compareNodes);
+      return res.records.map((r) => toNode(r.get('label') as NodeLabel, r.get('p') as Props)).sort(compareNodes);
     });
   }
 
@@ -484,13 +491,17 @@ export class Neo4jGraphStore implements GraphStore {
   async upsertNodes(nodes: GraphNodeInput[], mode: UpsertMode = 'merge'): Promise<WriteResult> {
     if (mode !== 'merge' && mode !== 'replace') throw new TypeError(`Unknown upsert mode: ${String(mode)}`);
     const parsed = parseNodes(nodes);
-    return this.write('upsertNodes', {
-      nodes: parsed,
-      rawNodes: nodes,
-      relationships: [],
-      mode,
-      updatedAt: new Date().toISOString(),
-    }, []);
+    return this.write(
+      'upsertNodes',
+      {
+        nodes: parsed,
+        rawNodes: nodes,
+        relationships: [],
+        mode,
+        updatedAt: new Date().toISOString(),
+      },
+      [],
+    );
   }
 
   async deleteNode(label: NodeLabel, id: string): Promise<boolean> {
@@ -565,11 +576,7 @@ export class Neo4jGraphStore implements GraphStore {
     const rawRels = document.relationships ?? [];
     const nodes = parseNodes(rawNodes);
     const relationships = parseRelationships(rawRels);
-    return this.write(
-      'importGraph',
-      { nodes, rawNodes, relationships, mode: 'merge', updatedAt: new Date().toISOString() },
-      rawRels,
-    );
+    return this.write('importGraph', { nodes, rawNodes, relationships, mode: 'merge', updatedAt: new Date().toISOString() }, rawRels);
   }
 
   // ---- traversal and scan ----
@@ -590,7 +597,12 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   /** One hop of the walk: the hop query per chunk of the frontier, element ids as keys. */
-  private async hopSteps(tx: QueryRunner, hopQuery: string, frontier: readonly string[], metal: Metal | undefined): Promise<HopStep<string>[]> {
+  private async hopSteps(
+    tx: QueryRunner,
+    hopQuery: string,
+    frontier: readonly string[],
+    metal: Metal | undefined,
+  ): Promise<HopStep<string>[]> {
     const steps: HopStep<string>[] = [];
     for (const part of chunks(frontier, this.batchSize)) {
       const res = await tx.run(hopQuery, { frontier: part, metal: metal ?? null });
@@ -615,8 +627,12 @@ export class Neo4jGraphStore implements GraphStore {
       for (const label of NODE_LABELS) {
         await stream(tx, scanNodesQuery(label), (r) => nodes.push(toNode(label, r.get('p') as Props)));
       }
-      await stream(tx, SCAN_SUPPLIES, (r) => relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props)));
-      await stream(tx, SCAN_LOCATED_IN, (r) => relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)));
+      await stream(tx, SCAN_SUPPLIES, (r) =>
+        relationships.push(toSupplies(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
+      );
+      await stream(tx, SCAN_LOCATED_IN, (r) =>
+        relationships.push(toLocatedIn(r.get('from') as string, r.get('to') as string, r.get('p') as Props)),
+      );
       return (version) => {
         nodes.sort(compareNodes);
         relationships.sort(compareRelationships);
@@ -670,36 +686,41 @@ export class Neo4jGraphStore implements GraphStore {
    * a function that makes the answer once the version is known to be one.
    */
   private readOneVersion<T>(op: string, read: (tx: QueryRunner) => Promise<(version: number) => T>): Promise<T> {
-    return this.withSession('WRITE', op, async (session) => {
-      for (let attempt = 1; attempt <= SCAN_ATTEMPTS; attempt++) {
-        const tx = session.beginTransaction();
-        let before: number;
-        let after: number;
-        let finish: (version: number) => T;
-        try {
-          before = await this.onCounter(tx, LOCK_VERSION_AT, LOCK_VERSION);
-          finish = await read(tx);
-          after = await this.readVersion(tx);
-        } catch (err) {
-          // Neo4j chose this read as a deadlock's victim: its detector also reports waits behind
-          // queued writes as deadlocks, and asks for a retry (a transient error). It read nothing
-          // that counts: it reads again, as a read that saw a change does, and gives up as one.
-          if (!isDeadlock(err)) throw err;
-          this.logger?.debug?.({ store: 'neo4j', attempt }, 'scan chosen as a deadlock victim; scanning again');
+    return this.withSession(
+      'WRITE',
+      op,
+      async (session) => {
+        for (let attempt = 1; attempt <= SCAN_ATTEMPTS; attempt++) {
+          const tx = session.beginTransaction();
+          let before: number;
+          let after: number;
+          let finish: (version: number) => T;
+          try {
+            before = await this.onCounter(tx, LOCK_VERSION_AT, LOCK_VERSION);
+            finish = await read(tx);
+            after = await this.readVersion(tx);
+          } catch (err) {
+            // Neo4j chose this read as a deadlock's victim: its detector also reports waits behind
+            // queued writes as deadlocks, and asks for a retry (a transient error). It read nothing
+            // that counts: it reads again, as a read that saw a change does, and gives up as one.
+            if (!isDeadlock(err)) throw err;
+            this.logger?.debug?.({ store: 'neo4j', attempt }, 'scan chosen as a deadlock victim; scanning again');
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+            continue;
+          } finally {
+            await tx.rollback().catch(() => undefined);
+          }
+          if (before === after) return finish(before);
+          // Only a write that does not bump the counter last (none does) could get here.
+          this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
-          continue;
-        } finally {
-          await tx.rollback().catch(() => undefined);
         }
-        if (before === after) return finish(before);
-        // Only a write that does not bump the counter last (none does) could get here.
-        this.logger?.debug?.({ store: 'neo4j', before, after, attempt }, 'graph changed during scan; scanning again');
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
-      }
-      // What was read mixes versions: never hand it out (under any version number, a snapshot
-      // compiled from it would give answers no committed graph gives).
-      throw new StoreUnavailableError(`The graph kept changing while it was read (${SCAN_ATTEMPTS} attempts); try again`, 1);
-    }, this.fetchSize);
+        // What was read mixes versions: never hand it out (under any version number, a snapshot
+        // compiled from it would give answers no committed graph gives).
+        throw new StoreUnavailableError(`The graph kept changing while it was read (${SCAN_ATTEMPTS} attempts); try again`, 1);
+      },
+      this.fetchSize,
+    );
   }
 
   async clear(): Promise<void> {
@@ -720,12 +741,7 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  private async withSession<T>(
-    mode: 'READ' | 'WRITE',
-    op: string,
-    fn: (session: Session) => Promise<T>,
-    fetchSize?: number,
-  ): Promise<T> {
+  private async withSession<T>(mode: 'READ' | 'WRITE', op: string, fn: (session: Session) => Promise<T>, fetchSize?: number): Promise<T> {
     return this.guard(op, async () => {
       const session = this.session(mode, fetchSize);
       try {

@@ -2,15 +2,8 @@
  * The write rules both store adapters share, so that they cannot drift apart: parsing a batch
  * with row-precise errors, checking relationship ends, and the cursor format.
  */
-import { z } from 'zod';
-import {
-  endsAllowed,
-  GraphNodeSchema,
-  RelationshipSchema,
-  type GraphNode,
-  type NodeLabel,
-  type Relationship,
-} from '../../graph/model.js';
+import type { z } from 'zod';
+import { endsAllowed, GraphNodeSchema, RelationshipSchema, type GraphNode, type NodeLabel, type Relationship } from '../../graph/model.js';
 import { ConflictError, UnprocessableError, ValidationError, type FieldProblem } from '../errors.js';
 
 /** A cap on problems listed in one error, so a million bad rows do not make a million-line answer. */
@@ -73,8 +66,7 @@ export function checkRelationshipEnds(
   const endLabel = (id: string, field: string): NodeLabel | undefined => {
     const labels = labelsById.get(id) ?? [];
     if (labels.length === 0) problems.push({ path: field, message: `no node has id "${id}"` });
-    else if (labels.length > 1)
-      problems.push({ path: field, message: `id "${id}" is ambiguous: it names a ${labels.join(' and a ')}` });
+    else if (labels.length > 1) problems.push({ path: field, message: `id "${id}" is ambiguous: it names a ${labels.join(' and a ')}` });
     else return labels[0];
     return undefined;
   };
@@ -107,11 +99,7 @@ export function nodeIds(nodes: readonly GraphNode[]): string[] {
  * node whose id a node of another label holds, in the store (`heldBy`: the stored labels of the
  * batch's ids) or earlier in the same batch. Throws ConflictError naming each such row.
  */
-export function checkIdsFree(
-  nodes: readonly GraphNode[],
-  heldBy: ReadonlyMap<string, readonly NodeLabel[]>,
-  path = 'nodes',
-): void {
+export function checkIdsFree(nodes: readonly GraphNode[], heldBy: ReadonlyMap<string, readonly NodeLabel[]>, path = 'nodes'): void {
   const problems: FieldProblem[] = [];
   const inBatch = new Map<string, { label: NodeLabel; index: number }>();
   nodes.forEach((node, i) => {
@@ -135,10 +123,7 @@ export function checkIdsFree(
 }
 
 /** Labels by id for the nodes of a batch, merged into labels found in the store. */
-export function mergeLabels(
-  stored: ReadonlyMap<string, readonly NodeLabel[]>,
-  batchNodes: readonly GraphNode[],
-): Map<string, NodeLabel[]> {
+export function mergeLabels(stored: ReadonlyMap<string, readonly NodeLabel[]>, batchNodes: readonly GraphNode[]): Map<string, NodeLabel[]> {
   const merged = new Map<string, NodeLabel[]>();
   for (const [id, labels] of stored) merged.set(id, [...labels]);
   for (const n of batchNodes) {

@@ -55,7 +55,9 @@ export interface RandomEdge {
  */
 export function allowedSupplies(nodes: readonly GraphNodeInput[], edges: readonly RandomEdge[]): RelationshipInput[] {
   const allowed = (f: GraphNodeInput, t: GraphNodeInput): boolean =>
-    (f.label === 'Country' && t.label === 'Smelter') || (f.label === 'Smelter' && t.label === 'Company') || (f.label === 'Company' && t.label === 'Company');
+    (f.label === 'Country' && t.label === 'Smelter') ||
+    (f.label === 'Smelter' && t.label === 'Company') ||
+    (f.label === 'Company' && t.label === 'Company');
   const seen = new Set<string>();
   const relationships: RelationshipInput[] = [];
   for (const e of edges) {

@@ -43,7 +43,14 @@ function smelters(count: number, nodes: GraphNodeInput[], relationships: Relatio
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = `S${i}`;
-    nodes.push({ label: 'Smelter', id, name: `Smelter ${i}`, metal: 'tin', country: 'PE', rmapStatus: i % 2 === 0 ? 'conformant' : 'not_enrolled' });
+    nodes.push({
+      label: 'Smelter',
+      id,
+      name: `Smelter ${i}`,
+      metal: 'tin',
+      country: 'PE',
+      rmapStatus: i % 2 === 0 ? 'conformant' : 'not_enrolled',
+    });
     relationships.push(tin('CD', id, 0.4), tin('PE', id, 0.6));
     ids.push(id);
   }

@@ -89,14 +89,18 @@ describe('scanToColumns', () => {
 describe('the id index', () => {
   it('finds every position of an id, and nothing for ids it does not hold', SLOW, () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 20 }), (ids, probes) => {
-        const index = buildIdIndex(ids);
-        expect(index.slots.length).toBeGreaterThanOrEqual(4 * ids.length); // (position, hash) pairs, at most half full
-        for (const id of [...ids, ...probes]) {
-          const expected = ids.flatMap((x, i) => (x === id ? [i] : []));
-          expect(positionsOf(index, ids, id)).toEqual(expected);
-        }
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }),
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 20 }),
+        (ids, probes) => {
+          const index = buildIdIndex(ids);
+          expect(index.slots.length).toBeGreaterThanOrEqual(4 * ids.length); // (position, hash) pairs, at most half full
+          for (const id of [...ids, ...probes]) {
+            const expected = ids.flatMap((x, i) => (x === id ? [i] : []));
+            expect(positionsOf(index, ids, id)).toEqual(expected);
+          }
+        },
+      ),
       { numRuns: 200, seed: 5 },
     );
   });
@@ -108,7 +112,12 @@ describe('compileSnapshotFromColumns', () => {
       .record({
         labels: fc.array(fc.constantFrom('Country', 'Smelter', 'Company', 'Company'), { minLength: 1, maxLength: 12 }),
         edges: fc.array(
-          fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }),
+          fc.record({
+            from: fc.nat(),
+            to: fc.nat(),
+            share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+            gold: fc.boolean(),
+          }),
           { maxLength: 40 },
         ),
       })
@@ -145,17 +154,36 @@ describe('compileSnapshotFromColumns', () => {
       return c;
     };
     const cases: [string, (c: ScanColumns) => void, RegExp][] = [
-      ['a column of the wrong length', (c) => (c.nodes = { ...c.nodes, names: c.nodes.names.slice(1) }), /nodes\.names has 4 entries, nodes\.nodeCount is 5/],
+      [
+        'a column of the wrong length',
+        (c) => (c.nodes = { ...c.nodes, names: c.nodes.names.slice(1) }),
+        /nodes\.names has 4 entries, nodes\.nodeCount is 5/,
+      ],
       ['a label code out of range', (c) => (c.nodes.labels[4] = 3), /nodes\.labels\[4\] = 3/],
       ['an RMAP status code out of range', (c) => (c.nodes.rmapStatus[1] = 9), /nodes\.rmapStatus\[1\] = 9/],
       ['an end that is not a node position', (c) => (c.supplies.to[2] = 5), /supplies\.to\[2\] = 5 is not a node position/],
       ['a negative end', (c) => (c.supplies.from[0] = -1), /supplies\.from\[0\] = -1/],
       ['a metal code outside the table', (c) => (c.supplies.metal[1] = 2), /supplies\.metal\[1\] = 2/],
-      ['a metal the model does not know', (c) => (c.supplies = { ...c.supplies, metals: ['tin', 'unobtainium' as 'gold'] }), /supplies\.metals\[1\] is "unobtainium"/],
+      [
+        'a metal the model does not know',
+        (c) => (c.supplies = { ...c.supplies, metals: ['tin', 'unobtainium' as 'gold'] }),
+        /supplies\.metals\[1\] is "unobtainium"/,
+      ],
       ['a share above 1', (c) => (c.supplies.share[3] = 1.5), /supplies\.share\[3\] = 1\.5/],
       ['an infinite share', (c) => (c.supplies.share[0] = Number.NEGATIVE_INFINITY), /supplies\.share\[0\] = -Infinity/],
-      ['fewer entries than the count', (c) => (c.supplies = { ...c.supplies, count: 99 }), /supplies\.from has 5 entries, fewer than supplies\.count = 99/],
-      ['SUPPLIES between labels the model does not allow', (c) => ((c.supplies.from[3] = 3), (c.supplies.to[3] = 1)), /supplies 3 goes from a Company to a Smelter/],
+      [
+        'fewer entries than the count',
+        (c) => (c.supplies = { ...c.supplies, count: 99 }),
+        /supplies\.from has 5 entries, fewer than supplies\.count = 99/,
+      ],
+      [
+        'SUPPLIES between labels the model does not allow',
+        (c) => {
+          c.supplies.from[3] = 3;
+          c.supplies.to[3] = 1;
+        },
+        /supplies 3 goes from a Company to a Smelter/,
+      ],
     ];
     for (const [what, spoil, message] of cases) {
       it(what, () => {
@@ -180,7 +208,12 @@ describe('canonicalSuppliesOrder', () => {
       share: Float64Array.from([0.1, 0.2, 0.3, Number.NaN, 0.5, 9]),
     };
     const sorted = canonicalSuppliesOrder(columns, 4);
-    const rows = Array.from({ length: sorted.count }, (_, k) => [sorted.from[k], sorted.to[k], sorted.metals[sorted.metal[k]!], sorted.share[k]]);
+    const rows = Array.from({ length: sorted.count }, (_, k) => [
+      sorted.from[k],
+      sorted.to[k],
+      sorted.metals[sorted.metal[k]!],
+      sorted.share[k],
+    ]);
     expect(rows).toEqual([
       [0, 1, 'tin', Number.NaN],
       [0, 3, 'tin', 0.2],
@@ -193,13 +226,24 @@ describe('canonicalSuppliesOrder', () => {
   it('gives the same columns whatever order a store read the SUPPLIES in, and compiles to the same snapshot', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ from: fc.nat(30), to: fc.nat(30), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }), { maxLength: 60 }),
+        fc.array(
+          fc.record({
+            from: fc.nat(30),
+            to: fc.nat(30),
+            share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+            gold: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
         fc.integer(),
         (edges: RandomEdge[], seed) => {
           const nodes: GraphNodeInput[] = [
             { label: 'Country', id: 'CD', name: 'DRC', cahra: true },
             { label: 'Country', id: 'PE', name: 'Peru' },
-            ...Array.from({ length: 4 }, (_, i): GraphNodeInput => ({ label: 'Smelter', id: `s${i}`, name: `s${i}`, metal: 'tin', country: 'PE' })),
+            ...Array.from(
+              { length: 4 },
+              (_, i): GraphNodeInput => ({ label: 'Smelter', id: `s${i}`, name: `s${i}`, metal: 'tin', country: 'PE' }),
+            ),
             ...Array.from({ length: 8 }, (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' })),
           ];
           const relationships = allowedSupplies(nodes, edges);
@@ -214,7 +258,11 @@ describe('canonicalSuppliesOrder', () => {
           const b = scanToColumns(parse(nodes, shuffled));
           const canonical = (c: ScanColumns) => ({ ...c, supplies: canonicalSuppliesOrder(c.supplies, c.nodes.nodeCount) });
           const [ca, cb] = [canonical(a), canonical(b)];
-          const named = (c: ScanColumns) => Array.from({ length: c.supplies.count }, (_, k) => `${c.supplies.from[k]} ${c.supplies.to[k]} ${c.supplies.metals[c.supplies.metal[k]!]} ${c.supplies.share[k]}`);
+          const named = (c: ScanColumns) =>
+            Array.from(
+              { length: c.supplies.count },
+              (_, k) => `${c.supplies.from[k]} ${c.supplies.to[k]} ${c.supplies.metals[c.supplies.metal[k]!]} ${c.supplies.share[k]}`,
+            );
           expect(named(cb)).toEqual(named(ca));
           expect(compileSnapshotFromColumns(cb)).toEqual(compileSnapshotFromColumns(ca));
         },

@@ -38,22 +38,34 @@ describe('compileSnapshot', () => {
   });
 
   it('spreads the rest of the explicit shares over relationships without one', () => {
-    const s = snapshotOf([c('a'), c('p'), c('q'), c('r')], [
-      { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.4 },
-      { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin' },
-      { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin' },
-    ]);
+    const s = snapshotOf(
+      [c('a'), c('p'), c('q'), c('r')],
+      [
+        { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.4 },
+        { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin' },
+        { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin' },
+      ],
+    );
     expect(weightsInto(s, 'tin', 'a')).toEqual({ p: 0.4, q: 0.3, r: 0.3 });
     expect(undisclosedOf(s.layers.get('tin')!, nodeIndex(s, 'a')!)).toBe(0);
   });
 
   it('leaves an uncovered remainder undisclosed, and marks sources without origin as undisclosed', () => {
-    const s = snapshotOf([c('a'), c('p'), { label: 'Smelter', id: 'R', name: 'Recycler', metal: 'tin', country: 'DE', recycledOrScrap: true }, { label: 'Country', id: 'PE', name: 'Peru' }, { label: 'Smelter', id: 'S', name: 'S', metal: 'tin', country: 'PE' }], [
-      { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.25 },
-      { type: 'SUPPLIES', from: 'R', to: 'a', metal: 'tin', share: 0.5 },
-      { type: 'SUPPLIES', from: 'PE', to: 'S', metal: 'tin', share: 1 },
-      { type: 'SUPPLIES', from: 'S', to: 'p', metal: 'tin', share: 0.5 },
-    ]);
+    const s = snapshotOf(
+      [
+        c('a'),
+        c('p'),
+        { label: 'Smelter', id: 'R', name: 'Recycler', metal: 'tin', country: 'DE', recycledOrScrap: true },
+        { label: 'Country', id: 'PE', name: 'Peru' },
+        { label: 'Smelter', id: 'S', name: 'S', metal: 'tin', country: 'PE' },
+      ],
+      [
+        { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.25 },
+        { type: 'SUPPLIES', from: 'R', to: 'a', metal: 'tin', share: 0.5 },
+        { type: 'SUPPLIES', from: 'PE', to: 'S', metal: 'tin', share: 1 },
+        { type: 'SUPPLIES', from: 'S', to: 'p', metal: 'tin', share: 0.5 },
+      ],
+    );
     const tin = s.layers.get('tin')!;
     expect(undisclosedOf(tin, nodeIndex(s, 'a')!)).toBeCloseTo(0.25, 12);
     expect(undisclosedOf(tin, nodeIndex(s, 'p')!)).toBeCloseTo(0.5, 12);
@@ -63,30 +75,41 @@ describe('compileSnapshot', () => {
   });
 
   it('scales explicit shares above 1 down, gives the others 0, and flags the buyer', () => {
-    const s = snapshotOf([c('a'), c('p'), c('q'), c('r')], [
-      { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.8 },
-      { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin', share: 0.8 },
-      { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin' },
-    ]);
+    const s = snapshotOf(
+      [c('a'), c('p'), c('q'), c('r')],
+      [
+        { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.8 },
+        { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin', share: 0.8 },
+        { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin' },
+      ],
+    );
     expect(weightsInto(s, 'tin', 'a')).toEqual({ p: 0.5, q: 0.5, r: 0 });
     expect(s.layers.get('tin')!.overShared[nodeIndex(s, 'a')!]).toBe(1);
   });
 
   it('treats shares that overshoot 1 only by rounding as exact', () => {
-    const s = snapshotOf([c('a'), c('p'), c('q'), c('r')], [
-      { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.1 },
-      { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin', share: 0.2 },
-      { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin', share: 0.7 },
-    ]);
+    const s = snapshotOf(
+      [c('a'), c('p'), c('q'), c('r')],
+      [
+        { type: 'SUPPLIES', from: 'p', to: 'a', metal: 'tin', share: 0.1 },
+        { type: 'SUPPLIES', from: 'q', to: 'a', metal: 'tin', share: 0.2 },
+        { type: 'SUPPLIES', from: 'r', to: 'a', metal: 'tin', share: 0.7 },
+      ],
+    );
     const tin = s.layers.get('tin')!;
     expect(tin.overShared[nodeIndex(s, 'a')!]).toBe(0);
     expect(undisclosedOf(tin, nodeIndex(s, 'a')!)).toBe(0);
   });
 
   it('settles an id used under two labels by the ends the model allows', () => {
-    const s = snapshotOf([{ label: 'Country', id: 'PE', name: 'Peru' }, { label: 'Company', id: 'PE', name: 'PE Corp', country: 'PE' }, { label: 'Smelter', id: 'S', name: 'S', metal: 'tin', country: 'PE' }], [
-      { type: 'SUPPLIES', from: 'PE', to: 'S', metal: 'tin' },
-    ]);
+    const s = snapshotOf(
+      [
+        { label: 'Country', id: 'PE', name: 'Peru' },
+        { label: 'Company', id: 'PE', name: 'PE Corp', country: 'PE' },
+        { label: 'Smelter', id: 'S', name: 'S', metal: 'tin', country: 'PE' },
+      ],
+      [{ type: 'SUPPLIES', from: 'PE', to: 'S', metal: 'tin' }],
+    );
     const tin = s.layers.get('tin')!;
     const smelter = nodeIndex(s, 'S')!;
     expect(s.labels[tin.inSources[tin.inOffsets[smelter]!]!]).toBe(2);

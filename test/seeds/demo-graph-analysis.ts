@@ -102,7 +102,7 @@ export function findCycle(supplies: readonly Supplies[], metal: Metal): string[]
  */
 export function isSource(
   id: string,
-  metal: Metal,
+  _metal: Metal,
   nodesById: ReadonlyMap<string, GraphNode>,
   into: ReadonlyMap<string, Supplies[]>,
 ): boolean {

@@ -143,7 +143,11 @@ describe('demo smelters and origins', () => {
     expect(real.length).toBeGreaterThanOrEqual(60);
     for (const m of THREE_TG) expect(real.filter((s) => s.metal === m).length, m).toBeGreaterThanOrEqual(8);
     // And every one of them is in the chain: it supplies some company.
-    for (const s of smelters) expect(supplies.some((r) => r.from === s.id), s.id).toBe(true);
+    for (const s of smelters)
+      expect(
+        supplies.some((r) => r.from === s.id),
+        s.id,
+      ).toBe(true);
   });
 
   it('gives real smelters only conformant/active/unknown; non_conformant only to fictional DEMO- smelters', () => {
@@ -180,8 +184,14 @@ describe('demo smelters and origins', () => {
     const recycled = smelters.filter((s) => s.recycledOrScrap === true);
     expect(recycled.length).toBeGreaterThanOrEqual(2);
     for (const s of recycled) {
-      expect(supplies.some((r) => r.to === s.id), s.id).toBe(false);
-      expect(supplies.some((r) => r.from === s.id), s.id).toBe(true);
+      expect(
+        supplies.some((r) => r.to === s.id),
+        s.id,
+      ).toBe(false);
+      expect(
+        supplies.some((r) => r.from === s.id),
+        s.id,
+      ).toBe(true);
     }
   });
 });

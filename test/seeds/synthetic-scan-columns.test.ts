@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileSnapshot, compileSnapshotFromColumns } from '../../graph/snapshot.js';
-import { generateSyntheticColumns, materializeSynthetic, syntheticNode, syntheticScanColumns } from '../../seeds/synthetic/generate-synthetic.js';
+import {
+  generateSyntheticColumns,
+  materializeSynthetic,
+  syntheticNode,
+  syntheticScanColumns,
+} from '../../seeds/synthetic/generate-synthetic.js';
 
 describe('syntheticScanColumns', () => {
   for (const locatedIn of [true, false]) {

@@ -2,20 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  endsAllowed,
-  GraphNodeSchema,
-  RelationshipSchema,
-  type GraphNode,
-  type Relationship,
-  type Supplies,
-} from '../../graph/model.js';
+import { endsAllowed, GraphNodeSchema, RelationshipSchema, type GraphNode, type Relationship, type Supplies } from '../../graph/model.js';
 import { compileSnapshot, nodeIndex, undisclosedOf } from '../../graph/snapshot.js';
-import {
-  generateSyntheticColumns,
-  generateSyntheticNetwork,
-  type SyntheticNetwork,
-} from '../../seeds/synthetic/generate-synthetic.js';
+import { generateSyntheticColumns, generateSyntheticNetwork, type SyntheticNetwork } from '../../seeds/synthetic/generate-synthetic.js';
 import { loadIsoCountries } from '../../server/seeding/reference-data.js';
 import { writeSyntheticGraph, type SyntheticLoadProgress } from '../../server/seeding/synthetic-loader.js';
 import { EmbeddedGraphStore } from '../../server/stores/embedded-store.js';
@@ -286,7 +275,11 @@ describe('writeSyntheticGraph', () => {
       const nodePhases = progress.filter((p) => p.phase === 'nodes');
       expect(nodePhases.length).toBe(Math.ceil(expected.nodes.length / 250));
       expect(nodePhases.at(-1)).toEqual({ phase: 'nodes', done: expected.nodes.length, total: expected.nodes.length });
-      expect(progress.at(-1)).toEqual({ phase: 'relationships', done: expected.relationships.length, total: expected.relationships.length });
+      expect(progress.at(-1)).toEqual({
+        phase: 'relationships',
+        done: expected.relationships.length,
+        total: expected.relationships.length,
+      });
       // What the store gives back compiles to the same graph.
       const scan = await store.scan();
       const fromStore = compileSnapshot(scan);

@@ -32,7 +32,12 @@ export async function embeddedHarness(options: HarnessOptions = {}): Promise<Har
   const store = new EmbeddedGraphStore({ dataDir });
   await store.init();
   if (options.withFixture !== false) await store.importGraph({ nodes: fixtureNodes, relationships: fixtureRelationships });
-  const app = await buildApp({ store, analysisWorkers: options.analysisWorkers ?? 0, ...(options.analysisBudget ? { analysisBudget: options.analysisBudget } : {}), logger: options.logger ?? false });
+  const app = await buildApp({
+    store,
+    analysisWorkers: options.analysisWorkers ?? 0,
+    ...(options.analysisBudget ? { analysisBudget: options.analysisBudget } : {}),
+    logger: options.logger ?? false,
+  });
   await app.ready();
   return {
     app,
@@ -80,7 +85,10 @@ const withoutUpdatedAt = (rs: Relationship[]) => sortedRelationships(rs).map(({ 
  * Sends an export of the contract fixture (11 nodes, 13 relationships) into an app over an empty
  * store and expects that store to end up with the same graph as `source`.
  */
-export async function expectRoundTrip(source: GraphStore, importInto: (app: FastifyInstance) => Promise<LightMyRequestResponse>): Promise<void> {
+export async function expectRoundTrip(
+  source: GraphStore,
+  importInto: (app: FastifyInstance) => Promise<LightMyRequestResponse>,
+): Promise<void> {
   const empty = await embeddedHarness({ withFixture: false });
   try {
     const res = await importInto(empty.app);

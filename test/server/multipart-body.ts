@@ -9,7 +9,12 @@ export async function multipartBody(parts: [string, Part][]): Promise<{ payload:
   for (const [name, part] of parts) {
     const p = typeof part === 'string' ? { content: part } : part;
     if (p.field) form.append(name, typeof p.content === 'string' ? p.content : Buffer.from(p.content).toString('utf8'));
-    else form.append(name, new Blob([typeof p.content === 'string' ? p.content : Buffer.from(p.content)], { type: p.type ?? 'text/csv' }), p.fileName ?? `${name}.csv`);
+    else
+      form.append(
+        name,
+        new Blob([typeof p.content === 'string' ? p.content : Buffer.from(p.content)], { type: p.type ?? 'text/csv' }),
+        p.fileName ?? `${name}.csv`,
+      );
   }
   const response = new Response(form);
   return { payload: Buffer.from(await response.arrayBuffer()), headers: { 'content-type': response.headers.get('content-type')! } };

@@ -90,7 +90,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       };
       const started = Date.now();
       await checkExternal(connection, 30_000);
-      log(`Neo4j from NEO4J_URI ready on ${connection.uri} (database ${connection.database}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `Neo4j from NEO4J_URI ready on ${connection.uri} (database ${connection.database}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
       project.provide('neo4j', connection);
     } else {
       const root = localNeo4jPaths().projectRoot;
@@ -98,7 +100,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const lib = localNeo4jPaths().lib; // the main home's jars (or ORETRACE_NEO4J_LIB): one download
       const rawPort = env('ORETRACE_TEST_NEO4J_PORT');
       const port = rawPort ? parsePort(rawPort, 'ORETRACE_TEST_NEO4J_PORT') : DEFAULT_TEST_PORT;
-      let result;
+      let result: Awaited<ReturnType<typeof startLocalNeo4j>>;
       try {
         result = await startLocalNeo4j({ home, lib, port, log });
       } catch (error) {

@@ -93,7 +93,11 @@ export async function apiGet<S extends z.ZodType>(baseUrl: string, path: string,
 }
 
 export async function apiPost<S extends z.ZodType>(baseUrl: string, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-  const res = await fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL(path, baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return schema.parse(await res.json());
 }

@@ -25,7 +25,11 @@ describe('resolveChromium', () => {
   it('takes CHROMIUM_PATH over a browser on PATH', () => {
     const onPath = writeFake(join(scratch, 'chromium'), true);
     const explicit = writeFake(join(scratch, 'my-chrome'), true);
-    expect(resolveChromium({ CHROMIUM_PATH: explicit, PATH: dirname(onPath) })).toEqual({ executablePath: explicit, source: 'CHROMIUM_PATH', env: {} });
+    expect(resolveChromium({ CHROMIUM_PATH: explicit, PATH: dirname(onPath) })).toEqual({
+      executablePath: explicit,
+      source: 'CHROMIUM_PATH',
+      env: {},
+    });
   });
 
   it('fails when CHROMIUM_PATH names no executable file, rather than falling back', () => {
@@ -55,13 +59,22 @@ describe('resolveChromium', () => {
     expect(found.env.LD_LIBRARY_PATH?.split(':')[0]).toBe(join(ROOT, '.oretrace/chromium', pkg.version, 'lib'));
 
     // Launched with an environment that has no PATH: nothing of the system's browser is used.
-    const browser = await chromium.launch({ executablePath: found.executablePath, headless: true, args: [...CHROMIUM_ARGS], env: { HOME: scratch, ...found.env } });
+    const browser = await chromium.launch({
+      executablePath: found.executablePath,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      env: { HOME: scratch, ...found.env },
+    });
     try {
       // The package's major version is the Chromium major it ships.
       expect(browser.version().split('.')[0]).toBe(pkg.version.split('.')[0]);
       const page = await browser.newPage();
-      await page.setContent('<canvas width="4" height="4"></canvas><script>const c = document.querySelector("canvas").getContext("2d"); c.fillStyle = "#0a0"; c.fillRect(0, 0, 4, 4);</script>');
-      expect(await page.evaluate(() => [...document.querySelector('canvas')!.getContext('2d')!.getImageData(1, 1, 1, 1).data])).toEqual([0, 170, 0, 255]);
+      await page.setContent(
+        '<canvas width="4" height="4"></canvas><script>const c = document.querySelector("canvas").getContext("2d"); c.fillStyle = "#0a0"; c.fillRect(0, 0, 4, 4);</script>',
+      );
+      expect(await page.evaluate(() => [...document.querySelector('canvas')!.getContext('2d')!.getImageData(1, 1, 1, 1).data])).toEqual([
+        0, 170, 0, 255,
+      ]);
     } finally {
       await browser.close();
     }
@@ -69,7 +82,9 @@ describe('resolveChromium', () => {
 
   it('is a pinned devDependency without an install script (nothing is fetched when it installs)', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string; dev?: boolean; hasInstallScript?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string; dev?: boolean; hasInstallScript?: boolean }>;
+    };
     const locked = lock.packages['node_modules/@sparticuz/chromium'];
     expect(manifest.devDependencies['@sparticuz/chromium']).toBe(locked?.version);
     expect(locked).toMatchObject({ dev: true });

@@ -8,7 +8,8 @@ import { browserPerFile, waitForGraph } from './browser.js';
 
 const { newContext } = browserPerFile();
 
-export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 describe('content security policy', () => {
   it('every view works with no violation under a strict policy', async () => {
@@ -28,7 +29,10 @@ describe('content security policy', () => {
     await waitForGraph(page);
     await page.locator('#panel-explorer .origin-totals').waitFor();
     // The stacked bars got their widths through the CSSOM, not a blocked style attribute.
-    const width = await page.locator('#panel-explorer .bar-seg').first().evaluate((el) => (el as HTMLElement).style.width);
+    const width = await page
+      .locator('#panel-explorer .bar-seg')
+      .first()
+      .evaluate((el) => (el as HTMLElement).style.width);
     expect(width).toMatch(/%$/);
     for (const view of ['origins', 'spof', 'paths'] as const) {
       await page.locator(`#tab-${view}`).click();

@@ -59,7 +59,7 @@ describe('deep links', () => {
 });
 
 describe('error states', () => {
-  it('a link to an unknown company shows the API\'s 404 problem', async () => {
+  it("a link to an unknown company shows the API's 404 problem", async () => {
     const { page, errors, close } = await open('/?company=no-such-company&metal=tin');
     const status = page.locator('#page-status.status-error');
     await status.waitFor();
@@ -81,7 +81,12 @@ describe('error states', () => {
       await route.fulfill({
         status: 503,
         contentType: 'application/problem+json',
-        body: JSON.stringify({ type: 'urn:oretrace:problem:store-unavailable', title: 'Service unavailable', status: 503, detail: 'The graph store cannot be reached' }),
+        body: JSON.stringify({
+          type: 'urn:oretrace:problem:store-unavailable',
+          title: 'Service unavailable',
+          status: 503,
+          detail: 'The graph store cannot be reached',
+        }),
       });
     });
     await page.goto('/?company=aurelia-group&metal=tin&view=paths');
@@ -103,7 +108,13 @@ describe('error states', () => {
       route.fulfill({
         status: 400,
         contentType: 'application/problem+json',
-        body: JSON.stringify({ type: 'urn:oretrace:problem:validation-failed', title: 'The request is not valid', status: 400, detail: 'query.metal: Invalid option', errors: [{ path: 'query.metal', message: 'Invalid option' }] }),
+        body: JSON.stringify({
+          type: 'urn:oretrace:problem:validation-failed',
+          title: 'The request is not valid',
+          status: 400,
+          detail: 'query.metal: Invalid option',
+          errors: [{ path: 'query.metal', message: 'Invalid option' }],
+        }),
       }),
     );
     await page.goto('/?company=aurelia-group&metal=tin&view=spof');
@@ -115,7 +126,9 @@ describe('error states', () => {
 
   it('an answer of the wrong shape is reported, not drawn', async () => {
     const { page, close } = await open('/');
-    await page.route('**/api/v1/companies/*/origins?*', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"originMix": 3}' }));
+    await page.route('**/api/v1/companies/*/origins?*', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: '{"originMix": 3}' }),
+    );
     await page.goto('/?company=aurelia-group&metal=tin&view=origins');
     const status = page.locator('#panel-origins .status-error');
     await status.waitFor();

@@ -38,11 +38,17 @@ describe('explorer', () => {
     await expect.poll(() => new URL(page.url()).searchParams.get('company')).toBe('aurelia-fine-jewellery');
     await waitForGraph(page);
 
-    const hood = await apiGet(base, '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=10&metal=tin&collapse=none', NeighborhoodAnswerSchema);
+    const hood = await apiGet(
+      base,
+      '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=10&metal=tin&collapse=none',
+      NeighborhoodAnswerSchema,
+    );
     const drawn = await page.locator('g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     expect(drawn).toEqual(hood.nodes.map((n) => n.node.id).sort());
     expect(await page.locator('path.edge').count()).toBe(hood.relationships.length);
-    expect(await page.locator('.graph-summary').textContent()).toContain(`${hood.nodes.length} nodes, ${hood.relationships.length} SUPPLIES of tin`);
+    expect(await page.locator('.graph-summary').textContent()).toContain(
+      `${hood.nodes.length} nodes, ${hood.relationships.length} SUPPLIES of tin`,
+    );
     expect(errors).toEqual([]);
     await close();
   });
@@ -64,17 +70,28 @@ describe('explorer', () => {
 
     const mix = origins.originMix!;
     const totals = Object.fromEntries(
-      await details.locator('.origin-totals tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
+      await details
+        .locator('.origin-totals tr')
+        .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
     );
-    expect(totals).toEqual({ cahra: formatShare(mix.cahra), nonCahra: formatShare(mix.nonCahra), recycled: formatShare(mix.recycled), undisclosed: formatShare(mix.undisclosed) });
-    const topCountries = Object.entries(mix.byCountry).sort((a, b) => b[1] - a[1]).slice(0, 8);
-    const shownCountries = await details.locator('.origin-countries tr[data-country]').evaluateAll((rows) =>
-      rows.map((r) => [r.getAttribute('data-country'), r.querySelector('td')!.textContent]),
-    );
+    expect(totals).toEqual({
+      cahra: formatShare(mix.cahra),
+      nonCahra: formatShare(mix.nonCahra),
+      recycled: formatShare(mix.recycled),
+      undisclosed: formatShare(mix.undisclosed),
+    });
+    const topCountries = Object.entries(mix.byCountry)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8);
+    const shownCountries = await details
+      .locator('.origin-countries tr[data-country]')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-country'), r.querySelector('td')!.textContent]));
     expect(shownCountries).toEqual(topCountries.map(([c, s]) => [c, formatShare(s)]));
     const smelters = origins.smelterMix!;
     const statusRows = Object.fromEntries(
-      await details.locator('.smelter-status tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-rmap'), r.querySelector('td')!.textContent])),
+      await details
+        .locator('.smelter-status tr')
+        .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-rmap'), r.querySelector('td')!.textContent])),
     );
     const expected: Record<string, string> = { notThroughSmelter: formatShare(smelters.notThroughSmelter) };
     for (const [status, share] of Object.entries(smelters.byRmapStatus)) if (share > 0) expected[status] = formatShare(share);
@@ -86,8 +103,15 @@ describe('explorer', () => {
 
   it('marks CAHRA countries, colours nodes by risk and sizes edges by share', async () => {
     const { page, close } = await openGraph('/?company=aurelia-group&metal=tin');
-    const hood = await apiGet(base, '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=none', NeighborhoodAnswerSchema);
-    const cahra = hood.nodes.filter((n) => n.node.label === 'Country' && n.node.cahra).map((n) => n.node.id).sort();
+    const hood = await apiGet(
+      base,
+      '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=none',
+      NeighborhoodAnswerSchema,
+    );
+    const cahra = hood.nodes
+      .filter((n) => n.node.label === 'Country' && n.node.cahra)
+      .map((n) => n.node.id)
+      .sort();
     expect(cahra.length).toBeGreaterThan(0);
     const marked = await page.locator('g.node.cahra').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     expect(marked).toEqual(cahra);
@@ -123,7 +147,7 @@ describe('explorer', () => {
     await close();
   });
 
-  it('collapses and expands a node\'s suppliers', async () => {
+  it("collapses and expands a node's suppliers", async () => {
     const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold');
     const before = await page.locator('g.node').count();
     await page.locator('g.node[data-id="ulvia-semilavorati-oro-s-r-l"]').dblclick();
@@ -138,7 +162,11 @@ describe('explorer', () => {
 
   it('expands a node at the edge of a shallow graph by loading its suppliers', async () => {
     const { page, errors, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold&depth=2');
-    const hood2 = await apiGet(base, '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=2&metal=gold&collapse=none', NeighborhoodAnswerSchema);
+    const hood2 = await apiGet(
+      base,
+      '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=2&metal=gold&collapse=none',
+      NeighborhoodAnswerSchema,
+    );
     expect(await page.locator('g.node').count()).toBe(hood2.nodes.length);
     const edge = hood2.nodes.find((n) => n.tier === 2)!.node.id;
     await page.locator(`g.node[data-id="${edge}"]`).click();
@@ -150,7 +178,11 @@ describe('explorer', () => {
 
   it('draws a grouped neighbourhood when the server collapses it', async () => {
     const { page, close } = await openGraph('/?company=aurelia-group&metal=tin&group=tier');
-    const hood = await apiGet(base, '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=tier', NeighborhoodAnswerSchema);
+    const hood = await apiGet(
+      base,
+      '/api/v1/nodes/aurelia-group/neighborhood?direction=upstream&depth=10&metal=tin&collapse=tier',
+      NeighborhoodAnswerSchema,
+    );
     const groups = await page.locator('g.node[data-kind="Group"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     expect(groups).toEqual(hood.collapsed!.groups.map((g) => g.key).sort());
     expect(await page.locator('.graph-summary').textContent()).toContain(`${hood.totalNodes} nodes`);

@@ -68,9 +68,9 @@ describe('home page route without a build', () => {
     const res = await app.inject({ method: 'GET', url: '/assets/app-1.js' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/javascript/);
-    const escape = await app.inject({ method: 'GET', url: '/assets/..%2f..%2fpackage.json' });
-    expect(escape.statusCode).toBe(404);
-    expect(escape.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const traversal = await app.inject({ method: 'GET', url: '/assets/..%2f..%2fpackage.json' });
+    expect(traversal.statusCode).toBe(404);
+    expect(traversal.headers['content-type']).toMatch(/^application\/problem\+json/);
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>built</title>');
     expect((await app.inject({ method: 'GET', url: '/' })).body).toContain('<title>built</title>');
   });

@@ -45,7 +45,11 @@ describe('keyboard', () => {
 
   it('in the graph, arrows move a cursor across tiers, Enter selects, minus and plus collapse and expand', async () => {
     const { page, close } = await openGraph('/?company=aurelia-fine-jewellery&metal=gold');
-    const hood = await apiGet(base, '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=10&metal=gold&collapse=none', NeighborhoodAnswerSchema);
+    const hood = await apiGet(
+      base,
+      '/api/v1/nodes/aurelia-fine-jewellery/neighborhood?direction=upstream&depth=10&metal=gold&collapse=none',
+      NeighborhoodAnswerSchema,
+    );
     const tier1 = new Set(hood.nodes.filter((n) => n.tier === 1).map((n) => n.node.id));
     await page.locator('.graph-host').focus();
     await page.keyboard.press('Home');
@@ -84,7 +88,9 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await page.locator('.impact-table').waitFor();
     const impact = await apiPost(base, '/api/v1/scenarios/impact', { remove: [second], metals: ['gold'] }, ImpactAnswerSchema);
-    expect(await page.locator('.impact-table [data-field="lost"]').allTextContents()).toEqual(impact.affected.map((a) => formatShare(a.lostShare)));
+    expect(await page.locator('.impact-table [data-field="lost"]').allTextContents()).toEqual(
+      impact.affected.map((a) => formatShare(a.lostShare)),
+    );
     await close();
   });
 

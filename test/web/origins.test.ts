@@ -23,15 +23,22 @@ describe('origins view', () => {
       const figures = page.locator('.origins-figures');
       await figures.locator('.origin-countries').waitFor();
 
-      const countries = await figures.locator('.origin-countries tr[data-country]').evaluateAll((rows) =>
-        rows.map((r) => [r.getAttribute('data-country'), r.querySelector('td')!.textContent]),
-      );
+      const countries = await figures
+        .locator('.origin-countries tr[data-country]')
+        .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-country'), r.querySelector('td')!.textContent]));
       const expected = Object.entries(mix.byCountry).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       expect(countries).toEqual(expected.map(([c, s]) => [c, formatShare(s)]));
       const totals = Object.fromEntries(
-        await figures.locator('.origin-totals tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
+        await figures
+          .locator('.origin-totals tr')
+          .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
       );
-      expect(totals).toEqual({ cahra: formatShare(mix.cahra), nonCahra: formatShare(mix.nonCahra), recycled: formatShare(mix.recycled), undisclosed: formatShare(mix.undisclosed) });
+      expect(totals).toEqual({
+        cahra: formatShare(mix.cahra),
+        nonCahra: formatShare(mix.nonCahra),
+        recycled: formatShare(mix.recycled),
+        undisclosed: formatShare(mix.undisclosed),
+      });
 
       // Sankey: one node per origin country, labelled with the API's share; CAHRA ones marked.
       await page.locator('svg.origin-sankey').waitFor();
@@ -45,7 +52,9 @@ describe('origins view', () => {
         expect(cahraNodes).toBeGreaterThan(0);
         expect(cahraLinks).toBeGreaterThan(0);
       } else expect(cahraLinks).toBe(0);
-      for (const [id, share] of Object.entries(origins.smelterMix!.bySmelter).sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+      for (const [id, share] of Object.entries(origins.smelterMix!.bySmelter)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)) {
         expect(await page.locator(`[data-sankey-node="smelter:${id}"] text`).textContent()).toContain(formatShare(share));
       }
       // The bands reach the company with the API's totals: no "differs" warning.

@@ -12,14 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  localNeo4jEnv,
-  localNeo4jStatus,
-  parsePort,
-  startLocalNeo4j,
-  stopLocalNeo4j,
-  type LogFn,
-} from './local-neo4j.js';
+import { localNeo4jEnv, localNeo4jStatus, parsePort, startLocalNeo4j, stopLocalNeo4j, type LogFn } from './local-neo4j.js';
 
 export interface Neo4jCommandIO {
   stdout?: (text: string) => void;

@@ -211,9 +211,7 @@ function defaultProjectRoot(): string {
 export function localNeo4jPaths(options: LocalNeo4jPathOptions = {}): LocalNeo4jPaths {
   const projectRoot = path.resolve(options.projectRoot ?? defaultProjectRoot());
   const homeSetting = options.home ?? nonEmpty(process.env.ORETRACE_NEO4J_HOME);
-  const home = homeSetting
-    ? path.resolve(projectRoot, homeSetting)
-    : path.join(projectRoot, '.oretrace', 'neo4j');
+  const home = homeSetting ? path.resolve(projectRoot, homeSetting) : path.join(projectRoot, '.oretrace', 'neo4j');
   const libSetting = options.lib ?? nonEmpty(process.env.ORETRACE_NEO4J_LIB);
   const lib = libSetting ? path.resolve(projectRoot, libSetting) : path.join(home, 'lib');
   const conf = path.join(home, 'conf');
@@ -397,15 +395,7 @@ export async function ensureNeo4jJars(opts: EnsureNeo4jJarsOptions = {}): Promis
   fs.mkdirSync(path.dirname(paths.lib), { recursive: true });
   const partial = `${paths.lib}.partial-${process.pid}`;
   fs.rmSync(partial, { recursive: true, force: true });
-  const args = [
-    '-q',
-    '-B',
-    '-f',
-    paths.pom,
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${partial}`,
-  ];
+  const args = ['-q', '-B', '-f', paths.pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`];
   const heartbeat = setInterval(() => {
     log(`  still fetching Neo4j jars… (${formatSeconds(Date.now() - started)})`);
   }, 30_000);
@@ -435,9 +425,7 @@ export async function ensureNeo4jJars(opts: EnsureNeo4jJarsOptions = {}): Promis
   }
   const fetchMs = Date.now() - started;
   const stats = dirJarStats(paths.lib);
-  log(
-    `fetched Neo4j ${version}: ${stats.jarCount} jars, ${formatMb(stats.bytes)} in ${formatSeconds(fetchMs)} → ${paths.lib}`,
-  );
+  log(`fetched Neo4j ${version}: ${stats.jarCount} jars, ${formatMb(stats.bytes)} in ${formatSeconds(fetchMs)} → ${paths.lib}`);
   return { lib: paths.lib, version, fetched: true, fetchMs, ...stats };
 }
 
@@ -459,7 +447,14 @@ function runCollecting(cmd: string, args: string[], cwd: string): Promise<{ code
 // ---------------------------------------------------------------------------------------------
 // configuration
 
-function neo4jConf(paths: LocalNeo4jPaths, port: number, heap: string, initialHeap: string, pagecache: string, authEnabled: boolean): string {
+function neo4jConf(
+  paths: LocalNeo4jPaths,
+  port: number,
+  heap: string,
+  initialHeap: string,
+  pagecache: string,
+  authEnabled: boolean,
+): string {
   return [
     '# Written by tools/local-neo4j/local-neo4j.ts on every start: edits here are overwritten.',
     '# Neo4j 5.26 keys only (unknown keys abort start-up).',
@@ -589,14 +584,7 @@ function ensureAuth(paths: LocalNeo4jPaths, java: string, log: LogFn): AuthState
   if (!fs.existsSync(systemDb)) {
     const result = spawnSync(
       java,
-      [
-        '-cp',
-        path.join(paths.lib, '*'),
-        'org.neo4j.cli.AdminTool',
-        'dbms',
-        'set-initial-password',
-        LOCAL_NEO4J_PASSWORD,
-      ],
+      ['-cp', path.join(paths.lib, '*'), 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', LOCAL_NEO4J_PASSWORD],
       {
         cwd: paths.home,
         encoding: 'utf8',
@@ -1084,9 +1072,7 @@ export async function stopLocalNeo4j(opts: StopLocalNeo4jOptions = {}): Promise<
   const state = readState(paths);
   const started = Date.now();
   const dumping = Boolean(state?.cdsDumpTo && state.cdsArchive && !fs.existsSync(state.cdsArchive));
-  log(
-    `stopping Neo4j (pid ${pid})…${dumping ? ' (this first stop also writes a class-data archive for faster starts: ~10 s more)' : ''}`,
-  );
+  log(`stopping Neo4j (pid ${pid})…${dumping ? ' (this first stop also writes a class-data archive for faster starts: ~10 s more)' : ''}`);
   const { killed } = await terminateGroup(pid, opts.timeoutMs ?? 60_000);
   removeRunFiles(paths);
   if (state?.cdsDumpTo) finishClassDataArchive(state.cdsDumpTo, state.cdsArchive, !killed, log);
@@ -1096,9 +1082,7 @@ export async function stopLocalNeo4j(opts: StopLocalNeo4jOptions = {}): Promise<
 }
 
 /** Whether this home's server runs, and (if so) whether it answers `RETURN 1`. */
-export async function localNeo4jStatus(
-  opts: LocalNeo4jPathOptions & { port?: number } = {},
-): Promise<LocalNeo4jStatus> {
+export async function localNeo4jStatus(opts: LocalNeo4jPathOptions & { port?: number } = {}): Promise<LocalNeo4jStatus> {
   const paths = localNeo4jPaths(opts);
   const version = neo4jVersion(paths);
   const pid = runningPid(paths);

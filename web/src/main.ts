@@ -62,12 +62,13 @@ metalSelect.addEventListener('change', () => app.update({ metal: metalSelect.val
 
 // Tabs (WAI-ARIA: arrows move between tabs and activate them).
 tabs.innerHTML = VIEWS.map(
-  (v) => `<button type="button" role="tab" id="tab-${v}" data-view="${v}" aria-controls="panel-${v}" aria-selected="false" tabindex="-1">${VIEW_TITLES[v]}</button>`,
+  (v) =>
+    `<button type="button" role="tab" id="tab-${v}" data-view="${v}" aria-controls="panel-${v}" aria-selected="false" tabindex="-1">${VIEW_TITLES[v]}</button>`,
 ).join('');
 const tabButtons = [...tabs.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
 for (const b of tabButtons) b.addEventListener('click', () => app.update({ view: b.dataset.view as ViewName }));
 tabs.addEventListener('keydown', (e) => {
-  const i = tabButtons.findIndex((b) => b === document.activeElement);
+  const i = tabButtons.indexOf(document.activeElement as HTMLButtonElement);
   if (i < 0) return;
   let next = -1;
   if (e.key === 'ArrowRight') next = (i + 1) % tabButtons.length;
@@ -108,7 +109,10 @@ async function showWelcome(): Promise<void> {
     const list = page.items.length ? page.items : (await api.searchCompanies('a', 8)).items;
     clearStatus(status);
     welcome.querySelector('.company-suggestions')!.innerHTML = list
-      .map((c) => `<li><a href="?company=${encodeURIComponent(c.id)}&metal=${app.state.metal}" data-company="${escapeHtml(c.id)}">${escapeHtml(c.name)}</a> <span class="muted">${escapeHtml(c.country)}</span></li>`)
+      .map(
+        (c) =>
+          `<li><a href="?company=${encodeURIComponent(c.id)}&metal=${app.state.metal}" data-company="${escapeHtml(c.id)}">${escapeHtml(c.name)}</a> <span class="muted">${escapeHtml(c.country)}</span></li>`,
+      )
       .join('');
     for (const a of welcome.querySelectorAll<HTMLAnchorElement>('a[data-company]')) {
       a.addEventListener('click', (e) => {

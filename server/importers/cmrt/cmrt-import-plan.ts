@@ -14,7 +14,14 @@
  * Every relationship carries the provenance of its file in `source`.
  */
 import { createHash } from 'node:crypto';
-import { SMELTER_NAME_MAX_LENGTH, type Country, type GraphNodeInput, type Metal, type RelationshipInput, type Smelter } from '../../../graph/model.js';
+import {
+  SMELTER_NAME_MAX_LENGTH,
+  type Country,
+  type GraphNodeInput,
+  type Metal,
+  type RelationshipInput,
+  type Smelter,
+} from '../../../graph/model.js';
 import { smelterNameKey } from '../smelter-names.js';
 import type { SmelterClaim, SmelterResolution } from '../smelter-resolution.js';
 import type { CellRef, CmrtDocument, CmrtSmelterRow } from './cmrt-document.js';
@@ -133,12 +140,20 @@ function reportedName(name: string | null): string | null {
 /** What a listed smelter row claims, as the plan asks the resolver (the import matches these beforehand, off the event loop). */
 export function smelterClaimOf(row: CmrtSmelterRow, metal: Metal): SmelterClaim {
   const { smelterName, lookupName } = matchableNames(row);
-  return { metal, smelterId: row.smelterId ?? row.smelterIdInput, name: smelterName ?? lookupName, lookupName, countryCode: row.countryCode };
+  return {
+    metal,
+    smelterId: row.smelterId ?? row.smelterIdInput,
+    name: smelterName ?? lookupName,
+    lookupName,
+    countryCode: row.countryCode,
+  };
 }
 
 /** A stable local id for a smelter no RMI id matched, so re-importing the same name reuses it. */
 export function localSmelterId(metal: Metal, name: string, country: string): string {
-  const digest = createHash('sha256').update(`${metal}\u0000${smelterNameKey(name)}\u0000${country}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${metal}\u0000${smelterNameKey(name)}\u0000${country}`)
+    .digest('hex');
   return `LOCAL-${metal.toUpperCase()}-${digest.slice(0, 12)}`;
 }
 
@@ -237,7 +252,14 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** The smelter a listed row names, once resolved: its id and what is known of it, or why the row is skipped. */
 type RowSmelter =
   | { skip: true; confidence: number; candidates: ImportedSmelterRow['candidates'] }
-  | { skip: false; smelterId: string; status: SmelterRowStatus; known: KnownSmelterRecord | undefined; result: SmelterResolution; candidates: ImportedSmelterRow['candidates'] };
+  | {
+      skip: false;
+      smelterId: string;
+      status: SmelterRowStatus;
+      known: KnownSmelterRecord | undefined;
+      result: SmelterResolution;
+      candidates: ImportedSmelterRow['candidates'];
+    };
 
 /** One file of the batch: its rows resolved and written, its declaration checked, its report. */
 class CmrtFilePlan {
@@ -280,9 +302,13 @@ class CmrtFilePlan {
   private checkDeclarationFields(): void {
     const declaration = this.document.declaration;
     if (declaration.blank) {
-      this.warn('blank-declaration', 'The Declaration sheet is blank: no company name, scope or answers; only the smelter list is imported.', {
-        sheet: 'Declaration',
-      });
+      this.warn(
+        'blank-declaration',
+        'The Declaration sheet is blank: no company name, scope or answers; only the smelter list is imported.',
+        {
+          sheet: 'Declaration',
+        },
+      );
       return;
     }
     const missing = [
@@ -291,12 +317,22 @@ class CmrtFilePlan {
       ...(declaration.effectiveDate ? [] : ['effective date']),
     ];
     if (missing.length > 0) {
-      this.warn('declaration-incomplete', `The Declaration has answers but no ${missing.join(', no ')}: mandatory fields of the template.`, { sheet: 'Declaration' });
+      this.warn(
+        'declaration-incomplete',
+        `The Declaration has answers but no ${missing.join(', no ')}: mandatory fields of the template.`,
+        { sheet: 'Declaration' },
+      );
     }
   }
 
   private importRow(row: CmrtSmelterRow): void {
-    const base = { row: row.row, metal: row.metal, name: reportedName(row.smelterName ?? row.smelterLookupName), duplicate: false, candidates: [] };
+    const base = {
+      row: row.row,
+      metal: row.metal,
+      name: reportedName(row.smelterName ?? row.smelterLookupName),
+      duplicate: false,
+      candidates: [],
+    };
     if (row.kind !== 'listed') {
       const status = row.kind;
       if (status === 'not_listed') this.resolution.notListed += 1;
@@ -306,7 +342,11 @@ class CmrtFilePlan {
       return;
     }
     if (!row.metal) {
-      this.warn('missing-metal', `Row ${row.row} names a smelter but no metal it recognises ("${row.metalRaw ?? ''}"); row skipped.`, cellOf(row, 'metal'));
+      this.warn(
+        'missing-metal',
+        `Row ${row.row} names a smelter but no metal it recognises ("${row.metalRaw ?? ''}"); row skipped.`,
+        cellOf(row, 'metal'),
+      );
       this.smelterRows.push({ ...base, smelterId: null, status: 'skipped', confidence: 0 });
       return;
     }
@@ -360,7 +400,9 @@ class CmrtFilePlan {
     }
     this.warnOverLongNames(row);
     const result = context.resolver.resolve(smelterClaimOf(row, metal));
-    const candidates = result.candidates.slice(0, MAX_CANDIDATES_REPORTED).map((c) => ({ smelterId: c.smelterId, name: c.name, score: c.score }));
+    const candidates = result.candidates
+      .slice(0, MAX_CANDIDATES_REPORTED)
+      .map((c) => ({ smelterId: c.smelterId, name: c.name, score: c.score }));
     const known = result.smelterId ? context.smeltersById.get(result.smelterId) : undefined;
     if (result.idMismatch) {
       this.warn(
@@ -392,7 +434,15 @@ class CmrtFilePlan {
     const smelterId = localSmelterId(metal, claimedName, country);
     const local = context.smeltersById.get(smelterId);
     if (!local && !this.batch.nodes.has(smelterId)) {
-      this.batch.addLocatedNode({ label: 'Smelter', id: smelterId, name: claimedName, metal, country, rmapStatus: 'unknown', identified: false });
+      this.batch.addLocatedNode({
+        label: 'Smelter',
+        id: smelterId,
+        name: claimedName,
+        metal,
+        country,
+        rmapStatus: 'unknown',
+        identified: false,
+      });
     }
     return { skip: false, smelterId, status: 'unresolved', known: local, result, candidates };
   }
@@ -419,7 +469,14 @@ class CmrtFilePlan {
     }
   }
 
-  private countResolution(row: CmrtSmelterRow, metal: Metal, claimedName: string | null, smelterId: string, status: SmelterRowStatus, candidates: ImportedSmelterRow['candidates']): void {
+  private countResolution(
+    row: CmrtSmelterRow,
+    metal: Metal,
+    claimedName: string | null,
+    smelterId: string,
+    status: SmelterRowStatus,
+    candidates: ImportedSmelterRow['candidates'],
+  ): void {
     if (status === 'resolved_by_id') this.resolution.byId += 1;
     else if (status === 'resolved_by_name') this.resolution.byName += 1;
     else this.resolution.unresolved += 1;
@@ -440,7 +497,11 @@ class CmrtFilePlan {
     if (duplicate) {
       this.duplicates += 1;
       this.duplicatedKeys.add(duplicateKey);
-      this.warn('duplicate-smelter', `Row ${row.row} repeats ${smelterId} for ${metal}, listed on an earlier row.`, cellOf(row, 'smelterId'));
+      this.warn(
+        'duplicate-smelter',
+        `Row ${row.row} repeats ${smelterId} for ${metal}, listed on an earlier row.`,
+        cellOf(row, 'smelterId'),
+      );
     }
     return duplicate;
   }
@@ -462,7 +523,8 @@ class CmrtFilePlan {
     const recycled = row.recycledOrScrap === 'yes' || (row.mineLocations.recycled && row.mineLocations.countries.length === 0);
     if (recycled) {
       const current = batch.nodes.get(smelterId) ?? known?.node;
-      if (current && current.label === 'Smelter' && current.recycledOrScrap !== true) batch.nodes.set(smelterId, { ...current, recycledOrScrap: true });
+      if (current && current.label === 'Smelter' && current.recycledOrScrap !== true)
+        batch.nodes.set(smelterId, { ...current, recycledOrScrap: true });
     }
     batch.claim(smelterId, { file: this.file, row: row.row, country: row.countryCode, recycled: row.recycledOrScrap });
   }
@@ -473,7 +535,11 @@ class CmrtFilePlan {
     const listed = this.listedByMetal.get(metal) ?? [];
     const used = answerOf(document, metal, 'intentionally_added');
     if (used.answer === 'yes' && listed.length === 0) {
-      this.warn('metal-used-without-smelters', `The declaration says ${metal} is used, but the smelter list names no ${metal} smelter.`, at(used.cell));
+      this.warn(
+        'metal-used-without-smelters',
+        `The declaration says ${metal} is used, but the smelter list names no ${metal} smelter.`,
+        at(used.cell),
+      );
     }
     const identified = answerOf(document, metal, 'all_smelters_identified');
     const unidentified = this.unidentifiedByMetal.get(metal) ?? [];

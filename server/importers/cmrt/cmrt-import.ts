@@ -10,7 +10,13 @@ import { listAllNodes, type GraphStore, type WriteResult } from '../../stores/gr
 import { smelterMatcherOf, type ClaimOutcome, type SmelterKnowledge } from '../smelter-matcher-thread.js';
 import type { SmelterClaim } from '../smelter-resolution.js';
 import type { CmrtDocument } from './cmrt-document.js';
-import { planCmrtImport, smelterClaimOf, type CmrtFileReport, type CmrtImportContext, type KnownSmelterRecord } from './cmrt-import-plan.js';
+import {
+  planCmrtImport,
+  smelterClaimOf,
+  type CmrtFileReport,
+  type CmrtImportContext,
+  type KnownSmelterRecord,
+} from './cmrt-import-plan.js';
 import { readCmrtWorkbookOffThread } from './cmrt-reader-thread.js';
 
 export interface CmrtUpload {
@@ -54,7 +60,11 @@ export function smelterKnowledge(store: GraphStore): Promise<SmelterKnowledge> {
  * and a resolver that answers the plan from them: the plan stays synchronous and pure, and gets
  * the answer (or the error) the resolver gave for each claim.
  */
-async function resolveClaimsOffThread(store: GraphStore, knowledge: SmelterKnowledge, documents: readonly CmrtDocument[]): Promise<CmrtImportContext['resolver']> {
+async function resolveClaimsOffThread(
+  store: GraphStore,
+  knowledge: SmelterKnowledge,
+  documents: readonly CmrtDocument[],
+): Promise<CmrtImportContext['resolver']> {
   const byKey = new Map<string, SmelterClaim>();
   for (const document of documents) {
     for (const row of document.smelters) {
@@ -82,7 +92,10 @@ function claimKey(c: SmelterClaim): string {
   return JSON.stringify([c.metal, c.smelterId, c.name, c.lookupName ?? null, c.countryCode]);
 }
 
-export async function readCmrtUploads(uploads: readonly CmrtUpload[], onFileRead?: CmrtImportOptions['onFileRead']): Promise<CmrtDocument[]> {
+export async function readCmrtUploads(
+  uploads: readonly CmrtUpload[],
+  onFileRead?: CmrtImportOptions['onFileRead'],
+): Promise<CmrtDocument[]> {
   const documents: CmrtDocument[] = [];
   for (const [i, upload] of uploads.entries()) {
     // In the reader thread: a hostile workbook costs seconds of CPU, which the event loop must not.
@@ -92,7 +105,11 @@ export async function readCmrtUploads(uploads: readonly CmrtUpload[], onFileRead
   return documents;
 }
 
-export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtUpload[], options: CmrtImportOptions = {}): Promise<CmrtImportResult> {
+export async function importCmrtFiles(
+  store: GraphStore,
+  uploads: readonly CmrtUpload[],
+  options: CmrtImportOptions = {},
+): Promise<CmrtImportResult> {
   if (uploads.length === 0) throw new ValidationError('No CMRT file given', [{ path: 'files', message: 'give at least one .xlsx file' }]);
   const documents = await readCmrtUploads(uploads, options.onFileRead);
 
@@ -126,7 +143,8 @@ export async function importCmrtFiles(store: GraphStore, uploads: readonly CmrtU
   const smeltersById = new Map<string, KnownSmelterRecord>();
   for (const s of smelters) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, node: s });
   for (const s of loadReferenceSmelters()) {
-    if (!smeltersById.has(s.id)) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal as Metal, country: s.country, aliases: s.aliases });
+    if (!smeltersById.has(s.id))
+      smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal as Metal, country: s.country, aliases: s.aliases });
   }
   const referenceCountries = new Map(loadCountries().map((c) => [c.id, c]));
   // The graph's own flags win (a user may have added custom lists); a graph without countries

@@ -22,15 +22,7 @@ import { MetalSchema, type Metal } from '../../../graph/model.js';
 import { METALS } from '../../../graph/metals.js';
 import { PayloadTooLargeError, UnprocessableError, ValidationError } from '../../errors.js';
 import { cmrtCountryToAlpha2 } from '../../seeding/reference-data.js';
-import type {
-  CellRef,
-  CmrtDeclaration,
-  CmrtDocument,
-  CmrtProductRow,
-  CmrtSmelterRow,
-  CmrtWarning,
-  TemplateKind,
-} from './cmrt-document.js';
+import type { CellRef, CmrtDeclaration, CmrtDocument, CmrtProductRow, CmrtSmelterRow, CmrtWarning, TemplateKind } from './cmrt-document.js';
 import { countryNameToAlpha2, parseMineLocations } from './mine-locations.js';
 import { openXlsx, type RawCell, type WorkbookLimits, type XlsxPackage } from './workbook-guard.js';
 
@@ -195,7 +187,8 @@ function scalarOf(value: ExcelJS.CellValue): Scalar {
     if ('text' in v) {
       const text = (v as { text: unknown }).text;
       if (typeof text === 'string') return text;
-      if (text && typeof text === 'object' && 'richText' in text) return (text as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('');
+      if (text && typeof text === 'object' && 'richText' in text)
+        return (text as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('');
     }
   }
   return null;
@@ -237,9 +230,30 @@ function rawCellIsBlank(cell: RawCell, sharedStringBlank: Uint8Array): boolean {
 // Dates
 
 const MONTHS: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11,
-  november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 
 function ymd(year: number, month: number, day: number): string | null {
@@ -422,7 +436,12 @@ export function identifyTemplate(
 
 function metalOf(text: string | null): Metal | undefined {
   if (text === null) return undefined;
-  const parsed = MetalSchema.safeParse(text.replace(/\(\*\)/g, '').trim().toLowerCase());
+  const parsed = MetalSchema.safeParse(
+    text
+      .replace(/\(\*\)/g, '')
+      .trim()
+      .toLowerCase(),
+  );
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -431,17 +450,12 @@ function templateMetals(kind: TemplateKind): Metal[] {
 }
 
 function scopeKindOf(scope: string | null): CmrtDeclaration['scopeKind'] {
-  const m = scope === null ? null : /^\s*([ABC])\s*[.)\-:]/i.exec(scope) ?? /^\s*([ABC])\s*$/i.exec(scope);
+  const m = scope === null ? null : (/^\s*([ABC])\s*[.)\-:]/i.exec(scope) ?? /^\s*([ABC])\s*$/i.exec(scope));
   if (!m) return null;
   return ({ A: 'company', B: 'product', C: 'user_defined' } as const)[m[1]!.toUpperCase() as 'A' | 'B' | 'C'];
 }
 
-function readDeclaration(
-  fileName: string,
-  sheet: SheetReader,
-  identity: TemplateIdentity,
-  warnings: CmrtWarning[],
-): CmrtDeclaration {
+function readDeclaration(fileName: string, sheet: SheetReader, identity: TemplateIdentity, warnings: CmrtWarning[]): CmrtDeclaration {
   const layout = layoutFor(identity.kind, identity.version);
   if (!layout) {
     const message = `${identity.kind} ${identity.version} is not a supported template (oretrace reads CMRT 6.x and EMRT 2.x)`;
@@ -472,7 +486,11 @@ function readDeclaration(
   const scope = at(layout.scope).text;
   const scopeKind = scopeKindOf(scope);
   if (scope !== null && scopeKind === null) {
-    warnings.push({ code: 'unknown-scope', message: `Declaration scope "${scope}" is not A (company), B (product) or C (user defined).`, cell: at(layout.scope).ref });
+    warnings.push({
+      code: 'unknown-scope',
+      message: `Declaration scope "${scope}" is not A (company), B (product) or C (user defined).`,
+      cell: at(layout.scope).ref,
+    });
   }
   const [dateColumn, dateRow] = splitAddress(layout.effectiveDate);
   const date = parseDeclarationDate(sheet.scalar(dateColumn, dateRow), sheet.date1904);
@@ -483,7 +501,11 @@ function readDeclaration(
       cell: sheet.ref(dateColumn, dateRow),
     });
   } else if (date.problem === 'unreadable') {
-    warnings.push({ code: 'unreadable-date', message: `Effective date "${date.raw}" is not a date.`, cell: sheet.ref(dateColumn, dateRow) });
+    warnings.push({
+      code: 'unreadable-date',
+      message: `Effective date "${date.raw}" is not a date.`,
+      cell: sheet.ref(dateColumn, dateRow),
+    });
   }
 
   const metalsInScope: Metal[] = [];
@@ -523,10 +545,7 @@ function readDeclaration(
   }
 
   const blank =
-    companyName === null &&
-    scope === null &&
-    metalQuestions.every((q) => q.raw === null) &&
-    companyQuestions.every((q) => q.raw === null);
+    companyName === null && scope === null && metalQuestions.every((q) => q.raw === null) && companyQuestions.every((q) => q.raw === null);
   return {
     companyName,
     scope,
@@ -573,14 +592,18 @@ function readSmelters(
     const metalRaw = get('metal');
     const metal = metalOf(metalRaw) ?? null;
     if (metalRaw === null) {
-      warnings.push({ code: 'missing-metal', message: `Smelter List row ${r} has no metal.`, cell: cells['metal'] });
+      warnings.push({ code: 'missing-metal', message: `Smelter List row ${r} has no metal.`, cell: cells.metal });
     } else if (metal === null) {
-      warnings.push({ code: 'unknown-metal', message: `Smelter List row ${r}: "${metalRaw}" is not a metal oretrace knows.`, cell: cells['metal'] });
+      warnings.push({
+        code: 'unknown-metal',
+        message: `Smelter List row ${r}: "${metalRaw}" is not a metal oretrace knows.`,
+        cell: cells.metal,
+      });
     } else if (!covered.has(metal)) {
       warnings.push({
         code: 'metal-not-in-template',
         message: `Smelter List row ${r}: ${metal} is not a metal of the ${kind}.`,
-        cell: cells['metal'],
+        cell: cells.metal,
       });
     }
 
@@ -591,21 +614,25 @@ function readSmelters(
       warnings.push({
         code: 'smelter-id-mismatch',
         message: `Smelter List row ${r}: the id typed in column A (${smelterIdInput}) is not the id in column F (${idInF}).`,
-        cell: cells['smelterId'],
+        cell: cells.smelterId,
       });
     }
     if (smelterId !== null && !RMI_SMELTER_ID.test(smelterId)) {
       warnings.push({
         code: 'malformed-smelter-id',
         message: `Smelter List row ${r}: "${smelterId}" is not an RMI smelter id (CID and 6 digits).`,
-        cell: cells['smelterId'],
+        cell: cells.smelterId,
       });
     }
 
     const countryRaw = get('country');
     const countryCode = countryRaw === null ? null : (cmrtCountryToAlpha2(countryRaw) ?? countryNameToAlpha2(countryRaw) ?? null);
     if (countryRaw !== null && countryCode === null) {
-      warnings.push({ code: 'unknown-country', message: `Smelter List row ${r}: country "${countryRaw}" is not a country oretrace knows.`, cell: cells['country'] });
+      warnings.push({
+        code: 'unknown-country',
+        message: `Smelter List row ${r}: country "${countryRaw}" is not a country oretrace knows.`,
+        cell: cells.country,
+      });
     }
 
     const mineLocationsRaw = get('mineLocations', true);
@@ -614,7 +641,7 @@ function readSmelters(
       warnings.push({
         code: 'mine-locations-unread',
         message: `Smelter List row ${r}: could not read ${mineLocations.unread.map((u) => `"${u}"`).join(', ')} in the mine locations.`,
-        cell: cells['mineLocations'],
+        cell: cells.mineLocations,
       });
     }
 
@@ -626,7 +653,7 @@ function readSmelters(
       warnings.push({
         code: 'unknown-recycled-answer',
         message: `Smelter List row ${r}: "${recycledRaw}" is not Yes, No or Unknown.`,
-        cell: cells['recycledOrScrap'],
+        cell: cells.recycledOrScrap,
       });
     }
 

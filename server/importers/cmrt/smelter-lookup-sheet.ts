@@ -82,8 +82,10 @@ export async function readSmelterLookupSheet(
     const metal = MetalSchema.safeParse((metalRaw ?? '').toLowerCase());
     if (!metal.success) problems.push({ path: at('A', r), message: `"${metalRaw ?? ''}" is not a metal oretrace knows (${smelterId})` });
     const countryCode = countryRaw === null ? undefined : (cmrtCountryToAlpha2(countryRaw) ?? countryNameToAlpha2(countryRaw));
-    if (countryCode === undefined) problems.push({ path: at('D', r), message: `country "${countryRaw ?? ''}" of ${smelterId} is not a known country` });
-    if (lookupName === null || standardName === null) problems.push({ path: at(lookupName === null ? 'B' : 'C', r), message: `${smelterId} has an empty name` });
+    if (countryCode === undefined)
+      problems.push({ path: at('D', r), message: `country "${countryRaw ?? ''}" of ${smelterId} is not a known country` });
+    if (lookupName === null || standardName === null)
+      problems.push({ path: at(lookupName === null ? 'B' : 'C', r), message: `${smelterId} has an empty name` });
     if (metal.success && countryCode !== undefined && lookupName !== null && standardName !== null) {
       rows.push({
         metal: metal.data,

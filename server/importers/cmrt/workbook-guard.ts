@@ -474,7 +474,9 @@ export class XlsxPackage {
       .replace(/<(?:\w+:)?definedNames\b[^>]*>[\s\S]*?<\/(?:\w+:)?definedNames>|<(?:\w+:)?definedNames\b[^>]*\/>/g, '');
     const relsName = 'xl/_rels/workbook.xml.rels';
     const rels = this.has(relsName)
-      ? (await this.text(relsName)).replace(/<(?:\w+:)?Relationship\b[^>]*>/g, (tag) => (droppedRids.has(attributes(tag).get('Id') ?? '') ? '' : tag))
+      ? (await this.text(relsName)).replace(/<(?:\w+:)?Relationship\b[^>]*>/g, (tag) =>
+          droppedRids.has(attributes(tag).get('Id') ?? '') ? '' : tag,
+        )
       : undefined;
     const cutAfter = new Map<string, number>();
     for (const s of sheets) {
@@ -584,7 +586,8 @@ export class XlsxPackage {
    * (cells in document order). Stops early when `onRow` returns false. Memory is bounded by one
    * row, whatever the size of the sheet.
    */
-  async scanRows(part: string, onRow: (row: number, cells: RawCell[]) => boolean | void): Promise<void> {
+  // biome-ignore lint/suspicious/noConfusingVoidType: a row callback returns nothing to go on, false to stop
+  async scanRows(part: string, onRow: (row: number, cells: RawCell[]) => boolean | undefined | void): Promise<void> {
     const decoder = new TextDecoder('utf-8');
     let buffer = '';
     let rowNumber = 0;
@@ -592,7 +595,8 @@ export class XlsxPackage {
     let inRow = false;
     let columnCursor = 0;
     let stopped = false;
-    const token = /<(?:\w+:)?row\b[^>]*?(\/?)>|<\/(?:\w+:)?row>|<(?:\w+:)?c\b([^>]*?)\/>|<(?:\w+:)?c\b([^>]*)>([\s\S]*?)<\/(?:\w+:)?c>|<\/(?:\w+:)?sheetData>/g;
+    const token =
+      /<(?:\w+:)?row\b[^>]*?(\/?)>|<\/(?:\w+:)?row>|<(?:\w+:)?c\b([^>]*?)\/>|<(?:\w+:)?c\b([^>]*)>([\s\S]*?)<\/(?:\w+:)?c>|<\/(?:\w+:)?sheetData>/g;
     const endRow = (): void => {
       if (!inRow) return;
       inRow = false;

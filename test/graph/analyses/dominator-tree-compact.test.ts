@@ -19,7 +19,10 @@ describe('dominatorTree on a layer compact ids', () => {
     });
     fc.assert(
       fc.property(arb, ({ companies, edges, root }) => {
-        const nodes = Array.from({ length: companies }, (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' }));
+        const nodes = Array.from(
+          { length: companies },
+          (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' }),
+        );
         const relationships = allowedSupplies(nodes, edges as RandomEdge[]);
         if (relationships.length === 0) return;
         const s = snapshotOf(nodes, relationships);

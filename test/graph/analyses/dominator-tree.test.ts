@@ -38,20 +38,46 @@ function reachableWithout(n: number, edges: ReadonlyArray<readonly [number, numb
 
 describe('dominatorTree', () => {
   it('on a chain, each node is dominated by all before it', () => {
-    const idom = idomOf(4, [[0, 1], [1, 2], [2, 3]], 0);
+    const idom = idomOf(
+      4,
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+      0,
+    );
     expect(idom).toEqual([0, 0, 1, 2]);
     expect(strictDominators(Int32Array.from(idom), 3)).toEqual([2, 1, 0]);
   });
 
   it('on a diamond, the join is dominated by the root only', () => {
     // 0 → 1, 0 → 2, 1 → 3, 2 → 3, 3 → 4
-    const idom = idomOf(5, [[0, 1], [0, 2], [1, 3], [2, 3], [3, 4]], 0);
+    const idom = idomOf(
+      5,
+      [
+        [0, 1],
+        [0, 2],
+        [1, 3],
+        [2, 3],
+        [3, 4],
+      ],
+      0,
+    );
     expect(idom).toEqual([0, 0, 0, 0, 3]);
   });
 
   it('handles cycles, self-loops, parallel edges and unreachable nodes', () => {
     // 0 → 1 → 2 → 1 (cycle), 2 → 3, 3 → 3 (self-loop), 0 → 1 twice, 5 → 3 (5 unreachable), 4 isolated
-    const edges: [number, number][] = [[0, 1], [0, 1], [1, 2], [2, 1], [2, 3], [3, 3], [5, 3]];
+    const edges: [number, number][] = [
+      [0, 1],
+      [0, 1],
+      [1, 2],
+      [2, 1],
+      [2, 3],
+      [3, 3],
+      [5, 3],
+    ];
     const idom = idomOf(6, edges, 0);
     expect(idom).toEqual([0, 0, 1, 2, NO_DOMINATOR, NO_DOMINATOR]);
     const arr = Int32Array.from(idom);
@@ -66,12 +92,47 @@ describe('dominatorTree', () => {
     // From the 1979 paper: R=0, A..L = 1..12.
     const names = 'RABCDEFGHIJKL';
     const edges: [string, string][] = [
-      ['R', 'A'], ['R', 'B'], ['R', 'C'], ['A', 'D'], ['B', 'A'], ['B', 'D'], ['B', 'E'], ['C', 'F'], ['C', 'G'],
-      ['D', 'L'], ['E', 'H'], ['F', 'I'], ['G', 'I'], ['G', 'J'], ['H', 'E'], ['H', 'K'], ['I', 'K'], ['J', 'I'],
-      ['K', 'I'], ['K', 'R'], ['L', 'H'],
+      ['R', 'A'],
+      ['R', 'B'],
+      ['R', 'C'],
+      ['A', 'D'],
+      ['B', 'A'],
+      ['B', 'D'],
+      ['B', 'E'],
+      ['C', 'F'],
+      ['C', 'G'],
+      ['D', 'L'],
+      ['E', 'H'],
+      ['F', 'I'],
+      ['G', 'I'],
+      ['G', 'J'],
+      ['H', 'E'],
+      ['H', 'K'],
+      ['I', 'K'],
+      ['J', 'I'],
+      ['K', 'I'],
+      ['K', 'R'],
+      ['L', 'H'],
     ];
-    const idom = idomOf(13, edges.map(([a, b]) => [names.indexOf(a), names.indexOf(b)] as const), 0);
-    const expected: Record<string, string> = { A: 'R', B: 'R', C: 'R', D: 'R', E: 'R', F: 'C', G: 'C', H: 'R', I: 'R', J: 'G', K: 'R', L: 'D' };
+    const idom = idomOf(
+      13,
+      edges.map(([a, b]) => [names.indexOf(a), names.indexOf(b)] as const),
+      0,
+    );
+    const expected: Record<string, string> = {
+      A: 'R',
+      B: 'R',
+      C: 'R',
+      D: 'R',
+      E: 'R',
+      F: 'C',
+      G: 'C',
+      H: 'R',
+      I: 'R',
+      J: 'G',
+      K: 'R',
+      L: 'D',
+    };
     for (const [v, d] of Object.entries(expected)) expect(names[idom[names.indexOf(v)]!], v).toBe(d);
   });
 
@@ -94,16 +155,17 @@ describe('dominatorTree', () => {
   });
 
   it('agrees with the definition on random digraphs: d dominates v iff removing d cuts v off', () => {
-    const graphs = fc
-      .integer({ min: 1, max: 11 })
-      .chain((n) =>
-        fc.record({
-          n: fc.constant(n),
-          root: fc.integer({ min: 0, max: n - 1 }),
-          // size 'max': fast-check's default bias towards short arrays leaves too few interesting graphs
-          edges: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), { maxLength: 3 * n, size: 'max' }),
+    const graphs = fc.integer({ min: 1, max: 11 }).chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        root: fc.integer({ min: 0, max: n - 1 }),
+        // size 'max': fast-check's default bias towards short arrays leaves too few interesting graphs
+        edges: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), {
+          maxLength: 3 * n,
+          size: 'max',
         }),
-      );
+      }),
+    );
     fc.assert(
       fc.property(graphs, ({ n, root, edges }) => {
         const idom = Int32Array.from(idomOf(n, edges, root));

@@ -6,10 +6,21 @@ import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
 import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
-const sm = (id: string, recycledOrScrap = false): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', ...(recycledOrScrap ? { recycledOrScrap } : {}) });
+const sm = (id: string, recycledOrScrap = false): GraphNodeInput => ({
+  label: 'Smelter',
+  id,
+  name: id,
+  metal: 'tin',
+  country: 'PE',
+  ...(recycledOrScrap ? { recycledOrScrap } : {}),
+});
 
 function remove(s: Snapshot, ids: string[], metals?: Array<'tin' | 'gold'>): Array<Omit<ImpactEntry, 'index' | 'name'>> {
-  return impactOfRemoval(s, ids.map((id) => nodeIndex(s, id)!), metals ? { metals } : {}).map(({ id, metal, lostShare, cutOff }) => ({ id, metal, lostShare, cutOff }));
+  return impactOfRemoval(
+    s,
+    ids.map((id) => nodeIndex(s, id)!),
+    metals ? { metals } : {},
+  ).map(({ id, metal, lostShare, cutOff }) => ({ id, metal, lostShare, cutOff }));
 }
 
 describe('impactOfRemoval', () => {
@@ -27,15 +38,18 @@ describe('impactOfRemoval', () => {
   });
 
   it('loses one branch of a diamond without cutting the buyer off', () => {
-    const s = snapshotOf([CD, PE, sm('S1'), sm('S2'), co('b'), co('c'), co('a')], [
-      supplies('CD', 'S1'),
-      supplies('PE', 'S2'),
-      supplies('S1', 'b'),
-      supplies('S2', 'c'),
-      supplies('S1', 'c', 0.25),
-      supplies('b', 'a', 0.4),
-      supplies('c', 'a', 0.6),
-    ]);
+    const s = snapshotOf(
+      [CD, PE, sm('S1'), sm('S2'), co('b'), co('c'), co('a')],
+      [
+        supplies('CD', 'S1'),
+        supplies('PE', 'S2'),
+        supplies('S1', 'b'),
+        supplies('S2', 'c'),
+        supplies('S1', 'c', 0.25),
+        supplies('b', 'a', 0.4),
+        supplies('c', 'a', 0.6),
+      ],
+    );
     const got = remove(s, ['S1']);
     expect(got.map((x) => [x.id, x.cutOff])).toEqual([
       ['b', true],
@@ -52,7 +66,17 @@ describe('impactOfRemoval', () => {
   it('solves a supply cycle exactly', () => {
     // a takes half from b, half from S; b takes half from a, half from T. Remove T:
     // lost(b) = 1/2 + 1/2 lost(a), lost(a) = 1/2 lost(b)  ⇒  lost(b) = 2/3, lost(a) = 1/3.
-    const s = snapshotOf([CD, sm('S'), sm('T'), co('a'), co('b')], [supplies('CD', 'S'), supplies('CD', 'T'), supplies('S', 'a', 0.5), supplies('b', 'a', 0.5), supplies('a', 'b', 0.5), supplies('T', 'b', 0.5)]);
+    const s = snapshotOf(
+      [CD, sm('S'), sm('T'), co('a'), co('b')],
+      [
+        supplies('CD', 'S'),
+        supplies('CD', 'T'),
+        supplies('S', 'a', 0.5),
+        supplies('b', 'a', 0.5),
+        supplies('a', 'b', 0.5),
+        supplies('T', 'b', 0.5),
+      ],
+    );
     const got = remove(s, ['T']);
     expect(got.map((x) => [x.id, x.cutOff])).toEqual([
       ['b', false],
@@ -70,7 +94,11 @@ describe('impactOfRemoval', () => {
     const rels: RelationshipInput[] = [];
     for (let i = 0; i < N; i++) {
       nodes.push(sm(`S${i}`), co(`r${String(i).padStart(3, '0')}`));
-      rels.push(supplies('CD', `S${i}`), supplies(`S${i}`, `r${String(i).padStart(3, '0')}`, 0.01), supplies(`r${String((i + 1) % N).padStart(3, '0')}`, `r${String(i).padStart(3, '0')}`, 0.99));
+      rels.push(
+        supplies('CD', `S${i}`),
+        supplies(`S${i}`, `r${String(i).padStart(3, '0')}`, 0.01),
+        supplies(`r${String((i + 1) % N).padStart(3, '0')}`, `r${String(i).padStart(3, '0')}`, 0.99),
+      );
     }
     const ring = snapshotOf(nodes, rels);
     const got = new Map(remove(ring, ['S0']).map((x) => [x.id, x]));
@@ -82,7 +110,10 @@ describe('impactOfRemoval', () => {
       expect(e.cutOff).toBe(false);
     }
     // A company keeping 0.99999 of its intake in a loop through itself: sweeps would crawl; elimination is exact.
-    const loop = snapshotOf([CD, sm('S'), co('a'), co('b')], [supplies('CD', 'S'), supplies('S', 'a', 0.00001), supplies('a', 'a', 0.99999), supplies('a', 'b')]);
+    const loop = snapshotOf(
+      [CD, sm('S'), co('a'), co('b')],
+      [supplies('CD', 'S'), supplies('S', 'a', 0.00001), supplies('a', 'a', 0.99999), supplies('a', 'b')],
+    );
     expect(remove(loop, ['S'])).toEqual([
       { id: 'a', metal: 'tin', lostShare: expect.closeTo(1, 9), cutOff: true },
       { id: 'b', metal: 'tin', lostShare: expect.closeTo(1, 9), cutOff: true },
@@ -91,7 +122,10 @@ describe('impactOfRemoval', () => {
 
   it('counts a closed loop as not lost and keeps the undisclosed remainder out of the loss', () => {
     // a: 0.4 from S, the rest undisclosed. p ⇄ q loop with all of q's intake from p and half of p's from q, half from S.
-    const s = snapshotOf([CD, sm('S'), co('a'), co('p'), co('q')], [supplies('CD', 'S'), supplies('S', 'a', 0.4), supplies('S', 'p', 0.5), supplies('q', 'p', 0.5), supplies('p', 'q', 1)]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('a'), co('p'), co('q')],
+      [supplies('CD', 'S'), supplies('S', 'a', 0.4), supplies('S', 'p', 0.5), supplies('q', 'p', 0.5), supplies('p', 'q', 1)],
+    );
     // p loses 1/2 + 1/2 · lost(q), q loses lost(p): both 1, reached by iteration in the loop.
     expect(remove(s, ['S'])).toEqual([
       { id: 'p', metal: 'tin', lostShare: expect.closeTo(1, 13), cutOff: true },
@@ -105,18 +139,18 @@ describe('impactOfRemoval', () => {
 
   it('does not count a source that itself reaches no source as a way out', () => {
     // x ⇄ y is a loop without sources; x also supplies a, whose other source S is removed.
-    const s = snapshotOf([CD, sm('S'), co('x'), co('y'), co('a')], [supplies('CD', 'S'), supplies('S', 'a', 0.5), supplies('x', 'a', 0.5), supplies('x', 'y'), supplies('y', 'x')]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('x'), co('y'), co('a')],
+      [supplies('CD', 'S'), supplies('S', 'a', 0.5), supplies('x', 'a', 0.5), supplies('x', 'y'), supplies('y', 'x')],
+    );
     expect(remove(s, ['S'])).toEqual([{ id: 'a', metal: 'tin', lostShare: 0.5, cutOff: true }]);
   });
 
   it('keeps companies that still reach a recycled smelter or a source without origin, and skips companies without sources', () => {
-    const s = snapshotOf([CD, sm('S'), sm('R', true), co('u'), co('a'), co('b'), co('lonely')], [
-      supplies('CD', 'S'),
-      supplies('S', 'a', 0.5),
-      supplies('R', 'a', 0.5),
-      supplies('S', 'b', 0.5),
-      supplies('u', 'b', 0.5),
-    ]);
+    const s = snapshotOf(
+      [CD, sm('S'), sm('R', true), co('u'), co('a'), co('b'), co('lonely')],
+      [supplies('CD', 'S'), supplies('S', 'a', 0.5), supplies('R', 'a', 0.5), supplies('S', 'b', 0.5), supplies('u', 'b', 0.5)],
+    );
     expect(remove(s, ['S'])).toEqual([
       { id: 'a', metal: 'tin', lostShare: 0.5, cutOff: false },
       { id: 'b', metal: 'tin', lostShare: 0.5, cutOff: false },
@@ -125,14 +159,17 @@ describe('impactOfRemoval', () => {
   });
 
   it('reports per metal, for the metals asked, ordered by loss, then id, then metal', () => {
-    const s = snapshotOf([CD, sm('S'), co('b'), co('a'), co('z')], [
-      supplies('CD', 'S'),
-      supplies('S', 'b'),
-      supplies('S', 'b', undefined, 'gold'),
-      supplies('b', 'a', 0.5, 'gold'),
-      supplies('b', 'z', 0.5, 'gold'),
-      supplies('b', 'a', 0.5),
-    ]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('b'), co('a'), co('z')],
+      [
+        supplies('CD', 'S'),
+        supplies('S', 'b'),
+        supplies('S', 'b', undefined, 'gold'),
+        supplies('b', 'a', 0.5, 'gold'),
+        supplies('b', 'z', 0.5, 'gold'),
+        supplies('b', 'a', 0.5),
+      ],
+    );
     expect(remove(s, ['S'])).toEqual([
       { id: 'b', metal: 'gold', lostShare: 1, cutOff: true },
       { id: 'b', metal: 'tin', lostShare: 1, cutOff: true },
@@ -162,7 +199,15 @@ const randomGraph = fc
     countries: fc.integer({ min: 1, max: 3 }),
     smelters: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
     companies: fc.integer({ min: 1, max: 9 }),
-    edges: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }), { maxLength: 50 }),
+    edges: fc.array(
+      fc.record({
+        from: fc.nat(),
+        to: fc.nat(),
+        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+        gold: fc.boolean(),
+      }),
+      { maxLength: 50 },
+    ),
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [
@@ -238,7 +283,11 @@ function oracle(s: Snapshot, removed: Set<number>): OracleEntry[] {
       while (queue.length) {
         const v = queue.shift()!;
         if (isSource(v)) return true;
-        for (const [u] of sources(v)) if (!seen.has(u) && !(avoid && removed.has(u))) (seen.add(u), queue.push(u));
+        for (const [u] of sources(v))
+          if (!seen.has(u) && !(avoid && removed.has(u))) {
+            seen.add(u);
+            queue.push(u);
+          }
       }
       return false;
     };
@@ -271,7 +320,9 @@ describe('impactOfRemoval on random graphs with cycles', () => {
         }
         for (let i = 1; i < got.length; i++) {
           const [p, q] = [got[i - 1]!, got[i]!];
-          expect(p.lostShare > q.lostShare || (p.lostShare === q.lostShare && (p.id < q.id || (p.id === q.id && p.metal < q.metal)))).toBe(true);
+          expect(p.lostShare > q.lostShare || (p.lostShare === q.lostShare && (p.id < q.id || (p.id === q.id && p.metal < q.metal)))).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 400 },

@@ -40,7 +40,10 @@ function fullSolve(s: Snapshot, smelterAbsorbs: boolean): { absorbing: number[];
       }
     }
     const scale = total > 1 - 1e-12 ? 1 / total : 1;
-    steps.set(v, out.map(([u, w]) => [u, w * scale]));
+    steps.set(
+      v,
+      out.map(([u, w]) => [u, w * scale]),
+    );
   }
   const absorbing = [...Array(n).keys()].filter((v) => layer.present[v] && absorbs(v));
   // Transient nodes that reach an absorbing node along steps.
@@ -57,7 +60,7 @@ function fullSolve(s: Snapshot, smelterAbsorbs: boolean): { absorbing: number[];
   const transient = [...steps.keys()].filter((v) => reaches.has(v));
   const at = new Map(transient.map((v, i) => [v, i]));
   const col = new Map(absorbing.map((v, i) => [v, i]));
-  const A = transient.map((v, i) => transient.map((_, k) => (i === k ? 1 : 0)));
+  const A = transient.map((_v, i) => transient.map((_, k) => (i === k ? 1 : 0)));
   const B = transient.map(() => absorbing.map(() => 0));
   transient.forEach((v, i) => {
     for (const [u, p] of steps.get(v)!) {
@@ -90,10 +93,22 @@ const graphArb = fc
   .map(({ countries, smelters, companies, edges, shuffle }) => {
     const nodes: GraphNodeInput[] = [
       ...countries.map((cahra, i): GraphNodeInput => ({ label: 'Country', id: ['CD', 'PE', 'RW'][i]!, name: `country ${i}`, cahra })),
-      ...smelters.map((recycledOrScrap, i): GraphNodeInput => ({ label: 'Smelter', id: `S${i}`, name: `S${i}`, metal: 'tin', country: 'PE', recycledOrScrap })),
+      ...smelters.map(
+        (recycledOrScrap, i): GraphNodeInput => ({
+          label: 'Smelter',
+          id: `S${i}`,
+          name: `S${i}`,
+          metal: 'tin',
+          country: 'PE',
+          recycledOrScrap,
+        }),
+      ),
       ...Array.from({ length: companies }, (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' })),
     ];
-    const relationships = allowedSupplies(nodes, edges.map(([from, to, share]) => ({ from, to, share })));
+    const relationships = allowedSupplies(
+      nodes,
+      edges.map(([from, to, share]) => ({ from, to, share })),
+    );
     // Fisher–Yates with the drawn numbers: index order unrelated to the supply order.
     for (let i = nodes.length - 1; i > 0; i--) {
       const j = shuffle[i % shuffle.length]! % (i + 1);

@@ -77,11 +77,10 @@ function expectSharesAllAgree(s: Snapshot): void {
 
 describe('originMix and smelterMix on small graphs', () => {
   it('follows a chain Country → Smelter → C2 → C1', () => {
-    const s = snapshotOf([country('CD', true), smelter('S'), company('c2'), company('c1')], [
-      supplies('CD', 'S'),
-      supplies('S', 'c2'),
-      supplies('c2', 'c1'),
-    ]);
+    const s = snapshotOf(
+      [country('CD', true), smelter('S'), company('c2'), company('c1')],
+      [supplies('CD', 'S'), supplies('S', 'c2'), supplies('c2', 'c1')],
+    );
     const all: OriginMix = { byCountry: { CD: 1 }, cahra: 1, nonCahra: 0, recycled: 0, undisclosed: 0 };
     expectMix(mixOf(s, 'c1'), all);
     expectMix(mixOf(s, 'c2'), all);
@@ -149,22 +148,28 @@ describe('originMix and smelterMix on small graphs', () => {
 
   it('solves a company that supplies itself in part', () => {
     // a = ½ a + ½ S  ⇒  a = S.
-    const s = snapshotOf([country('PE'), smelter('S'), company('a')], [supplies('PE', 'S'), supplies('a', 'a', 0.5), supplies('S', 'a', 0.5)]);
+    const s = snapshotOf(
+      [country('PE'), smelter('S'), company('a')],
+      [supplies('PE', 'S'), supplies('a', 'a', 0.5), supplies('S', 'a', 0.5)],
+    );
     expectMix(mixOf(s, 'a'), { byCountry: { PE: 1 }, cahra: 0, nonCahra: 1, recycled: 0, undisclosed: 0 });
     expectSmelters(smeltersOf(s, 'a'), { bySmelter: { S: 1 }, byRmapStatus: { conformant: 1 }, notThroughSmelter: 0 });
     expectSharesAllAgree(s);
   });
 
   it('counts a closed loop with no way out as undisclosed', () => {
-    const s = snapshotOf([country('PE'), smelter('S'), company('a'), company('b'), company('self'), company('top')], [
-      supplies('PE', 'S'),
-      supplies('b', 'a'),
-      supplies('a', 'b'),
-      supplies('self', 'self'),
-      supplies('a', 'top', 0.5),
-      supplies('S', 'top', 0.25),
-      supplies('self', 'top', 0.25),
-    ]);
+    const s = snapshotOf(
+      [country('PE'), smelter('S'), company('a'), company('b'), company('self'), company('top')],
+      [
+        supplies('PE', 'S'),
+        supplies('b', 'a'),
+        supplies('a', 'b'),
+        supplies('self', 'self'),
+        supplies('a', 'top', 0.5),
+        supplies('S', 'top', 0.25),
+        supplies('self', 'top', 0.25),
+      ],
+    );
     const none: OriginMix = { byCountry: {}, cahra: 0, nonCahra: 0, recycled: 0, undisclosed: 1 };
     expectMix(mixOf(s, 'a'), none);
     expectMix(mixOf(s, 'b'), none);
@@ -183,12 +188,15 @@ describe('originMix and smelterMix on small graphs', () => {
   });
 
   it('ends at a recycled smelter, whatever it buys', () => {
-    const s = snapshotOf([country('CD', true), smelter('S'), smelter('R', 'active', true), company('a')], [
-      supplies('CD', 'S'),
-      supplies('CD', 'R'), // a recycler that also takes ore is still reported as recycled
-      supplies('R', 'a', 0.5),
-      supplies('S', 'a', 0.5),
-    ]);
+    const s = snapshotOf(
+      [country('CD', true), smelter('S'), smelter('R', 'active', true), company('a')],
+      [
+        supplies('CD', 'S'),
+        supplies('CD', 'R'), // a recycler that also takes ore is still reported as recycled
+        supplies('R', 'a', 0.5),
+        supplies('S', 'a', 0.5),
+      ],
+    );
     expectMix(mixOf(s, 'R'), { byCountry: {}, cahra: 0, nonCahra: 0, recycled: 1, undisclosed: 0 });
     expectMix(mixOf(s, 'a'), { byCountry: { CD: 0.5 }, cahra: 0.5, nonCahra: 0, recycled: 0.5, undisclosed: 0 });
     expectSmelters(smeltersOf(s, 'a'), {
@@ -200,11 +208,10 @@ describe('originMix and smelterMix on small graphs', () => {
   });
 
   it('gives a company with no sources an undisclosed origin', () => {
-    const s = snapshotOf([company('lone'), company('buyer'), smelter('S'), country('PE')], [
-      supplies('lone', 'buyer', 0.3),
-      supplies('S', 'buyer', 0.7),
-      supplies('PE', 'S'),
-    ]);
+    const s = snapshotOf(
+      [company('lone'), company('buyer'), smelter('S'), country('PE')],
+      [supplies('lone', 'buyer', 0.3), supplies('S', 'buyer', 0.7), supplies('PE', 'S')],
+    );
     expectMix(mixOf(s, 'lone'), { byCountry: {}, cahra: 0, nonCahra: 0, recycled: 0, undisclosed: 1 });
     expectSmelters(smeltersOf(s, 'lone'), { bySmelter: {}, byRmapStatus: {}, notThroughSmelter: 1 });
     expectMix(mixOf(s, 'buyer'), { byCountry: { PE: 0.7 }, cahra: 0, nonCahra: 0.7, recycled: 0, undisclosed: 0.3 });
@@ -236,14 +243,17 @@ describe('originMix and smelterMix on small graphs', () => {
   it('still sums to 1 when explicit shares overshoot 1 by less than the snapshot tolerance', () => {
     // 0.6 + 0.4000000005: not scaled by the snapshot (rounding), but the walk must not create mass,
     // also around a cycle where each pass would add a little.
-    const s = snapshotOf([country('PE'), country('CD', true), smelter('S1'), smelter('S2'), company('a'), company('b')], [
-      supplies('PE', 'S1'),
-      supplies('CD', 'S2'),
-      supplies('S1', 'a', 0.6),
-      supplies('b', 'a', 0.4000000005),
-      supplies('S2', 'b', 0.0000000005),
-      supplies('a', 'b', 1),
-    ]);
+    const s = snapshotOf(
+      [country('PE'), country('CD', true), smelter('S1'), smelter('S2'), company('a'), company('b')],
+      [
+        supplies('PE', 'S1'),
+        supplies('CD', 'S2'),
+        supplies('S1', 'a', 0.6),
+        supplies('b', 'a', 0.4000000005),
+        supplies('S2', 'b', 0.0000000005),
+        supplies('a', 'b', 1),
+      ],
+    );
     const mix = mixOf(s, 'a');
     expect(mix.cahra + mix.nonCahra + mix.recycled + mix.undisclosed).toBeCloseTo(1, 12);
     expect(mix.undisclosed).toBe(0);
@@ -453,9 +463,12 @@ const shareArb = fc.oneof(
 const graphArb = fc
   .record({
     countries: fc.array(fc.boolean(), { minLength: 0, maxLength: 3 }),
-    smelters: fc.array(fc.record({ recycled: fc.integer({ min: 0, max: 3 }).map((x) => x === 0), status: fc.constantFrom(...RMAP_STATUSES) }), {
-      maxLength: 3,
-    }),
+    smelters: fc.array(
+      fc.record({ recycled: fc.integer({ min: 0, max: 3 }).map((x) => x === 0), status: fc.constantFrom(...RMAP_STATUSES) }),
+      {
+        maxLength: 3,
+      },
+    ),
     companies: fc.integer({ min: 1, max: 7 }),
     edges: fc.array(fc.tuple(fc.nat(), fc.nat(), shareArb), { maxLength: 30 }),
   })
@@ -487,7 +500,11 @@ const graphArb = fc
       const to = nodes[t % nodes.length]!;
       if (!allowed(from, to) || seen.has(`${from.id}>${to.id}`)) continue;
       seen.add(`${from.id}>${to.id}`);
-      rels.push(share === undefined ? { type: 'SUPPLIES', from: from.id, to: to.id, metal: 'tin', source: 'test' } : { type: 'SUPPLIES', from: from.id, to: to.id, metal: 'tin', share, source: 'test' });
+      rels.push(
+        share === undefined
+          ? { type: 'SUPPLIES', from: from.id, to: to.id, metal: 'tin', source: 'test' }
+          : { type: 'SUPPLIES', from: from.id, to: to.id, metal: 'tin', share, source: 'test' },
+      );
     }
     return { nodes, supplies: rels };
   })
@@ -624,38 +641,43 @@ describe('components beyond the dense-solve limit', () => {
     }
   });
 
-  it('solves barely leaking cycles exactly on both sides of the dense limit, and refuses one that leaks only at rounding level', SLOW, () => {
-    const ring = (size: number, leak: number): RawGraph => {
-      const nodes: GraphNode[] = [
-        { label: 'Country', id: 'CD', name: 'CD', cahra: true, lists: [] },
-        { label: 'Smelter', id: 'S', name: 'S', aliases: [], metal: 'tin', country: 'CD', rmapStatus: 'active' },
-      ];
-      const supplies: Supplies[] = [rel('CD', 'S')];
-      for (let i = 0; i < size; i++) {
-        nodes.push({ label: 'Company', id: `m${i}`, name: `m${i}`, country: 'JP' });
-        supplies.push(rel(`m${(i + 1) % size}`, `m${i}`, 1 - leak));
-        if (i % 10 === 0) supplies.push(rel('S', `m${i}`, leak)); // only every tenth member leaks
-        else supplies.push(rel(`m${(i + 7) % size}`, `m${i}`, leak));
-      }
-      return { nodes, supplies };
-    };
-    const dense = compile(ring(250, 1e-5));
-    const mix = originMix(dense, 'tin', nodeIndex(dense, 'm3')!);
-    expect(mix.byCountry.CD).toBeCloseTo(1, 9);
-    expect(mix.undisclosed).toBeLessThan(1e-9);
-    expect(originSharesAll(dense, 'tin').cahra[nodeIndex(dense, 'm3')!]).toBeCloseTo(1, 9);
+  it(
+    'solves barely leaking cycles exactly on both sides of the dense limit, and refuses one that leaks only at rounding level',
+    SLOW,
+    () => {
+      const ring = (size: number, leak: number): RawGraph => {
+        const nodes: GraphNode[] = [
+          { label: 'Country', id: 'CD', name: 'CD', cahra: true, lists: [] },
+          { label: 'Smelter', id: 'S', name: 'S', aliases: [], metal: 'tin', country: 'CD', rmapStatus: 'active' },
+        ];
+        const supplies: Supplies[] = [rel('CD', 'S')];
+        for (let i = 0; i < size; i++) {
+          nodes.push({ label: 'Company', id: `m${i}`, name: `m${i}`, country: 'JP' });
+          supplies.push(rel(`m${(i + 1) % size}`, `m${i}`, 1 - leak));
+          if (i % 10 === 0)
+            supplies.push(rel('S', `m${i}`, leak)); // only every tenth member leaks
+          else supplies.push(rel(`m${(i + 7) % size}`, `m${i}`, leak));
+        }
+        return { nodes, supplies };
+      };
+      const dense = compile(ring(250, 1e-5));
+      const mix = originMix(dense, 'tin', nodeIndex(dense, 'm3')!);
+      expect(mix.byCountry.CD).toBeCloseTo(1, 9);
+      expect(mix.undisclosed).toBeLessThan(1e-9);
+      expect(originSharesAll(dense, 'tin').cahra[nodeIndex(dense, 'm3')!]).toBeCloseTo(1, 9);
 
-    // Beyond the dense limit, a ring leaking 1e-9 at every tenth member (Gauss–Seidel used to give
-    // up on it after 20,000 sweeps): the sparse solver settles it, exactly.
-    const large = compile(ring(400, 1e-9));
-    const largeMix = originMix(large, 'tin', nodeIndex(large, 'm3')!);
-    expect(Math.abs(largeMix.byCountry.CD! - 1)).toBeLessThanOrEqual(1e-12);
-    expect(largeMix.undisclosed).toBeLessThanOrEqual(1e-12);
-    expect(Math.abs(originSharesAll(large, 'tin').cahra[nodeIndex(large, 'm3')!]! - 1)).toBeLessThanOrEqual(1e-12);
-    // Leaking at rounding level (shares of 1 − 1e-17, which is 1): refused by name, never a guess.
-    const closed = compile(ring(400, 1e-17));
-    expect(() => originMix(closed, 'tin', nodeIndex(closed, 'm3')!)).toThrow(UnsolvableCycleError);
-  });
+      // Beyond the dense limit, a ring leaking 1e-9 at every tenth member (Gauss–Seidel used to give
+      // up on it after 20,000 sweeps): the sparse solver settles it, exactly.
+      const large = compile(ring(400, 1e-9));
+      const largeMix = originMix(large, 'tin', nodeIndex(large, 'm3')!);
+      expect(Math.abs(largeMix.byCountry.CD! - 1)).toBeLessThanOrEqual(1e-12);
+      expect(largeMix.undisclosed).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs(originSharesAll(large, 'tin').cahra[nodeIndex(large, 'm3')!]! - 1)).toBeLessThanOrEqual(1e-12);
+      // Leaking at rounding level (shares of 1 − 1e-17, which is 1): refused by name, never a guess.
+      const closed = compile(ring(400, 1e-17));
+      expect(() => originMix(closed, 'tin', nodeIndex(closed, 'm3')!)).toThrow(UnsolvableCycleError);
+    },
+  );
 
   it('originSharesAll agrees with originMix on a 20k-node graph with large cycles', SLOW, () => {
     const g = largeGraph(2024, [3000, 1500, 800, 40, 40], 14_400, 5);

@@ -52,12 +52,31 @@ describe('kBestProductPaths', () => {
   it('takes the simple path when the smallest walk of the best weight goes round a cycle that keeps its value', () => {
     // 0 → 1 (0.5); 1 → 2 and 1 → 3 (1 each); 2 → 1 (1); 3 ends (1). The walk 0,1,2,1,3 weighs 0.5
     // and is lexicographically before 0,1,3, but it is not a path.
-    const g = graphOf(4, [[0, 1, 0.5], [1, 2, 1], [1, 3, 1], [2, 1, 1]], new Map([[3, 1]]));
+    const g = graphOf(
+      4,
+      [
+        [0, 1, 0.5],
+        [1, 2, 1],
+        [1, 3, 1],
+        [2, 1, 1],
+      ],
+      new Map([[3, 1]]),
+    );
     expect(kBestProductPaths(g, 0, 5, 6)).toEqual([{ nodes: [0, 1, 3], weight: 0.5 }]);
   });
 
   it('never ends at the start, and counts its work', () => {
-    const g = graphOf(2, [[0, 1, 1], [1, 0, 1]], new Map([[0, 1], [1, 0.5]]));
+    const g = graphOf(
+      2,
+      [
+        [0, 1, 1],
+        [1, 0, 1],
+      ],
+      new Map([
+        [0, 1],
+        [1, 0.5],
+      ]),
+    );
     const work: PathSearchWork = { spurSearches: 0, statesSettled: 0, stepsScanned: 0 };
     expect(kBestProductPaths(g, 0, 3, 3, work)).toEqual([{ nodes: [0, 1], weight: 0.5 }]);
     expect(work.spurSearches).toBeGreaterThan(0);

@@ -18,8 +18,16 @@ const tierId = (t: number, i: number): string => `L${t}-${i}`;
 const company = (id: string): GraphNodeInput => companyNode(id, { country: 'DE' });
 
 /** The lattice; `share(t, i, j)` is the share tier-t company i buys from company j of tier t + 1 (undefined: none given). */
-function lattice(perTier: number, tiers: number, share: (t: number, i: number, j: number) => number | undefined = () => undefined): Snapshot {
-  const nodes: GraphNodeInput[] = [CD, company('F'), { label: 'Smelter', id: 'S-top', name: 'Top smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' }];
+function lattice(
+  perTier: number,
+  tiers: number,
+  share: (t: number, i: number, j: number) => number | undefined = () => undefined,
+): Snapshot {
+  const nodes: GraphNodeInput[] = [
+    CD,
+    company('F'),
+    { label: 'Smelter', id: 'S-top', name: 'Top smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
+  ];
   const relationships: RelationshipInput[] = [supplies('CD', 'S-top')];
   for (let t = 1; t <= tiers; t++) {
     for (let i = 0; i < perTier; i++) {
@@ -36,7 +44,13 @@ const ids = (paths: RiskPath[]): string[][] => paths.map((p) => p.hops.map((h) =
 const newWork = (): PathSearchWork => ({ spurSearches: 0, statesSettled: 0, stepsScanned: 0 });
 
 /** Every simple path from c of 1..maxDepth edges to a high-risk node, weight folded in the documented order, ranked. */
-function exhaustive(s: Snapshot, policy: RiskPolicy, r: Float64Array, c: number, maxDepth: number): Array<{ weight: number; seq: number[] }> {
+function exhaustive(
+  s: Snapshot,
+  policy: RiskPolicy,
+  r: Float64Array,
+  c: number,
+  maxDepth: number,
+): Array<{ weight: number; seq: number[] }> {
   const layer = s.layers.get('tin')!;
   const out: Array<{ weight: number; seq: number[] }> = [];
   const walk = (seq: number[], prod: number): void => {
@@ -98,7 +112,9 @@ describe('topRiskPaths on equal-split lattices', () => {
     const first = (t: number): string => smallestOfTier(s, 10, t, 1)[0]!;
     const tier6 = smallestOfTier(s, 10, 6, 3);
     const tier7 = smallestOfTier(s, 10, 7, 10);
-    const want = tier6.flatMap((l6) => tier7.map((l7) => ['F', first(1), first(2), first(3), first(4), first(5), l6, l7, 'S-top'])).slice(0, 25);
+    const want = tier6
+      .flatMap((l6) => tier7.map((l7) => ['F', first(1), first(2), first(3), first(4), first(5), l6, l7, 'S-top']))
+      .slice(0, 25);
     expect(ids(got)).toEqual(want);
     expect(new Set(got.map((p) => p.weight))).toEqual(new Set([equalSplitWeight(10, 7)]));
   });

@@ -8,8 +8,19 @@ import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
 import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP', saqScore: 90, ...extra });
-const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' | 'active' = 'conformant', recycledOrScrap = false): GraphNodeInput => ({
+const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput => ({
+  label: 'Company',
+  id,
+  name: id.toUpperCase(),
+  country: 'JP',
+  saqScore: 90,
+  ...extra,
+});
+const sm = (
+  id: string,
+  rmapStatus: 'conformant' | 'unknown' | 'non_conformant' | 'active' = 'conformant',
+  recycledOrScrap = false,
+): GraphNodeInput => ({
   label: 'Smelter',
   id,
   name: `Smelter ${id}`,
@@ -29,7 +40,10 @@ function paths(s: Snapshot, from: string, limit = 10, maxDepth = 6, policy: Risk
 
 describe('topRiskPaths', () => {
   it('follows a chain to a risky smelter and on past it to a CAHRA origin, with hop summaries and shares', () => {
-    const s = snapshotOf([CD, sm('S', 'unknown'), co('b'), co('a')], [supplies('CD', 'S'), supplies('S', 'b', 0.5), supplies('b', 'a', 0.4)]);
+    const s = snapshotOf(
+      [CD, sm('S', 'unknown'), co('b'), co('a')],
+      [supplies('CD', 'S'), supplies('S', 'b', 0.5), supplies('b', 'a', 0.4)],
+    );
     const got = paths(s, 'a');
     // Past S (risk 0.6) to CD: 0.8 · 0.9 = 0.72 > 0.6, so the longer path weighs more.
     expect(ids(got)).toEqual([
@@ -52,15 +66,18 @@ describe('topRiskPaths', () => {
   });
 
   it('orders a diamond by weight and breaks ties by the index sequence', () => {
-    const s = snapshotOf([CD, sm('S'), co('b'), co('c'), co('e'), co('a')], [
-      supplies('CD', 'S'),
-      supplies('S', 'b'),
-      supplies('S', 'c'),
-      supplies('S', 'e'),
-      supplies('e', 'a', 0.5),
-      supplies('c', 'a', 0.25),
-      supplies('b', 'a', 0.25),
-    ]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('b'), co('c'), co('e'), co('a')],
+      [
+        supplies('CD', 'S'),
+        supplies('S', 'b'),
+        supplies('S', 'c'),
+        supplies('S', 'e'),
+        supplies('e', 'a', 0.5),
+        supplies('c', 'a', 0.25),
+        supplies('b', 'a', 0.25),
+      ],
+    );
     expect(ids(paths(s, 'a'))).toEqual([
       ['a', 'e', 'S', 'CD'],
       ['a', 'b', 'S', 'CD'],
@@ -74,11 +91,10 @@ describe('topRiskPaths', () => {
   it('lets a prefix that can still tie go before a finished path of the same weight (decay 1, risk 1)', () => {
     // a ← b (0.5) ← h2 (1) and a ← h1 (0.5); h1 and h2 have risk 1, b none. Both paths weigh 0.5;
     // [a, b, h2] comes first by index sequence although [a, h1] is finished one step earlier.
-    const s = snapshotOf([co('b', { saqScore: 90 }), co('h2', { humanRightsRisk: 'high' }), co('h1', { humanRightsRisk: 'high' }), co('a')], [
-      supplies('b', 'a', 0.5),
-      supplies('h1', 'a', 0.5),
-      supplies('h2', 'b', 1),
-    ]);
+    const s = snapshotOf(
+      [co('b', { saqScore: 90 }), co('h2', { humanRightsRisk: 'high' }), co('h1', { humanRightsRisk: 'high' }), co('a')],
+      [supplies('b', 'a', 0.5), supplies('h1', 'a', 0.5), supplies('h2', 'b', 1)],
+    );
     const policy = mergePolicy(p8, { decay: 1, companies: { humanRights: { high: 1 }, saqBands: [{ minScore: 0, risk: 0 }] } });
     const got = paths(s, 'a', 10, 5, policy);
     expect(ids(got)).toEqual([
@@ -91,7 +107,10 @@ describe('topRiskPaths', () => {
 
   it('keeps paths simple in a cycle', () => {
     // a ⇄ b, and b takes from a risky company h; a takes from h too.
-    const s = snapshotOf([co('a'), co('b'), co('h', { humanRightsRisk: 'high' })], [supplies('b', 'a', 0.5), supplies('h', 'a', 0.5), supplies('a', 'b', 0.5), supplies('h', 'b', 0.5)]);
+    const s = snapshotOf(
+      [co('a'), co('b'), co('h', { humanRightsRisk: 'high' })],
+      [supplies('b', 'a', 0.5), supplies('h', 'a', 0.5), supplies('a', 'b', 0.5), supplies('h', 'b', 0.5)],
+    );
     const rh = intrinsicRisk(s, p8)[nodeIndex(s, 'h')!]!;
     const got = paths(s, 'a', 10, 10);
     expect(ids(got)).toEqual([
@@ -102,18 +121,31 @@ describe('topRiskPaths', () => {
   });
 
   it('counts as high-risk only CAHRA origins, unknown/not-enrolled/non-conformant smelters and risky companies', () => {
-    const s = snapshotOf([CD, PE, BO, sm('S1', 'conformant'), sm('S2', 'active'), sm('S3', 'non_conformant', true), sm('S4', 'non_conformant'), co('risky', { saqScore: 10 }), co('a')], [
-      supplies('CD', 'S1'),
-      supplies('PE', 'S2'),
-      supplies('BO', 'S2'),
-      supplies('CD', 'S3'),
-      supplies('PE', 'S4'),
-      supplies('S1', 'a'),
-      supplies('S2', 'a'),
-      supplies('S3', 'a'),
-      supplies('S4', 'risky'),
-      supplies('risky', 'a'),
-    ]);
+    const s = snapshotOf(
+      [
+        CD,
+        PE,
+        BO,
+        sm('S1', 'conformant'),
+        sm('S2', 'active'),
+        sm('S3', 'non_conformant', true),
+        sm('S4', 'non_conformant'),
+        co('risky', { saqScore: 10 }),
+        co('a'),
+      ],
+      [
+        supplies('CD', 'S1'),
+        supplies('PE', 'S2'),
+        supplies('BO', 'S2'),
+        supplies('CD', 'S3'),
+        supplies('PE', 'S4'),
+        supplies('S1', 'a'),
+        supplies('S2', 'a'),
+        supplies('S3', 'a'),
+        supplies('S4', 'risky'),
+        supplies('risky', 'a'),
+      ],
+    );
     const r = intrinsicRisk(s, p8);
     const high = (id: string): boolean => isHighRiskSource(s, p8, r, nodeIndex(s, id)!);
     expect(['CD', 'PE', 'BO', 'S1', 'S2', 'S3', 'S4', 'risky', 'a'].filter(high)).toEqual(['CD', 'S4', 'risky']);
@@ -140,15 +172,18 @@ describe('topRiskPaths', () => {
   });
 
   it('ignores undisclosed remainders, zero-share paths, and finds nothing for a company without sources', () => {
-    const s = snapshotOf([CD, sm('S'), co('p'), co('q'), co('r'), co('a'), co('lonely')], [
-      supplies('CD', 'S'),
-      supplies('S', 'p'),
-      supplies('S', 'q'),
-      supplies('p', 'a', 0.8),
-      supplies('q', 'a', 0.8),
-      supplies('r', 'a'), // shares above 1 are scaled: r gets 0
-      supplies('S', 'r'),
-    ]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('p'), co('q'), co('r'), co('a'), co('lonely')],
+      [
+        supplies('CD', 'S'),
+        supplies('S', 'p'),
+        supplies('S', 'q'),
+        supplies('p', 'a', 0.8),
+        supplies('q', 'a', 0.8),
+        supplies('r', 'a'), // shares above 1 are scaled: r gets 0
+        supplies('S', 'r'),
+      ],
+    );
     expect(ids(paths(s, 'a'))).toEqual([
       ['a', 'p', 'S', 'CD'],
       ['a', 'q', 'S', 'CD'],
@@ -179,16 +214,46 @@ const COUNTRY_IDS = ['CD', 'RW', 'PE', 'BO'];
 
 const randomGraph = fc
   .record({
-    countries: fc.array(fc.record({ lists: fc.subarray(['EU-CAHRA', 'DFA-1502', 'OTHER']), cahra: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+    countries: fc.array(fc.record({ lists: fc.subarray(['EU-CAHRA', 'DFA-1502', 'OTHER']), cahra: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
     smelters: fc.array(fc.record({ status: fc.constantFrom(...RMAP_STATUSES), recycled: fc.boolean() }), { minLength: 1, maxLength: 4 }),
-    companies: fc.array(fc.record({ saq: fc.option(fc.constantFrom(10, 50, 70, 90), { nil: undefined }), hr: fc.constantFrom(undefined, 'medium', 'high') }), { minLength: 1, maxLength: 7 }),
-    edges: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.constantFrom(0.1, 0.2, 0.25, 0.5, 0.7, 1), { nil: undefined }) }), { maxLength: 45 }),
+    companies: fc.array(
+      fc.record({ saq: fc.option(fc.constantFrom(10, 50, 70, 90), { nil: undefined }), hr: fc.constantFrom(undefined, 'medium', 'high') }),
+      { minLength: 1, maxLength: 7 },
+    ),
+    edges: fc.array(
+      fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.constantFrom(0.1, 0.2, 0.25, 0.5, 0.7, 1), { nil: undefined }) }),
+      { maxLength: 45 },
+    ),
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [
-      ...countries.map((c, i): GraphNodeInput => ({ label: 'Country', id: COUNTRY_IDS[i]!, name: `Country ${i}`, cahra: c.cahra, lists: c.lists })),
-      ...smelters.map((x, i): GraphNodeInput => ({ label: 'Smelter', id: `S${i}`, name: `Smelter ${i}`, metal: 'tin', country: 'PE', rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) })),
-      ...companies.map((x, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `Company ${i}`, country: 'JP', ...(x.saq !== undefined ? { saqScore: x.saq } : {}), ...(x.hr ? { humanRightsRisk: x.hr as 'high' } : {}) })),
+      ...countries.map(
+        (c, i): GraphNodeInput => ({ label: 'Country', id: COUNTRY_IDS[i]!, name: `Country ${i}`, cahra: c.cahra, lists: c.lists }),
+      ),
+      ...smelters.map(
+        (x, i): GraphNodeInput => ({
+          label: 'Smelter',
+          id: `S${i}`,
+          name: `Smelter ${i}`,
+          metal: 'tin',
+          country: 'PE',
+          rmapStatus: x.status,
+          ...(x.recycled ? { recycledOrScrap: true } : {}),
+        }),
+      ),
+      ...companies.map(
+        (x, i): GraphNodeInput => ({
+          label: 'Company',
+          id: `c${i}`,
+          name: `Company ${i}`,
+          country: 'JP',
+          ...(x.saq !== undefined ? { saqScore: x.saq } : {}),
+          ...(x.hr ? { humanRightsRisk: x.hr as 'high' } : {}),
+        }),
+      ),
     ];
     const relationships = allowedSupplies(nodes, edges);
     return { nodes, relationships, companyCount: companies.length, firstCompany: countries.length + smelters.length };
@@ -199,14 +264,24 @@ function oracleHighRisk(node: GraphNodeInput, r: number, policy: RiskPolicy): bo
   if (r < policy.highRiskThreshold) return false;
   if (node.label === 'Country') {
     const lists = node.lists ?? [];
-    return lists.length === 0 ? node.cahra === true && policy.countries.unlistedCahraFlag : lists.some((l) => policy.countries.cahraLists.includes(l));
+    return lists.length === 0
+      ? node.cahra === true && policy.countries.unlistedCahraFlag
+      : lists.some((l) => policy.countries.cahraLists.includes(l));
   }
-  if (node.label === 'Smelter') return !node.recycledOrScrap && ['non_conformant', 'not_enrolled', 'unknown'].includes(node.rmapStatus ?? 'unknown');
+  if (node.label === 'Smelter')
+    return !node.recycledOrScrap && ['non_conformant', 'not_enrolled', 'unknown'].includes(node.rmapStatus ?? 'unknown');
   return true;
 }
 
 /** Every simple path from c of 1..maxDepth edges ending at a high-risk node, by DFS; weight multiplied in the documented order. */
-function exhaustive(s: Snapshot, nodes: GraphNodeInput[], policy: RiskPolicy, r: Float64Array, c: number, maxDepth: number): Array<{ weight: number; seq: number[]; shares: number[] }> {
+function exhaustive(
+  s: Snapshot,
+  nodes: GraphNodeInput[],
+  policy: RiskPolicy,
+  r: Float64Array,
+  c: number,
+  maxDepth: number,
+): Array<{ weight: number; seq: number[]; shares: number[] }> {
   const layer = s.layers.get('tin');
   const out: Array<{ weight: number; seq: number[]; shares: number[] }> = [];
   if (!layer) return out;

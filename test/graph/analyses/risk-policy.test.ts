@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import defaultPolicyJson from '../../../seeds/risk-policy/default-policy.json' with { type: 'json' };
-import { intrinsicRisk, mergePolicy, RiskPolicyOverrideSchema, RiskPolicySchema, type RiskPolicy, sharedIntrinsicRisk } from '../../../graph/analyses/risk-policy.js';
+import {
+  intrinsicRisk,
+  mergePolicy,
+  RiskPolicyOverrideSchema,
+  RiskPolicySchema,
+  type RiskPolicy,
+  sharedIntrinsicRisk,
+} from '../../../graph/analyses/risk-policy.js';
 import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
@@ -33,15 +40,39 @@ describe('the default risk policy', () => {
 
   it('registers the schema as RiskPolicy', () => {
     expect(RiskPolicySchema.meta()?.id).toBe('RiskPolicy');
-    expect(RiskPolicyOverrideSchema.parse({ decay: 0.5, companies: { humanRights: { high: 1 } } })).toEqual({ decay: 0.5, companies: { humanRights: { high: 1 } } });
+    expect(RiskPolicyOverrideSchema.parse({ decay: 0.5, companies: { humanRights: { high: 1 } } })).toEqual({
+      decay: 0.5,
+      companies: { humanRights: { high: 1 } },
+    });
     expect(() => RiskPolicyOverrideSchema.parse({ decay: 2 })).toThrow();
   });
 
   it('rejects SAQ bands out of order or leaving low scores uncovered, and decay outside (0, 1]', () => {
     const bad = (patch: object): boolean => !RiskPolicySchema.safeParse({ ...structuredClone(DEFAULT_RISK_POLICY), ...patch }).success;
     const companies = DEFAULT_RISK_POLICY.companies;
-    expect(bad({ companies: { ...companies, saqBands: [{ minScore: 65, risk: 0.2 }, { minScore: 85, risk: 0.05 }, { minScore: 0, risk: 0.6 }] } })).toBe(true);
-    expect(bad({ companies: { ...companies, saqBands: [{ minScore: 85, risk: 0.05 }, { minScore: 10, risk: 0.6 }] } })).toBe(true);
+    expect(
+      bad({
+        companies: {
+          ...companies,
+          saqBands: [
+            { minScore: 65, risk: 0.2 },
+            { minScore: 85, risk: 0.05 },
+            { minScore: 0, risk: 0.6 },
+          ],
+        },
+      }),
+    ).toBe(true);
+    expect(
+      bad({
+        companies: {
+          ...companies,
+          saqBands: [
+            { minScore: 85, risk: 0.05 },
+            { minScore: 10, risk: 0.6 },
+          ],
+        },
+      }),
+    ).toBe(true);
     expect(bad({ decay: 0 })).toBe(true);
     expect(bad({ decay: 1.01 })).toBe(true);
     expect(bad({ decay: 1 })).toBe(false);
@@ -79,7 +110,11 @@ describe('intrinsicRisk', () => {
   });
 
   it('rates smelters by RMAP status, and recycled ones as recycled whatever their status', () => {
-    const sm = (id: string, rmapStatus?: 'conformant' | 'active' | 'non_conformant' | 'not_enrolled' | 'unknown', recycledOrScrap?: boolean): GraphNodeInput => ({
+    const sm = (
+      id: string,
+      rmapStatus?: 'conformant' | 'active' | 'non_conformant' | 'not_enrolled' | 'unknown',
+      recycledOrScrap?: boolean,
+    ): GraphNodeInput => ({
       label: 'Smelter',
       id,
       name: id,
@@ -88,7 +123,15 @@ describe('intrinsicRisk', () => {
       ...(rmapStatus ? { rmapStatus } : {}),
       ...(recycledOrScrap ? { recycledOrScrap } : {}),
     });
-    const s = snapshotOf([...countries, sm('S1', 'conformant'), sm('S2', 'active'), sm('S3', 'non_conformant'), sm('S4', 'not_enrolled'), sm('S5'), sm('S6', 'non_conformant', true)]);
+    const s = snapshotOf([
+      ...countries,
+      sm('S1', 'conformant'),
+      sm('S2', 'active'),
+      sm('S3', 'non_conformant'),
+      sm('S4', 'not_enrolled'),
+      sm('S5'),
+      sm('S6', 'non_conformant', true),
+    ]);
     const p = DEFAULT_RISK_POLICY;
     expect(['S1', 'S2', 'S3', 'S4', 'S5', 'S6'].map((id) => riskOf(s, p, id))).toEqual([0.05, 0.25, 0.9, 0.8, 0.6, 0.05]);
   });
@@ -142,14 +185,42 @@ describe('intrinsicRisk', () => {
     const risk = fc.double({ min: 0, max: 1, noNaN: true });
     fc.assert(
       fc.property(
-        fc.record({ saq: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }), hr: fc.constantFrom(undefined, 'low', 'medium', 'high'), inCahra: fc.boolean() }),
-        fc.record({ absent: risk, low: risk, medium: risk, high: risk, loc: risk, b1: risk, b2: risk, cut: fc.double({ min: 1, max: 100, noNaN: true }) }),
+        fc.record({
+          saq: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+          hr: fc.constantFrom(undefined, 'low', 'medium', 'high'),
+          inCahra: fc.boolean(),
+        }),
+        fc.record({
+          absent: risk,
+          low: risk,
+          medium: risk,
+          high: risk,
+          loc: risk,
+          b1: risk,
+          b2: risk,
+          cut: fc.double({ min: 1, max: 100, noNaN: true }),
+        }),
         (company, q) => {
           const s = snapshotOf([
             ...countries,
-            { label: 'Company', id: 'x', name: 'x', country: company.inCahra ? 'CD' : 'PE', ...(company.saq !== undefined ? { saqScore: company.saq } : {}), ...(company.hr ? { humanRightsRisk: company.hr as 'low' } : {}) },
+            {
+              label: 'Company',
+              id: 'x',
+              name: 'x',
+              country: company.inCahra ? 'CD' : 'PE',
+              ...(company.saq !== undefined ? { saqScore: company.saq } : {}),
+              ...(company.hr ? { humanRightsRisk: company.hr as 'low' } : {}),
+            },
           ]);
-          const companies = { saqBands: [{ minScore: q.cut, risk: q.b1 }, { minScore: 0, risk: q.b2 }], saqAbsent: q.absent, humanRights: { low: q.low, medium: q.medium, high: q.high }, cahraLocation: q.loc };
+          const companies = {
+            saqBands: [
+              { minScore: q.cut, risk: q.b1 },
+              { minScore: 0, risk: q.b2 },
+            ],
+            saqAbsent: q.absent,
+            humanRights: { low: q.low, medium: q.medium, high: q.high },
+            cahraLocation: q.loc,
+          };
           const noisy = riskOf(s, mergePolicy(DEFAULT_RISK_POLICY, { companies: { ...companies, combine: 'noisyOr' } }), 'x');
           const max = riskOf(s, mergePolicy(DEFAULT_RISK_POLICY, { companies: { ...companies, combine: 'max' } }), 'x');
           const saq = company.saq === undefined ? q.absent : company.saq >= q.cut ? q.b1 : q.b2;
@@ -166,7 +237,11 @@ describe('intrinsicRisk', () => {
 
 describe('mergePolicy', () => {
   it('merges objects field by field, replaces arrays, and marks the version as overridden', () => {
-    const p = mergePolicy(DEFAULT_RISK_POLICY, { decay: 0.5, smelters: { rmapStatus: { active: 0.4 } }, countries: { cahraLists: ['DFA-1502'] } });
+    const p = mergePolicy(DEFAULT_RISK_POLICY, {
+      decay: 0.5,
+      smelters: { rmapStatus: { active: 0.4 } },
+      countries: { cahraLists: ['DFA-1502'] },
+    });
     expect(p.decay).toBe(0.5);
     expect(p.smelters.rmapStatus).toEqual({ ...DEFAULT_RISK_POLICY.smelters.rmapStatus, active: 0.4 });
     expect(p.smelters.recycled).toBe(DEFAULT_RISK_POLICY.smelters.recycled);

@@ -10,11 +10,25 @@ import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
 import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string, saqScore?: number): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP', ...(saqScore !== undefined ? { saqScore } : {}) });
-const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' = 'conformant'): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE', rmapStatus });
+const co = (id: string, saqScore?: number): GraphNodeInput => ({
+  label: 'Company',
+  id,
+  name: id.toUpperCase(),
+  country: 'JP',
+  ...(saqScore !== undefined ? { saqScore } : {}),
+});
+const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' = 'conformant'): GraphNodeInput => ({
+  label: 'Smelter',
+  id,
+  name: id,
+  metal: 'tin',
+  country: 'PE',
+  rmapStatus,
+});
 
 /** Companies without SAQ get saqAbsent; set it (and nothing else about companies) for hand-checked numbers. */
-const policy = (decay: number, companyRisk = 0): RiskPolicy => mergePolicy(DEFAULT_RISK_POLICY, { decay, companies: { saqAbsent: companyRisk } });
+const policy = (decay: number, companyRisk = 0): RiskPolicy =>
+  mergePolicy(DEFAULT_RISK_POLICY, { decay, companies: { saqAbsent: companyRisk } });
 
 function R(s: Snapshot, p: RiskPolicy, metal: 'tin' | 'gold' = 'tin'): (id: string) => number {
   const risk = propagateRisk(s, metal, p);
@@ -34,14 +48,17 @@ describe('propagateRisk', () => {
   });
 
   it('multiplies the factors of every source in a diamond', () => {
-    const s = snapshotOf([CD, PE, sm('S1', 'unknown'), sm('S2'), co('b'), co('c'), co('a')], [
-      supplies('CD', 'S1'),
-      supplies('PE', 'S2'),
-      supplies('S1', 'b'),
-      supplies('S2', 'c'),
-      supplies('b', 'a', 0.25),
-      supplies('c', 'a', 0.75),
-    ]);
+    const s = snapshotOf(
+      [CD, PE, sm('S1', 'unknown'), sm('S2'), co('b'), co('c'), co('a')],
+      [
+        supplies('CD', 'S1'),
+        supplies('PE', 'S2'),
+        supplies('S1', 'b'),
+        supplies('S2', 'c'),
+        supplies('b', 'a', 0.25),
+        supplies('c', 'a', 0.75),
+      ],
+    );
     const d = 0.5;
     const r = R(s, policy(d));
     const rS1 = 1 - 0.4 * (1 - d * 0.9);
@@ -54,7 +71,10 @@ describe('propagateRisk', () => {
   it('solves a supply cycle exactly (the least fixed point)', () => {
     // a takes half from b and half from S; b takes all from a. With r(a) = r(b) = 0:
     // R(b) = d R(a), R(a) = 1 − (1 − d/2 · R(b))(1 − d/2 · R(S))  ⇒  R(a) = β / (1 − α(1 − β)), α = d²/2, β = d R(S)/2.
-    const s = snapshotOf([CD, sm('S', 'unknown'), co('a'), co('b')], [supplies('CD', 'S'), supplies('S', 'a', 0.5), supplies('b', 'a', 0.5), supplies('a', 'b')]);
+    const s = snapshotOf(
+      [CD, sm('S', 'unknown'), co('a'), co('b')],
+      [supplies('CD', 'S'), supplies('S', 'a', 0.5), supplies('b', 'a', 0.5), supplies('a', 'b')],
+    );
     for (const d of [0.3, 0.8, 1]) {
       const r = R(s, policy(d));
       const rS = 1 - 0.4 * (1 - d * 0.9);
@@ -99,7 +119,10 @@ describe('propagateRisk', () => {
   });
 
   it('leaves a company without sources, and nodes outside the metal, at their intrinsic risk', () => {
-    const s = snapshotOf([CD, sm('S', 'unknown'), co('a', 70), co('lonely', 10), co('g')], [supplies('CD', 'S'), supplies('S', 'a'), supplies('a', 'g', undefined, 'gold')]);
+    const s = snapshotOf(
+      [CD, sm('S', 'unknown'), co('a', 70), co('lonely', 10), co('g')],
+      [supplies('CD', 'S'), supplies('S', 'a'), supplies('a', 'g', undefined, 'gold')],
+    );
     const p = DEFAULT_RISK_POLICY;
     const r = R(s, p);
     expect(r('lonely')).toBe(0.6);
@@ -119,16 +142,19 @@ describe('propagateRisk', () => {
 });
 
 describe('explainRisk and rankByRisk', () => {
-  const s = snapshotOf([CD, PE, sm('S1', 'unknown'), sm('S2'), co('b'), co('c'), co('e'), co('a')], [
-    supplies('CD', 'S1'),
-    supplies('PE', 'S2'),
-    supplies('S1', 'b'),
-    supplies('S2', 'c'),
-    supplies('S2', 'e'),
-    supplies('b', 'a', 0.25),
-    supplies('c', 'a', 0.25),
-    supplies('e', 'a', 0.25),
-  ]);
+  const s = snapshotOf(
+    [CD, PE, sm('S1', 'unknown'), sm('S2'), co('b'), co('c'), co('e'), co('a')],
+    [
+      supplies('CD', 'S1'),
+      supplies('PE', 'S2'),
+      supplies('S1', 'b'),
+      supplies('S2', 'c'),
+      supplies('S2', 'e'),
+      supplies('b', 'a', 0.25),
+      supplies('c', 'a', 0.25),
+      supplies('e', 'a', 0.25),
+    ],
+  );
   const p = policy(0.5, 0);
   const risk = propagateRisk(s, 'tin', p);
   const at = (id: string): number => risk[nodeIndex(s, id)!]!;
@@ -139,7 +165,13 @@ describe('explainRisk and rankByRisk', () => {
     expect(ex.risk).toBe(at('a'));
     expect(ex.intrinsic).toBe(0);
     expect(ex.contributors.map((x) => x.id)).toEqual(['b', 'c', 'e']);
-    expect(ex.contributors[0]).toEqual({ index: nodeIndex(s, 'b'), id: 'b', label: 'Company', name: 'B', contribution: 0.5 * 0.25 * at('b') });
+    expect(ex.contributors[0]).toEqual({
+      index: nodeIndex(s, 'b'),
+      id: 'b',
+      label: 'Company',
+      name: 'B',
+      contribution: 0.5 * 0.25 * at('b'),
+    });
     expect(ex.contributors[1]!.contribution).toBe(ex.contributors[2]!.contribution);
     expect(1 - (1 - ex.intrinsic) * ex.contributors.reduce((k, x) => k * (1 - x.contribution), 1)).toBeCloseTo(ex.risk, 15);
     expect(explainRisk(s, { metal: 'tin', policy: p, node: a, limit: 2 }).contributors.map((x) => x.id)).toEqual(['b', 'c']);
@@ -151,10 +183,17 @@ describe('explainRisk and rankByRisk', () => {
   it('ranks the nodes of the metal by risk, of one label if asked, ties by index', () => {
     const all = rankByRisk(s, { metal: 'tin', policy: p, limit: 100 });
     expect(all).toHaveLength(8);
-    const byHand = ['CD', 'PE', 'S1', 'S2', 'b', 'c', 'e', 'a'].map((id) => ({ id, r: at(id), i: nodeIndex(s, id)! })).sort((x, y) => y.r - x.r || x.i - y.i);
+    const byHand = ['CD', 'PE', 'S1', 'S2', 'b', 'c', 'e', 'a']
+      .map((id) => ({ id, r: at(id), i: nodeIndex(s, id)! }))
+      .sort((x, y) => y.r - x.r || x.i - y.i);
     expect(all.map((x) => x.id)).toEqual(byHand.map((x) => x.id));
     const companies = rankByRisk(s, { metal: 'tin', policy: p, label: 'Company', limit: 3 });
-    expect(companies.map((x) => x.id)).toEqual(byHand.filter((x) => ['a', 'b', 'c', 'e'].includes(x.id)).slice(0, 3).map((x) => x.id));
+    expect(companies.map((x) => x.id)).toEqual(
+      byHand
+        .filter((x) => ['a', 'b', 'c', 'e'].includes(x.id))
+        .slice(0, 3)
+        .map((x) => x.id),
+    );
     expect(companies[0]).toEqual({ index: nodeIndex(s, 'b'), id: 'b', label: 'Company', name: 'B', risk: at('b') });
     expect(rankByRisk(s, { metal: 'gold', policy: p, limit: 5 })).toEqual([]);
     expect(() => rankByRisk(s, { metal: 'tin', policy: p, limit: 1.5 })).toThrow(RangeError);
@@ -179,16 +218,19 @@ describe('stronglyConnectedComponents', () => {
 
   it('takes a layer sources first: the acyclic part by a topological pass, cycles and what lies below them by Tarjan', () => {
     // CD → S → a → b ⇄ c → e, and a self-supplier f fed by S; g takes no part.
-    const s = snapshotOf([CD, sm('S'), co('a'), co('b'), co('c'), co('e'), co('f'), co('g')], [
-      supplies('CD', 'S'),
-      supplies('S', 'a'),
-      supplies('a', 'b'),
-      supplies('c', 'b'),
-      supplies('b', 'c'),
-      supplies('c', 'e'),
-      supplies('S', 'f'),
-      supplies('f', 'f'),
-    ]);
+    const s = snapshotOf(
+      [CD, sm('S'), co('a'), co('b'), co('c'), co('e'), co('f'), co('g')],
+      [
+        supplies('CD', 'S'),
+        supplies('S', 'a'),
+        supplies('a', 'b'),
+        supplies('c', 'b'),
+        supplies('b', 'c'),
+        supplies('c', 'e'),
+        supplies('S', 'f'),
+        supplies('f', 'f'),
+      ],
+    );
     const layer = s.layers.get('tin')!;
     const comps = supplyComponents(layer, s.nodeCount, layer.present);
     const at = (id: string): number => comps.componentOf[nodeIndex(s, id)!]!;
@@ -220,16 +262,66 @@ interface RandomGraph {
 
 const randomGraph: fc.Arbitrary<RandomGraph> = fc
   .record({
-    countries: fc.array(fc.record({ lists: fc.subarray(['EU-CAHRA', 'DFA-1502', 'OTHER']), cahra: fc.boolean(), riskScore: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+    countries: fc.array(
+      fc.record({
+        lists: fc.subarray(['EU-CAHRA', 'DFA-1502', 'OTHER']),
+        cahra: fc.boolean(),
+        riskScore: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
     smelters: fc.array(fc.record({ status: fc.constantFrom(...RMAP_STATUSES), recycled: fc.boolean() }), { minLength: 1, maxLength: 4 }),
-    companies: fc.array(fc.record({ saq: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }), hr: fc.constantFrom(undefined, 'low', 'medium', 'high'), country: fc.constantFrom('CD', 'PE', 'JP') }), { minLength: 1, maxLength: 7 }),
-    edges: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }), { maxLength: 40 }),
+    companies: fc.array(
+      fc.record({
+        saq: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+        hr: fc.constantFrom(undefined, 'low', 'medium', 'high'),
+        country: fc.constantFrom('CD', 'PE', 'JP'),
+      }),
+      { minLength: 1, maxLength: 7 },
+    ),
+    edges: fc.array(
+      fc.record({
+        from: fc.nat(),
+        to: fc.nat(),
+        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+        gold: fc.boolean(),
+      }),
+      { maxLength: 40 },
+    ),
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [
-      ...countries.map((c, i): GraphNodeInput => ({ label: 'Country', id: COUNTRY_IDS[i]!, name: `Country ${i}`, cahra: c.cahra, lists: c.lists, ...(c.riskScore !== undefined ? { riskScore: c.riskScore } : {}) })),
-      ...smelters.map((x, i): GraphNodeInput => ({ label: 'Smelter', id: `S${i}`, name: `Smelter ${i}`, metal: 'tin', country: 'PE', rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) })),
-      ...companies.map((x, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `Company ${i}`, country: x.country, ...(x.saq !== undefined ? { saqScore: x.saq } : {}), ...(x.hr ? { humanRightsRisk: x.hr as 'low' } : {}) })),
+      ...countries.map(
+        (c, i): GraphNodeInput => ({
+          label: 'Country',
+          id: COUNTRY_IDS[i]!,
+          name: `Country ${i}`,
+          cahra: c.cahra,
+          lists: c.lists,
+          ...(c.riskScore !== undefined ? { riskScore: c.riskScore } : {}),
+        }),
+      ),
+      ...smelters.map(
+        (x, i): GraphNodeInput => ({
+          label: 'Smelter',
+          id: `S${i}`,
+          name: `Smelter ${i}`,
+          metal: 'tin',
+          country: 'PE',
+          rmapStatus: x.status,
+          ...(x.recycled ? { recycledOrScrap: true } : {}),
+        }),
+      ),
+      ...companies.map(
+        (x, i): GraphNodeInput => ({
+          label: 'Company',
+          id: `c${i}`,
+          name: `Company ${i}`,
+          country: x.country,
+          ...(x.saq !== undefined ? { saqScore: x.saq } : {}),
+          ...(x.hr ? { humanRightsRisk: x.hr as 'low' } : {}),
+        }),
+      ),
     ];
     const relationships = allowedSupplies(nodes, edges);
     return { nodes, relationships };
@@ -239,7 +331,9 @@ const randomGraph: fc.Arbitrary<RandomGraph> = fc
 function jacobiOracle(s: Snapshot, metal: 'tin' | 'gold', d: number, r: Float64Array, rounds: number): number[] {
   const layer = s.layers.get(metal);
   const edges: Array<[number, number, number]> = [];
-  if (layer) for (let v = 0; v < s.nodeCount; v++) for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) edges.push([layer.inSources[j]!, v, layer.inWeights[j]!]);
+  if (layer)
+    for (let v = 0; v < s.nodeCount; v++)
+      for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) edges.push([layer.inSources[j]!, v, layer.inWeights[j]!]);
   let cur = [...r];
   for (let k = 0; k < rounds; k++) {
     const keep = cur.map((_, v) => 1 - r[v]!);
@@ -252,23 +346,30 @@ function jacobiOracle(s: Snapshot, metal: 'tin' | 'gold', d: number, r: Float64A
 describe('propagateRisk on random graphs with cycles', () => {
   it('satisfies the fixed-point equation at every node and equals plain Jacobi iteration', () => {
     fc.assert(
-      fc.property(randomGraph, fc.double({ min: 0.05, max: 1, noNaN: true }), fc.constantFrom<'tin' | 'gold'>('tin', 'gold'), (g, decay, metal) => {
-        const s = snapshotOf(g.nodes, g.relationships);
-        const p = mergePolicy(DEFAULT_RISK_POLICY, { decay });
-        const r = intrinsicRisk(s, p);
-        const risk = propagateRisk(s, metal, p, { intrinsic: r });
-        const layer = s.layers.get(metal);
-        for (let v = 0; v < s.nodeCount; v++) {
-          let keep = 1 - r[v]!;
-          if (layer) for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) keep *= 1 - decay * layer.inWeights[j]! * risk[layer.inSources[j]!]!;
-          expect(Math.abs(risk[v]! - (1 - keep))).toBeLessThan(1e-9);
-          expect(risk[v]!).toBeGreaterThanOrEqual(r[v]!);
-          expect(risk[v]!).toBeLessThanOrEqual(1);
-        }
-        // Companies have r ≥ 0.05 under the default policy, so Jacobi contracts by ≤ 0.95 a round.
-        const oracle = jacobiOracle(s, metal, decay, r, 1500);
-        oracle.forEach((x, v) => expect(Math.abs(risk[v]! - x)).toBeLessThan(1e-9));
-      }),
+      fc.property(
+        randomGraph,
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.constantFrom<'tin' | 'gold'>('tin', 'gold'),
+        (g, decay, metal) => {
+          const s = snapshotOf(g.nodes, g.relationships);
+          const p = mergePolicy(DEFAULT_RISK_POLICY, { decay });
+          const r = intrinsicRisk(s, p);
+          const risk = propagateRisk(s, metal, p, { intrinsic: r });
+          const layer = s.layers.get(metal);
+          for (let v = 0; v < s.nodeCount; v++) {
+            let keep = 1 - r[v]!;
+            if (layer)
+              for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++)
+                keep *= 1 - decay * layer.inWeights[j]! * risk[layer.inSources[j]!]!;
+            expect(Math.abs(risk[v]! - (1 - keep))).toBeLessThan(1e-9);
+            expect(risk[v]!).toBeGreaterThanOrEqual(r[v]!);
+            expect(risk[v]!).toBeLessThanOrEqual(1);
+          }
+          // Companies have r ≥ 0.05 under the default policy, so Jacobi contracts by ≤ 0.95 a round.
+          const oracle = jacobiOracle(s, metal, decay, r, 1500);
+          oracle.forEach((x, v) => expect(Math.abs(risk[v]! - x)).toBeLessThan(1e-9));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -277,7 +378,10 @@ describe('propagateRisk on random graphs with cycles', () => {
     fc.assert(
       fc.property(randomGraph, (g) => {
         const s = snapshotOf(g.nodes, g.relationships);
-        const p = mergePolicy(DEFAULT_RISK_POLICY, { decay: 1, companies: { saqBands: [{ minScore: 0, risk: 0 }], saqAbsent: 0, humanRights: { low: 0, medium: 0, high: 0 }, cahraLocation: 0 } });
+        const p = mergePolicy(DEFAULT_RISK_POLICY, {
+          decay: 1,
+          companies: { saqBands: [{ minScore: 0, risk: 0 }], saqAbsent: 0, humanRights: { low: 0, medium: 0, high: 0 }, cahraLocation: 0 },
+        });
         const r = intrinsicRisk(s, p);
         const risk = propagateRisk(s, 'tin', p, { intrinsic: r });
         // Jacobi from r climbs to the least fixed point; it stays below it at every round.

@@ -36,7 +36,10 @@ function stageNetwork(): Snapshot {
  * 1/(1 − 0.9) = 10.000000000000002 times in floating point, so S0 got 1.0000000000000002.
  */
 const cycle = (): Snapshot =>
-  snapshotOf([PE, sm('S0'), co('C0'), co('C1')], [supplies('PE', 'S0'), supplies('S0', 'C0', 0.1), supplies('C1', 'C0', 0.9), supplies('C0', 'C1')]);
+  snapshotOf(
+    [PE, sm('S0'), co('C0'), co('C1')],
+    [supplies('PE', 'S0'), supplies('S0', 'C0', 0.1), supplies('C1', 'C0', 0.9), supplies('C0', 'C1')],
+  );
 
 describe('shares and mixes stay in bounds on rounding', () => {
   it('origin mix of an equal-split stage network: nonCahra is 1, not 1.0000000000000002', () => {
@@ -70,8 +73,15 @@ describe('shares and mixes stay in bounds on rounding', () => {
   it('impact of shares summing a hair above 1 (left unscaled by the snapshot) follows the origin walk: at most 1', () => {
     // 0.5 + 0.5000000005: above 1 by less than SHARE_TOLERANCE, so the snapshot keeps the shares
     // and the walk divides each step by their total (the step rule of the origin mix).
-    const s = snapshotOf([PE, sm('S0'), sm('S1'), co('A')], [supplies('PE', 'S0'), supplies('PE', 'S1'), supplies('S0', 'A', 0.5), supplies('S1', 'A', 0.5000000005)]);
-    const lost = (ids: string[]) => impactOfRemoval(s, ids.map((id) => at(s, id))).map((e) => [e.id, e.lostShare, e.cutOff]);
+    const s = snapshotOf(
+      [PE, sm('S0'), sm('S1'), co('A')],
+      [supplies('PE', 'S0'), supplies('PE', 'S1'), supplies('S0', 'A', 0.5), supplies('S1', 'A', 0.5000000005)],
+    );
+    const lost = (ids: string[]) =>
+      impactOfRemoval(
+        s,
+        ids.map((id) => at(s, id)),
+      ).map((e) => [e.id, e.lostShare, e.cutOff]);
     expect(lost(['S0', 'S1'])).toEqual([['A', 1, true]]);
     const throughS0 = smelterMix(s, 'tin', at(s, 'A')).bySmelter.S0!;
     expect(lost(['S0'])[0]![1]).toBeCloseTo(throughS0, 15);

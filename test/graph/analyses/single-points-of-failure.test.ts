@@ -24,17 +24,34 @@ describe('singlePointsOfFailure on hand-built graphs', () => {
   it('a chain: every node is a single point of failure carrying the whole intake', () => {
     const s = snapshotOf([company('a'), company('b'), smelter('S'), country('CD')], [tin('CD', 'S'), tin('S', 'b'), tin('b', 'a')]);
     const answer = spofOf(s, 'a');
-    expect(listed(answer)).toEqual([['CD', 1], ['S', 1], ['b', 1]]);
+    expect(listed(answer)).toEqual([
+      ['CD', 1],
+      ['S', 1],
+      ['b', 1],
+    ]);
     expect(answer.redundancy).toBe(1);
     expect(answer.minimumCut).toEqual(['b']);
     expect(answer.sourceCount).toBe(1);
-    expect(answer.singlePointsOfFailure[0]).toEqual({ index: nodeIndex(s, 'CD'), id: 'CD', label: 'Country', name: 'Country CD', share: 1 });
+    expect(answer.singlePointsOfFailure[0]).toEqual({
+      index: nodeIndex(s, 'CD'),
+      id: 'CD',
+      label: 'Country',
+      name: 'Country CD',
+      share: 1,
+    });
   });
 
   it('a chain with undisclosed remainders: the shares shrink down the chain', () => {
-    const s = snapshotOf([company('a'), company('b'), smelter('S'), country('CD')], [tin('CD', 'S', 1), tin('S', 'b', 0.5), tin('b', 'a', 0.6)]);
+    const s = snapshotOf(
+      [company('a'), company('b'), smelter('S'), country('CD')],
+      [tin('CD', 'S', 1), tin('S', 'b', 0.5), tin('b', 'a', 0.6)],
+    );
     const answer = spofOf(s, 'a');
-    expect(listed(answer)).toEqual([['b', 0.6], ['CD', 0.3], ['S', 0.3]]);
+    expect(listed(answer)).toEqual([
+      ['b', 0.6],
+      ['CD', 0.3],
+      ['S', 0.3],
+    ]);
     expect(answer.redundancy).toBe(1);
   });
 
@@ -56,7 +73,10 @@ describe('singlePointsOfFailure on hand-built graphs', () => {
       [tin('b', 'a', 0.5), tin('c', 'a', 0.5), tin('S', 'b'), tin('S', 'c'), tin('CD', 'S')],
     );
     const answer = spofOf(s, 'a');
-    expect(listed(answer)).toEqual([['CD', 1], ['S', 1]]);
+    expect(listed(answer)).toEqual([
+      ['CD', 1],
+      ['S', 1],
+    ]);
     expect(answer.redundancy).toBe(1);
     expect(answer.minimumCut).toEqual(['S']);
   });
@@ -147,7 +167,8 @@ describe('singlePointsOfFailure on hand-built graphs', () => {
     const s = snapshotOf(nodes, rels);
     const answer = spofOf(s, 'f');
     expect(answer.singlePointsOfFailure.map((x) => x.id).sort()).toEqual(['CD', 'S', 'h', 'r0', 'r200']);
-    for (const x of answer.singlePointsOfFailure) expect(Math.abs(x.share - visitProbability(s, nodeIndex(s, 'f')!, x.index))).toBeLessThan(1e-9);
+    for (const x of answer.singlePointsOfFailure)
+      expect(Math.abs(x.share - visitProbability(s, nodeIndex(s, 'f')!, x.index))).toBeLessThan(1e-9);
     expect(answer.redundancy).toBe(1);
   });
 });
@@ -244,7 +265,8 @@ function visitProbability(s: Snapshot, c: number, d: number): number {
   const step = (v: number): [number, number][] => {
     if (isSource[v] || v === d) return [];
     const out: [number, number][] = [];
-    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++) if (layer.inWeights[j]! > 0) out.push([layer.inSources[j]!, layer.inWeights[j]!]);
+    for (let j = layer.inOffsets[v]!; j < layer.inOffsets[v + 1]!; j++)
+      if (layer.inWeights[j]! > 0) out.push([layer.inSources[j]!, layer.inWeights[j]!]);
     return out;
   };
   // Who can reach d: fixed point over the steps.
@@ -293,7 +315,12 @@ type Kind = 'Company' | 'Smelter' | 'Recycled' | 'Country';
 const labelOfKind = (k: Kind) => (k === 'Recycled' ? 'Smelter' : k);
 const randomGraphs: fc.Arbitrary<RandomGraph> = fc
   .integer({ min: 2, max: 10 })
-  .chain((n) => fc.array(fc.constantFrom<Kind>('Company', 'Company', 'Company', 'Smelter', 'Smelter', 'Recycled', 'Country', 'Country'), { minLength: n, maxLength: n }))
+  .chain((n) =>
+    fc.array(fc.constantFrom<Kind>('Company', 'Company', 'Company', 'Smelter', 'Smelter', 'Recycled', 'Country', 'Country'), {
+      minLength: n,
+      maxLength: n,
+    }),
+  )
   .chain((kinds) => {
     const n = kinds.length;
     // Every pair the model allows (Country → Smelter → Company → Company, company cycles included).
@@ -301,7 +328,12 @@ const randomGraphs: fc.Arbitrary<RandomGraph> = fc
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
         const [la, lb] = [labelOfKind(kinds[a]!), labelOfKind(kinds[b]!)];
-        if ((la === 'Country' && lb === 'Smelter') || (la === 'Smelter' && lb === 'Company') || (la === 'Company' && lb === 'Company' && a !== b)) pairs.push([a, b]);
+        if (
+          (la === 'Country' && lb === 'Smelter') ||
+          (la === 'Smelter' && lb === 'Company') ||
+          (la === 'Company' && lb === 'Company' && a !== b)
+        )
+          pairs.push([a, b]);
       }
     }
     return fc.record({

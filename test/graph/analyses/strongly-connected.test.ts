@@ -19,7 +19,12 @@ const networkArb = fc
   .record({
     labels: fc.array(fc.constantFrom('Country', 'Smelter', 'Company', 'Company', 'Company'), { minLength: 1, maxLength: 14 }),
     edges: fc.array(
-      fc.record({ from: fc.nat(), to: fc.nat(), share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), gold: fc.boolean() }),
+      fc.record({
+        from: fc.nat(),
+        to: fc.nat(),
+        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+        gold: fc.boolean(),
+      }),
       { maxLength: 45 },
     ),
   })
@@ -36,7 +41,8 @@ const networkArb = fc
 function closure(n: number, sourcesOf: (v: number) => number[]): boolean[][] {
   const reach = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
   for (let v = 0; v < n; v++) for (const u of sourcesOf(v)) reach[v]![u] = true;
-  for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) if (reach[i]![k]) for (let j = 0; j < n; j++) if (reach[k]![j]) reach[i]![j] = true;
+  for (let k = 0; k < n; k++)
+    for (let i = 0; i < n; i++) if (reach[i]![k]) for (let j = 0; j < n; j++) if (reach[k]![j]) reach[i]![j] = true;
   return reach;
 }
 
@@ -173,8 +179,15 @@ describe('solvePiece', () => {
         const expected = denseSolve(denseOf(k, rows, transpose), B).flat();
         for (const denseLimit of [300, 0]) {
           const x = Float64Array.from(rhs);
-          solvePiece(k, rowStart, Int32Array.from(col), Float64Array.from(weight), x, r, { denseLimit, transpose, tolerance: 1e-14, maxSweeps: 100_000, who: 'test' });
-          for (let i = 0; i < expected.length; i++) expect(Math.abs(x[i]! - expected[i]!)).toBeLessThanOrEqual(1e-11 * Math.max(1, Math.abs(expected[i]!)));
+          solvePiece(k, rowStart, Int32Array.from(col), Float64Array.from(weight), x, r, {
+            denseLimit,
+            transpose,
+            tolerance: 1e-14,
+            maxSweeps: 100_000,
+            who: 'test',
+          });
+          for (let i = 0; i < expected.length; i++)
+            expect(Math.abs(x[i]! - expected[i]!)).toBeLessThanOrEqual(1e-11 * Math.max(1, Math.abs(expected[i]!)));
         }
       }),
       { numRuns: 300, seed: 3 },
@@ -186,7 +199,14 @@ describe('solvePiece', () => {
     const rowStart = Int32Array.from([0, 1, 2]);
     const col = Int32Array.from([1, 0]);
     const weight = Float64Array.from([1, 1]);
-    expect(() => solvePiece(2, rowStart, col, weight, Float64Array.from([1, 0]), 1, { denseLimit: 300, tolerance: 1e-13, maxSweeps: 100, who: 'test' })).toThrow(/test: singular/);
+    expect(() =>
+      solvePiece(2, rowStart, col, weight, Float64Array.from([1, 0]), 1, {
+        denseLimit: 300,
+        tolerance: 1e-13,
+        maxSweeps: 100,
+        who: 'test',
+      }),
+    ).toThrow(/test: singular/);
     const a = 1 - 1e-12;
     const tight = Float64Array.from([a, a]);
     const options = { denseLimit: 0, tolerance: 1e-13, maxSweeps: 100, who: 'test' } as const;
@@ -220,7 +240,11 @@ describe('solveDense and the sweep stop rule', () => {
   it('solveSparse solves a diagonally dominant system from its right-hand side', () => {
     // x0·1 = 1 + 0.5 x1, x1·0.8 = 0.5 x0 → x0 = 1/(1 − 0.3125) = 1.4545…, x1 = 0.625 x0.
     const x = Float64Array.from([1, 0]);
-    solveSparse(2, Int32Array.from([0, 1, 2]), Int32Array.from([1, 0]), Float64Array.from([0.5, 0.5]), Float64Array.from([1, 0.8]), x, 1, { tolerance: 1e-14, maxSweeps: 1000, who: 'test' });
+    solveSparse(2, Int32Array.from([0, 1, 2]), Int32Array.from([1, 0]), Float64Array.from([0.5, 0.5]), Float64Array.from([1, 0.8]), x, 1, {
+      tolerance: 1e-14,
+      maxSweeps: 1000,
+      who: 'test',
+    });
     expect(x[0]).toBeCloseTo(1 / 0.6875, 12);
     expect(x[1]).toBeCloseTo(0.625 / 0.6875, 12);
   });

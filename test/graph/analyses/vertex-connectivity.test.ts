@@ -20,7 +20,7 @@ function cutOf(n: number, edges: readonly Edge[], source: number, sinks: number[
 }
 
 /** Oracle: does a path lead from source to a sink avoiding the removed nodes? */
-function connected(n: number, edges: readonly Edge[], source: number, sinks: readonly number[], removed: ReadonlySet<number>): boolean {
+function connected(_n: number, edges: readonly Edge[], source: number, sinks: readonly number[], removed: ReadonlySet<number>): boolean {
   const seen = new Set<number>([source]);
   const todo = [source];
   while (todo.length > 0) {
@@ -98,31 +98,87 @@ const randomGraph = (maxN: number, density: number) =>
       source: fc.integer({ min: 0, max: n - 1 }),
       sinks: fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: Math.max(1, Math.floor(n / 2)) }),
       // size 'max': fast-check's default bias towards short arrays leaves too few interesting graphs
-      edges: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), { maxLength: density * n, size: 'max' }),
+      edges: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), {
+        maxLength: density * n,
+        size: 'max',
+      }),
     }),
   );
 
 describe('minimumVertexCut', () => {
   it('a chain is cut by any one node; the one nearest the source is returned', () => {
-    const r = cutOf(4, [[0, 1], [1, 2], [2, 3]], 0, [3]);
+    const r = cutOf(
+      4,
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+      0,
+      [3],
+    );
     expect(r).toEqual({ connectivity: 1, cut: [1], capped: false });
   });
 
   it('a diamond needs both middle nodes, or its shared bottom', () => {
     // 0 → 1, 0 → 2, 1 → 3, 2 → 3, 3 → 4 (sink): node 3 alone disconnects.
-    expect(cutOf(5, [[0, 1], [0, 2], [1, 3], [2, 3], [3, 4]], 0, [4])).toEqual({ connectivity: 1, cut: [3], capped: false });
+    expect(
+      cutOf(
+        5,
+        [
+          [0, 1],
+          [0, 2],
+          [1, 3],
+          [2, 3],
+          [3, 4],
+        ],
+        0,
+        [4],
+      ),
+    ).toEqual({ connectivity: 1, cut: [3], capped: false });
     // Two sinks at the bottom of each branch: both branches must go.
-    expect(cutOf(5, [[0, 1], [0, 2], [1, 3], [2, 4]], 0, [3, 4])).toEqual({ connectivity: 2, cut: [1, 2], capped: false });
+    expect(
+      cutOf(
+        5,
+        [
+          [0, 1],
+          [0, 2],
+          [1, 3],
+          [2, 4],
+        ],
+        0,
+        [3, 4],
+      ),
+    ).toEqual({ connectivity: 2, cut: [1, 2], capped: false });
   });
 
   it('a sink next to the source is cut by removing the sink itself', () => {
-    expect(cutOf(3, [[0, 1], [0, 2], [2, 1]], 0, [1])).toEqual({ connectivity: 1, cut: [1], capped: false });
+    expect(
+      cutOf(
+        3,
+        [
+          [0, 1],
+          [0, 2],
+          [2, 1],
+        ],
+        0,
+        [1],
+      ),
+    ).toEqual({ connectivity: 1, cut: [1], capped: false });
   });
 
   it('reroutes earlier flow (needs the backward residual arcs)', () => {
     // The first shortest path found, 0→1→3→5, blocks 0→2→3; the maximum, 2, takes 0→1→4→6 and
     // 0→2→3→5, which the second phase finds only by walking edge 1→3 backwards.
-    const edges: Edge[] = [[0, 1], [0, 2], [1, 3], [1, 4], [2, 3], [3, 5], [4, 6]];
+    const edges: Edge[] = [
+      [0, 1],
+      [0, 2],
+      [1, 3],
+      [1, 4],
+      [2, 3],
+      [3, 5],
+      [4, 6],
+    ];
     expect(cutOf(7, edges, 0, [5, 6])).toEqual({ connectivity: 2, cut: [1, 2], capped: false });
     // With a cycle back into the source and around 3 ↔ 4, nothing changes.
     expect(cutOf(7, [...edges, [3, 0], [3, 4], [4, 3]], 0, [5, 6])).toEqual({ connectivity: 2, cut: [1, 2], capped: false });
@@ -132,14 +188,34 @@ describe('minimumVertexCut', () => {
     // 0=S, 1=a, 2=p, 3=w (sink), 4=c, 5=s2 (sink), 6..8 = b, b2, b3. The first phase saturates the
     // short path 0→a→p→w; the maximum, 2, is 0→b→b2→b3→w and 0→a→c→s2, which the second phase
     // finds only by walking back over p's own node arc: p ends up carrying nothing.
-    const edges: Edge[] = [[0, 1], [0, 6], [1, 2], [1, 4], [2, 3], [4, 5], [6, 7], [7, 8], [8, 3]];
+    const edges: Edge[] = [
+      [0, 1],
+      [0, 6],
+      [1, 2],
+      [1, 4],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [7, 8],
+      [8, 3],
+    ];
     expect(cutOf(9, edges, 0, [3, 5])).toEqual({ connectivity: 2, cut: [1, 6], capped: false });
   });
 
   it('answers 0 when no sink is reachable, Infinity when the source is a sink', () => {
     expect(cutOf(3, [[1, 2]], 0, [2])).toEqual({ connectivity: 0, cut: [], capped: false });
     expect(cutOf(3, [[0, 1]], 0, [])).toEqual({ connectivity: 0, cut: [], capped: false });
-    expect(cutOf(3, [[0, 1], [1, 2]], 1, [1, 2])).toEqual({ connectivity: Number.POSITIVE_INFINITY, cut: [], capped: false });
+    expect(
+      cutOf(
+        3,
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        1,
+        [1, 2],
+      ),
+    ).toEqual({ connectivity: Number.POSITIVE_INFINITY, cut: [], capped: false });
   });
 
   it('stops at the limit with a lower bound', () => {

@@ -92,7 +92,9 @@ describe('analysis heap limit', () => {
     const error = await hog.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AnalysisMemoryError);
     expect(error).toMatchObject({ status: 422, code: 'analysis-memory-limit' });
-    expect((error as Error).message).toBe('The analysis needed more than the 32 MB of heap its worker may use (ANALYSIS_HEAP_MB) and was stopped.');
+    expect((error as Error).message).toBe(
+      'The analysis needed more than the 32 MB of heap its worker may use (ANALYSIS_HEAP_MB) and was stopped.',
+    );
     expect(((await queued) as unknown as Echo).echoed).toEqual(task('t1b'));
     expect(await threadOf(pool)).not.toBe(before);
   });

@@ -46,10 +46,19 @@ describe('warnings about over-full shares', () => {
     const buyers = Array.from({ length: 12 }, (_, i) => company(`b${String(i).padStart(2, '0')}`));
     const s2 = snapshotOf(
       [CD, PE, smelter('S1'), smelter('S2'), ...buyers, company('top')],
-      [supplies('CD', 'S1'), supplies('PE', 'S2'), ...buyers.flatMap((b) => [supplies('S1', b.id, 0.9), supplies('S2', b.id, 0.9), supplies(b.id, 'top')])],
+      [
+        supplies('CD', 'S1'),
+        supplies('PE', 'S2'),
+        ...buyers.flatMap((b) => [supplies('S1', b.id, 0.9), supplies('S2', b.id, 0.9), supplies(b.id, 'top')]),
+      ],
     );
-    const named = buyers.slice(0, 10).map((b) => `"${b.id}"`).join(', ');
-    expect(runAnalysis('origins', s2, { company: 'top', metal: 'tin' }).warnings).toEqual([`tin shares into ${named} and 2 more summed above 1 and were scaled down to 1`]);
+    const named = buyers
+      .slice(0, 10)
+      .map((b) => `"${b.id}"`)
+      .join(', ');
+    expect(runAnalysis('origins', s2, { company: 'top', metal: 'tin' }).warnings).toEqual([
+      `tin shares into ${named} and 2 more summed above 1 and were scaled down to 1`,
+    ]);
   });
 
   it('equal a plain upstream walk over the relationships on random graphs', () => {
@@ -57,13 +66,26 @@ describe('warnings about over-full shares', () => {
       fc.property(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 6 }), // at most 10 over-full nodes: all named
-        fc.array(fc.record({ from: fc.nat(40), to: fc.nat(40), share: fc.option(fc.double({ min: 0.05, max: 0.9, noNaN: true }), { nil: undefined }) }), { maxLength: 80 }),
+        fc.array(
+          fc.record({
+            from: fc.nat(40),
+            to: fc.nat(40),
+            share: fc.option(fc.double({ min: 0.05, max: 0.9, noNaN: true }), { nil: undefined }),
+          }),
+          { maxLength: 80 },
+        ),
         (smelters, companies, edges) => {
-          const nodes = [CD, PE, ...Array.from({ length: smelters }, (_, i) => smelter(`s${i}`)), ...Array.from({ length: companies }, (_, i) => company(`c${i}`))];
+          const nodes = [
+            CD,
+            PE,
+            ...Array.from({ length: smelters }, (_, i) => smelter(`s${i}`)),
+            ...Array.from({ length: companies }, (_, i) => company(`c${i}`)),
+          ];
           const relationships = allowedSupplies(nodes, edges);
           const s = snapshotOf(nodes, relationships);
           const declared = new Map<string, number>();
-          for (const r of relationships) if (r.type === 'SUPPLIES' && r.share !== undefined) declared.set(r.to, (declared.get(r.to) ?? 0) + r.share);
+          for (const r of relationships)
+            if (r.type === 'SUPPLIES' && r.share !== undefined) declared.set(r.to, (declared.get(r.to) ?? 0) + r.share);
           for (const c of nodes.filter((n) => n.label === 'Company')) {
             // Oracle: every node with a path of tin SUPPLIES to c (c included), over-full ones by id.
             const upstream = new Set([c.id]);
@@ -73,7 +95,10 @@ describe('warnings about over-full shares', () => {
             }
             const over = [...upstream].filter((id) => (declared.get(id) ?? 0) > 1 + 1e-9).sort();
             const takes = relationships.some((r) => r.to === c.id || r.from === c.id);
-            const expected = takes && over.length > 0 ? [`tin shares into ${over.map((id) => `"${id}"`).join(', ')} summed above 1 and were scaled down to 1`] : [];
+            const expected =
+              takes && over.length > 0
+                ? [`tin shares into ${over.map((id) => `"${id}"`).join(', ')} summed above 1 and were scaled down to 1`]
+                : [];
             expect(runAnalysis('origins', s, { company: c.id, metal: 'tin' }).warnings).toEqual(expected);
           }
         },

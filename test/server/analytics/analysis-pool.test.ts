@@ -26,7 +26,7 @@ describe('analysis worker pool', () => {
     await expect(pool.run('origins', snapshot, { company: 'ghost', metal: 'tin' })).rejects.toBeInstanceOf(UnknownNodeError);
   });
 
-  it('answers with its route\'s JSON text, encoded in the worker exactly as in-process, and marks stale answers', async () => {
+  it("answers with its route's JSON text, encoded in the worker exactly as in-process, and marks stale answers", async () => {
     pool = new AnalysisPool(1);
     const inProcess = new AnalysisPool(0);
     const params = { metal: 'tin', limit: 5 } as const;

@@ -29,22 +29,39 @@ afterAll(() => builder.close());
 
 describe('LayerBuilder', () => {
   it('compiles the fixture graph to the snapshot of the one-thread compile', async () => {
-    const scan = scanToColumns({ version: 4, nodes: fixtureNodes.map((n) => GraphNodeSchema.parse(n)), relationships: fixtureRelationships.map((r) => RelationshipSchema.parse(r)) });
+    const scan = scanToColumns({
+      version: 4,
+      nodes: fixtureNodes.map((n) => GraphNodeSchema.parse(n)),
+      relationships: fixtureRelationships.map((r) => RelationshipSchema.parse(r)),
+    });
     expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
   });
 
-  it.each([1, 2, 3])('compiles a synthetic network (seed %i, every metal) to the snapshot of the one-thread compile', async (seed) => {
-    const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 3000, seed, locatedIn: true }), seed);
-    const plan = planCompile(scan);
-    expect(plan.jobs.length).toBeGreaterThan(2);
-    expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
-  }, 60_000);
+  it.each([1, 2, 3])(
+    'compiles a synthetic network (seed %i, every metal) to the snapshot of the one-thread compile',
+    async (seed) => {
+      const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 3000, seed, locatedIn: true }), seed);
+      const plan = planCompile(scan);
+      expect(plan.jobs.length).toBeGreaterThan(2);
+      expect(await builder.compile(scan)).toEqual(compileSnapshotFromColumns(scan));
+    },
+    60_000,
+  );
 
   it('compiles SUPPLIES columns in shared memory (read in place by the worker) and in ordinary memory (copied to it) alike', async () => {
     const scan = syntheticScanColumns(generateSyntheticColumns({ companies: 2000, seed: 8, locatedIn: false }), 1);
     const { supplies } = scan;
     expect([supplies.from, supplies.to, supplies.metal, supplies.share].every(inSharedMemory)).toBe(true);
-    const ordinary = { ...scan, supplies: { ...supplies, from: Int32Array.from(supplies.from), to: Int32Array.from(supplies.to), metal: Uint8Array.from(supplies.metal), share: Float64Array.from(supplies.share) } };
+    const ordinary = {
+      ...scan,
+      supplies: {
+        ...supplies,
+        from: Int32Array.from(supplies.from),
+        to: Int32Array.from(supplies.to),
+        metal: Uint8Array.from(supplies.metal),
+        share: Float64Array.from(supplies.share),
+      },
+    };
     expect(inSharedMemory(ordinary.supplies.from)).toBe(false);
     const expected = compileSnapshotFromColumns(scan);
     expect(await builder.compile(scan)).toEqual(expected);

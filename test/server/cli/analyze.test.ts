@@ -21,9 +21,15 @@ afterAll(async () => {
 
 describe('oretrace analyze', () => {
   it('aligns tables: text left, numbers right', () => {
-    expect(table(['id', 'share'], [['a', '5.00%'], ['long-id', '100.00%']])).toBe(
-      ['id         share', '-------  -------', 'a          5.00%', 'long-id  100.00%'].join('\n'),
-    );
+    expect(
+      table(
+        ['id', 'share'],
+        [
+          ['a', '5.00%'],
+          ['long-id', '100.00%'],
+        ],
+      ),
+    ).toBe(['id         share', '-------  -------', 'a          5.00%', 'long-id  100.00%'].join('\n'));
   });
 
   it('prints the origin mix of a company', async () => {
@@ -42,7 +48,11 @@ describe('oretrace analyze', () => {
     expect(spof.split('\n')[0]).toMatch(/^Acme Watches \(acme\) — gold: redundancy 1; one minimum cut: /);
     expect(spof).toContain('S-AU-1                   Smelter  100.00%');
     const impact = render('impact', await analyze(store, 'impact', { remove: ['S-TIN-1'] }));
-    expect(impact.split('\n').slice(-3)).toEqual(['t1a      tin    100.00%  yes', 't2       tin    100.00%  yes', 'acme     tin     60.00%']);
+    expect(impact.split('\n').slice(-3)).toEqual([
+      't1a      tin    100.00%  yes',
+      't2       tin    100.00%  yes',
+      'acme     tin     60.00%',
+    ]);
   });
 
   it('answers JSON identical to the API for --json', async () => {

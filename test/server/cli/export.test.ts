@@ -25,8 +25,16 @@ describe('oretrace export', () => {
   it('writes nodes.csv and relationships.csv from one scan into a folder', async () => {
     const out = join(dir, 'out', 'csv');
     const summary = await exportCommand(source, { format: 'csv', out });
-    expect(summary).toEqual({ format: 'csv', files: [join(out, 'nodes.csv'), join(out, 'relationships.csv')], version: 1, nodes: 11, relationships: 13 });
-    expect(renderExport(summary)).toBe(`exported 11 nodes and 13 relationships (store version 1) as csv to ${join(out, 'nodes.csv')}, ${join(out, 'relationships.csv')}`);
+    expect(summary).toEqual({
+      format: 'csv',
+      files: [join(out, 'nodes.csv'), join(out, 'relationships.csv')],
+      version: 1,
+      nodes: 11,
+      relationships: 13,
+    });
+    expect(renderExport(summary)).toBe(
+      `exported 11 nodes and 13 relationships (store version 1) as csv to ${join(out, 'nodes.csv')}, ${join(out, 'relationships.csv')}`,
+    );
     const nodes = await readFile(join(out, 'nodes.csv'), 'utf8');
     expect(nodes.split('\r\n')).toHaveLength(11 + 2);
   });
@@ -39,7 +47,12 @@ describe('oretrace export', () => {
     expect(inFolder.files).toEqual([join(dir, 'oretrace-graph.graphml')]);
     expect(await readFile(join(dir, 'oretrace-graph.graphml'), 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<graphml /);
     const chunks: Buffer[] = [];
-    const sink = new Writable({ write: (c, _e, done) => (chunks.push(Buffer.from(c)), done()) });
+    const sink = new Writable({
+      write: (c, _e, done) => {
+        chunks.push(Buffer.from(c));
+        done();
+      },
+    });
     const toStdout = await exportCommand(source, { format: 'json', out: '-' }, sink);
     expect(toStdout.files).toEqual([]);
     expect(JSON.parse(Buffer.concat(chunks).toString('utf8')).relationships).toHaveLength(13);

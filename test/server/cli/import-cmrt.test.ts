@@ -115,7 +115,10 @@ describe('oretrace reference', { timeout: 120_000 }, () => {
     await store.init();
     await loadReference(store);
     const csv = join(dir, 'rmap.csv');
-    await writeFile(csv, 'Smelter ID,Smelter Name,Status\nCID002763,8853 S.p.A.,Conformant\nCID002920,ABC Refinery,Active\nCID999998,Nobody,Conformant\n');
+    await writeFile(
+      csv,
+      'Smelter ID,Smelter Name,Status\nCID002763,8853 S.p.A.,Conformant\nCID002920,ABC Refinery,Active\nCID999998,Nobody,Conformant\n',
+    );
     const loaded = await loadRmapStatusCommand(store, csv);
     expect(loaded).toMatchObject({ rowsRead: 3, smeltersUpdated: 2, unchanged: 0, notInGraph: 1 });
     expect((await store.getNode('Smelter', 'CID002920'))!.rmapStatus).toBe('active');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,7 +72,10 @@ describe('oretrace import graph', () => {
   it('imports JSON documents and a CSV pair given with --nodes/--relationships in ONE write', async () => {
     const target = await store('target');
     const countries = join(dir, 'countries.json');
-    await writeFile(countries, graphToJson({ version: 3, nodes: fixtureNodes.filter((n) => n.label === 'Country') as never, relationships: [] }));
+    await writeFile(
+      countries,
+      graphToJson({ version: 3, nodes: fixtureNodes.filter((n) => n.label === 'Country') as never, relationships: [] }),
+    );
     const companies = join(dir, 'companies.txt');
     await writeFile(companies, 'label,id,name,country\nCompany,acme,Acme,JP\nCompany,sup,Supplier,CD\n');
     const links = join(dir, 'links.txt');
@@ -90,28 +93,54 @@ describe('oretrace import graph', () => {
     const target = await store('target', true);
     const before = await target.scan();
     const doc = join(dir, 'supplier.json');
-    await writeFile(doc, JSON.stringify({ nodes: [{ label: 'Company', id: 'new-co', name: 'New', country: 'JP' }], relationships: [{ type: 'SUPPLIES', from: 'new-co', to: 'nobody', metal: 'tin' }] }));
+    await writeFile(
+      doc,
+      JSON.stringify({
+        nodes: [{ label: 'Company', id: 'new-co', name: 'New', country: 'JP' }],
+        relationships: [{ type: 'SUPPLIES', from: 'new-co', to: 'nobody', metal: 'tin' }],
+      }),
+    );
     const rels = join(dir, 'relationships.csv');
     await writeFile(rels, 'type,from,to,metal\nSUPPLIES,new-co,acme,tin\nSUPPLIES,ghost,acme,tin\n');
     const err = await rejection(importGraphCommand(target, [doc, rels]));
     expect(err).toBeInstanceOf(UnprocessableError);
-    expect(err.fields.map((f) => f.message)).toEqual([`${doc} relationships[0].to: no node has id "nobody"`, `${rels} row 3 column from: no node has id "ghost"`]);
-    expect(err.message).toBe(`nothing was written: 2 problems\n  ${doc} relationships[0].to: no node has id "nobody"\n  ${rels} row 3 column from: no node has id "ghost"`);
+    expect(err.fields.map((f) => f.message)).toEqual([
+      `${doc} relationships[0].to: no node has id "nobody"`,
+      `${rels} row 3 column from: no node has id "ghost"`,
+    ]);
+    expect(err.message).toBe(
+      `nothing was written: 2 problems\n  ${doc} relationships[0].to: no node has id "nobody"\n  ${rels} row 3 column from: no node has id "ghost"`,
+    );
     expect(await target.scan()).toEqual(before);
 
     const badCsv = join(dir, 'nodes.csv');
     await writeFile(badCsv, 'label,id,name,country\nCompany,x,X,jp\n');
     const csvErr = await rejection(importGraphCommand(target, [badCsv]));
     expect(csvErr).toBeInstanceOf(ValidationError);
-    expect(csvErr.message).toBe(`nothing was written: one problem\n  ${badCsv} row 2 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"`);
+    expect(csvErr.message).toBe(
+      `nothing was written: one problem\n  ${badCsv} row 2 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"`,
+    );
 
     const badJson = join(dir, 'broken.json');
     await writeFile(badJson, '{"nodes": [');
-    expect((await rejection(importGraphCommand(target, [badJson]))).message).toMatch(new RegExp(`^nothing was written: one problem\\n  ${badJson} is not JSON: `));
+    expect((await rejection(importGraphCommand(target, [badJson]))).message).toMatch(
+      new RegExp(`^nothing was written: one problem\\n  ${badJson} is not JSON: `),
+    );
     const invalidRow = join(dir, 'invalid.json');
-    await writeFile(invalidRow, JSON.stringify({ nodes: [{ label: 'Company', id: 'ok', name: 'OK', country: 'JP' }, { label: 'Planet', id: 'mars' }] }));
+    await writeFile(
+      invalidRow,
+      JSON.stringify({
+        nodes: [
+          { label: 'Company', id: 'ok', name: 'OK', country: 'JP' },
+          { label: 'Planet', id: 'mars' },
+        ],
+      }),
+    );
     const rowErr = await rejection(importGraphCommand(target, [invalidRow]));
-    expect(rowErr.fields[0]).toEqual({ path: 'nodes[1].label', message: expect.stringMatching(new RegExp(`^${invalidRow} nodes\\[1\\]\\.label: `)) });
+    expect(rowErr.fields[0]).toEqual({
+      path: 'nodes[1].label',
+      message: expect.stringMatching(new RegExp(`^${invalidRow} nodes\\[1\\]\\.label: `)),
+    });
     expect(await target.scan()).toEqual(before);
   });
 
@@ -147,7 +176,10 @@ describe('the oretrace command on an embedded data dir', () => {
     expect(exported.status).toBe(0);
     expect(exported.stdout).toMatch(/^exported 11 nodes and 13 relationships \(store version 1\) as csv to /);
 
-    const imported = cli(['import', 'graph', join(dir, 'out', 'nodes.csv'), join(dir, 'out', 'relationships.csv'), '--json'], join(dir, 'target'));
+    const imported = cli(
+      ['import', 'graph', join(dir, 'out', 'nodes.csv'), join(dir, 'out', 'relationships.csv'), '--json'],
+      join(dir, 'target'),
+    );
     expect(imported.stderr).toBe('');
     expect(imported.status).toBe(0);
     expect(JSON.parse(imported.stdout)).toEqual({ nodesUpserted: 11, relationshipsUpserted: 13, version: 1 });

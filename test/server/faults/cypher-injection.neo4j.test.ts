@@ -31,7 +31,7 @@ export const HOSTILE: readonly string[] = [
   '"',
   '`',
   '\\',
-  "}) DETACH DELETE n //",
+  '}) DETACH DELETE n //',
   "x'}) MATCH (n) DETACH DELETE n //",
   'x"}) WITH 1 AS x MATCH (n) DETACH DELETE n RETURN 1 //',
   '` DETACH DELETE n //',
@@ -57,7 +57,7 @@ export const HOSTILE: readonly string[] = [
   '{"$gt": ""}',
   '%27%22',
   '../../etc',
-  'x'.repeat(199) + "'",
+  `${'x'.repeat(199)}'`,
   "'".repeat(5000),
   'A'.repeat(100_000),
 ];
@@ -82,12 +82,20 @@ function casesFor(h: string, i: number): Case[] {
     add(`DELETE /${plural}/:id`, { method: 'DELETE', url: `/api/v1/${plural}/${p(h)}` });
   }
   add('PUT /companies/:id', { method: 'PUT', url: `/api/v1/companies/${p(h)}`, payload: { name: 'Hostile id', country: 'DE' } });
-  add('PUT /smelters/:id', { method: 'PUT', url: `/api/v1/smelters/${p(h)}`, payload: { name: 'Hostile id', metal: 'tin', country: 'PE' } });
+  add('PUT /smelters/:id', {
+    method: 'PUT',
+    url: `/api/v1/smelters/${p(h)}`,
+    payload: { name: 'Hostile id', metal: 'tin', country: 'PE' },
+  });
   add('GET /nodes/:id/neighborhood', { method: 'GET', url: `/api/v1/nodes/${p(h)}/neighborhood?direction=both&depth=3` });
   for (const analysis of ['origins', 'risk', 'risk-paths', 'single-points-of-failure']) {
     add(`GET /companies/:id/${analysis}`, { method: 'GET', url: `/api/v1/companies/${p(h)}/${analysis}?metal=tin` });
   }
-  add('POST /smelters/:id/name-decisions (id)', { method: 'POST', url: `/api/v1/smelters/${p(h)}/name-decisions`, payload: { name: 'x', decision: 'confirm' } });
+  add('POST /smelters/:id/name-decisions (id)', {
+    method: 'POST',
+    url: `/api/v1/smelters/${p(h)}/name-decisions`,
+    payload: { name: 'x', decision: 'confirm' },
+  });
   // Query strings.
   add('GET /companies?search', { method: 'GET', url: `/api/v1/companies${q({ search: h })}` });
   add('GET /companies?country&cursor', { method: 'GET', url: `/api/v1/companies${q({ country: h, cursor: h })}` });
@@ -103,16 +111,26 @@ function casesFor(h: string, i: number): Case[] {
     method: 'GET',
     url: `/api/v1/nodes/acme/neighborhood${q({ direction: h, metal: h, collapse: h })}`,
   });
-  add('GET /companies/:id/risk?policy', { method: 'GET', url: `/api/v1/companies/acme/risk${q({ metal: 'tin', policy: JSON.stringify({ countries: { cahraLists: [h] } }) })}` });
+  add('GET /companies/:id/risk?policy', {
+    method: 'GET',
+    url: `/api/v1/companies/acme/risk${q({ metal: 'tin', policy: JSON.stringify({ countries: { cahraLists: [h] } }) })}`,
+  });
   add('GET /companies/:id/risk?policy (raw)', { method: 'GET', url: `/api/v1/companies/acme/risk${q({ metal: 'tin', policy: h })}` });
   add('GET /rankings/risk?label', { method: 'GET', url: `/api/v1/rankings/risk${q({ metal: 'tin', label: h })}` });
   add('GET /export?format&part', { method: 'GET', url: `/api/v1/export${q({ format: h, part: h })}` });
-  add('GET /smelter-matches?name&id&country', { method: 'GET', url: `/api/v1/smelter-matches${q({ metal: 'tin', name: h, id: h, country: h })}` });
+  add('GET /smelter-matches?name&id&country', {
+    method: 'GET',
+    url: `/api/v1/smelter-matches${q({ metal: 'tin', name: h, id: h, country: h })}`,
+  });
   add('GET /smelter-matches?name', { method: 'GET', url: `/api/v1/smelter-matches${q({ metal: 'tin', name: h })}` });
   // JSON bodies.
   add('PUT /companies/:id body', { method: 'PUT', url: `/api/v1/companies/${id}`, payload: { name: h, country: 'DE', tags: [h, 'ok'] } });
   add('PUT /companies/:id body (country)', { method: 'PUT', url: `/api/v1/companies/${id}-c`, payload: { name: 'ok', country: h } });
-  add('PUT /smelters/:id body', { method: 'PUT', url: `/api/v1/smelters/${id}-s`, payload: { name: h, aliases: [h], metal: 'tin', country: 'PE', rejectedNames: [h] } });
+  add('PUT /smelters/:id body', {
+    method: 'PUT',
+    url: `/api/v1/smelters/${id}-s`,
+    payload: { name: h, aliases: [h], metal: 'tin', country: 'PE', rejectedNames: [h] },
+  });
   add('PUT /countries/:id body', { method: 'PUT', url: `/api/v1/countries/JP`, payload: { name: 'Japan', lists: [h], cahra: false } });
   add('PUT /supplies (from)', { method: 'PUT', url: '/api/v1/supplies', payload: { from: h, to: 'acme', metal: 'tin' } });
   add('PUT /supplies (source)', { method: 'PUT', url: '/api/v1/supplies', payload: { from: 't2', to: 't1a', metal: 'tin', source: h } });
@@ -142,11 +160,21 @@ function casesFor(h: string, i: number): Case[] {
     payload: { nodes: [{ label: h, id: `${id}-l`, name: 'x', country: 'DE' }] },
   });
   add('POST /scenarios/impact', { method: 'POST', url: '/api/v1/scenarios/impact', payload: { remove: [h] } });
-  add('POST /smelters/:id/name-decisions (name)', { method: 'POST', url: '/api/v1/smelters/S-TIN-2/name-decisions', payload: { name: h, decision: 'confirm' } });
+  add('POST /smelters/:id/name-decisions (name)', {
+    method: 'POST',
+    url: '/api/v1/smelters/S-TIN-2/name-decisions',
+    payload: { name: h, decision: 'confirm' },
+  });
   // CSV cells and multipart file names.
   add('POST /imports/graph CSV', async () => {
     const { payload, headers } = await multipartBody([
-      ['nodes', { content: `label,id,name,country,tags\r\nCompany,${cell(h)},${cell(h)},DE,${cell(h)}\r\nCompany,${id}-csv,${cell(h)},FR,\r\n`, fileName: h }],
+      [
+        'nodes',
+        {
+          content: `label,id,name,country,tags\r\nCompany,${cell(h)},${cell(h)},DE,${cell(h)}\r\nCompany,${id}-csv,${cell(h)},FR,\r\n`,
+          fileName: h,
+        },
+      ],
       ['relationships', { content: `type,from,to,metal,source\r\nSUPPLIES,${cell(h)},${id}-csv,tin,${cell(h)}\r\n`, fileName: `${h}.csv` }],
     ]);
     return { method: 'POST', url: '/api/v1/imports/graph', payload, headers };
@@ -164,7 +192,9 @@ async function cmrtCases(): Promise<Case[]> {
   return ["x'}) MATCH (n) DETACH DELETE n //", '`', '__proto__', 'Zürich 北京 🦜'].map((h, i) => ({
     what: `POST /imports/cmrt [cmrt ${i}]`,
     request: async () => {
-      const { payload, headers } = await multipartBody([['file', { content: workbook, fileName: `${h}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }]]);
+      const { payload, headers } = await multipartBody([
+        ['file', { content: workbook, fileName: `${h}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
+      ]);
       return { method: 'POST', url: `/api/v1/imports/cmrt${q({ company: h, name: h, country: 'JP' })}`, payload, headers };
     },
   }));
@@ -177,7 +207,8 @@ function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'updatedAt' && k !== 'version' && k !== 'snapshotVersion' && k !== 'instance') out[k] = normalise(v);
+    for (const [k, v] of Object.entries(value))
+      if (k !== 'updatedAt' && k !== 'version' && k !== 'snapshotVersion' && k !== 'instance') out[k] = normalise(v);
     return out;
   }
   return value;
@@ -253,19 +284,29 @@ describe.runIf(conn !== null)('Cypher injection through every route', () => {
       const name = h.trim();
       // What the model accepts as a name: 1..500 characters once trimmed.
       if (name.length === 0 || name.length > 500) continue;
-      const put = await neoApp.inject({ method: 'PUT', url: `/api/v1/companies/bytes-${i}`, payload: { name: h, country: 'DE', tags: [h] } });
+      const put = await neoApp.inject({
+        method: 'PUT',
+        url: `/api/v1/companies/bytes-${i}`,
+        payload: { name: h, country: 'DE', tags: [h] },
+      });
       expect(put.statusCode, `${i}: ${put.body.slice(0, 200)}`).toBe(201);
       const got = (await neoApp.inject({ method: 'GET', url: `/api/v1/companies/bytes-${i}` })).json();
       expect(got.name).toBe(name);
       expect(got.tags).toEqual([name]);
-      const rel = await neoApp.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 't2', to: `bytes-${i}`, metal: 'tin', source: h } });
+      const rel = await neoApp.inject({
+        method: 'PUT',
+        url: '/api/v1/supplies',
+        payload: { from: 't2', to: `bytes-${i}`, metal: 'tin', source: h },
+      });
       expect(rel.statusCode, rel.body.slice(0, 200)).toBe(200);
       const listed = await neoApp.inject({ method: 'GET', url: `/api/v1/supplies${q({ from: 't2', to: `bytes-${i}` })}` });
       expect(listed.json().items.map((r: { source: string }) => r.source)).toEqual([name]);
     }
     // A hostile id that is a valid id is an id like any other.
     const id = "x'}) MATCH (n) DETACH DELETE n //";
-    expect((await neoApp.inject({ method: 'PUT', url: `/api/v1/companies/${p(id)}`, payload: { name: 'Odd id', country: 'DE' } })).statusCode).toBeLessThan(300);
+    expect(
+      (await neoApp.inject({ method: 'PUT', url: `/api/v1/companies/${p(id)}`, payload: { name: 'Odd id', country: 'DE' } })).statusCode,
+    ).toBeLessThan(300);
     expect((await neoApp.inject({ method: 'GET', url: `/api/v1/companies/${p(id)}` })).json()).toMatchObject({ id, name: 'Odd id' });
     expect((await neo.counts()).nodes).toBeGreaterThanOrEqual(fixtureNodes.length);
   }, 300_000);

@@ -146,7 +146,10 @@ describe('the embedded store killed with SIGKILL during writes', () => {
         if (stored === r.inFlight) newStateKept++;
       }
       // The restart removed what the killed write left behind.
-      expect((await readdir(dataDir)).filter((f) => f.endsWith('.tmp')), where).toEqual([]);
+      expect(
+        (await readdir(dataDir)).filter((f) => f.endsWith('.tmp')),
+        where,
+      ).toEqual([]);
       version = stored;
     }
     console.log(

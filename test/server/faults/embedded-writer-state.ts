@@ -19,7 +19,8 @@ export const shareOf = (v: number): number => ((v % 9) + 1) / 10;
 
 function chain(prefix: string, n: number, share: number, source: string): RelationshipInput[] {
   const out: RelationshipInput[] = [];
-  for (let i = 0; i + 1 < n; i++) out.push({ type: 'SUPPLIES', from: `${prefix}-${i}`, to: `${prefix}-${i + 1}`, metal: 'tin', share, source });
+  for (let i = 0; i + 1 < n; i++)
+    out.push({ type: 'SUPPLIES', from: `${prefix}-${i}`, to: `${prefix}-${i + 1}`, metal: 'tin', share, source });
   return out;
 }
 
@@ -28,10 +29,12 @@ export function writerDocument(v: number): { nodes: GraphNodeInput[]; relationsh
   const nodes: GraphNodeInput[] = [];
   const relationships: RelationshipInput[] = [];
   if (v === 1) {
-    for (let i = 0; i < BASE; i++) nodes.push({ label: 'Company', id: `b-${i}`, name: `Base supplier ${i}`, country: 'JP', tags: ['base', 'padding'] });
+    for (let i = 0; i < BASE; i++)
+      nodes.push({ label: 'Company', id: `b-${i}`, name: `Base supplier ${i}`, country: 'JP', tags: ['base', 'padding'] });
     relationships.push(...chain('b', BASE, 0.5, 'base'));
   }
-  for (let i = 0; i < MARKERS; i++) nodes.push({ label: 'Company', id: `m-${i}`, name: `generation ${v}`, country: 'DE', saqScore: v % 101 });
+  for (let i = 0; i < MARKERS; i++)
+    nodes.push({ label: 'Company', id: `m-${i}`, name: `generation ${v}`, country: 'DE', saqScore: v % 101 });
   for (let i = 0; i < GROWTH; i++) nodes.push({ label: 'Company', id: `x-${v}-${i}`, name: `grown at ${v}`, country: 'FR' });
   relationships.push(...chain('m', MARKERS, shareOf(v), `write ${v}`));
   return { nodes, relationships };

@@ -31,11 +31,18 @@ const BULK_RELATIONSHIPS = BULK_COMPANIES * BULK_METALS.length;
 
 function bulkImport(round: number): { nodes: GraphNodeInput[]; relationships: RelationshipInput[] } {
   const nodes: GraphNodeInput[] = [];
-  for (let i = 0; i < BULK_COMPANIES; i++) nodes.push({ label: 'Company', id: `bulk-${round}-${i}`, name: `Bulk supplier ${i}`, country: 'DE' });
+  for (let i = 0; i < BULK_COMPANIES; i++)
+    nodes.push({ label: 'Company', id: `bulk-${round}-${i}`, name: `Bulk supplier ${i}`, country: 'DE' });
   const relationships: RelationshipInput[] = [];
   for (const metal of BULK_METALS) {
     for (let i = 0; i < BULK_COMPANIES; i++) {
-      relationships.push({ type: 'SUPPLIES', from: `bulk-${round}-${i}`, to: `bulk-${round}-${(i + 1) % BULK_COMPANIES}`, metal, share: 0.5 });
+      relationships.push({
+        type: 'SUPPLIES',
+        from: `bulk-${round}-${i}`,
+        to: `bulk-${round}-${(i + 1) % BULK_COMPANIES}`,
+        metal,
+        share: 0.5,
+      });
     }
   }
   return { nodes, relationships };
@@ -151,9 +158,7 @@ describe.runIf(ownServer)('Neo4j killed during a large import', () => {
     const after = await store.counts();
     const imported = after.nodes !== baseline.nodes;
     expect(after).toEqual(
-      imported
-        ? { nodes: baseline.nodes + BULK_COMPANIES, relationships: baseline.relationships + BULK_RELATIONSHIPS }
-        : baseline,
+      imported ? { nodes: baseline.nodes + BULK_COMPANIES, relationships: baseline.relationships + BULK_RELATIONSHIPS } : baseline,
     );
     expect(await store.version()).toBe(imported ? version + 1 : version);
     expect(await store.getNode('Company', `during-${round}`)).toBeNull();
@@ -175,6 +180,8 @@ describe.runIf(ownServer)('Neo4j killed during a large import', () => {
 
   it('around the commit: all or nothing of the import', async () => {
     const imported = await killDuringImport(2, Math.ceil(BULK_RELATIONSHIPS / store.batchSize));
-    console.log(`Neo4j killed after the last batch of a ${BULK_RELATIONSHIPS}-relationship import: ${imported ? 'all' : 'nothing'} of it was kept`);
+    console.log(
+      `Neo4j killed after the last batch of a ${BULK_RELATIONSHIPS}-relationship import: ${imported ? 'all' : 'nothing'} of it was kept`,
+    );
   }, 400_000);
 });

@@ -142,10 +142,24 @@ describe('analyses while the graph store is unavailable', () => {
 describe('the stale flag in OpenAPI', () => {
   it('is a documented, required field of every analysis answer', async () => {
     const { app } = await setUp({ withFixture: false });
-    const doc = (await get(app, '/docs/json')).json() as { components: { schemas: Record<string, { properties?: Record<string, { type?: string; description?: string }>; required?: string[] }> } };
-    for (const name of ['OriginsAnswer', 'RiskAnswer', 'RiskPathsAnswer', 'SinglePointsOfFailureAnswer', 'ImpactAnswer', 'RiskRankingAnswer']) {
+    const doc = (await get(app, '/docs/json')).json() as {
+      components: {
+        schemas: Record<string, { properties?: Record<string, { type?: string; description?: string }>; required?: string[] }>;
+      };
+    };
+    for (const name of [
+      'OriginsAnswer',
+      'RiskAnswer',
+      'RiskPathsAnswer',
+      'SinglePointsOfFailureAnswer',
+      'ImpactAnswer',
+      'RiskRankingAnswer',
+    ]) {
       const schema = doc.components.schemas[name]!;
-      expect(schema.properties?.stale, name).toMatchObject({ type: 'boolean', description: expect.stringMatching(/could not be reached.*last snapshot/) });
+      expect(schema.properties?.stale, name).toMatchObject({
+        type: 'boolean',
+        description: expect.stringMatching(/could not be reached.*last snapshot/),
+      });
       expect(schema.required, name).toContain('stale');
     }
   });

@@ -39,7 +39,14 @@ function baseGraph(): { nodes: GraphNodeInput[]; relationships: RelationshipInpu
   const relationships: RelationshipInput[] = [];
   for (const c of COUNTRIES) nodes.push({ label: 'Country', id: c, name: `Country ${c}` });
   for (let s = 0; s < SMELTERS; s++) {
-    nodes.push({ label: 'Smelter', id: `S-${s}`, name: `Smelter ${s}`, metal: 'tin', country: COUNTRIES[s]!, rmapStatus: s % 3 === 0 ? 'conformant' : 'active' });
+    nodes.push({
+      label: 'Smelter',
+      id: `S-${s}`,
+      name: `Smelter ${s}`,
+      metal: 'tin',
+      country: COUNTRIES[s]!,
+      rmapStatus: s % 3 === 0 ? 'conformant' : 'active',
+    });
     relationships.push({ type: 'SUPPLIES', from: COUNTRIES[s]!, to: `S-${s}`, metal: 'tin', share: 0.5 });
     relationships.push({ type: 'SUPPLIES', from: COUNTRIES[(s + 3) % COUNTRIES.length]!, to: `S-${s}`, metal: 'tin', share: 0.5 });
   }
@@ -60,17 +67,31 @@ function baseGraph(): { nodes: GraphNodeInput[]; relationships: RelationshipInpu
 function write(k: number): { nodes: GraphNodeInput[]; relationships: RelationshipInput[] } {
   const nodes: GraphNodeInput[] = [];
   const relationships: RelationshipInput[] = [];
-  COUNTRIES.forEach((c, j) => nodes.push({ label: 'Country', id: c, name: `Country ${c}`, cahra: (k + j) % 3 === 0, riskScore: ((k * 7 + j) % 10) / 10 }));
+  COUNTRIES.forEach((c, j) =>
+    nodes.push({ label: 'Country', id: c, name: `Country ${c}`, cahra: (k + j) % 3 === 0, riskScore: ((k * 7 + j) % 10) / 10 }),
+  );
   for (let s = 0; s < SMELTERS; s++) {
     const a = (((k + s) % 9) + 1) / 10;
     relationships.push({ type: 'SUPPLIES', from: COUNTRIES[s]!, to: `S-${s}`, metal: 'tin', share: a });
-    relationships.push({ type: 'SUPPLIES', from: COUNTRIES[(s + 3) % COUNTRIES.length]!, to: `S-${s}`, metal: 'tin', share: Math.round((1 - a) * 10) / 10 });
+    relationships.push({
+      type: 'SUPPLIES',
+      from: COUNTRIES[(s + 3) % COUNTRIES.length]!,
+      to: `S-${s}`,
+      metal: 'tin',
+      share: Math.round((1 - a) * 10) / 10,
+    });
   }
   for (let t = 0; t < TIER1; t++) {
     nodes.push({ label: 'Company', id: `t1-${t}`, name: `Tier one ${t}`, country: 'CN', saqScore: (k * 13 + t) % 101 });
     const w = (((k + t) % 4) + 1) / 5;
     relationships.push({ type: 'SUPPLIES', from: `S-${t % SMELTERS}`, to: `t1-${t}`, metal: 'tin', share: w });
-    relationships.push({ type: 'SUPPLIES', from: `S-${(t + 1) % SMELTERS}`, to: `t1-${t}`, metal: 'tin', share: Math.round((1 - w) * 10) / 10 });
+    relationships.push({
+      type: 'SUPPLIES',
+      from: `S-${(t + 1) % SMELTERS}`,
+      to: `t1-${t}`,
+      metal: 'tin',
+      share: Math.round((1 - w) * 10) / 10,
+    });
   }
   return { nodes, relationships };
 }
@@ -78,7 +99,11 @@ function write(k: number): { nodes: GraphNodeInput[]; relationships: Relationshi
 const QUERIES = [
   { url: '/api/v1/companies/acme/origins?metal=tin', name: 'origins', params: { company: 'acme', metal: 'tin' } },
   { url: '/api/v1/companies/acme/risk?metal=tin', name: 'risk', params: { company: 'acme', metal: 'tin', limit: 10 } },
-  { url: '/api/v1/companies/acme/single-points-of-failure?metal=tin', name: 'singlePointsOfFailure', params: { company: 'acme', metal: 'tin' } },
+  {
+    url: '/api/v1/companies/acme/single-points-of-failure?metal=tin',
+    name: 'singlePointsOfFailure',
+    params: { company: 'acme', metal: 'tin' },
+  },
   { url: '/api/v1/rankings/risk?metal=tin&limit=20', name: 'riskRanking', params: { metal: 'tin', limit: 20 } },
 ] as const;
 
@@ -119,7 +144,11 @@ describe.runIf(conn !== null)('two API instances over one Neo4j', () => {
   async function expectAnswers(): Promise<Map<string, unknown>> {
     const scan = await oracle.scan();
     // In the order the Neo4j adapter scans, so that both compile the very same snapshot.
-    const snapshot = compileSnapshot({ version: scan.version, nodes: sortedNodes(scan.nodes), relationships: sortedRelationships(scan.relationships) });
+    const snapshot = compileSnapshot({
+      version: scan.version,
+      nodes: sortedNodes(scan.nodes),
+      relationships: sortedRelationships(scan.relationships),
+    });
     return new Map(QUERIES.map((q) => [q.url, runAnalysis(q.name, snapshot, q.params as never)]));
   }
 
@@ -162,7 +191,7 @@ describe.runIf(conn !== null)('two API instances over one Neo4j', () => {
     if (oracleDir) await rm(oracleDir, { recursive: true, force: true });
   });
 
-  it('B answers every analysis from one committed version, and sees A\'s writes once it recompiles', async () => {
+  it("B answers every analysis from one committed version, and sees A's writes once it recompiles", async () => {
     const base = await storeA.version();
     // B has compiled the base graph before the writes start.
     for (const q of QUERIES) {
@@ -208,7 +237,9 @@ describe.runIf(conn !== null)('two API instances over one Neo4j', () => {
       if (diff) {
         // Say which version's answer it is, if any: a label off by one, or a mix of versions.
         const matches = expected.flatMap((e, j) => (sameAnswer(a.body, e.get(a.url)) === null ? [j] : []));
-        expect.fail(`${a.url} at version ${v} (write ${k}${a.body.stale ? ', stale' : ''}) is not the answer of that version (${diff}); it is the answer of writes [${matches.join(', ')}]`);
+        expect.fail(
+          `${a.url} at version ${v} (write ${k}${a.body.stale ? ', stale' : ''}) is not the answer of that version (${diff}); it is the answer of writes [${matches.join(', ')}]`,
+        );
       }
       versions.set(k, (versions.get(k) ?? 0) + 1);
     }

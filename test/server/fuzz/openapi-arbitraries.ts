@@ -52,7 +52,10 @@ export interface OpenApiOperation {
 }
 
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: OpenApiParameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: OpenApiParameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -131,7 +134,7 @@ const TRICKY = [
   'İ',
   'ß',
   '北京',
-  "}) DETACH DELETE n //",
+  '}) DETACH DELETE n //',
   '$id',
 ];
 
@@ -141,8 +144,14 @@ export function edgyString(maxLength = 300): fc.Arbitrary<string> {
     { weight: 3, arbitrary: fc.string({ maxLength: Math.min(maxLength, 40) }) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: Math.min(maxLength, 20) }) },
     { weight: 2, arbitrary: fc.constantFrom(...TRICKY) },
-    { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 5 }), fc.constantFrom(...CONTROL), fc.string({ maxLength: 5 })).map((p) => p.join('')) },
-    { weight: 1, arbitrary: fc.constantFrom('x'.repeat(maxLength), 'x'.repeat(maxLength + 1), 'é'.repeat(maxLength + 1), ' '.repeat(maxLength + 1)) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.string({ maxLength: 5 }), fc.constantFrom(...CONTROL), fc.string({ maxLength: 5 })).map((p) => p.join('')),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('x'.repeat(maxLength), 'x'.repeat(maxLength + 1), 'é'.repeat(maxLength + 1), ' '.repeat(maxLength + 1)),
+    },
   );
 }
 
@@ -191,8 +200,13 @@ export class SchemaArbitraries {
   /** A string that fits `pattern` and the length limits, drawn from ids and codes the graph knows. */
   private stringFor(s: JsonSchema): fc.Arbitrary<string> {
     if (s.format === 'binary') return fc.string({ maxLength: 50 });
-    if (s.format === 'date') return fc.oneof(fc.constant('2024-05-10'), fc.date({ noInvalidDate: true, min: new Date('1900-01-01'), max: new Date('2999-12-31') }).map((d) => d.toISOString().slice(0, 10)));
-    if (s.format === 'date-time') return fc.date({ noInvalidDate: true, min: new Date('1970-01-01'), max: new Date('2999-12-31') }).map((d) => d.toISOString());
+    if (s.format === 'date')
+      return fc.oneof(
+        fc.constant('2024-05-10'),
+        fc.date({ noInvalidDate: true, min: new Date('1900-01-01'), max: new Date('2999-12-31') }).map((d) => d.toISOString().slice(0, 10)),
+      );
+    if (s.format === 'date-time')
+      return fc.date({ noInvalidDate: true, min: new Date('1970-01-01'), max: new Date('2999-12-31') }).map((d) => d.toISOString());
     if (s.pattern === '^[A-Z]{2}$') return fc.oneof(fc.constantFrom(...this.known.countries), fc.stringMatching(/^[A-Z]{2}$/));
     if (s.pattern && /^\^\[A-Z\]\{2\}-/.test(s.pattern)) return fc.stringMatching(/^[A-Z]{2}-[A-Z0-9]{1,3}$/);
     const max = Math.min(s.maxLength ?? 60, 60);
@@ -200,7 +214,12 @@ export class SchemaArbitraries {
     const ids = [...this.known.companies, ...this.known.smelters, ...this.known.countries];
     return fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...ids) },
-      { weight: 2, arbitrary: fc.string({ minLength: Math.max(min, 1), maxLength: Math.max(max, 1) }).filter((x) => x.trim().length > 0 && !/\p{Cc}/u.test(x)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .string({ minLength: Math.max(min, 1), maxLength: Math.max(max, 1) })
+          .filter((x) => x.trim().length > 0 && !/\p{Cc}/u.test(x)),
+      },
       { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9 .-]{0,20}$/) },
     );
   }
@@ -233,9 +252,14 @@ export class SchemaArbitraries {
       case 'number': {
         const lo = s.minimum ?? s.exclusiveMinimum ?? -1e6;
         const hi = s.maximum ?? s.exclusiveMaximum ?? 1e6;
-        const inside = fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).filter(
-          (x) => (s.exclusiveMinimum === undefined || x > s.exclusiveMinimum) && (s.exclusiveMaximum === undefined || x < s.exclusiveMaximum) && !Object.is(x, -0),
-        );
+        const inside = fc
+          .double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true })
+          .filter(
+            (x) =>
+              (s.exclusiveMinimum === undefined || x > s.exclusiveMinimum) &&
+              (s.exclusiveMaximum === undefined || x < s.exclusiveMaximum) &&
+              !Object.is(x, -0),
+          );
         const edges = [s.minimum, s.maximum].filter((x): x is number => x !== undefined);
         return edges.length > 0 ? fc.oneof(fc.constantFrom(...edges), inside) : inside;
       }
@@ -255,7 +279,11 @@ export class SchemaArbitraries {
         for (const [k, v] of Object.entries(props)) record[k] = this.valid(v, depth + 1);
         const base = fc.record(record, { requiredKeys: [...required].filter((k) => k in props) });
         if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-          const extra = fc.dictionary(s.propertyNames ? (this.valid(s.propertyNames, depth + 1) as fc.Arbitrary<string>) : fc.string({ maxLength: 10 }), this.valid(s.additionalProperties, depth + 1), { maxKeys: 3 });
+          const extra = fc.dictionary(
+            s.propertyNames ? (this.valid(s.propertyNames, depth + 1) as fc.Arbitrary<string>) : fc.string({ maxLength: 10 }),
+            this.valid(s.additionalProperties, depth + 1),
+            { maxKeys: 3 },
+          );
           return fc.tuple(base, extra).map(([a, b]) => ({ ...b, ...a }));
         }
         return base;
@@ -287,7 +315,9 @@ export class SchemaArbitraries {
     }
     if (type === 'integer' || type === 'number') {
       const edges = [s.minimum, s.maximum, s.exclusiveMinimum, s.exclusiveMaximum].filter((x): x is number => x !== undefined);
-      options.push(fc.constantFrom(...edges.flatMap((e) => [e - 1, e + 1, e - 1e-9, e + 1e-9, e]), 0.5, -1, 1e21, Number.MAX_SAFE_INTEGER + 2));
+      options.push(
+        fc.constantFrom(...edges.flatMap((e) => [e - 1, e + 1, e - 1e-9, e + 1e-9, e]), 0.5, -1, 1e21, Number.MAX_SAFE_INTEGER + 2),
+      );
       options.push(fc.constantFrom('1', '1e3', 'Infinity', '0x10', ' 5 ', ''));
     }
     if (type === 'array' && depth < 3) {
@@ -297,7 +327,8 @@ export class SchemaArbitraries {
         fc.tuple(fc.array(this.valid(item, depth + 1), { maxLength: 3 }), this.invalid(item, depth + 1)).map(([ok, bad]) => [...ok, bad]),
       );
       if (s.minItems !== undefined && s.minItems > 0) options.push(fc.constant([]));
-      if (s.maxItems !== undefined && s.maxItems < 2000) options.push(this.valid(item, depth + 1).map((v) => Array.from({ length: s.maxItems! + 1 }, () => v)));
+      if (s.maxItems !== undefined && s.maxItems < 2000)
+        options.push(this.valid(item, depth + 1).map((v) => Array.from({ length: s.maxItems! + 1 }, () => v)));
     }
     if (type === 'object' && depth < 3) {
       const props = Object.keys(s.properties ?? {});
@@ -305,19 +336,34 @@ export class SchemaArbitraries {
       if (props.length > 0) {
         // One property wrong.
         options.push(
-          fc.oneof(...props.map((key) => fc.tuple(valid, this.invalid(s.properties![key]!, depth + 1)).map(([obj, bad]) => ({ ...obj, [key]: bad })))),
+          fc.oneof(
+            ...props.map((key) =>
+              fc.tuple(valid, this.invalid(s.properties![key]!, depth + 1)).map(([obj, bad]) => ({ ...obj, [key]: bad })),
+            ),
+          ),
         );
         // A required property missing.
         const required = s.required ?? [];
-        if (required.length > 0) options.push(fc.tuple(valid, fc.constantFrom(...required)).map(([obj, key]) => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key))));
+        if (required.length > 0)
+          options.push(
+            fc
+              .tuple(valid, fc.constantFrom(...required))
+              .map(([obj, key]) => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key))),
+          );
       }
       // Unknown and prototype-polluting keys (as JSON text makes them: own properties).
       options.push(
-        fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknownField', 'label', 'type', ''), fc.jsonValue({ maxDepth: 2 })).map(([obj, key, value]) => {
-          const out = { ...obj };
-          Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
-          return out;
-        }),
+        fc
+          .tuple(
+            valid,
+            fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknownField', 'label', 'type', ''),
+            fc.jsonValue({ maxDepth: 2 }),
+          )
+          .map(([obj, key, value]) => {
+            const out = { ...obj };
+            Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+            return out;
+          }),
       );
     }
     return fc.oneof(...options);
@@ -370,18 +416,39 @@ export const CONTENT_TYPES = [
 
 /** Request bodies that are not JSON documents at all. */
 export const GARBAGE_BODIES: fc.Arbitrary<string | Buffer> = fc.oneof(
-  fc.constantFrom('', ' ', 'null', 'true', '0', '"text"', '[]', '{', '{"nodes": [', '{"a":1}{"b":2}', '\u0000', '{"__proto__": {"polluted": true}}', '{"constructor": {"prototype": {"polluted": true}}}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'null',
+    'true',
+    '0',
+    '"text"',
+    '[]',
+    '{',
+    '{"nodes": [',
+    '{"a":1}{"b":2}',
+    '\u0000',
+    '{"__proto__": {"polluted": true}}',
+    '{"constructor": {"prototype": {"polluted": true}}}',
+  ),
   fc.constant('['.repeat(5000) + ']'.repeat(5000)),
   fc.constant(`{"nodes": [${'{"label":"Company"},'.repeat(2000)}{}]}`),
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
   fc.string({ maxLength: 200 }),
 );
 
-export function multipartPayload(parts: Array<{ name: string; fileName?: string | undefined; type?: string; content: Buffer }>, boundary: string): Buffer {
+export function multipartPayload(
+  parts: Array<{ name: string; fileName?: string | undefined; type?: string; content: Buffer }>,
+  boundary: string,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.name.replace(/"/g, '%22')}"${p.fileName !== undefined ? `; filename="${p.fileName.replace(/"/g, '%22')}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`), p.content, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`),
+      p.content,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);

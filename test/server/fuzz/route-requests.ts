@@ -14,7 +14,7 @@ import {
   GARBAGE_BODIES,
   multipartPayload,
   percentEncode,
-  SchemaArbitraries,
+  type SchemaArbitraries,
   type FuzzRequest,
   type JsonSchema,
   type KnownIds,
@@ -50,7 +50,27 @@ function csvFile(part: string): fc.Arbitrary<Buffer> {
   const columns = (part === 'relationships' ? RELATIONSHIP_CSV_COLUMNS : NODE_CSV_COLUMNS).map((c) => c.name);
   const ids = [...known.companies, ...known.smelters, ...known.countries];
   const cellValue = fc.oneof(
-    fc.constantFrom('', 'Company', 'Smelter', 'Country', 'SUPPLIES', 'LOCATED_IN', 'tin', 'gold', 'JP', 'DE', '0.5', '1', '2', '-1', 'true', 'a|b', 'conformant', '2024-05-10', ...ids),
+    fc.constantFrom(
+      '',
+      'Company',
+      'Smelter',
+      'Country',
+      'SUPPLIES',
+      'LOCATED_IN',
+      'tin',
+      'gold',
+      'JP',
+      'DE',
+      '0.5',
+      '1',
+      '2',
+      '-1',
+      'true',
+      'a|b',
+      'conformant',
+      '2024-05-10',
+      ...ids,
+    ),
     edgyString(40),
   );
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -64,7 +84,8 @@ function csvFile(part: string): fc.Arbitrary<Buffer> {
     )
     .map(([header, rows, cells, eol, bom]) => {
       const lines = [header.map(quote).join(',')];
-      for (let r = 0; r < rows; r++) lines.push(header.map((_, c) => quote(cells[(r * header.length + c) % Math.max(cells.length, 1)] ?? '')).join(','));
+      for (let r = 0; r < rows; r++)
+        lines.push(header.map((_, c) => quote(cells[(r * header.length + c) % Math.max(cells.length, 1)] ?? '')).join(','));
       return Buffer.from(`${bom ? '\ufeff' : ''}${lines.join(eol)}${eol}`, 'utf8');
     });
 }
@@ -75,7 +96,10 @@ function fileContent(schema: JsonSchema, name: string): fc.Arbitrary<Buffer> {
   if (schema.contentMediaType?.includes('spreadsheetml')) {
     return fc.oneof(
       { weight: 6, arbitrary: bytes },
-      { weight: 3, arbitrary: fc.constantFrom(Buffer.from('PK\u0003\u0004'), Buffer.from('PK\u0005\u0006' + '\u0000'.repeat(18)), Buffer.alloc(0)) },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(Buffer.from('PK\u0003\u0004'), Buffer.from(`PK\u0005\u0006${'\u0000'.repeat(18)}`), Buffer.alloc(0)),
+      },
       // A real workbook now and then (slow to parse), sometimes cut short.
       { weight: 1, arbitrary: fc.constantFrom(WORKBOOK, WORKBOOK.subarray(0, WORKBOOK.length >> 1)) },
     );
@@ -170,8 +194,14 @@ function requestsIn(mode: Mode, op: OpenApiOperation, arbs: SchemaArbitraries): 
         const present = p.required ? 100 - rate.missing : mode === 'valid' && p.name === 'cursor' ? 10 : 50;
         return sometimes(pair, present);
       }),
-      sometimes(fc.tuple(edgyString(20), encodeComponent(edgyString(20), malformedEncoding)).map(([k, v]) => `${percentEncode(k)}=${v.text}`), mode === 'valid' ? 5 : 30),
-      sometimes(fc.constantFrom(...queryParams.map((p) => p.name), 'limit').map((k) => `${k}=1&${k}=2`), mode === 'valid' ? 0 : 20),
+      sometimes(
+        fc.tuple(edgyString(20), encodeComponent(edgyString(20), malformedEncoding)).map(([k, v]) => `${percentEncode(k)}=${v.text}`),
+        mode === 'valid' ? 5 : 30,
+      ),
+      sometimes(
+        fc.constantFrom(...queryParams.map((p) => p.name), 'limit').map((k) => `${k}=1&${k}=2`),
+        mode === 'valid' ? 0 : 20,
+      ),
     )
     .map((parts) => parts.filter((p): p is string => p !== null).join('&'));
 
@@ -200,15 +230,22 @@ function requestsIn(mode: Mode, op: OpenApiOperation, arbs: SchemaArbitraries): 
       return fc.array(part, { minLength: 0, maxLength: s.type === 'array' ? 3 : 1 });
     });
     const extra = sometimes(
-      fc.record({ name: edgyString(20), fileName: fc.option(edgyString(20), { nil: undefined }), type: fc.constant('text/plain'), content: fc.string({ maxLength: 30 }).map((x) => Buffer.from(x)) }),
+      fc.record({
+        name: edgyString(20),
+        fileName: fc.option(edgyString(20), { nil: undefined }),
+        type: fc.constant('text/plain'),
+        content: fc.string({ maxLength: 30 }).map((x) => Buffer.from(x)),
+      }),
       mode === 'valid' ? 5 : 30,
     );
     bodies.push(
-      fc.tuple(fc.tuple(...partArbs), extra, fc.constantFrom('oretraceFuzzBoundary', 'x', '--', 'a'.repeat(70))).map(([parts, more, boundary]): Body => ({
-        payload: multipartPayload([...parts.flat(), ...(more ? [more] : [])], boundary),
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-        kind: 'multipart',
-      })),
+      fc.tuple(fc.tuple(...partArbs), extra, fc.constantFrom('oretraceFuzzBoundary', 'x', '--', 'a'.repeat(70))).map(
+        ([parts, more, boundary]): Body => ({
+          payload: multipartPayload([...parts.flat(), ...(more ? [more] : [])], boundary),
+          headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+          kind: 'multipart',
+        }),
+      ),
     );
   }
   const garbage = fc
@@ -218,14 +255,25 @@ function requestsIn(mode: Mode, op: OpenApiOperation, arbs: SchemaArbitraries): 
   const body: fc.Arbitrary<Body> = hasBody
     ? mode === 'garbage'
       ? fc.oneof(...bodies, garbage, noBody)
-      : fc.oneof(...bodies.map((arbitrary) => ({ weight: 8, arbitrary })), { weight: 1, arbitrary: garbage }, { weight: 1, arbitrary: noBody })
+      : fc.oneof(
+          ...bodies.map((arbitrary) => ({ weight: 8, arbitrary })),
+          { weight: 1, arbitrary: garbage },
+          { weight: 1, arbitrary: noBody },
+        )
     : mode === 'garbage'
       ? fc.oneof(noBody, garbage)
       : noBody;
 
   const extraHeaders = sometimes(
     fc.oneof(
-      fc.constantFrom<Record<string, string>>({ authorization: 'Bearer ' }, { authorization: 'Bearer x' }, { authorization: 'Basic Zm9vOmJhcg==' }, { accept: 'application/xml' }, { accept: '*/*' }, { 'x-forwarded-for': '::1, 10.0.0.1' }),
+      fc.constantFrom<Record<string, string>>(
+        { authorization: 'Bearer ' },
+        { authorization: 'Bearer x' },
+        { authorization: 'Basic Zm9vOmJhcg==' },
+        { accept: 'application/xml' },
+        { accept: '*/*' },
+        { 'x-forwarded-for': '::1, 10.0.0.1' },
+      ),
       edgyString(50).map((v) => ({ authorization: `Bearer ${v.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')}` })),
     ),
     mode === 'garbage' ? 50 : 10,

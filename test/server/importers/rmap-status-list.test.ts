@@ -48,22 +48,25 @@ describe('real RMAP lists from ../shared (not shipped)', () => {
     expect(list.statuses.get('CID002920')).toBe('not_enrolled'); // ABC Refinery: Outreach Required
   });
 
-  it.skipIf(!CONFORMANT.exists)('RMI\'s Conformant list: the company\'s "Type" column says Conformant on every row; audit dates in two formats', () => {
-    const list = parseRmapStatusCsv(readFileSync(CONFORMANT.path, 'utf8'));
-    expect(list.rows).toBe(267);
-    expect(countByStatus(list.statuses)).toEqual({ conformant: 267 });
-    expect(list.columns).toEqual({ id: 'SMELTER ID', status: 'Type', lastAudit: 'LAST AUDIT DATE' });
-    expect(list.lastAudit.size).toBe(267);
-    expect(list.warnings).toEqual([]);
-    expect(list.lastAudit.get('CID000004')).toBe('2021-03-09'); // stored as a date
-    expect(list.lastAudit.get('CID002708')).toBe('2020-11-19'); // "11/19/2020"
-    // Given explicitly, the status applies: "Type" is no status column of its own.
-    const withStatus = parseRmapStatusCsv(readFileSync(CONFORMANT.path, 'utf8'), { status: 'conformant' });
-    expect(withStatus.columns.status).toBeNull();
-    expect(withStatus.statuses).toEqual(list.statuses);
-  });
+  it.skipIf(!CONFORMANT.exists)(
+    'RMI\'s Conformant list: the company\'s "Type" column says Conformant on every row; audit dates in two formats',
+    () => {
+      const list = parseRmapStatusCsv(readFileSync(CONFORMANT.path, 'utf8'));
+      expect(list.rows).toBe(267);
+      expect(countByStatus(list.statuses)).toEqual({ conformant: 267 });
+      expect(list.columns).toEqual({ id: 'SMELTER ID', status: 'Type', lastAudit: 'LAST AUDIT DATE' });
+      expect(list.lastAudit.size).toBe(267);
+      expect(list.warnings).toEqual([]);
+      expect(list.lastAudit.get('CID000004')).toBe('2021-03-09'); // stored as a date
+      expect(list.lastAudit.get('CID002708')).toBe('2020-11-19'); // "11/19/2020"
+      // Given explicitly, the status applies: "Type" is no status column of its own.
+      const withStatus = parseRmapStatusCsv(readFileSync(CONFORMANT.path, 'utf8'), { status: 'conformant' });
+      expect(withStatus.columns.status).toBeNull();
+      expect(withStatus.statuses).toEqual(list.statuses);
+    },
+  );
 
-  it.skipIf(!ACTIVE.exists)('RMI\'s Active list: 40 active facilities', () => {
+  it.skipIf(!ACTIVE.exists)("RMI's Active list: 40 active facilities", () => {
     const list = parseRmapStatusCsv(readFileSync(ACTIVE.path, 'utf8'));
     expect(list.rows).toBe(40);
     expect(countByStatus(list.statuses)).toEqual({ active: 40 });
@@ -139,7 +142,8 @@ describe('parseRmapStatusCsv on hand-written lists', () => {
   });
 
   it('finds the header below title rows, reads semicolons, tabs, a BOM and CRLF, and counts rows as file lines', () => {
-    const titled = '\uFEFFConformant Smelters & Refiners\r\nAs of 2026-01-05\r\n\r\nSmelter ID;Name;Status\r\nCID000001;"A; with a semicolon";Conformant\r\nCID000002;"B, spanning\r\ntwo lines";Active\r\nCID000003;C;Nope\r\n';
+    const titled =
+      '\uFEFFConformant Smelters & Refiners\r\nAs of 2026-01-05\r\n\r\nSmelter ID;Name;Status\r\nCID000001;"A; with a semicolon";Conformant\r\nCID000002;"B, spanning\r\ntwo lines";Active\r\nCID000003;C;Nope\r\n';
     const list = parseRmapStatusCsv(titled);
     expect(Object.fromEntries(list.statuses)).toEqual({ CID000001: 'conformant', CID000002: 'active' });
     expect(list.skipped).toEqual([{ row: 8, reason: 'CID000003: unknown status "Nope"' }]);
@@ -169,7 +173,9 @@ describe('parseRmapStatusCsv on hand-written lists', () => {
   });
 
   it('uses a "Type" column only when every value in it is a status', () => {
-    expect(Object.fromEntries(parseRmapStatusCsv('Smelter ID,Type\nCID000001,Conformant\nCID000002,\n').statuses)).toEqual({ CID000001: 'conformant' });
+    expect(Object.fromEntries(parseRmapStatusCsv('Smelter ID,Type\nCID000001,Conformant\nCID000002,\n').statuses)).toEqual({
+      CID000001: 'conformant',
+    });
     // A company's risk rating is not a status.
     const e = validationErrorOf(() => parseRmapStatusCsv('Smelter ID,Type\nCID000001,Conformant\nCID000002,Low Risk\n'));
     expect(e.fields).toEqual([{ path: 'header', message: 'no status column' }]);
@@ -178,10 +184,12 @@ describe('parseRmapStatusCsv on hand-written lists', () => {
   it('applies a status given for the whole file, and refuses one when the file has its own status column', () => {
     const list = parseRmapStatusCsv('Smelter ID,Name\nCID000001,A\nCID000002,B\n', { status: 'active' });
     expect(Object.fromEntries(list.statuses)).toEqual({ CID000001: 'active', CID000002: 'active' });
-    expect(validationErrorOf(() => parseRmapStatusCsv('Smelter ID,RMI Status\nCID000001,Active\n', { status: 'conformant' })).fields).toEqual([
-      { path: 'status', message: 'the file has a status column' },
-    ]);
-    expect(validationErrorOf(() => parseRmapStatusCsv('Smelter ID\nCID000001\n', { status: 'great' as RmapStatus })).fields[0]?.path).toBe('status');
+    expect(
+      validationErrorOf(() => parseRmapStatusCsv('Smelter ID,RMI Status\nCID000001,Active\n', { status: 'conformant' })).fields,
+    ).toEqual([{ path: 'status', message: 'the file has a status column' }]);
+    expect(validationErrorOf(() => parseRmapStatusCsv('Smelter ID\nCID000001\n', { status: 'great' as RmapStatus })).fields[0]?.path).toBe(
+      'status',
+    );
   });
 
   it('refuses what is not a status list, naming what is wrong', () => {
@@ -189,10 +197,16 @@ describe('parseRmapStatusCsv on hand-written lists', () => {
     expect(noId.message).toMatch(/no smelter id column/);
     expect(noId.fields).toEqual([{ path: 'header', message: 'no smelter id column' }]);
     expect(validationErrorOf(() => parseRmapStatusCsv('')).fields).toEqual([{ path: 'file', message: 'empty file' }]);
-    expect(validationErrorOf(() => parseRmapStatusCsv('PK\u0003\u0004\u0014\u0000binary')).fields).toEqual([{ path: 'file', message: 'not CSV text' }]);
-    expect(validationErrorOf(() => parseRmapStatusCsv('Smelter ID,Status\n"CID000001,Conformant\n')).fields).toEqual([{ path: 'file', message: 'not readable CSV' }]);
+    expect(validationErrorOf(() => parseRmapStatusCsv('PK\u0003\u0004\u0014\u0000binary')).fields).toEqual([
+      { path: 'file', message: 'not CSV text' },
+    ]);
+    expect(validationErrorOf(() => parseRmapStatusCsv('Smelter ID,Status\n"CID000001,Conformant\n')).fields).toEqual([
+      { path: 'file', message: 'not readable CSV' },
+    ]);
     const huge = `Smelter ID,Status\n${'CID000001,Conformant\n'.repeat(MAX_RMAP_ROWS + 1)}`;
-    expect(validationErrorOf(() => parseRmapStatusCsv(huge)).fields).toEqual([{ path: 'file', message: `more than ${MAX_RMAP_ROWS} rows` }]);
+    expect(validationErrorOf(() => parseRmapStatusCsv(huge)).fields).toEqual([
+      { path: 'file', message: `more than ${MAX_RMAP_ROWS} rows` },
+    ]);
   });
 
   it('agrees with a brute-force oracle on random lists, whatever the header spelling and delimiter (fast-check)', () => {

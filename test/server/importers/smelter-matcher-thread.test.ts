@@ -32,7 +32,17 @@ function smelterStore(initial: Smelter[]): { store: GraphStore; write: (smelters
 
 const claim = (c: Partial<SmelterClaim>): SmelterClaim => ({ metal: 'tin', smelterId: null, name: null, countryCode: null, ...c });
 const inProcess = (smelters: Smelter[]) =>
-  createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: smelters.map((s) => ({ id: s.id, name: s.name, aliases: s.aliases, metal: s.metal, country: s.country, rejectedNames: s.rejectedNames ?? [] })) });
+  createSmelterResolver({
+    lookup: loadSmelterLookup(),
+    graphSmelters: smelters.map((s) => ({
+      id: s.id,
+      name: s.name,
+      aliases: s.aliases,
+      metal: s.metal,
+      country: s.country,
+      rejectedNames: s.rejectedNames ?? [],
+    })),
+  });
 
 const matchers: SmelterMatcher[] = [];
 const matcherOver = (store: GraphStore) => {
@@ -81,12 +91,15 @@ describe('SmelterMatcher', { timeout: 60_000 }, () => {
     await expect(matcher.resolve(bad)).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('fails a batch whose resolver cannot be built with the build\'s ValidationError, batch after batch', async () => {
+  it("fails a batch whose resolver cannot be built with the build's ValidationError, batch after batch", async () => {
     const matcher = matcherOver(smelterStore([smelter('LOCAL-X', 'Nowhere Tin', { country: 'Peru' })]).store);
     for (let i = 0; i < 2; i++) {
       const err = await matcher.resolveAll(claims).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
-      expect((err as ValidationError).fields).toContainEqual({ path: 'graphSmelters[0].country', message: '"Peru" is not an alpha-2 code' });
+      expect((err as ValidationError).fields).toContainEqual({
+        path: 'graphSmelters[0].country',
+        message: '"Peru" is not an alpha-2 code',
+      });
     }
   });
 

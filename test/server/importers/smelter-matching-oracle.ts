@@ -21,7 +21,6 @@ import {
   type SmelterResolver,
 } from '../../../server/importers/smelter-resolution.js';
 
-
 /**
  * Words nearly every smelter name has, in the languages of the look-up ("Refinery", "Smelting",
  * "Metals", "Mineração"…). Two names that share only these are not alike:
@@ -31,16 +30,92 @@ import {
 const GENERIC_WORDS = new Set([
   // What smelters do and are. Metal names are NOT generic: "Yunnan Tin" and "Yunnan Copper" are
   // different companies, and would both be just "Yunnan" without them.
-  'metal', 'metals', 'metallurgy', 'metallurgical', 'metalurgica', 'metalurgia', 'metallurgie', 'mining', 'mine', 'mines',
-  'mineral', 'minerals', 'mineracao', 'mineracion', 'refinery', 'refineries', 'refining', 'refiner', 'refiners', 'refined',
-  'smelter', 'smelters', 'smelting', 'smelt', 'precious', 'nonferrous', 'non', 'ferrous', 'material', 'materials',
-  'industry', 'industries', 'industrial', 'industria', 'industrias', 'technology', 'technologies', 'tech', 'hi', 'high',
-  'new', 'resource', 'resources', 'chemical', 'chemicals', 'alloy', 'alloys', 'product', 'products', 'electrolysis',
-  'electrolytic', 'international', 'trading', 'trade', 'recycling', 'plant', 'factory', 'works', 'branch', 'mint',
-  'enterprise', 'enterprises', 'development', 'science', 'environmental', 'solder', 'powder', 'advanced', 'bullion',
-  'manufacturing', 'processing', 'comercio', 'commerce', 'scheideanstalt',
+  'metal',
+  'metals',
+  'metallurgy',
+  'metallurgical',
+  'metalurgica',
+  'metalurgia',
+  'metallurgie',
+  'mining',
+  'mine',
+  'mines',
+  'mineral',
+  'minerals',
+  'mineracao',
+  'mineracion',
+  'refinery',
+  'refineries',
+  'refining',
+  'refiner',
+  'refiners',
+  'refined',
+  'smelter',
+  'smelters',
+  'smelting',
+  'smelt',
+  'precious',
+  'nonferrous',
+  'non',
+  'ferrous',
+  'material',
+  'materials',
+  'industry',
+  'industries',
+  'industrial',
+  'industria',
+  'industrias',
+  'technology',
+  'technologies',
+  'tech',
+  'hi',
+  'high',
+  'new',
+  'resource',
+  'resources',
+  'chemical',
+  'chemicals',
+  'alloy',
+  'alloys',
+  'product',
+  'products',
+  'electrolysis',
+  'electrolytic',
+  'international',
+  'trading',
+  'trade',
+  'recycling',
+  'plant',
+  'factory',
+  'works',
+  'branch',
+  'mint',
+  'enterprise',
+  'enterprises',
+  'development',
+  'science',
+  'environmental',
+  'solder',
+  'powder',
+  'advanced',
+  'bullion',
+  'manufacturing',
+  'processing',
+  'comercio',
+  'commerce',
+  'scheideanstalt',
   // connectives left after normalisation
-  'of', 'and', 'the', 'de', 'do', 'da', 'del', 'e', 'y', 'und', 'et',
+  'of',
+  'and',
+  'the',
+  'de',
+  'do',
+  'da',
+  'del',
+  'e',
+  'y',
+  'und',
+  'et',
 ]);
 
 const PLANT_MARKERS = new Set(['east', 'west', 'north', 'south', 'i', 'ii', 'iii', 'iv']);
@@ -80,7 +155,10 @@ function namePart(tokens: readonly string[]): NamePart {
       trigramCount += 1;
     }
   }
-  const markers = tokens.filter((t) => /^\p{N}+$/u.test(t) || PLANT_MARKERS.has(t)).sort().join(' ');
+  const markers = tokens
+    .filter((t) => /^\p{N}+$/u.test(t) || PLANT_MARKERS.has(t))
+    .sort()
+    .join(' ');
   return { key, chars, tokens: new Set(tokens), trigrams, trigramCount, markers };
 }
 
@@ -231,9 +309,11 @@ function validateInput(input: { lookup: readonly SmelterLookupRow[]; graphSmelte
   if (!Array.isArray(input.graphSmelters)) problems.push({ path: 'graphSmelters', message: 'must be an array of smelters' });
   if (problems.length === 0) {
     input.lookup.forEach((r, i) => {
-      if (normalizeSmelterId(r.smelterId) !== r.smelterId) problems.push({ path: `lookup[${i}].smelterId`, message: `"${r.smelterId}" is not an RMI id (CID + 6 digits)` });
+      if (normalizeSmelterId(r.smelterId) !== r.smelterId)
+        problems.push({ path: `lookup[${i}].smelterId`, message: `"${r.smelterId}" is not an RMI id (CID + 6 digits)` });
       if (!METALS.has(r.metal)) problems.push({ path: `lookup[${i}].metal`, message: `unknown metal "${r.metal}"` });
-      if (!ALPHA2.test(r.countryCode)) problems.push({ path: `lookup[${i}].countryCode`, message: `"${r.countryCode}" is not an alpha-2 code` });
+      if (!ALPHA2.test(r.countryCode))
+        problems.push({ path: `lookup[${i}].countryCode`, message: `"${r.countryCode}" is not an alpha-2 code` });
     });
     input.graphSmelters.forEach((s, i) => {
       if (typeof s.id !== 'string' || s.id.trim() === '') problems.push({ path: `graphSmelters[${i}].id`, message: 'must not be empty' });
@@ -244,7 +324,10 @@ function validateInput(input: { lookup: readonly SmelterLookupRow[]; graphSmelte
     });
   }
   if (problems.length > 0) {
-    throw new ValidationError(`Cannot build the smelter resolver: ${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.message}`, problems.slice(0, 50));
+    throw new ValidationError(
+      `Cannot build the smelter resolver: ${problems.length} problem(s), first: ${problems[0]!.path} ${problems[0]!.message}`,
+      problems.slice(0, 50),
+    );
   }
 }
 
@@ -311,7 +394,14 @@ function countryFactor(claimCountry: string | null, entryCountry: string): { fac
 }
 
 function candidateOf(s: Scored): SmelterCandidate {
-  return { smelterId: s.entry.id, name: s.entry.name, metal: s.entry.metal, countryCode: s.entry.country, score: round(s.score), reason: s.reason };
+  return {
+    smelterId: s.entry.id,
+    name: s.entry.name,
+    metal: s.entry.metal,
+    countryCode: s.entry.country,
+    score: round(s.score),
+    reason: s.reason,
+  };
 }
 
 function byScoreThenId(a: Scored, b: Scored): number {
@@ -356,14 +446,18 @@ function validateClaim(claim: SmelterClaim): { metal: Metal | null; country: str
     country = claim.countryCode.trim().toUpperCase();
     if (!ALPHA2.test(country)) problems.push({ path: 'countryCode', message: `"${claim.countryCode}" is not an ISO 3166-1 alpha-2 code` });
   }
-  if (problems.length > 0) throw new ValidationError(`Invalid smelter claim: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw new ValidationError(`Invalid smelter claim: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
   return { metal: claim.metal, country };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The resolver
 
-export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[]; graphSmelters: KnownSmelter[] }): Pick<SmelterResolver, 'resolve' | 'smelterCount'> {
+export function createOracleSmelterResolver(input: {
+  lookup: SmelterLookupRow[];
+  graphSmelters: KnownSmelter[];
+}): Pick<SmelterResolver, 'resolve' | 'smelterCount'> {
   validateInput(input);
   const entries = buildEntries(input.lookup, input.graphSmelters);
 
@@ -385,7 +479,12 @@ export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[];
     }
   }
 
-  function scoreByName(claimNames: ClaimName[], metal: Metal | null, country: string | null, excluded: ReadonlySet<string>): { ranked: Scored[]; rejectedApplied: boolean } {
+  function scoreByName(
+    claimNames: ClaimName[],
+    metal: Metal | null,
+    country: string | null,
+    excluded: ReadonlySet<string>,
+  ): { ranked: Scored[]; rejectedApplied: boolean } {
     const best = new Map<string, Scored>();
     const consider = (s: Scored): void => {
       const before = best.get(s.entry.id);
@@ -401,7 +500,12 @@ export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[];
         const exact = name.loose === cn.loose;
         const base = exact ? T.SCORE_EXACT : T.SCORE_NORMALISED;
         const c = countryFactor(country, entry.country);
-        consider({ entry, score: base * c.factor, reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`, confirmed: false });
+        consider({
+          entry,
+          score: base * c.factor,
+          reason: `${exact ? 'same name' : 'same normalised name'} "${name.profile.name}"; ${c.note}`,
+          confirmed: false,
+        });
       }
     }
     // A similar name scores at most FUZZY_WEIGHT × 0.99; once a same-name match beats that by the
@@ -455,8 +559,7 @@ export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[];
       else if (metal !== null && entry.metal !== metal) {
         flags.metalMismatch = { claimedId: id, claimedMetal: metal, referenceMetal: entry.metal, referenceName: entry.name };
       } else {
-        const byIdCandidate = (score: number, reason: string): SmelterCandidate =>
-          candidateOf({ entry, score, reason, confirmed: false });
+        const byIdCandidate = (score: number, reason: string): SmelterCandidate => candidateOf({ entry, score, reason, confirmed: false });
         const rejectedName = claimNames.find((cn) => entry.rejectedKeys.has(cn.profile.key));
         if (rejectedName) {
           // The user said this name is not this smelter: the id cannot win over that.
@@ -490,7 +593,10 @@ export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[];
           const { ranked } = scoreByName(claimNames, metal, country, new Set([entry.id]));
           const candidates = [
             byIdCandidate(T.ID_MISMATCH_CONFIDENCE, `RMI id; the row's name does not fit (best similarity ${fit.toFixed(2)})`),
-            ...ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES - 1).map(candidateOf),
+            ...ranked
+              .filter((s) => s.score >= T.CANDIDATE_FLOOR)
+              .slice(0, T.MAX_CANDIDATES - 1)
+              .map(candidateOf),
           ];
           return {
             status: 'resolved_by_id',
@@ -507,10 +613,19 @@ export function createOracleSmelterResolver(input: { lookup: SmelterLookupRow[];
 
     const { ranked, rejectedApplied } = scoreByName(claimNames, metal, country, excluded);
     if (rejectedApplied) flags.decision = 'rejected';
-    const candidates = ranked.filter((s) => s.score >= T.CANDIDATE_FLOOR).slice(0, T.MAX_CANDIDATES).map(candidateOf);
+    const candidates = ranked
+      .filter((s) => s.score >= T.CANDIDATE_FLOOR)
+      .slice(0, T.MAX_CANDIDATES)
+      .map(candidateOf);
     const [first, second] = ranked;
     if (first && first.score >= T.RESOLVE_THRESHOLD && (!second || first.score - second.score >= T.RESOLVE_MARGIN - 1e-12)) {
-      const result: SmelterResolution = { status: 'resolved_by_name', smelterId: first.entry.id, confidence: round(first.score), candidates, ...flags };
+      const result: SmelterResolution = {
+        status: 'resolved_by_name',
+        smelterId: first.entry.id,
+        confidence: round(first.score),
+        candidates,
+        ...flags,
+      };
       if (first.confirmed) result.decision = 'confirmed';
       return result;
     }

@@ -64,13 +64,39 @@ describe('normalizeSmelterName', () => {
 
   it('keeps the legal form out of the key but not the words that tell smelters apart', () => {
     expect(smelterNameKey('H.C. Starck Co., Ltd.')).toBe(smelterNameKey('H.C. Starck Inc.'));
-    expect(smelterNameKey('Emerald Jewel Industry India Limited (Unit 1)')).not.toBe(smelterNameKey('Emerald Jewel Industry India Limited (Unit 2)'));
+    expect(smelterNameKey('Emerald Jewel Industry India Limited (Unit 1)')).not.toBe(
+      smelterNameKey('Emerald Jewel Industry India Limited (Unit 2)'),
+    );
     expect(smelterNameKey('Yunnan Tin Company Limited')).not.toBe(smelterNameKey('Yunnan Copper Industry Co., Ltd.'));
   });
 
   const word = fc.constantFrom(
-    'yunnan', 'tin', 'gold', 'co', 'ltd', 'limited', 'sa', 'de', 'cv', 'gmbh', 'and', 'the', 'pt', 'tbk', 'a', 'b', 'l', 'm',
-    'jsc', 'group', 'refinery', '8853', 'café', 'Straße', '云南', '有限公司',
+    'yunnan',
+    'tin',
+    'gold',
+    'co',
+    'ltd',
+    'limited',
+    'sa',
+    'de',
+    'cv',
+    'gmbh',
+    'and',
+    'the',
+    'pt',
+    'tbk',
+    'a',
+    'b',
+    'l',
+    'm',
+    'jsc',
+    'group',
+    'refinery',
+    '8853',
+    'café',
+    'Straße',
+    '云南',
+    '有限公司',
   );
   const separator = fc.constantFrom(' ', '  ', '.', ', ', '-', ' & ', '(', ') ', '\t', '/');
   const name = fc.array(fc.tuple(word, separator), { maxLength: 8 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
@@ -179,7 +205,9 @@ describe('osaDistanceWithin (banded optimal string alignment)', () => {
 describe('bounded similarity and the name index agree with the full scan', () => {
   // A small alphabet, generic words, markers and separators: many near names, ties and typos.
   const piece = fc.constantFrom('a', 'b', 'ab', 'ba', 'aab', 'abab', 'tin', 'tni', 'metals', 'refinery', 'co', 'ltd', '2', 'east', 'x');
-  const name = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', '-', ' & ')), { minLength: 1, maxLength: 7 }).map((parts) => parts.map(([w, s]) => w + s).join(''));
+  const name = fc
+    .array(fc.tuple(piece, fc.constantFrom('', ' ', '-', ' & ')), { minLength: 1, maxLength: 7 })
+    .map((parts) => parts.map(([w, s]) => w + s).join(''));
   // A name and the same name with a few typos (substitutions, insertions, deletions, swaps), so
   // that the edit ratio decides often.
   const edit = fc.tuple(fc.constantFrom('sub', 'ins', 'del', 'swap'), fc.nat(), fc.constantFrom('a', 'b', 'x', ' '));

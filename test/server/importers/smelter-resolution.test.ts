@@ -32,10 +32,22 @@ const LOOKUP_65 = loadSmelterLookup();
 
 /** Graph smelters as the import passes them: the reference smelters (aliases = look-up names, no decisions). */
 function referenceGraphSmelters(): KnownSmelter[] {
-  return loadReferenceSmelters().map((s) => ({ id: s.id, name: s.name, aliases: s.aliases, metal: s.metal, country: s.country, rejectedNames: s.rejectedNames ?? [] }));
+  return loadReferenceSmelters().map((s) => ({
+    id: s.id,
+    name: s.name,
+    aliases: s.aliases,
+    metal: s.metal,
+    country: s.country,
+    rejectedNames: s.rejectedNames ?? [],
+  }));
 }
 
-const claim = (c: Partial<SmelterClaim> & { metal: Metal | null }): SmelterClaim => ({ smelterId: null, name: null, countryCode: null, ...c });
+const claim = (c: Partial<SmelterClaim> & { metal: Metal | null }): SmelterClaim => ({
+  smelterId: null,
+  name: null,
+  countryCode: null,
+  ...c,
+});
 
 describe('resolution accuracy on the look-up itself', () => {
   for (const { version, rows, expectedRows, expectedIds } of VERSIONS) {
@@ -140,7 +152,16 @@ describe('by id', () => {
       status: 'resolved_by_id',
       smelterId: 'CID001070',
       confidence: 1,
-      candidates: [{ smelterId: 'CID001070', name: 'China Tin Group Co., Ltd.', metal: 'tin', countryCode: 'CN', score: 1, reason: 'RMI id; name fits' }],
+      candidates: [
+        {
+          smelterId: 'CID001070',
+          name: 'China Tin Group Co., Ltd.',
+          metal: 'tin',
+          countryCode: 'CN',
+          score: 1,
+          reason: 'RMI id; name fits',
+        },
+      ],
     });
     // A look-up alias of that id, another spelling, or no name at all fit too.
     expect(resolver.resolve(claim({ metal: 'tin', smelterId: 'CID001070', name: 'Liuzhhou China Tin' })).status).toBe('resolved_by_id');
@@ -162,7 +183,12 @@ describe('by id', () => {
   it('an id of another metal is ignored with a flag, and the row falls back to its name', () => {
     const r = resolver.resolve(claim({ metal: 'gold', smelterId: 'CID001070', name: 'Chimet S.p.A.', countryCode: 'IT' }));
     expect(r).toMatchObject({ status: 'resolved_by_name', smelterId: 'CID000233', confidence: 1 });
-    expect(r.metalMismatch).toEqual({ claimedId: 'CID001070', claimedMetal: 'gold', referenceMetal: 'tin', referenceName: 'China Tin Group Co., Ltd.' });
+    expect(r.metalMismatch).toEqual({
+      claimedId: 'CID001070',
+      claimedMetal: 'gold',
+      referenceMetal: 'tin',
+      referenceName: 'China Tin Group Co., Ltd.',
+    });
     const none = resolver.resolve(claim({ metal: 'gold', smelterId: 'CID001070', name: 'China Tin Group Co., Ltd.', countryCode: 'CN' }));
     expect(none.status).toBe('unresolved');
     expect(none.candidates.map((c) => c.smelterId)).not.toContain('CID001070');
@@ -192,9 +218,18 @@ describe('by id', () => {
       });
     }
     const malformed = resolver.resolve(claim({ metal: 'gold', smelterId: 'CID0027634', name: '8853 S.p.A.', countryCode: 'IT' }));
-    expect(malformed).toMatchObject({ status: 'resolved_by_name', smelterId: 'CID002763', unrecognizedId: { claimedId: 'CID0027634', reason: 'malformed' } });
+    expect(malformed).toMatchObject({
+      status: 'resolved_by_name',
+      smelterId: 'CID002763',
+      unrecognizedId: { claimedId: 'CID0027634', reason: 'malformed' },
+    });
     const unknown = resolver.resolve(claim({ metal: 'gold', smelterId: 'CID999999', name: 'Nothing Like Any Smelter' }));
-    expect(unknown).toMatchObject({ status: 'unresolved', smelterId: null, confidence: 0, unrecognizedId: { claimedId: 'CID999999', reason: 'unknown' } });
+    expect(unknown).toMatchObject({
+      status: 'unresolved',
+      smelterId: null,
+      confidence: 0,
+      unrecognizedId: { claimedId: 'CID999999', reason: 'unknown' },
+    });
     for (const placeholder of ['', 'N/A', '-', 'unknown']) {
       expect(isPlaceholderSmelterId(placeholder)).toBe(true);
       const r = resolver.resolve(claim({ metal: 'gold', smelterId: placeholder, name: '8853 S.p.A.', countryCode: 'IT' }));
@@ -208,8 +243,14 @@ describe('by name', () => {
   const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: referenceGraphSmelters() });
 
   it('scores exact, normalised, other-country and similar names on the documented scale', () => {
-    expect(resolver.resolve(claim({ metal: 'tin', name: 'Minsur', countryCode: 'PE' }))).toMatchObject({ status: 'resolved_by_name', confidence: 1 });
-    expect(resolver.resolve(claim({ metal: 'tin', name: 'MINSUR S.A.', countryCode: 'PE' }))).toMatchObject({ status: 'resolved_by_name', confidence: 0.95 });
+    expect(resolver.resolve(claim({ metal: 'tin', name: 'Minsur', countryCode: 'PE' }))).toMatchObject({
+      status: 'resolved_by_name',
+      confidence: 1,
+    });
+    expect(resolver.resolve(claim({ metal: 'tin', name: 'MINSUR S.A.', countryCode: 'PE' }))).toMatchObject({
+      status: 'resolved_by_name',
+      confidence: 0.95,
+    });
     expect(resolver.resolve(claim({ metal: 'tin', name: 'Minsur', countryCode: 'BR' }))).toMatchObject({
       status: 'resolved_by_name',
       smelterId: 'CID001182',
@@ -246,7 +287,7 @@ describe('by name', () => {
     });
   });
 
-  it('resolves to a graph-only smelter (an earlier import\'s local id) by its name', () => {
+  it("resolves to a graph-only smelter (an earlier import's local id) by its name", () => {
     const local: KnownSmelter = { id: 'local:tin:ID:pt-foo-tin', name: 'PT Foo Tin Smelter', aliases: [], metal: 'tin', country: 'ID' };
     const r = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: [...referenceGraphSmelters(), local] }).resolve(
       claim({ metal: 'tin', name: 'FOO TIN SMELTER', countryCode: 'ID' }),
@@ -257,7 +298,9 @@ describe('by name', () => {
 
   it('lets the graph win over the look-up for metal and country', () => {
     const moved = referenceGraphSmelters().map((s) => (s.id === 'CID001182' ? { ...s, country: 'BR' } : s));
-    const r = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: moved }).resolve(claim({ metal: 'tin', name: 'Minsur', countryCode: 'BR' }));
+    const r = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: moved }).resolve(
+      claim({ metal: 'tin', name: 'Minsur', countryCode: 'BR' }),
+    );
     expect(r).toMatchObject({ smelterId: 'CID001182', confidence: 1 });
     expect(r.candidates[0]).toMatchObject({ countryCode: 'BR' });
   });
@@ -274,10 +317,14 @@ describe('by name', () => {
     ];
     const expected = claims.map((c) => base.resolve(c));
     fc.assert(
-      fc.property(fc.shuffledSubarray(LOOKUP_65, { minLength: LOOKUP_65.length }), fc.shuffledSubarray(graph, { minLength: graph.length }), (lookup, smelters) => {
-        const r = createSmelterResolver({ lookup, graphSmelters: smelters });
-        expect(claims.map((c) => r.resolve(c))).toEqual(expected);
-      }),
+      fc.property(
+        fc.shuffledSubarray(LOOKUP_65, { minLength: LOOKUP_65.length }),
+        fc.shuffledSubarray(graph, { minLength: graph.length }),
+        (lookup, smelters) => {
+          const r = createSmelterResolver({ lookup, graphSmelters: smelters });
+          expect(claims.map((c) => r.resolve(c))).toEqual(expected);
+        },
+      ),
       { numRuns: 15 },
     );
   }, 60_000);
@@ -292,7 +339,10 @@ describe('user decisions stored in the graph', () => {
       claim({ metal: 'tin', name: 'Liuzhou Tin Works', countryCode: 'HK' }),
     );
     expect(before.status).toBe('unresolved');
-    const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: withDecision('CID001070', { aliases: ['Liuzhou Tin Works'] }) });
+    const resolver = createSmelterResolver({
+      lookup: LOOKUP_65,
+      graphSmelters: withDecision('CID001070', { aliases: ['Liuzhou Tin Works'] }),
+    });
     const after = resolver.resolve(claim({ metal: 'tin', name: 'LIUZHOU TIN WORKS LTD.', countryCode: 'HK' }));
     expect(after).toMatchObject({ status: 'resolved_by_name', smelterId: 'CID001070', confidence: 1, decision: 'confirmed' });
     expect(after.candidates[0]?.reason).toBe('confirmed by a user: "Liuzhou Tin Works" is this smelter');
@@ -314,7 +364,10 @@ describe('user decisions stored in the graph', () => {
   });
 
   it('a rejected name never proposes that smelter again, by name or by id', () => {
-    const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: withDecision('CID001182', { rejectedNames: ['MINSUR S.A.'] }) });
+    const resolver = createSmelterResolver({
+      lookup: LOOKUP_65,
+      graphSmelters: withDecision('CID001182', { rejectedNames: ['MINSUR S.A.'] }),
+    });
     const r = resolver.resolve(claim({ metal: 'tin', name: 'Minsur', countryCode: 'PE' }));
     expect(r).toMatchObject({ status: 'unresolved', smelterId: null, decision: 'rejected' });
     expect(r.candidates.map((c) => c.smelterId)).not.toContain('CID001182');
@@ -334,7 +387,12 @@ describe('user decisions stored in the graph', () => {
       fc.property(fc.constantFrom(...LOOKUP_65), fc.boolean(), fc.boolean(), (row, giveId, giveCountry) => {
         const smelters = graph.map((s) => (s.id === row.smelterId ? { ...s, rejectedNames: [row.lookupName] } : s));
         const r = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: smelters }).resolve(
-          claim({ metal: row.metal, smelterId: giveId ? row.smelterId : null, name: row.lookupName, countryCode: giveCountry ? row.countryCode : null }),
+          claim({
+            metal: row.metal,
+            smelterId: giveId ? row.smelterId : null,
+            name: row.lookupName,
+            countryCode: giveCountry ? row.countryCode : null,
+          }),
         );
         expect(r.smelterId).not.toBe(row.smelterId);
         expect(r.candidates.map((c) => c.smelterId)).not.toContain(row.smelterId);
@@ -349,7 +407,18 @@ describe('user decisions stored in the graph', () => {
 describe('perturbed look-up names (fast-check)', () => {
   const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: referenceGraphSmelters() });
   const SEPARATORS = [' ', '  ', '. ', ', ', ' - ', '\t', '.', '-', ' / '];
-  const SUFFIXES = [' Co., Ltd.', ' Ltd', ', Inc.', ' GmbH', ' LLC', ' Limited', ' Corp.', ' Company Limited', ' Group Co., Ltd.', ' Corporation'];
+  const SUFFIXES = [
+    ' Co., Ltd.',
+    ' Ltd',
+    ', Inc.',
+    ' GmbH',
+    ' LLC',
+    ' Limited',
+    ' Corp.',
+    ' Company Limited',
+    ' Group Co., Ltd.',
+    ' Corporation',
+  ];
   const TRAILING_FORM = /[\s,.]+(?:Ltd\.?|Limited|Inc\.?|LLC|GmbH|Corp\.?|Corporation|Company)\s*$/i;
 
   /** What suppliers do to a name: case, punctuation and spacing, a legal form more or less, accents dropped. */
@@ -422,7 +491,7 @@ describe('input validation', () => {
 });
 
 describe('work on the 6.5 look-up (counted, not timed: speed is for the benchmarks)', () => {
-  it('resolves every row by its exact name without a similarity scan, by id comparing only the id\'s names, and a typo scanning a few names of its metal', () => {
+  it("resolves every row by its exact name without a similarity scan, by id comparing only the id's names, and a typo scanning a few names of its metal", () => {
     const graph = referenceGraphSmelters();
     const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: graph });
     const exact = LOOKUP_65.map((r) => claim({ metal: r.metal, name: r.lookupName, countryCode: r.countryCode }));
@@ -488,16 +557,36 @@ describe('bounded matching: the answers of the full scan, with work that follows
     fc.string({ unit: fc.constantFrom(...'aeinorstu tinmetal'.split('')), maxLength: 40 }),
   );
   // Near duplicates in the graph (a typo of a look-up name, a user's confirmed or rejected name) make ties and margins.
-  const graphSmelters = fc.array(
-    fc.record({ row: fc.constantFrom(...LOOKUP_65), name: claimedName, alias: fc.option(claimedName, { nil: undefined }), rejected: fc.option(claimedName, { nil: undefined }) }),
-    { maxLength: 8 },
-  ).map((extra) => [
-    ...graph.map((s) => {
-      const change = extra.find((e) => e.row.smelterId === s.id);
-      return change ? { ...s, aliases: change.alias ? [...s.aliases, change.alias] : s.aliases, rejectedNames: change.rejected ? [change.rejected] : [] } : s;
-    }),
-    ...extra.map((e, i) => ({ id: `local-${i}`, name: e.name, aliases: [], metal: e.row.metal, country: e.row.countryCode, rejectedNames: [] })),
-  ]);
+  const graphSmelters = fc
+    .array(
+      fc.record({
+        row: fc.constantFrom(...LOOKUP_65),
+        name: claimedName,
+        alias: fc.option(claimedName, { nil: undefined }),
+        rejected: fc.option(claimedName, { nil: undefined }),
+      }),
+      { maxLength: 8 },
+    )
+    .map((extra) => [
+      ...graph.map((s) => {
+        const change = extra.find((e) => e.row.smelterId === s.id);
+        return change
+          ? {
+              ...s,
+              aliases: change.alias ? [...s.aliases, change.alias] : s.aliases,
+              rejectedNames: change.rejected ? [change.rejected] : [],
+            }
+          : s;
+      }),
+      ...extra.map((e, i) => ({
+        id: `local-${i}`,
+        name: e.name,
+        aliases: [],
+        metal: e.row.metal,
+        country: e.row.countryCode,
+        rejectedNames: [],
+      })),
+    ]);
   const claims = fc.array(
     fc.record({
       metal: fc.option(fc.constantFrom(...METALS_OF_LOOKUP), { nil: null, freq: 8 }),
@@ -521,16 +610,19 @@ describe('bounded matching: the answers of the full scan, with work that follows
   }, 120_000);
 
   /** The hostile case of the Trust issue at the name cap: 2,000 tin smelters of 200 characters, nearly the same. */
-  const nearlySame = Array.from({ length: 2000 }, (_, i): KnownSmelter => ({
-    id: `CAP-${i}`,
-    name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`,
-    aliases: [],
-    metal: 'tin',
-    country: 'CN',
-  }));
+  const nearlySame = Array.from(
+    { length: 2000 },
+    (_, i): KnownSmelter => ({
+      id: `CAP-${i}`,
+      name: `q${'a'.repeat(195)}${i.toString(16).padStart(4, '0')}`,
+      aliases: [],
+      metal: 'tin',
+      country: 'CN',
+    }),
+  );
   const hostileQuery = claim({ metal: 'tin', name: `q${'a'.repeat(185)}zz${'a'.repeat(12)}` });
 
-  it('fills at most (2k + 1) · n edit cells per name compared, k = what TYPO_FLOOR allows at n = 200, and gives the full scan\'s answer', () => {
+  it("fills at most (2k + 1) · n edit cells per name compared, k = what TYPO_FLOOR allows at n = 200, and gives the full scan's answer", () => {
     const resolver = createSmelterResolver({ lookup: LOOKUP_65, graphSmelters: nearlySame });
     const before = { ...resolver.work };
     const answer = resolver.resolve(hostileQuery);
@@ -554,7 +646,9 @@ describe('bounded matching: the answers of the full scan, with work that follows
       const compared = resolver.work.namesCompared - before.namesCompared;
       expect(compared, name).toBeLessThan(tinNames / 10);
       expect(resolver.work.editCells - before.editCells, name).toBeLessThanOrEqual(compared * 2 * 200);
-      expect(answer, name).toEqual(createOracleSmelterResolver({ lookup: LOOKUP_65, graphSmelters: [...graph, ...nearlySame] }).resolve(claim({ metal: 'tin', name })));
+      expect(answer, name).toEqual(
+        createOracleSmelterResolver({ lookup: LOOKUP_65, graphSmelters: [...graph, ...nearlySame] }).resolve(claim({ metal: 'tin', name })),
+      );
     }
   }, 60_000);
 });

@@ -89,10 +89,20 @@ describe('access from the matched route, under keys with keyed reads', () => {
       for (const req of requests) {
         for (const [spelling, spell] of Object.entries(SPELLINGS)) {
           const target = spell(req.url);
-          const sent = { method: req.method, target, headers: { ...req.headers, ...auth }, ...(req.payload !== undefined ? { payload: req.payload } : {}) };
+          const sent = {
+            method: req.method,
+            target,
+            headers: { ...req.headers, ...auth },
+            ...(req.payload !== undefined ? { payload: req.payload } : {}),
+          };
           const answers = [{ via: 'socket', status: (await rawRequest(s.port, sent)).statusCode }];
           if (!target.startsWith('http:')) {
-            const injected = await s.app.inject({ method: req.method as 'GET', url: target, headers: sent.headers, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
+            const injected = await s.app.inject({
+              method: req.method as 'GET',
+              url: target,
+              headers: sent.headers,
+              ...(req.payload !== undefined ? { payload: req.payload } : {}),
+            });
             answers.push({ via: 'inject', status: injected.statusCode });
           }
           const what = `${keyName}, ${spelling}: ${req.method} ${target.slice(0, 120)}`;
@@ -110,7 +120,14 @@ describe('access from the matched route, under keys with keyed reads', () => {
     expect(await s.store.counts()).toEqual(counts);
     // A reader key is refused every write: PUT, DELETE and the imports at least.
     const refused = requests.filter((r) => plainStatus.get(`a reader key ${r.route}`) === 403).map((r) => r.route);
-    expect(refused).toEqual(expect.arrayContaining(['PUT /api/v1/companies/{id}', 'DELETE /api/v1/companies/{id}', 'POST /api/v1/imports/graph', 'POST /api/v1/smelters/{id}/name-decisions']));
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        'PUT /api/v1/companies/{id}',
+        'DELETE /api/v1/companies/{id}',
+        'POST /api/v1/imports/graph',
+        'POST /api/v1/smelters/{id}/name-decisions',
+      ]),
+    );
   }, 300_000);
 
   it('refuses the requests of the finding, which once went through', async () => {
@@ -122,7 +139,12 @@ describe('access from the matched route, under keys with keyed reads', () => {
       { method: 'DELETE', target: `/%61pi/v1/companies/${known.companies[0]}` },
       { method: 'GET', target: '/%61pi/v1/export?format=json' },
       { method: 'POST', target: `/%61pi/v1/smelters/${known.smelters[0]}/name-decisions`, headers: json, payload: '{}' },
-      { method: 'POST', target: 'http://x/api/v1/imports/graph', headers: json, payload: JSON.stringify({ nodes: [{ id: 'C-BYPASS', label: 'Company', name: 'Bypass' }], relationships: [] }) },
+      {
+        method: 'POST',
+        target: 'http://x/api/v1/imports/graph',
+        headers: json,
+        payload: JSON.stringify({ nodes: [{ id: 'C-BYPASS', label: 'Company', name: 'Bypass' }], relationships: [] }),
+      },
     ];
     const answers = [];
     for (const r of sent) answers.push(await rawRequest(s.port, r));
@@ -156,20 +178,31 @@ describe('bad keys and the rate limit', () => {
     const s = await serve({ access: { keys: ring, reads: 'open' }, safety: { rateLimitPerMinute: 5 } });
     cleanups.push(s.close);
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await s.app.inject({ url: '/api/v1/countries?limit=1', headers: { authorization: `Bearer ort_guess${i}` } })).statusCode);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (await s.app.inject({ url: '/api/v1/countries?limit=1', headers: { authorization: `Bearer ort_guess${i}` } })).statusCode,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     // Malformed headers and missing keys on keyed routes count as well, from the same address.
-    const more = await s.app.inject({ method: 'PUT', url: '/api/v1/companies/x', headers: { authorization: 'Basic Zm9vOmJhcg==' }, payload: { name: 'x' } });
+    const more = await s.app.inject({
+      method: 'PUT',
+      url: '/api/v1/companies/x',
+      headers: { authorization: 'Basic Zm9vOmJhcg==' },
+      payload: { name: 'x' },
+    });
     expect(more.statusCode).toBe(429);
     // A good key has its own budget.
-    expect((await s.app.inject({ url: '/api/v1/countries?limit=1', headers: { authorization: `Bearer ${reader.key}` } })).statusCode).toBe(200);
+    expect((await s.app.inject({ url: '/api/v1/countries?limit=1', headers: { authorization: `Bearer ${reader.key}` } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('counts refusals for a missing key too', async () => {
     const s = await serve({ access: { keys: ring, reads: 'keyed' }, safety: { rateLimitPerMinute: 3 } });
     cleanups.push(s.close);
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await rawRequest(s.port, { method: 'GET', target: '/%61pi/v1/countries?limit=1' })).statusCode);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await rawRequest(s.port, { method: 'GET', target: '/%61pi/v1/countries?limit=1' })).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 });

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiKeyRing, createApiKey, hashApiKey, parseApiKeysVariable, readApiKeysFile, roleAllows } from '../../../server/access/api-keys.js';
+import {
+  ApiKeyRing,
+  createApiKey,
+  hashApiKey,
+  parseApiKeysVariable,
+  readApiKeysFile,
+  roleAllows,
+} from '../../../server/access/api-keys.js';
 import { buildApp, type AppOptions } from '../../../server/app.js';
 import { assertSafeExposure, ConfigError, isLoopback } from '../../../server/config.js';
 import { PROJECT_ROOT } from '../../../server/seeding/reference-data.js';
@@ -61,17 +68,20 @@ describe('API keys', () => {
   });
 
   it('orders roles reader < editor < admin', () => {
-    expect([roleAllows('reader', 'read'), roleAllows('reader', 'write'), roleAllows('editor', 'write'), roleAllows('editor', 'admin'), roleAllows('admin', 'admin')]).toEqual([
-      true,
-      false,
-      true,
-      false,
-      true,
-    ]);
+    expect([
+      roleAllows('reader', 'read'),
+      roleAllows('reader', 'write'),
+      roleAllows('editor', 'write'),
+      roleAllows('editor', 'admin'),
+      roleAllows('admin', 'admin'),
+    ]).toEqual([true, false, true, false, true]);
   });
 
   it('reads keys from the variable and from a file, naming what is wrong', async () => {
-    expect(parseApiKeysVariable(` dashboard:reader:${reader.entry.sha256} ,importer:editor:${editor.entry.sha256}`)).toEqual([reader.entry, editor.entry]);
+    expect(parseApiKeysVariable(` dashboard:reader:${reader.entry.sha256} ,importer:editor:${editor.entry.sha256}`)).toEqual([
+      reader.entry,
+      editor.entry,
+    ]);
     expect(() => parseApiKeysVariable('x:root:abc')).toThrow(/entry 1 .*role/);
     expect(() => parseApiKeysVariable(`x:reader:${reader.key}`)).toThrow(/sha256/);
     const dir = await mkdtemp(join(tmpdir(), 'oretrace-keys-'));
@@ -111,14 +121,21 @@ describe('starting the service', () => {
   }, 60_000);
 
   it('makes keys from the command line', () => {
-    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'oretrace.js'), 'keys', 'create', '--name', 'ci-bot', '--role', 'editor', '--json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin', 'oretrace.js'), 'keys', 'create', '--name', 'ci-bot', '--role', 'editor', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     const { key, entry } = JSON.parse(run.stdout);
     expect(entry).toEqual({ name: 'ci-bot', role: 'editor', sha256: hashApiKey(key) });
-    const bad = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'oretrace.js'), 'keys', 'create', '--name', 'has space'], { encoding: 'utf8', timeout: 60_000 });
+    const bad = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'oretrace.js'), 'keys', 'create', '--name', 'has space'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('--name must be');
   }, 60_000);
@@ -139,17 +156,33 @@ describe('roles on routes', () => {
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.headers['content-type']).toContain('application/problem+json');
     expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="oretrace"');
-    expect(anonymous.json()).toMatchObject({ type: 'urn:oretrace:problem:unauthorized', errors: [{ path: 'headers.authorization', message: 'is required' }] });
+    expect(anonymous.json()).toMatchObject({
+      type: 'urn:oretrace:problem:unauthorized',
+      errors: [{ path: 'headers.authorization', message: 'is required' }],
+    });
 
     const asReader = await a.inject({ method: 'PUT', url: '/api/v1/companies/newco', payload: company, headers: bearer(reader.key) });
     expect(asReader.statusCode).toBe(403);
     expect(asReader.json().detail).toBe('The key "dashboard" has the reader role; this needs editor');
-    expect((await a.inject({ method: 'PUT', url: '/api/v1/companies/newco', payload: company, headers: bearer(editor.key) })).statusCode).toBe(201);
+    expect(
+      (await a.inject({ method: 'PUT', url: '/api/v1/companies/newco', payload: company, headers: bearer(editor.key) })).statusCode,
+    ).toBe(201);
     expect((await a.inject({ method: 'DELETE', url: '/api/v1/companies/newco', headers: bearer(admin.key) })).statusCode).toBe(204);
 
     // Imports are writes; impact scenarios are reads sent as POST.
-    expect((await a.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: { nodes: [], relationships: [] } })).statusCode).toBe(401);
-    expect((await a.inject({ method: 'POST', url: '/api/v1/imports/cmrt?company=x', payload: 'x', headers: { 'content-type': 'multipart/form-data; boundary=b' } })).statusCode).toBe(401);
+    expect((await a.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: { nodes: [], relationships: [] } })).statusCode).toBe(
+      401,
+    );
+    expect(
+      (
+        await a.inject({
+          method: 'POST',
+          url: '/api/v1/imports/cmrt?company=x',
+          payload: 'x',
+          headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        })
+      ).statusCode,
+    ).toBe(401);
     expect((await a.inject({ method: 'POST', url: '/api/v1/scenarios/impact', payload: { remove: ['S-TIN-1'] } })).statusCode).toBe(200);
   });
 

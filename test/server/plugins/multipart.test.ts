@@ -38,7 +38,14 @@ describe('multipart plugin', () => {
   });
 
   it('collects files and fields by part name', async () => {
-    const res = await app.inject({ method: 'POST', url: '/defaults', ...(await form([['a', 'x'.repeat(1000), 'file'], ['b', 'hello', 'field']])) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/defaults',
+      ...(await form([
+        ['a', 'x'.repeat(1000), 'file'],
+        ['b', 'hello', 'field'],
+      ])),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ a: { fileName: 'a.txt', text: 'x'.repeat(1000) }, b: { fileName: null, text: 'hello' } });
   });
@@ -46,9 +53,28 @@ describe('multipart plugin', () => {
   it('a route narrows the limits for itself: 413 naming the part or the limit', async () => {
     const cases: [[string, string, 'file' | 'field'][], string, { path: string; message: string }][] = [
       [[['a', 'x'.repeat(11), 'file']], 'The part "a" is larger than 10 bytes', { path: 'body.a', message: 'is larger than 10 bytes' }],
-      [[['a', 'toolong', 'field']], 'The part "a" is larger than 5 bytes', { path: 'body.a', message: 'is larger than 5 bytes as a form field; send it as a file part' }],
-      [[['a', '1', 'file'], ['b', '2', 'file'], ['c', '3', 'file']], 'The request has more than 2 file parts', { path: 'body', message: 'The request has more than 2 file parts' }],
-      [[['a', '1', 'field'], ['b', '2', 'field']], 'The request has more than 1 form fields', { path: 'body', message: 'The request has more than 1 form fields' }],
+      [
+        [['a', 'toolong', 'field']],
+        'The part "a" is larger than 5 bytes',
+        { path: 'body.a', message: 'is larger than 5 bytes as a form field; send it as a file part' },
+      ],
+      [
+        [
+          ['a', '1', 'file'],
+          ['b', '2', 'file'],
+          ['c', '3', 'file'],
+        ],
+        'The request has more than 2 file parts',
+        { path: 'body', message: 'The request has more than 2 file parts' },
+      ],
+      [
+        [
+          ['a', '1', 'field'],
+          ['b', '2', 'field'],
+        ],
+        'The request has more than 1 form fields',
+        { path: 'body', message: 'The request has more than 1 form fields' },
+      ],
     ];
     for (const [parts, detail, field] of cases) {
       const res = await app.inject({ method: 'POST', url: '/narrow', ...(await form(parts)) });
@@ -61,7 +87,11 @@ describe('multipart plugin', () => {
   });
 
   it('413 for too many parts', async () => {
-    const parts: [string, string, 'file' | 'field'][] = [['a', '1', 'file'], ['b', '2', 'field'], ['c', '3', 'file']];
+    const parts: [string, string, 'file' | 'field'][] = [
+      ['a', '1', 'file'],
+      ['b', '2', 'field'],
+      ['c', '3', 'file'],
+    ];
     const res = await app.inject({ method: 'POST', url: '/few-parts', ...(await form(parts)) });
     expect(res.statusCode).toBe(413);
     expect(res.json().errors).toEqual([{ path: 'body', message: 'The request has more than 2 parts' }]);

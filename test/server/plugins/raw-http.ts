@@ -83,8 +83,12 @@ export function percentEncodePath(url: string, pick: (char: string, index: numbe
   const q = url.indexOf('?');
   const [path, query] = q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q)];
   // An escape already there (%2F) stays as it is: its hex digits are not characters of the path.
-  const tokens = path.match(/%[0-9A-Fa-f]{2}|[^]/gu) ?? [];
-  return tokens.map((t, i) => (/^[A-Za-z0-9._~-]$/.test(t) && pick(t, i) ? `%${t.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : t)).join('') + query;
+  const tokens = path.match(/%[0-9A-Fa-f]{2}|[\s\S]/gu) ?? [];
+  return (
+    tokens
+      .map((t, i) => (/^[A-Za-z0-9._~-]$/.test(t) && pick(t, i) ? `%${t.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : t))
+      .join('') + query
+  );
 }
 
 /** The absolute form of an origin-form target, as sent to a proxy. */

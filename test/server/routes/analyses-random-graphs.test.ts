@@ -14,7 +14,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { embeddedHarness, type Harness } from '../app-harness.js';
-import { analysisOperations, analysisRequest, answerSchemasById, type AnalysisDocument, type AnalysisOperation, type AnalysisRequest } from './analysis-operations.js';
+import {
+  analysisOperations,
+  analysisRequest,
+  answerSchemasById,
+  type AnalysisDocument,
+  type AnalysisOperation,
+  type AnalysisRequest,
+} from './analysis-operations.js';
 
 /** How far a mix may be from summing to 1, and a part from its whole. */
 const MIX_TOLERANCE = 1e-12;
@@ -95,10 +102,13 @@ interface RandomGraph {
 const graphArb: fc.Arbitrary<RandomGraph> = fc
   .record({
     countries: fc.array(fc.boolean(), { minLength: 1, maxLength: COUNTRY_IDS.length }),
-    smelters: fc.array(fc.record({ recycled: fc.nat({ max: 4 }).map((x) => x === 0), status: fc.constantFrom('conformant', 'active', 'unknown') }), {
-      minLength: 1,
-      maxLength: 5,
-    }),
+    smelters: fc.array(
+      fc.record({ recycled: fc.nat({ max: 4 }).map((x) => x === 0), status: fc.constantFrom('conformant', 'active', 'unknown') }),
+      {
+        minLength: 1,
+        maxLength: 5,
+      },
+    ),
     companies: fc.integer({ min: 1, max: 8 }),
     // Extra relationships by position (taken modulo the nodes that may be at each end).
     oreEdges: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }),
@@ -117,7 +127,12 @@ const graphArb: fc.Arbitrary<RandomGraph> = fc
       rmapStatus: s.status,
       ...(s.recycled ? { recycledOrScrap: true } : {}),
     }));
-    const companies = Array.from({ length: g.companies }, (_, i) => ({ label: 'Company' as const, id: `C${i}`, name: `Company ${i}`, country: 'JP' }));
+    const companies = Array.from({ length: g.companies }, (_, i) => ({
+      label: 'Company' as const,
+      id: `C${i}`,
+      name: `Company ${i}`,
+      country: 'JP',
+    }));
     // Sources of each buyer: a staged backbone (every smelter has ore, every company a smelter or
     // the company before it), then the extra relationships, company ones making cycles.
     const sources = new Map<string, string[]>();
@@ -136,7 +151,9 @@ const graphArb: fc.Arbitrary<RandomGraph> = fc
     for (const [to, from] of sources) {
       const [split, variant] = g.splits[b++ % g.splits.length]!;
       const shares = sharesOf(split, from.length, variant);
-      from.forEach((f, i) => relationships.push({ type: 'SUPPLIES', from: f, to, metal: 'tin', ...(shares[i] !== undefined ? { share: shares[i] } : {}) }));
+      from.forEach((f, i) =>
+        relationships.push({ type: 'SUPPLIES', from: f, to, metal: 'tin', ...(shares[i] !== undefined ? { share: shares[i] } : {}) }),
+      );
     }
     return { nodes: [...countries, ...smelters, ...companies], relationships, companies: companies.map((c) => c.id) };
   });
@@ -163,21 +180,32 @@ function expectMixesAddUp(value: unknown, where: string): void {
   const o = value as Record<string, unknown>;
   if ('byCountry' in o && 'nonCahra' in o) {
     const m = o as { byCountry: Record<string, number>; cahra: number; nonCahra: number; recycled: number; undisclosed: number };
-    expect(Math.abs(m.cahra + m.nonCahra + m.recycled + m.undisclosed - 1), `${where}: origin mix totals`).toBeLessThanOrEqual(MIX_TOLERANCE);
-    expect(Math.abs(sum(Object.values(m.byCountry)) - (m.cahra + m.nonCahra)), `${where}: byCountry vs cahra + nonCahra`).toBeLessThanOrEqual(MIX_TOLERANCE);
+    expect(Math.abs(m.cahra + m.nonCahra + m.recycled + m.undisclosed - 1), `${where}: origin mix totals`).toBeLessThanOrEqual(
+      MIX_TOLERANCE,
+    );
+    expect(
+      Math.abs(sum(Object.values(m.byCountry)) - (m.cahra + m.nonCahra)),
+      `${where}: byCountry vs cahra + nonCahra`,
+    ).toBeLessThanOrEqual(MIX_TOLERANCE);
   }
   if ('bySmelter' in o && 'notThroughSmelter' in o) {
     const m = o as { bySmelter: Record<string, number>; byRmapStatus: Record<string, number>; notThroughSmelter: number };
     const through = sum(Object.values(m.bySmelter));
     expect(Math.abs(through + m.notThroughSmelter - 1), `${where}: smelter mix totals`).toBeLessThanOrEqual(MIX_TOLERANCE);
-    expect(Math.abs(sum(Object.values(m.byRmapStatus)) - through), `${where}: byRmapStatus vs bySmelter`).toBeLessThanOrEqual(MIX_TOLERANCE);
+    expect(Math.abs(sum(Object.values(m.byRmapStatus)) - through), `${where}: byRmapStatus vs bySmelter`).toBeLessThanOrEqual(
+      MIX_TOLERANCE,
+    );
   }
   for (const [k, x] of Object.entries(o)) expectMixesAddUp(x, `${where}.${k}`);
 }
 
 async function importGraph(graph: RandomGraph): Promise<void> {
   await h.store.clear();
-  const res = await h.app.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: { nodes: graph.nodes, relationships: graph.relationships } });
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/imports/graph',
+    payload: { nodes: graph.nodes, relationships: graph.relationships },
+  });
   expect(res.statusCode, res.body).toBe(200);
 }
 

@@ -95,7 +95,12 @@ describe('impact', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.removed).toEqual([{ id: 'S-TIN-1', label: 'Smelter', name: 'Andes Tin Smelter' }]);
-    const rows = body.affected.map((a: { id: string; metal: string; lostShare: number; cutOff: boolean }) => [a.id, a.metal, Number(a.lostShare.toFixed(12)), a.cutOff]);
+    const rows = body.affected.map((a: { id: string; metal: string; lostShare: number; cutOff: boolean }) => [
+      a.id,
+      a.metal,
+      Number(a.lostShare.toFixed(12)),
+      a.cutOff,
+    ]);
     expect(rows).toEqual([
       ['t1a', 'tin', 1, true],
       ['t2', 'tin', 1, true],
@@ -108,7 +113,11 @@ describe('impact', () => {
     expect(unknown.statusCode).toBe(404);
     const empty = await h.app.inject({ method: 'POST', url: '/api/v1/scenarios/impact', payload: { remove: [] } });
     expect(empty.statusCode).toBe(400);
-    const huge = await h.app.inject({ method: 'POST', url: '/api/v1/scenarios/impact', payload: { remove: Array.from({ length: 1001 }, (_, i) => `n${i}`) } });
+    const huge = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/scenarios/impact',
+      payload: { remove: Array.from({ length: 1001 }, (_, i) => `n${i}`) },
+    });
     expect(huge.statusCode).toBe(400);
   });
 });

@@ -30,12 +30,19 @@ describe('analysis deadline over HTTP', () => {
 
   it('answers 503 analysis-timeout with Retry-After, keeps /health up, and answers again after', async () => {
     const started = performance.now();
-    const [slow, health] = await Promise.all([tight.app.inject({ method: 'GET', url: ORIGINS }), tight.app.inject({ method: 'GET', url: '/health' })]);
+    const [slow, health] = await Promise.all([
+      tight.app.inject({ method: 'GET', url: ORIGINS }),
+      tight.app.inject({ method: 'GET', url: '/health' }),
+    ]);
     const ms = performance.now() - started;
     expect(slow.statusCode, slow.body).toBe(503);
     expect(slow.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(slow.headers['retry-after']).toBe('1');
-    expect(slow.json()).toMatchObject({ type: 'urn:oretrace:problem:analysis-timeout', status: 503, detail: 'The analysis took longer than 20 ms (ANALYSIS_TIMEOUT_MS) and was stopped.' });
+    expect(slow.json()).toMatchObject({
+      type: 'urn:oretrace:problem:analysis-timeout',
+      status: 503,
+      detail: 'The analysis took longer than 20 ms (ANALYSIS_TIMEOUT_MS) and was stopped.',
+    });
     expect(health.statusCode).toBe(200);
     console.log(`origins of a 20,000-company cycle under a 20 ms budget: 503 after ${ms.toFixed(0)} ms (compile included)`);
     // The service goes on: a read and the same analysis again (stopped again, not stuck).

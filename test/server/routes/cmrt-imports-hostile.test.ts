@@ -35,11 +35,16 @@ async function withHugeMineCells(): Promise<Buffer> {
   const cell = 'scrap x '.repeat(4096).slice(0, 32_767).trimEnd();
   const entries = (await realEntries()).map((e) => {
     if (e.name !== 'xl/worksheets/sheet5.xml') return e; // the Smelter List
-    const xml = e.data!.toString().replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) =>
-      Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)
-        ? row
-        : row.replace(new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`), `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`),
-    );
+    const xml = e
+      .data!.toString()
+      .replace(/<row r="(\d+)"[^>]*>.*?<\/row>/gs, (row, r: string) =>
+        Number(r) < 5 || !new RegExp(`<c r="B${r}"[^>]*t="s"><v>`).test(row)
+          ? row
+          : row.replace(
+              new RegExp(`<c r="O${r}"([^>]*?)(?: t="\\w+")?(?:/>|>.*?</c>)`),
+              `<c r="O${r}"$1 t="inlineStr"><is><t>${cell}</t></is></c>`,
+            ),
+      );
     return { name: e.name, data: xml };
   });
   return buildZip(entries);

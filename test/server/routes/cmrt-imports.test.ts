@@ -50,20 +50,28 @@ describe('POST /api/v1/imports/cmrt', { timeout: 60_000 }, () => {
       templateKind: 'CMRT',
       templateVersion: '6.4',
       company: 'jx-buyer',
-      declaration: { companyName: 'JX Advanced Metals Corporation', scope: 'B. Product (or List of Products)', effectiveDate: '2024-05-30', blank: false },
+      declaration: {
+        companyName: 'JX Advanced Metals Corporation',
+        scope: 'B. Product (or List of Products)',
+        effectiveDate: '2024-05-30',
+        blank: false,
+      },
       rowsRead: 27,
       smeltersByMetal: { tantalum: 15, tungsten: 6 },
       resolution: { byId: 27, byName: 0, unresolved: 0, notListed: 0, notYetIdentified: 0 },
       duplicates: 6,
       duplicateSmelters: 3,
     });
-    expect(report.warnings.filter((w: { code: string }) => w.code === 'duplicate-smelter').map((w: { row: number }) => w.row)).toEqual([10, 23, 24, 25, 26, 31]);
+    expect(report.warnings.filter((w: { code: string }) => w.code === 'duplicate-smelter').map((w: { row: number }) => w.row)).toEqual([
+      10, 23, 24, 25, 26, 31,
+    ]);
 
     const supplies = await h.app.inject({ url: '/api/v1/supplies?to=jx-buyer&limit=100' });
     const items = supplies.json().items as Supplies[];
     expect(items).toHaveLength(21);
     expect(items.filter((s) => s.metal === 'tungsten')).toHaveLength(6);
-    for (const s of items) expect(s.source).toMatch(new RegExp(`^CMRT 6\\.4; file=${JX.replace(/\./g, '\\.')}; effective=2024-05-30; scope=product; imported=`));
+    for (const s of items)
+      expect(s.source).toMatch(new RegExp(`^CMRT 6\\.4; file=${JX.replace(/\./g, '\\.')}; effective=2024-05-30; scope=product; imported=`));
     // "Japan" on row 9 becomes ore from JP into that smelter.
     const origin = await h.app.inject({ url: '/api/v1/supplies?from=JP&to=CID001969&metal=tantalum' });
     expect(origin.json().items).toHaveLength(1);
@@ -76,7 +84,9 @@ describe('POST /api/v1/imports/cmrt', { timeout: 60_000 }, () => {
     expect(response.statusCode, response.body).toBe(200);
     const [report] = response.json().files;
     expect(report.smeltersByMetal).toEqual({ tin: 33, gold: 34 });
-    const codes = report.warnings.map((w: { code: string; sheet?: string; column?: string; row?: number }) => `${w.code} ${w.sheet ?? ''}!${w.column ?? ''}${w.row ?? ''}`);
+    const codes = report.warnings.map(
+      (w: { code: string; sheet?: string; column?: string; row?: number }) => `${w.code} ${w.sheet ?? ''}!${w.column ?? ''}${w.row ?? ''}`,
+    );
     expect(codes).toContain('declaration-incomplete Declaration!');
     expect(codes).toContain('covered-country-sourcing-denied Declaration!D40');
   });
@@ -87,7 +97,11 @@ describe('POST /api/v1/imports/cmrt', { timeout: 60_000 }, () => {
 
   it('is all or nothing over several files', async () => {
     const problem = await expectNothingWritten(
-      () => post('company=jx-buyer', [['file', workbook(CENTRAL_GLASS)], ['file', { content: 'not a workbook', fileName: 'notes.xlsx', type: XLSX }]]),
+      () =>
+        post('company=jx-buyer', [
+          ['file', workbook(CENTRAL_GLASS)],
+          ['file', { content: 'not a workbook', fileName: 'notes.xlsx', type: XLSX }],
+        ]),
       400,
     );
     expect(problem.errors?.[0]?.path).toBe('body.file(notes.xlsx)');
@@ -115,7 +129,10 @@ describe('POST /api/v1/imports/cmrt', { timeout: 60_000 }, () => {
 
   it('refuses an upload over the size limit with 413', async () => {
     const big = new Uint8Array(26 * 1024 * 1024);
-    const problem = await expectNothingWritten(() => post('company=jx-buyer', [['file', { content: big, fileName: 'big.xlsx', type: XLSX }]]), 413);
+    const problem = await expectNothingWritten(
+      () => post('company=jx-buyer', [['file', { content: big, fileName: 'big.xlsx', type: XLSX }]]),
+      413,
+    );
     expect(problem.errors?.[0]?.path).toBe('body.file');
   });
 });
@@ -125,7 +142,10 @@ describe('smelter matching and decisions', { timeout: 60_000 }, () => {
 
   it('resolves by id and by name, and says when it cannot', async () => {
     expect(await match('metal=gold&id=CID002763')).toMatchObject({ status: 'resolved_by_id', smelterId: 'CID002763', confidence: 1 });
-    expect(await match('metal=gold&name=ABC%20Refinery%20Pty%20Ltd.&country=AU')).toMatchObject({ status: 'resolved_by_name', smelterId: 'CID002920' });
+    expect(await match('metal=gold&name=ABC%20Refinery%20Pty%20Ltd.&country=AU')).toMatchObject({
+      status: 'resolved_by_name',
+      smelterId: 'CID002920',
+    });
     expect(await match('metal=tin&name=Zzyzx%20Backyard%20Tin%20Works')).toMatchObject({ status: 'unresolved', smelterId: null });
     const problem = await h.app.inject({ url: '/api/v1/smelter-matches?metal=gold' });
     expect(problem.statusCode).toBe(400);
@@ -135,7 +155,11 @@ describe('smelter matching and decisions', { timeout: 60_000 }, () => {
   it('stores a confirmed name as an alias and reuses it', async () => {
     const name = 'Pero Precious Metals Works';
     expect((await match(`metal=gold&name=${encodeURIComponent(name)}&country=IT`)).smelterId).not.toBe('CID002763');
-    const confirmed = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/CID002763/name-decisions', payload: { name, decision: 'confirm' } });
+    const confirmed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/CID002763/name-decisions',
+      payload: { name, decision: 'confirm' },
+    });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json().aliases).toContain(name);
     expect(await match(`metal=gold&name=${encodeURIComponent(name)}&country=IT`)).toMatchObject({
@@ -149,17 +173,29 @@ describe('smelter matching and decisions', { timeout: 60_000 }, () => {
     const name = 'ABC Refineries';
     const before = await match(`metal=gold&name=${encodeURIComponent(name)}&country=AU`);
     expect(before.smelterId).toBe('CID002920');
-    const rejected = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/CID002920/name-decisions', payload: { name, decision: 'reject' } });
+    const rejected = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/CID002920/name-decisions',
+      payload: { name, decision: 'reject' },
+    });
     expect(rejected.statusCode, rejected.body).toBe(200);
     expect(rejected.json().rejectedNames).toEqual([name]);
     const after = await match(`metal=gold&name=${encodeURIComponent(name)}&country=AU`);
     expect(after.smelterId).not.toBe('CID002920');
     expect(after.candidates.map((c: { smelterId: string }) => c.smelterId)).not.toContain('CID002920');
 
-    const own = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/CID002920/name-decisions', payload: { name: 'ABC Refinery Pty Ltd.', decision: 'reject' } });
+    const own = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/CID002920/name-decisions',
+      payload: { name: 'ABC Refinery Pty Ltd.', decision: 'reject' },
+    });
     expect(own.statusCode).toBe(400);
     expect(own.json().errors[0].path).toBe('body.name');
-    const unknown = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/CID999999/name-decisions', payload: { name, decision: 'confirm' } });
+    const unknown = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/CID999999/name-decisions',
+      payload: { name, decision: 'confirm' },
+    });
     expect(unknown.statusCode).toBe(404);
   });
 });

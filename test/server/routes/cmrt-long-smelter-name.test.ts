@@ -59,7 +59,11 @@ afterAll(async () => h.close());
 
 async function importJx(workbook: Buffer, dryRun: boolean) {
   const body = await multipartBody([['file', { content: workbook, fileName: 'long.xlsx', type: XLSX }]]);
-  return h.app.inject({ method: 'POST', url: `/api/v1/imports/cmrt?company=jx-buyer&country=JP&name=JX%20Buyer&dryRun=${dryRun}`, ...body });
+  return h.app.inject({
+    method: 'POST',
+    url: `/api/v1/imports/cmrt?company=jx-buyer&country=JP&name=JX%20Buyer&dryRun=${dryRun}`,
+    ...body,
+  });
 }
 
 describe(`a CMRT smelter name over ${SMELTER_NAME_MAX_LENGTH} characters`, { timeout: 60_000 }, () => {
@@ -93,6 +97,8 @@ describe(`a CMRT smelter name over ${SMELTER_NAME_MAX_LENGTH} characters`, { tim
     const [report] = response.json().files;
     expect(report).toMatchObject({ rowsRead: 27, smeltersByMetal: { tantalum: 15, tungsten: 6 }, resolution: { byId: 27, unresolved: 0 } });
     expect(report.smelters.find((s: { row: number }) => s.row === 5)).toMatchObject({ status: 'resolved_by_id', smelterId: 'CID002544' });
-    expect((report.warnings as Warning[]).filter((w) => w.row === 5).map((w) => `${w.code} ${w.column}${w.row}`)).toEqual(['smelter-name-too-long D5']);
+    expect((report.warnings as Warning[]).filter((w) => w.row === 5).map((w) => `${w.code} ${w.column}${w.row}`)).toEqual([
+      'smelter-name-too-long D5',
+    ]);
   });
 });

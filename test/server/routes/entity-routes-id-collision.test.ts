@@ -146,7 +146,11 @@ describe('an id another label holds', () => {
     await loadReference(service.store);
     const version = await service.store.version();
     const name = 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx';
-    const file = { content: readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'cmrt', name)), fileName: name, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    const file = {
+      content: readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'cmrt', name)),
+      fileName: name,
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    };
     const res = await service.app.inject({
       method: 'POST',
       url: '/api/v1/imports/cmrt?company=JP&country=JP&name=Japan%20Metals',

@@ -18,7 +18,12 @@ describe('companies, smelters and countries', () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/v1/companies/nobody' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ status: 404, title: 'Not found', detail: 'No company has id "nobody"', instance: '/api/v1/companies/nobody' });
+    expect(res.json()).toMatchObject({
+      status: 404,
+      title: 'Not found',
+      detail: 'No company has id "nobody"',
+      instance: '/api/v1/companies/nobody',
+    });
   });
 
   it('lists with search, filters and cursor pages', async () => {
@@ -52,10 +57,18 @@ describe('companies, smelters and countries', () => {
   });
 
   it('creates with PUT (201), replaces (200), and deletes (204, then 404)', async () => {
-    const created = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/newco', payload: { name: 'NewCo', country: 'DE', saqScore: 55 } });
+    const created = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/companies/newco',
+      payload: { name: 'NewCo', country: 'DE', saqScore: 55 },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({ label: 'Company', id: 'newco', name: 'NewCo', country: 'DE', saqScore: 55 });
-    const replaced = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/newco', payload: { label: 'Company', id: 'newco', name: 'NewCo GmbH', country: 'DE' } });
+    const replaced = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/companies/newco',
+      payload: { label: 'Company', id: 'newco', name: 'NewCo GmbH', country: 'DE' },
+    });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json()).toEqual({ label: 'Company', id: 'newco', name: 'NewCo GmbH', country: 'DE' });
     expect((await h.app.inject({ method: 'DELETE', url: '/api/v1/companies/newco' })).statusCode).toBe(204);
@@ -63,9 +76,16 @@ describe('companies, smelters and countries', () => {
   });
 
   it('rejects a PUT whose body is malformed, naming each field, and writes nothing', async () => {
-    const res = await h.app.inject({ method: 'PUT', url: '/api/v1/smelters/S-NEW', payload: { name: '', metal: 'tin', country: 'pe', colour: 'red' } });
+    const res = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/smelters/S-NEW',
+      payload: { name: '', metal: 'tin', country: 'pe', colour: 'red' },
+    });
     expect(res.statusCode).toBe(400);
-    const paths = res.json().errors.map((e: { path: string }) => e.path).sort();
+    const paths = res
+      .json()
+      .errors.map((e: { path: string }) => e.path)
+      .sort();
     expect(paths).toEqual(['body', 'body.country', 'body.name']);
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/smelters/S-NEW' })).statusCode).toBe(404);
     const mismatch = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/a', payload: { id: 'b', name: 'B', country: 'DE' } });

@@ -25,7 +25,12 @@ describe('GET /api/v1/export', () => {
   it('JSON export → POST /api/v1/imports/graph into an empty store → the same graph', async () => {
     const exported = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=json' });
     await expectRoundTrip(h.store, (empty) =>
-      empty.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: exported.body, headers: { 'content-type': 'application/json' } }),
+      empty.inject({
+        method: 'POST',
+        url: '/api/v1/imports/graph',
+        payload: exported.body,
+        headers: { 'content-type': 'application/json' },
+      }),
     );
   });
 
@@ -55,9 +60,13 @@ describe('GET /api/v1/export', () => {
     const noPart = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=csv' });
     expect(noPart.statusCode).toBe(400);
     expect(noPart.headers['content-type']).toBe('application/problem+json');
-    expect(noPart.json().errors).toEqual([{ path: 'query.part', message: 'is required with format=csv: nodes or relationships (a CSV export is two files)' }]);
+    expect(noPart.json().errors).toEqual([
+      { path: 'query.part', message: 'is required with format=csv: nodes or relationships (a CSV export is two files)' },
+    ]);
     const partWithJson = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=graphml&part=nodes' });
-    expect(partWithJson.json().errors).toEqual([{ path: 'query.part', message: 'only goes with format=csv; a graphml export is one file' }]);
+    expect(partWithJson.json().errors).toEqual([
+      { path: 'query.part', message: 'only goes with format=csv; a graphml export is one file' },
+    ]);
     const badPart = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=csv&part=edges' });
     expect(badPart.json().errors.map((e: { path: string }) => e.path)).toEqual(['query.part']);
     const badFormat = await h.app.inject({ method: 'GET', url: '/api/v1/export?format=xlsx' });
@@ -93,9 +102,17 @@ describe('GET /api/v1/export?format=csv with text a spreadsheet would run', () =
   });
 
   it('starts no cell with = + - @ tab or CR, and imports back into an empty store as the same graph, byte for byte', async () => {
-    const put = await h.app.inject({ method: 'PUT', url: '/api/v1/companies/@evil', payload: { name: HYPERLINK, country: 'JP', tags: [CMD, "'=quoted", 'plain'] } });
+    const put = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/companies/@evil',
+      payload: { name: HYPERLINK, country: 'JP', tags: [CMD, "'=quoted", 'plain'] },
+    });
     expect(put.statusCode).toBe(201);
-    const supply = await h.app.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 't1a', to: '@evil', metal: 'tin', share: 0.5, source: '-cmrt.xlsx' } });
+    const supply = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/supplies',
+      payload: { from: 't1a', to: '@evil', metal: 'tin', share: 0.5, source: '-cmrt.xlsx' },
+    });
     expect(supply.statusCode).toBeLessThan(300);
 
     const exported = await exportCsv(h.app);
@@ -107,10 +124,23 @@ describe('GET /api/v1/export?format=csv with text a spreadsheet would run', () =
 
     const empty = await embeddedHarness({ withFixture: false });
     try {
-      const res = await empty.app.inject({ method: 'POST', url: '/api/v1/imports/graph', ...(await multipartBody([['nodes', exported.nodes], ['relationships', exported.relationships]])) });
+      const res = await empty.app.inject({
+        method: 'POST',
+        url: '/api/v1/imports/graph',
+        ...(await multipartBody([
+          ['nodes', exported.nodes],
+          ['relationships', exported.relationships],
+        ])),
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ nodesUpserted: 12, relationshipsUpserted: 14 });
-      expect(await empty.store.getNode('Company', '@evil')).toEqual({ label: 'Company', id: '@evil', name: HYPERLINK, country: 'JP', tags: [CMD, "'=quoted", 'plain'] });
+      expect(await empty.store.getNode('Company', '@evil')).toEqual({
+        label: 'Company',
+        id: '@evil',
+        name: HYPERLINK,
+        country: 'JP',
+        tags: [CMD, "'=quoted", 'plain'],
+      });
       const again = await exportCsv(empty.app);
       expect(again.nodes).toBe(exported.nodes);
       // The import stamps relationships with its own time: the rest of every row is the same.

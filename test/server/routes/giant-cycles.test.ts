@@ -17,7 +17,13 @@ function ring(exitShare?: number): { nodes: GraphNodeInput[]; relationships: Rel
     { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] },
     { label: 'Smelter', id: 'S-ring', name: 'Ring smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
   ];
-  const tin = (from: string, to: string, share?: number): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share !== undefined ? { share } : {}) });
+  const tin = (from: string, to: string, share?: number): RelationshipInput => ({
+    type: 'SUPPLIES',
+    from,
+    to,
+    metal: 'tin',
+    ...(share !== undefined ? { share } : {}),
+  });
   const relationships: RelationshipInput[] = [tin('CD', 'S-ring')];
   for (let i = 0; i < SIZE; i++) {
     nodes.push({ label: 'Company', id: `R${i}`, name: `Ring ${i}`, country: 'DE' });

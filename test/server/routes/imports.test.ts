@@ -22,8 +22,14 @@ describe('POST /api/v1/imports/graph with CSV', () => {
   it('imports nodes.csv and relationships.csv in one write', async () => {
     const version = await h.store.version();
     const res = await postCsv(h.app, [
-      ['nodes', 'label,id,name,country,metal,rmapStatus\nCompany,imp-co,"Imported, Co",JP,,\nSmelter,CID001070,Imported Smelter,PE,tin,conformant\n'],
-      ['relationships', 'type,from,to,metal,share\nSUPPLIES,CD,CID001070,tin,0.4\nSUPPLIES,CID001070,imp-co,tin,\nLOCATED_IN,imp-co,JP,,\n'],
+      [
+        'nodes',
+        'label,id,name,country,metal,rmapStatus\nCompany,imp-co,"Imported, Co",JP,,\nSmelter,CID001070,Imported Smelter,PE,tin,conformant\n',
+      ],
+      [
+        'relationships',
+        'type,from,to,metal,share\nSUPPLIES,CD,CID001070,tin,0.4\nSUPPLIES,CID001070,imp-co,tin,\nLOCATED_IN,imp-co,JP,,\n',
+      ],
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ nodesUpserted: 2, relationshipsUpserted: 3, version: version + 1 });
@@ -63,7 +69,10 @@ describe('POST /api/v1/imports/graph with CSV', () => {
     const problem = res.json();
     expect(problem.detail).toBe('nodes.csv row 3 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"');
     expect(problem.errors).toEqual([
-      { path: 'body.nodes[1].country', message: 'nodes.csv row 3 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"' },
+      {
+        path: 'body.nodes[1].country',
+        message: 'nodes.csv row 3 column country: must be an ISO 3166-1 alpha-2 code in upper case, e.g. "CD"',
+      },
       { path: 'body.relationships[0].share', message: 'relationships.csv row 2 column share: must be at most 1' },
     ]);
     expect(await h.store.scan()).toEqual(before);
@@ -76,7 +85,9 @@ describe('POST /api/v1/imports/graph with CSV', () => {
       ['relationships', 'type,from,to,metal\nSUPPLIES,new-co,acme,tin\nSUPPLIES,ghost,acme,tin\n'],
     ]);
     expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual([{ path: 'body.relationships[1].from', message: 'relationships.csv row 3 column from: no node has id "ghost"' }]);
+    expect(res.json().errors).toEqual([
+      { path: 'body.relationships[1].from', message: 'relationships.csv row 3 column from: no node has id "ghost"' },
+    ]);
     expect(await h.store.scan()).toEqual(before);
   });
 
@@ -86,7 +97,9 @@ describe('POST /api/v1/imports/graph with CSV', () => {
       ['edges', 'type,from,to\n'],
     ]);
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().errors).toEqual([{ path: 'body.edges', message: 'is not a part this route takes; send parts named "nodes" and "relationships"' }]);
+    expect(unknown.json().errors).toEqual([
+      { path: 'body.edges', message: 'is not a part this route takes; send parts named "nodes" and "relationships"' },
+    ]);
     const twice = await postCsv(h.app, [
       ['nodes', 'label,id,name,country\n'],
       ['nodes', 'label,id,name,country\n'],
@@ -101,13 +114,20 @@ describe('POST /api/v1/imports/graph with CSV', () => {
   it('415 for a bare text/csv or text/plain body, 400 for no body; nothing written (CSV comes as multipart parts)', async () => {
     const version = await h.store.version();
     for (const type of ['text/csv', 'text/plain', 'text/plain; charset=utf-8']) {
-      const res = await h.app.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: 'label,id\n', headers: { 'content-type': type } });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/imports/graph',
+        payload: 'label,id\n',
+        headers: { 'content-type': type },
+      });
       expect(res.statusCode, type).toBe(415);
       expect(res.headers['content-type']).toBe('application/problem+json');
     }
     const none = await h.app.inject({ method: 'POST', url: '/api/v1/imports/graph' });
     expect(none.statusCode).toBe(400);
-    expect(none.json().errors).toEqual([{ path: 'body', message: 'is required: a JSON document (application/json) or CSV parts (multipart/form-data)' }]);
+    expect(none.json().errors).toEqual([
+      { path: 'body', message: 'is required: a JSON document (application/json) or CSV parts (multipart/form-data)' },
+    ]);
     expect(await h.store.version()).toBe(version);
   });
 

@@ -42,7 +42,9 @@ describe('GET /api/v1/companies/F/risk-paths on equal-split lattices', () => {
       expect(res.statusCode).toBe(200);
       const paths: Array<{ weight: number; hops: Array<{ id: string; share: number }> }> = res.json().paths;
       const prefix = ['F', ...Array.from({ length: TIERS - 1 }, (_, t) => tierId(t + 1, 0))];
-      expect(paths.map((p) => p.hops.map((x) => x.id))).toEqual(Array.from({ length: 10 }, (_, j) => [...prefix, tierId(TIERS, j), 'S-top']));
+      expect(paths.map((p) => p.hops.map((x) => x.id))).toEqual(
+        Array.from({ length: 10 }, (_, j) => [...prefix, tierId(TIERS, j), 'S-top']),
+      );
       // Seven hops of share 1/PER_TIER and the smelter's of share 1, decay 0.8 each, the smelter's risk 0.9 (default policy).
       let weight = 1;
       for (let t = 0; t < TIERS; t++) weight *= (1 / PER_TIER) * 0.8;

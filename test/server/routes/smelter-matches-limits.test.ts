@@ -10,7 +10,14 @@ const h = embeddedHarnessPerTest();
 const atCap = `q${'a'.repeat(SMELTER_NAME_MAX_LENGTH - 1)}`;
 const overCap = `${atCap}b`;
 const paths = (body: { errors?: Array<{ path: string }> }) => (body.errors ?? []).map((e) => e.path);
-const smelter = (over: Record<string, unknown>) => ({ label: 'Smelter', id: 'LONG-1', name: 'Long name smelter', metal: 'tin', country: 'CN', ...over });
+const smelter = (over: Record<string, unknown>) => ({
+  label: 'Smelter',
+  id: 'LONG-1',
+  name: 'Long name smelter',
+  metal: 'tin',
+  country: 'CN',
+  ...over,
+});
 
 describe(`smelter names longer than ${SMELTER_NAME_MAX_LENGTH} characters`, () => {
   it('GET /smelter-matches: a name over the cap is a 400 naming query.name; at the cap it is answered', async () => {
@@ -29,18 +36,30 @@ describe(`smelter names longer than ${SMELTER_NAME_MAX_LENGTH} characters`, () =
       [{ aliases: ['Fine', overCap] }, 'body.nodes[0].aliases[1]'],
       [{ rejectedNames: [overCap] }, 'body.nodes[0].rejectedNames[0]'],
     ] as const) {
-      const res = await h.app.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: { nodes: [smelter(over)], relationships: [] } });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/imports/graph',
+        payload: { nodes: [smelter(over)], relationships: [] },
+      });
       expect(res.statusCode, path).toBe(400);
       expect(paths(res.json()), path).toContain(path);
     }
     expect(await h.store.getNode('Smelter', 'LONG-1')).toBeNull();
-    const at = await h.app.inject({ method: 'POST', url: '/api/v1/imports/graph', payload: { nodes: [smelter({ name: atCap, aliases: [atCap] })], relationships: [] } });
+    const at = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/graph',
+      payload: { nodes: [smelter({ name: atCap, aliases: [atCap] })], relationships: [] },
+    });
     expect(at.statusCode).toBe(200);
   });
 
   it('POST /smelters/:id/name-decisions: a name over the cap is a 400 naming body.name', async () => {
     await h.store.importGraph({ nodes: [smelter({})] as never, relationships: [] });
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/LONG-1/name-decisions', payload: { name: overCap, decision: 'confirm' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/LONG-1/name-decisions',
+      payload: { name: overCap, decision: 'confirm' },
+    });
     expect(res.statusCode).toBe(400);
     expect(paths(res.json())).toEqual(['body.name']);
   });

@@ -32,7 +32,10 @@ afterAll(async () => h.close());
 
 /** What the resolver answers in this thread over the store as it is now, as the route serialises it. */
 async function oracle(claim: SmelterClaim): Promise<unknown> {
-  const resolver = createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: (await graphSmelters(h.store)).map(knownSmelterOf) });
+  const resolver = createSmelterResolver({
+    lookup: loadSmelterLookup(),
+    graphSmelters: (await graphSmelters(h.store)).map(knownSmelterOf),
+  });
   return JSON.parse(JSON.stringify(resolver.resolve(claim)));
 }
 
@@ -79,7 +82,11 @@ describe('GET /api/v1/smelter-matches off the event loop', { timeout: 120_000 },
     expect(matcher.builds).toBe(builds);
 
     // A decision is a write: the confirmed name resolves to CAP-7 from now on.
-    const decision = await h.app.inject({ method: 'POST', url: '/api/v1/smelters/CAP-7/name-decisions', payload: { name: worstName, decision: 'confirm' } });
+    const decision = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/smelters/CAP-7/name-decisions',
+      payload: { name: worstName, decision: 'confirm' },
+    });
     expect(decision.statusCode, decision.body).toBe(200);
     const { response, answeredWhileMatching } = await matchWhilePollingHealth(url);
     expect(response.json()).toMatchObject({ status: 'resolved_by_name', smelterId: 'CAP-7', decision: 'confirmed' });

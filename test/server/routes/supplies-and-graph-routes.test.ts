@@ -18,7 +18,11 @@ describe('supplies', () => {
   });
 
   it('upserts by key, keeping provenance an update leaves out', async () => {
-    const res = await h.app.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 'S-TIN-1', to: 't2', metal: 'tin', share: 0.25 } });
+    const res = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/supplies',
+      payload: { from: 'S-TIN-1', to: 't2', metal: 'tin', share: 0.25 },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ type: 'SUPPLIES', from: 'S-TIN-1', to: 't2', metal: 'tin', share: 0.25, source: 'cmrt t2.xlsx' });
     const fresh = await h.app.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 't2', to: 't1b', metal: 'tin' } });
@@ -32,7 +36,11 @@ describe('supplies', () => {
   });
 
   it('refuses a share out of range with 400', async () => {
-    const res = await h.app.inject({ method: 'PUT', url: '/api/v1/supplies', payload: { from: 't2', to: 't1a', metal: 'tin', share: 1.5 } });
+    const res = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/supplies',
+      payload: { from: 't2', to: 't1a', metal: 'tin', share: 1.5 },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([{ path: 'body.share', message: 'must be at most 1' }]);
   });
@@ -43,7 +51,12 @@ describe('supplies', () => {
     expect((await h.app.inject({ method: 'DELETE', url })).statusCode).toBe(404);
     const missingKey = await h.app.inject({ method: 'DELETE', url: '/api/v1/supplies?from=t1a' });
     expect(missingKey.statusCode).toBe(400);
-    expect(missingKey.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.metal', 'query.to']);
+    expect(
+      missingKey
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['query.metal', 'query.to']);
   });
 });
 
@@ -86,7 +99,12 @@ describe('neighbourhood', () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/nodes/nobody/neighborhood' })).statusCode).toBe(404);
     const deep = await h.app.inject({ method: 'GET', url: '/api/v1/nodes/acme/neighborhood?depth=11&direction=sideways' });
     expect(deep.statusCode).toBe(400);
-    expect(deep.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.depth', 'query.direction']);
+    expect(
+      deep
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['query.depth', 'query.direction']);
   });
 });
 
@@ -141,7 +159,12 @@ describe('graph import', () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/imports/graph',
-      payload: { nodes: [{ label: 'Company', id: 'ok', name: 'OK', country: 'JP' }, { label: 'Planet', id: 'mars' }] },
+      payload: {
+        nodes: [
+          { label: 'Company', id: 'ok', name: 'OK', country: 'JP' },
+          { label: 'Planet', id: 'mars' },
+        ],
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].path).toBe('body.nodes[1].label');
@@ -160,8 +183,18 @@ describe('operations and docs', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const name of ['Company', 'Smelter', 'Country', 'Supplies', 'Problem']) expect(Object.keys(doc.components.schemas)).toContain(name);
-    for (const path of ['/api/v1/companies', '/api/v1/companies/{id}', '/api/v1/smelters', '/api/v1/countries/{id}', '/api/v1/supplies', '/api/v1/nodes/{id}/neighborhood', '/api/v1/imports/graph', '/ready'])
+    for (const name of ['Company', 'Smelter', 'Country', 'Supplies', 'Problem'])
+      expect(Object.keys(doc.components.schemas)).toContain(name);
+    for (const path of [
+      '/api/v1/companies',
+      '/api/v1/companies/{id}',
+      '/api/v1/smelters',
+      '/api/v1/countries/{id}',
+      '/api/v1/supplies',
+      '/api/v1/nodes/{id}/neighborhood',
+      '/api/v1/imports/graph',
+      '/ready',
+    ])
       expect(Object.keys(doc.paths)).toContain(path);
     const ui = await h.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);

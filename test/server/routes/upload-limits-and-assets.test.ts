@@ -17,8 +17,14 @@ import { portOf, rawRequest } from '../plugins/raw-http.js';
 
 /** A multipart body of plain fields as curl -F name=value sends them. */
 function fieldsBody(count: number, size: number, boundary = 'limits-boundary'): { payload: Buffer; headers: Record<string, string> } {
-  const parts = Array.from({ length: count }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="field${i}"\r\n\r\n${'x'.repeat(size)}\r\n`);
-  return { payload: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  const parts = Array.from(
+    { length: count },
+    (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="field${i}"\r\n\r\n${'x'.repeat(size)}\r\n`,
+  );
+  return {
+    payload: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 describe('multipart limits over HTTP', () => {
@@ -36,16 +42,30 @@ describe('multipart limits over HTTP', () => {
     ['of 10 kB each', 10_000],
   ])('answers 25 form fields (%s) on /imports/cmrt with a 413 naming the limit', async (_what, size) => {
     const version = await h.store.version();
-    const answer = await rawRequest(port, { method: 'POST', target: '/api/v1/imports/cmrt?company=C-ACME&dryRun=true', ...fieldsBody(25, size) });
+    const answer = await rawRequest(port, {
+      method: 'POST',
+      target: '/api/v1/imports/cmrt?company=C-ACME&dryRun=true',
+      ...fieldsBody(25, size),
+    });
     expect(answer.statusCode, answer.body).toBe(413);
     expect(answer.headers['content-type']).toContain('application/problem+json');
-    expect(JSON.parse(answer.body)).toMatchObject({ type: 'urn:oretrace:problem:payload-too-large', detail: 'The request has more than 20 form fields' });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      type: 'urn:oretrace:problem:payload-too-large',
+      detail: 'The request has more than 20 form fields',
+    });
     expect(await h.store.version()).toBe(version);
   });
 });
 
 describe('assets outside the assets folder', () => {
-  const TRAVERSALS = ['/assets/%2e%2e/%2e%2e/package.json', '/assets/%2e%2e/index.html', '/assets/..%2f..%2fpackage.json', '/assets/%2E%2E%5C%2E%2E%5Cpackage.json', '/assets/.secret', '/assets/sub/../../index.html'];
+  const TRAVERSALS = [
+    '/assets/%2e%2e/%2e%2e/package.json',
+    '/assets/%2e%2e/index.html',
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/%2E%2E%5C%2E%2E%5Cpackage.json',
+    '/assets/.secret',
+    '/assets/sub/../../index.html',
+  ];
   let dir: string;
   const apps: FastifyInstance[] = [];
   beforeAll(async () => {
@@ -72,11 +92,18 @@ describe('assets outside the assets folder', () => {
     return portOf(app);
   }
 
-  it.each([['built', 'built/assets exists'], ['unbuilt', 'no built front end yet']])('answers a 404 not-found problem for a path out of assets (%s: %s)', async (which) => {
+  it.each([
+    ['built', 'built/assets exists'],
+    ['unbuilt', 'no built front end yet'],
+  ])('answers a 404 not-found problem for a path out of assets (%s: %s)', async (which) => {
     const port = await served(join(dir, which));
     for (const target of TRAVERSALS) {
       const answer = await rawRequest(port, { method: 'GET', target });
-      expect([target, answer.statusCode, answer.headers['content-type']]).toEqual([target, 404, expect.stringContaining('application/problem+json')]);
+      expect([target, answer.statusCode, answer.headers['content-type']]).toEqual([
+        target,
+        404,
+        expect.stringContaining('application/problem+json'),
+      ]);
       expect(JSON.parse(answer.body).type).toBe('urn:oretrace:problem:not-found');
       expect(answer.body).not.toContain('outside');
       expect(answer.body).not.toContain('hidden');

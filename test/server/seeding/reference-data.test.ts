@@ -51,7 +51,12 @@ describe('countries', () => {
     const eu = loadEuCahraList();
     expect(eu.version).toBe('Report: June 2026 - For publication');
     expect(eu.entries).toHaveLength(29);
-    expect(eu.entries.filter((e) => e.wholeCountry).map((e) => e.alpha2).sort()).toEqual(EU_WHOLE_COUNTRY);
+    expect(
+      eu.entries
+        .filter((e) => e.wholeCountry)
+        .map((e) => e.alpha2)
+        .sort(),
+    ).toEqual(EU_WHOLE_COUNTRY);
     expect(eu.entries.reduce((n, e) => n + e.regions.length, 0)).toBe(234);
 
     const onEu = countries.filter((c) => c.lists.includes(LIST_EU_CAHRA));
@@ -79,8 +84,17 @@ describe('countries', () => {
   });
 
   it('marks exactly the 10 Dodd-Frank covered countries', () => {
-    expect(loadDoddFrankCountries().map((d) => d.alpha2).sort()).toEqual(DFA_CODES);
-    expect(countries.filter((c) => c.lists.includes(LIST_DFA_1502)).map((c) => c.id).sort()).toEqual(DFA_CODES);
+    expect(
+      loadDoddFrankCountries()
+        .map((d) => d.alpha2)
+        .sort(),
+    ).toEqual(DFA_CODES);
+    expect(
+      countries
+        .filter((c) => c.lists.includes(LIST_DFA_1502))
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(DFA_CODES);
     // Rwanda, Uganda and Tanzania are covered by Dodd-Frank but not on the EU list.
     for (const code of ['RW', 'UG', 'TZ']) {
       expect(countryById.get(code)).toMatchObject({ cahra: true, lists: [LIST_DFA_1502] });
@@ -92,7 +106,10 @@ describe('countries', () => {
   it('sets cahra exactly for countries on some list: 29 + 10 - 4 on both = 35', () => {
     expect(countries.filter((c) => c.cahra)).toHaveLength(35);
     for (const c of countries) expect(c.cahra).toBe(c.lists.length > 0);
-    const both = countries.filter((c) => c.lists.length === 2).map((c) => c.id).sort();
+    const both = countries
+      .filter((c) => c.lists.length === 2)
+      .map((c) => c.id)
+      .sort();
     expect(both).toEqual(['BI', 'CD', 'CF', 'SS']);
   });
 
@@ -107,7 +124,7 @@ describe('countries', () => {
 });
 
 describe('CMRT country names', () => {
-  it('maps all 249 CMRT names (and the 6.1 look-up\'s older spelling of North Macedonia) to alpha-2 codes', () => {
+  it("maps all 249 CMRT names (and the 6.1 look-up's older spelling of North Macedonia) to alpha-2 codes", () => {
     const map = cmrtCountryNameToAlpha2Map();
     expect(map.size).toBe(250);
     expect(new Set(map.values()).size).toBe(249);
@@ -277,7 +294,10 @@ describe('bad reference files fail loudly', () => {
     const dir = copyReference();
     try {
       const file = join(dir, REFERENCE_FILES.smelterLookup);
-      writeFileSync(file, readFileSync(file, 'utf8').replace('Gold,8853 S.p.A.,8853 S.p.A.,ITALY,', 'Gold,8853 S.p.A.,8853 S.p.A.,ATLANTIS,'));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace('Gold,8853 S.p.A.,8853 S.p.A.,ITALY,', 'Gold,8853 S.p.A.,8853 S.p.A.,ATLANTIS,'),
+      );
       expect(() => loadReferenceSmelters(dir)).toThrow(/country "ATLANTIS" of CID002763/);
       // The shipped data is unaffected.
       expect(loadReferenceSmelters()).toHaveLength(349);

@@ -9,7 +9,14 @@ import {
 } from '../../../graph/model.js';
 import type { GraphStore, WriteResult } from '../../../server/stores/graph-store.js';
 import { checkRelationshipEnds, mergeLabels, parseNodes, parseRelationships } from '../../../server/stores/write-rules.js';
-import { demoGraph, loadDemo, loadReference, readDemoFile, referenceAndDemoGraph, seedIfEmpty } from '../../../server/seeding/seed-loader.js';
+import {
+  demoGraph,
+  loadDemo,
+  loadReference,
+  readDemoFile,
+  referenceAndDemoGraph,
+  seedIfEmpty,
+} from '../../../server/seeding/seed-loader.js';
 import { referenceGraph } from '../../../server/seeding/reference-data.js';
 
 /**

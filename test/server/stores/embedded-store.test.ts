@@ -68,7 +68,8 @@ describe('embedded store: a file that holds an id under two labels', () => {
     await store.init();
     const columns = await store.scanColumns();
     const { ids, labels } = columns.nodes;
-    const at = (k: number, end: 'from' | 'to') => `${['Company', 'Smelter', 'Country'][labels[columns.supplies[end][k]!]!]} ${ids[columns.supplies[end][k]!]}`;
+    const at = (k: number, end: 'from' | 'to') =>
+      `${['Company', 'Smelter', 'Country'][labels[columns.supplies[end][k]!]!]} ${ids[columns.supplies[end][k]!]}`;
     const supplies = Array.from({ length: columns.supplies.count }, (_, k) => `${at(k, 'from')} -> ${at(k, 'to')}`);
     expect(supplies).toEqual(['Country CD -> Smelter S-1', 'Smelter S-1 -> Company acme']);
     // The Company's own relationship stays the Company's; deleting the Company leaves the Country's.

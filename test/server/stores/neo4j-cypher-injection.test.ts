@@ -50,9 +50,10 @@ const ALLOWED_INTERPOLATIONS: Record<string, string> = {
   pattern: 'one of three constant patterns chosen by the direction enum',
   "metal ? '\\nWHERE r.metal = $metal' : ''": 'a constant predicate, chosen by a boolean',
   rows: 'Math.max(1, Math.floor(batch)) of a number',
-  'ALLOWED_ENDS.SUPPLIES.map( ([f, t]) => ` MATCH (:${cypherLabel(f)} {id: $from})-[r:SUPPLIES {metal: $metal}]->(:${cypherLabel(t)} {id: $to}) RETURN r`, ).join(\'\\n UNION ALL\\n\')':
+  "ALLOWED_ENDS.SUPPLIES.map( ([f, t]) => ` MATCH (:${cypherLabel(f)} {id: $from})-[r:SUPPLIES {metal: $metal}]->(:${cypherLabel(t)} {id: $to}) RETURN r`, ).join('\\n UNION ALL\\n')":
     'label pairs of the model',
-  "NODE_LABELS.map((l) => ` MATCH (${variable}:${cypherLabel(l)} {id: ${param}}) RETURN ${variable}`).join('\\n UNION ALL\\n')": 'labels of the model',
+  "NODE_LABELS.map((l) => ` MATCH (${variable}:${cypherLabel(l)} {id: ${param}}) RETURN ${variable}`).join('\\n UNION ALL\\n')":
+    'labels of the model',
   "NODE_LABELS.map((l) => `n:${cypherLabel(l)}`).join(' OR ')": 'labels of the model',
 };
 
@@ -97,7 +98,18 @@ describe('neo4j-cypher.ts splices only fixed texts into queries', () => {
   });
 
   it('refuses any label outside the model, whatever it looks like', () => {
-    for (const hostile of ['Company) DETACH DELETE n //', 'Company`', '`Company`', 'company', '__proto__', 'constructor', 'toString', 'OretraceMeta', '', ' Company']) {
+    for (const hostile of [
+      'Company) DETACH DELETE n //',
+      'Company`',
+      '`Company`',
+      'company',
+      '__proto__',
+      'constructor',
+      'toString',
+      'OretraceMeta',
+      '',
+      ' Company',
+    ]) {
       expect(() => cypher.cypherLabel(hostile as never), hostile).toThrow(TypeError);
       expect(cypher.isNodeLabel(hostile)).toBe(false);
     }
@@ -130,11 +142,18 @@ function everyQuery(): string[] {
     queries.push(cypher.lookupIdsQuery(label), cypher.getNodeQuery(label), cypher.deleteNodeQuery(label), cypher.scanNodesQuery(label));
     queries.push(cypher.upsertNodesQuery(label, 'merge'), cypher.upsertNodesQuery(label, 'replace'));
     for (const to of NODE_LABELS) queries.push(cypher.upsertSuppliesQuery(label, to), cypher.upsertLocatedInQuery(label, to));
-    for (const after of bools) for (const search of bools) for (const country of bools) for (const metal of bools) for (const rmapStatus of bools) for (const cahra of bools)
-      queries.push(cypher.listNodesQuery(label, { after, search, country, metal, rmapStatus, cahra }));
+    for (const after of bools)
+      for (const search of bools)
+        for (const country of bools)
+          for (const metal of bools)
+            for (const rmapStatus of bools)
+              for (const cahra of bools) queries.push(cypher.listNodesQuery(label, { after, search, country, metal, rmapStatus, cahra }));
   }
-  for (const from of bools) for (const to of bools) for (const metal of bools) for (const after of bools) queries.push(cypher.listSuppliesQuery({ from, to, metal, after }));
-  for (const direction of ['upstream', 'downstream', 'both'] as const) for (const metal of bools) queries.push(cypher.neighborhoodHopQuery(direction, metal));
+  for (const from of bools)
+    for (const to of bools)
+      for (const metal of bools) for (const after of bools) queries.push(cypher.listSuppliesQuery({ from, to, metal, after }));
+  for (const direction of ['upstream', 'downstream', 'both'] as const)
+    for (const metal of bools) queries.push(cypher.neighborhoodHopQuery(direction, metal));
   return queries;
 }
 
@@ -154,7 +173,26 @@ describe('every query the adapter can send', () => {
   });
 
   it('takes values only as parameters from a fixed list', () => {
-    const params = new Set(['id', 'ids', 'rows', 'metaId', 'eid', 'from', 'to', 'metal', 'search', 'country', 'rmapStatus', 'cahra', 'after', 'afterFrom', 'afterTo', 'afterMetal', 'limit', 'frontier']);
+    const params = new Set([
+      'id',
+      'ids',
+      'rows',
+      'metaId',
+      'eid',
+      'from',
+      'to',
+      'metal',
+      'search',
+      'country',
+      'rmapStatus',
+      'cahra',
+      'after',
+      'afterFrom',
+      'afterTo',
+      'afterMetal',
+      'limit',
+      'frontier',
+    ]);
     for (const q of queries) {
       for (const m of q.matchAll(/\$(\w+)/g)) expect(params, `$${m[1]} in\n${q}`).toContain(m[1]);
       // No quoted string literals except the label names of FIND_BY_ID / CENTER_CANDIDATES.
@@ -206,7 +244,8 @@ function unprovenRuns(source: string): string[] {
         if (verdict !== undefined) return;
         if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) {
           const loop = n.parent.parent;
-          if (ts.isForOfStatement(loop)) verdict = (ts.isIdentifier(loop.expression) && imported.has(loop.expression.text)) || importedCall(loop.expression);
+          if (ts.isForOfStatement(loop))
+            verdict = (ts.isIdentifier(loop.expression) && imported.has(loop.expression.text)) || importedCall(loop.expression);
           else verdict = n.initializer !== undefined && fromCypher(n.initializer, depth + 1);
           return;
         }
@@ -256,11 +295,11 @@ class S {
     const hostile = [
       "await tx.run(`MATCH (n {id: '${id}'}) RETURN n`);",
       "await tx.run('MATCH (n:' + label + ') RETURN n');",
-      "const q = `MATCH (n:${label})`; await tx.run(q);",
-      "await tx.run(id);",
+      'const q = `MATCH (n:${label})`; await tx.run(q);',
+      'await tx.run(id);',
       "await tx.run('MATCH (n) DETACH DELETE n');",
-      "await this.helper(tx, `MATCH (n:${label})`); } async helper(tx, query) { await tx.run(query);",
-      "for (const q of [label]) await tx.run(q);",
+      'await this.helper(tx, `MATCH (n:${label})`); } async helper(tx, query) { await tx.run(query);',
+      'for (const q of [label]) await tx.run(q);',
     ];
     for (const body of hostile) expect(unprovenRuns(store(body)), body).toHaveLength(1);
   });

@@ -21,7 +21,15 @@ function generation(g: number): { nodes: GraphNodeInput[]; relationships: Relati
   const relationships: RelationshipInput[] = [];
   for (let i = 0; i < MARKERS; i++) {
     nodes.push({ label: 'Company', id: `m-${i}`, name: `generation ${g}`, country: 'DE' });
-    if (i > 0) relationships.push({ type: 'SUPPLIES', from: `m-${i - 1}`, to: `m-${i}`, metal: 'tin', share: ((g % 9) + 1) / 10, source: `generation ${g}` });
+    if (i > 0)
+      relationships.push({
+        type: 'SUPPLIES',
+        from: `m-${i - 1}`,
+        to: `m-${i}`,
+        metal: 'tin',
+        share: ((g % 9) + 1) / 10,
+        source: `generation ${g}`,
+      });
   }
   return { nodes, relationships };
 }
@@ -64,7 +72,9 @@ describe.runIf(conn !== null)('Neo4jGraphStore.scan under concurrent writes', ()
             version = rows.version;
             const g = version - base;
             expect(new Set((rows.nodes as Company[]).map((n) => n.name))).toEqual(new Set([`generation ${g}`]));
-            expect(new Set((rows.relationships as Supplies[]).map((r) => `${r.share} ${r.source}`))).toEqual(new Set([`${((g % 9) + 1) / 10} generation ${g}`]));
+            expect(new Set((rows.relationships as Supplies[]).map((r) => `${r.share} ${r.source}`))).toEqual(
+              new Set([`${((g % 9) + 1) / 10} generation ${g}`]),
+            );
           } else {
             const columns = await reader.scanColumns();
             version = columns.version;

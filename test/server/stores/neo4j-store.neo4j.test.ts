@@ -77,7 +77,13 @@ if (conn) {
 
 // ---- Neo4j-specific ------------------------------------------------------------------------------
 
-const company = (id: string, extra: Record<string, unknown> = {}) => ({ label: 'Company' as const, id, name: `Company ${id}`, country: 'JP', ...extra });
+const company = (id: string, extra: Record<string, unknown> = {}) => ({
+  label: 'Company' as const,
+  id,
+  name: `Company ${id}`,
+  country: 'JP',
+  ...extra,
+});
 
 describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 }, () => {
   let store: Neo4jGraphStore;
@@ -117,20 +123,46 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     await store.importGraph({
       nodes: [
         company('acme', { saqScore: 87, humanRightsRisk: 'low', tags: ['tier-1'] }),
-        { label: 'Smelter', id: 'CID001070', name: 'Smelter A', metal: 'tin', country: 'PE', recycledOrScrap: true, lastAudit: '2025-03-01' },
+        {
+          label: 'Smelter',
+          id: 'CID001070',
+          name: 'Smelter A',
+          metal: 'tin',
+          country: 'PE',
+          recycledOrScrap: true,
+          lastAudit: '2025-03-01',
+        },
         { label: 'Country', id: 'CD', name: 'Congo', cahra: true, lists: ['EU-CAHRA'], riskScore: 0.9 },
       ],
       relationships: [],
     });
     expect(await store.getNode('Company', 'acme')).toEqual({
-      label: 'Company', id: 'acme', name: 'Company acme', country: 'JP', saqScore: 87, humanRightsRisk: 'low', tags: ['tier-1'],
+      label: 'Company',
+      id: 'acme',
+      name: 'Company acme',
+      country: 'JP',
+      saqScore: 87,
+      humanRightsRisk: 'low',
+      tags: ['tier-1'],
     });
     expect(await store.getNode('Smelter', 'CID001070')).toEqual({
-      label: 'Smelter', id: 'CID001070', name: 'Smelter A', aliases: [], metal: 'tin', country: 'PE', rmapStatus: 'unknown',
-      recycledOrScrap: true, lastAudit: '2025-03-01',
+      label: 'Smelter',
+      id: 'CID001070',
+      name: 'Smelter A',
+      aliases: [],
+      metal: 'tin',
+      country: 'PE',
+      rmapStatus: 'unknown',
+      recycledOrScrap: true,
+      lastAudit: '2025-03-01',
     });
     expect(await store.getNode('Country', 'CD')).toEqual({
-      label: 'Country', id: 'CD', name: 'Congo', cahra: true, lists: ['EU-CAHRA'], riskScore: 0.9,
+      label: 'Country',
+      id: 'CD',
+      name: 'Congo',
+      cahra: true,
+      lists: ['EU-CAHRA'],
+      riskScore: 0.9,
     });
     expect(await store.getNode('Company', 'CD')).toBeNull();
   });
@@ -202,7 +234,9 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
         ],
       }),
     ).rejects.toMatchObject({ name: 'UnprocessableError', fields: [{ path: 'relationships[1].to' }] });
-    await expect(store.upsertRelationships([{ type: 'SUPPLIES', from: 'CD', to: 'x', metal: 'tin' }])).rejects.toBeInstanceOf(UnprocessableError);
+    await expect(store.upsertRelationships([{ type: 'SUPPLIES', from: 'CD', to: 'x', metal: 'tin' }])).rejects.toBeInstanceOf(
+      UnprocessableError,
+    );
     await expect(store.upsertNodes([company('y'), { label: 'Company', id: 'z', name: 'Z', country: 'japan' }])).rejects.toMatchObject({
       name: 'ValidationError',
       fields: [{ path: 'nodes[1].country' }],
@@ -213,7 +247,11 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
 
   it('refuses ends of the wrong kind, and an id another label holds', async () => {
     await store.importGraph({
-      nodes: [company('acme'), { label: 'Country', id: 'CD', name: 'Congo' }, { label: 'Smelter', id: 'CD2', name: 'S', metal: 'tin', country: 'CD' }],
+      nodes: [
+        company('acme'),
+        { label: 'Country', id: 'CD', name: 'Congo' },
+        { label: 'Smelter', id: 'CD2', name: 'S', metal: 'tin', country: 'CD' },
+      ],
       relationships: [],
     });
     await expect(store.upsertRelationships([{ type: 'SUPPLIES', from: 'acme', to: 'CD2', metal: 'tin' }])).rejects.toMatchObject({
@@ -246,7 +284,7 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     await store.upsertRelationships([{ type: 'LOCATED_IN', from: 'acme', to: 'CD' }]);
   });
 
-  it('concurrent writes giving one id two labels: exactly one commits (the check runs under the writes\' lock)', async () => {
+  it("concurrent writes giving one id two labels: exactly one commits (the check runs under the writes' lock)", async () => {
     const labels = ['Company', 'Smelter'] as const;
     for (let round = 0; round < 5; round++) {
       const id = `race-${round}`;
@@ -326,7 +364,10 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
       nodes: [
         { label: 'Country', id: 'CD', name: 'Congo' },
         { label: 'Smelter', id: 'S1', name: 'S1', metal: 'tin', country: 'CD' },
-        company('t2'), company('t1'), company('focal'), company('other'),
+        company('t2'),
+        company('t1'),
+        company('focal'),
+        company('other'),
       ],
       relationships: [
         { type: 'SUPPLIES', from: 'CD', to: 'S1', metal: 'tin' },
@@ -340,7 +381,13 @@ describe.skipIf(!conn)('Neo4jGraphStore (Neo4j specifics)', { timeout: 60_000 },
     });
     const up = await store.neighborhood('focal', { direction: 'upstream', depth: 10, metal: 'tin' });
     expect(up!.center.id).toBe('focal');
-    expect(up!.nodes.map((n) => [n.node.id, n.distance])).toEqual([['focal', 0], ['t1', 1], ['t2', 2], ['S1', 3], ['CD', 4]]);
+    expect(up!.nodes.map((n) => [n.node.id, n.distance])).toEqual([
+      ['focal', 0],
+      ['t1', 1],
+      ['t2', 2],
+      ['S1', 3],
+      ['CD', 4],
+    ]);
     expect(up!.relationships.map((r) => `${r.from}>${r.to}:${r.metal}`)).toEqual(['CD>S1:tin', 'S1>t2:tin', 't1>focal:tin', 't2>t1:tin']);
     const up2 = await store.neighborhood('focal', { direction: 'upstream', depth: 2 });
     expect(up2!.nodes.map((n) => n.node.id).sort()).toEqual(['focal', 'other', 't1', 't2']);

@@ -98,7 +98,10 @@ type Write =
   | { kind: 'delete'; label: NodeLabel; id: string };
 
 const writeArb: fc.Arbitrary<Write> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('put' as const), node: nodeArb, mode: fc.constantFrom('merge' as const, 'replace' as const) }), weight: 3 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('put' as const), node: nodeArb, mode: fc.constantFrom('merge' as const, 'replace' as const) }),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({
       kind: fc.constant('import' as const),
@@ -132,7 +135,10 @@ const writeArb: fc.Arbitrary<Write> = fc.oneof(
  * arrays short) and the later writes collide with them.
  */
 const sequenceArb = fc.record({
-  seed: fc.array(fc.record({ kind: fc.constant('put' as const), node: nodeArb, mode: fc.constant('merge' as const) }), { minLength: 3, maxLength: 8 }),
+  seed: fc.array(fc.record({ kind: fc.constant('put' as const), node: nodeArb, mode: fc.constant('merge' as const) }), {
+    minLength: 3,
+    maxLength: 8,
+  }),
   writes: fc.array(writeArb, { minLength: 1, maxLength: 25, size: 'medium' }),
 });
 

@@ -38,7 +38,10 @@ export const ORIGIN_STYLE = {
 function stackedBar(parts: { key: string; title: string; value: number; style: string }[], label: string): string {
   const segs = parts
     .filter((p) => p.value > 0)
-    .map((p) => `<span class="bar-seg" ${css(`width:${(p.value * 100).toFixed(3)}%;background:${p.style}`)} title="${escapeHtml(p.title)}: ${formatShare(p.value)}"></span>`)
+    .map(
+      (p) =>
+        `<span class="bar-seg" ${css(`width:${(p.value * 100).toFixed(3)}%;background:${p.style}`)} title="${escapeHtml(p.title)}: ${formatShare(p.value)}"></span>`,
+    )
     .join('');
   return `<div class="stacked-bar" role="img" aria-label="${escapeHtml(label)}">${segs}</div>`;
 }
@@ -61,7 +64,11 @@ export function originTotalsHtml(mix: OriginMix, subject: string): string {
     </tbody></table>`;
 }
 
-export function originCountriesHtml(mix: OriginMix, names: ReadonlyMap<string, { name: string; cahra: boolean }>, limit = Infinity): string {
+export function originCountriesHtml(
+  mix: OriginMix,
+  names: ReadonlyMap<string, { name: string; cahra: boolean }>,
+  limit = Infinity,
+): string {
   const rows = Object.entries(mix.byCountry).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   if (!rows.length) return '<p class="muted">No origin country is known.</p>';
   const shown = rows.slice(0, limit);
@@ -80,7 +87,12 @@ export function originCountriesHtml(mix: OriginMix, names: ReadonlyMap<string, {
 
 export function smelterStatusHtml(mix: SmelterMix, subject: string): string {
   const statuses = (Object.keys(RMAP_TITLES) as RmapStatus[]).filter((s) => (mix.byRmapStatus[s] ?? 0) > 0);
-  const parts: { key: string; title: string; value: number; style: string }[] = statuses.map((s) => ({ key: s, title: RMAP_TITLES[s], value: mix.byRmapStatus[s] ?? 0, style: RMAP_STYLE[s] }));
+  const parts: { key: string; title: string; value: number; style: string }[] = statuses.map((s) => ({
+    key: s,
+    title: RMAP_TITLES[s],
+    value: mix.byRmapStatus[s] ?? 0,
+    style: RMAP_STYLE[s],
+  }));
   parts.push({ key: 'notThroughSmelter', title: 'No known smelter', value: mix.notThroughSmelter, style: ORIGIN_STYLE.undisclosed });
   const label = `Smelter mix of ${subject} by RMAP status: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
   return `${stackedBar(parts, label)}

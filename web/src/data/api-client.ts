@@ -79,7 +79,11 @@ async function request<S extends z.ZodType>(
 ): Promise<z.infer<S>> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) }, signal: options.signal ?? null });
+    response = await fetch(url, {
+      ...init,
+      headers: { accept: 'application/json', ...(init.headers ?? {}) },
+      signal: options.signal ?? null,
+    });
   } catch (err) {
     if (isAbort(err)) throw err;
     throw new ApiProblem(
@@ -161,7 +165,12 @@ export const api = {
   },
   impact(remove: readonly string[], metals: readonly Metal[] | undefined, options?: RequestOptions): Promise<ImpactAnswer> {
     const body = JSON.stringify(metals ? { remove, metals } : { remove });
-    return request(ImpactAnswerSchema, `${API_BASE}/scenarios/impact`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }, options);
+    return request(
+      ImpactAnswerSchema,
+      `${API_BASE}/scenarios/impact`,
+      { method: 'POST', body, headers: { 'content-type': 'application/json' } },
+      options,
+    );
   },
   riskRanking(metal: Metal, label: NodeLabel | undefined, limit: number, options?: RequestOptions): Promise<RiskRankingAnswer> {
     return request(RiskRankingAnswerSchema, `${API_BASE}/rankings/risk${query({ metal, label, limit })}`, {}, options);

@@ -23,9 +23,7 @@ export const EXPAND_DEPTH = 2;
 /** The rankings route lists at most this many nodes per call; one call per label. */
 const RANKING_LIMIT = 1000;
 
-export type GraphLoad =
-  | { kind: 'graph'; graph: SupplyGraph; answer: NeighborhoodAnswer }
-  | { kind: 'groups'; answer: NeighborhoodAnswer };
+export type GraphLoad = { kind: 'graph'; graph: SupplyGraph; answer: NeighborhoodAnswer } | { kind: 'groups'; answer: NeighborhoodAnswer };
 
 export interface FocusKey {
   company: string;

@@ -99,7 +99,11 @@ export function originSankey(graph: SupplyGraph): OriginSankey {
     if (rest > EPSILON) {
       const kind: FlowKind = recycled ? 'recycled' : 'undisclosed';
       mix[kind] += rest;
-      addNode(kind === 'recycled' ? { id: 'recycled', kind: 'recycled', name: 'Recycled or scrap', cahra: false, graphId: null } : undisclosedNode());
+      addNode(
+        kind === 'recycled'
+          ? { id: 'recycled', kind: 'recycled', name: 'Recycled or scrap', cahra: false, graphId: null }
+          : undisclosedNode(),
+      );
       addLink(kind, target, kind, through(s.id) * rest);
     }
     smelterMix.set(s.id, mix);

@@ -77,7 +77,10 @@ export class CanvasGraphRenderer implements GraphRenderer {
     const previous = this.marks;
     this.marks = marks;
     const baseChanged =
-      previous.emphasis !== marks.emphasis || previous.spof !== marks.spof || previous.removed !== marks.removed || previous.affected !== marks.affected;
+      previous.emphasis !== marks.emphasis ||
+      previous.spof !== marks.spof ||
+      previous.removed !== marks.removed ||
+      previous.affected !== marks.affected;
     if (baseChanged) this.invalidateBase();
     else this.schedule();
   }
@@ -186,8 +189,12 @@ export class CanvasGraphRenderer implements GraphRenderer {
     const pad = 40 / t.k;
     const inView = (x: number, y: number) => x >= vx0 - pad && x <= vx1 + pad && y >= vy0 - pad && y <= vy1 + pad;
     const edgeInView = (e: DrawEdge) =>
-      !(Math.max(e.from.x, e.to.x) < vx0 - pad || Math.min(e.from.x, e.to.x) > vx1 + pad ||
-        Math.max(e.from.y, e.to.y) < vy0 - pad || Math.min(e.from.y, e.to.y) > vy1 + pad);
+      !(
+        Math.max(e.from.x, e.to.x) < vx0 - pad ||
+        Math.min(e.from.x, e.to.x) > vx1 + pad ||
+        Math.max(e.from.y, e.to.y) < vy0 - pad ||
+        Math.min(e.from.y, e.to.y) > vy1 + pad
+      );
 
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = '#4a5566';
@@ -240,7 +247,8 @@ export class CanvasGraphRenderer implements GraphRenderer {
     const byFill = new Map<string, DrawNode[]>();
     for (const n of scene.nodes) {
       if (!inView(n.x, n.y)) continue;
-      const special = marks.spof.has(n.id) || marks.removed.has(n.id) || marks.affected.has(n.id) || n.cahra || n.isRoot || !!emphasis?.nodes.has(n.id);
+      const special =
+        marks.spof.has(n.id) || marks.removed.has(n.id) || marks.affected.has(n.id) || n.cahra || n.isRoot || !!emphasis?.nodes.has(n.id);
       if (special) late.push(n);
       else (byFill.get(n.fill) ?? byFill.set(n.fill, []).get(n.fill)!).push(n);
     }

@@ -44,7 +44,10 @@ export class LayeredGraph {
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'group');
     this.element.setAttribute('aria-roledescription', 'supply graph');
-    this.element.setAttribute('aria-label', 'Layered supply graph. Arrow keys move between nodes, Enter selects, plus and minus expand or collapse suppliers, F fits.');
+    this.element.setAttribute(
+      'aria-label',
+      'Layered supply graph. Arrow keys move between nodes, Enter selects, plus and minus expand or collapse suppliers, F fits.',
+    );
     host.appendChild(this.element);
     this.tooltip = document.createElement('div');
     this.tooltip.className = 'graph-tooltip';

@@ -16,7 +16,12 @@ export const FLOW_COLOURS: Record<FlowKind, string> = {
   undisclosed: '#9aa3ae',
 };
 
-const FLOW_TITLES: Record<FlowKind, string> = { cahra: 'CAHRA ore', other: 'non-CAHRA ore', recycled: 'recycled', undisclosed: 'undisclosed' };
+const FLOW_TITLES: Record<FlowKind, string> = {
+  cahra: 'CAHRA ore',
+  other: 'non-CAHRA ore',
+  recycled: 'recycled',
+  undisclosed: 'undisclosed',
+};
 
 type N = SankeyNodeSpec & { label: string };
 type L = { source: string; target: string; value: number; kind: FlowKind };
@@ -73,10 +78,13 @@ export function drawOriginSankey(container: HTMLElement, model: OriginSankey, op
   const columns = new Map<number, { title: string; x1: number }>();
   for (const n of graph.nodes) {
     const title =
-      n.kind === 'country' || n.kind === 'recycled' || n.kind === 'undisclosed' ? 'Origins'
-      : n.kind === 'smelter' || n.kind === 'other-smelters' ? 'Smelters'
-      : n.kind === 'company' ? 'Company'
-      : n.name.replace(' suppliers', '');
+      n.kind === 'country' || n.kind === 'recycled' || n.kind === 'undisclosed'
+        ? 'Origins'
+        : n.kind === 'smelter' || n.kind === 'other-smelters'
+          ? 'Smelters'
+          : n.kind === 'company'
+            ? 'Company'
+            : n.name.replace(' suppliers', '');
     if (n.x0 !== undefined && !columns.has(n.x0)) columns.set(n.x0, { title, x1: n.x1 ?? n.x0 });
   }
   svg
@@ -128,6 +136,10 @@ export function drawOriginSankey(container: HTMLElement, model: OriginSankey, op
     .attr('y', (n) => (beside(n) ? ((n.y0 ?? 0) + (n.y1 ?? 0)) / 2 : (n.y0 ?? 0) - 8))
     .attr('text-anchor', (n) => (!beside(n) ? ((n.x1 ?? 0) > width - 40 ? 'end' : 'middle') : (n.x0 ?? 0) < width / 2 ? 'start' : 'end'))
     .attr('dy', (n) => (beside(n) ? '0.35em' : '0'))
-    .text((n) => (beside(n) ? `${truncate(n.name, 28)}${n.cahra ? ' (CAHRA)' : ''} ${options.labelOf(n, n.value ?? 0)}` : options.labelOf(n, n.value ?? 0)));
+    .text((n) =>
+      beside(n)
+        ? `${truncate(n.name, 28)}${n.cahra ? ' (CAHRA)' : ''} ${options.labelOf(n, n.value ?? 0)}`
+        : options.labelOf(n, n.value ?? 0),
+    );
   node.append('title').text((n) => `${n.name}${n.cahra ? ' — CAHRA' : ''}: ${options.labelOf(n, n.value ?? 0)}`);
 }

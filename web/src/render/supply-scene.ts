@@ -83,10 +83,13 @@ export function supplyScene(rootId: string, visible: VisibleGraph, riskOf: Reado
   });
 
   const top = -layout.height / 2 - 28;
-  const headers = layout.columns.map((col, c) => {
-    const title = c === 0 ? 'Focal company' : c === smelterColumn && hasSmelters ? 'Smelters' : c === countryColumn ? 'Countries' : `Tier ${c}`;
-    return { x: layout.columnX[c]!, y: top, title: `${title} (${col.length})` };
-  }).filter((_, c) => layout.columns[c]!.length > 0);
+  const headers = layout.columns
+    .map((col, c) => {
+      const title =
+        c === 0 ? 'Focal company' : c === smelterColumn && hasSmelters ? 'Smelters' : c === countryColumn ? 'Countries' : `Tier ${c}`;
+      return { x: layout.columnX[c]!, y: top, title: `${title} (${col.length})` };
+    })
+    .filter((_, c) => layout.columns[c]!.length > 0);
 
   return {
     nodes: drawNodes,
@@ -110,7 +113,9 @@ export function groupScene(collapsed: CollapsedNeighborhood): GraphScene {
   const byId = new Map<string, DrawNode>();
   const nodes = collapsed.groups.map((g) => {
     const p = layout.nodes.get(g.key)!;
-    const counts = Object.entries(g.byLabel).map(([label, n]) => `${n} ${label.toLowerCase()}${n === 1 ? '' : label === 'Company' ? ' (companies)' : 's'}`).join(', ');
+    const counts = Object.entries(g.byLabel)
+      .map(([label, n]) => `${n} ${label.toLowerCase()}${n === 1 ? '' : label === 'Company' ? ' (companies)' : 's'}`)
+      .join(', ');
     const d: DrawNode = {
       id: g.key,
       kind: 'Group',
@@ -133,14 +138,29 @@ export function groupScene(collapsed: CollapsedNeighborhood): GraphScene {
     const from = byId.get(l.from);
     const to = byId.get(l.to);
     if (!from || !to || from === to) return [];
-    return [{ key: `${l.from}\u0000${l.to}`, from, to, width: Math.min(8, 0.8 + Math.log10(1 + l.relationships) * 2), dashed: false, title: `${from.label} → ${to.label}: ${l.relationships} SUPPLIES (${l.metals.join(', ')})` }];
+    return [
+      {
+        key: `${l.from}\u0000${l.to}`,
+        from,
+        to,
+        width: Math.min(8, 0.8 + Math.log10(1 + l.relationships) * 2),
+        dashed: false,
+        title: `${from.label} → ${to.label}: ${l.relationships} SUPPLIES (${l.metals.join(', ')})`,
+      },
+    ];
   });
   const top = -layout.height / 2 - 40;
   return {
     nodes,
     edges,
     columns: layout.columns.filter((c) => c.length > 0),
-    headers: layout.columns.map((col, c) => ({ x: layout.columnX[c]!, y: top, title: c === 0 ? 'Focal company' : `Tier ${c} (${col.length} group${col.length === 1 ? '' : 's'})` })).filter((_, c) => layout.columns[c]!.length > 0),
+    headers: layout.columns
+      .map((col, c) => ({
+        x: layout.columnX[c]!,
+        y: top,
+        title: c === 0 ? 'Focal company' : `Tier ${c} (${col.length} group${col.length === 1 ? '' : 's'})`,
+      }))
+      .filter((_, c) => layout.columns[c]!.length > 0),
     width: layout.width,
     height: layout.height,
     alwaysLabel: true,

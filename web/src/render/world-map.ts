@@ -38,7 +38,11 @@ export interface MapCountry {
 }
 
 /** Draw the map into `container`; answers the origin countries the 1:110m map has no shape for. */
-export async function drawOriginMap(container: HTMLElement, origins: readonly MapCountry[], cahraCodes: ReadonlySet<string>): Promise<MapCountry[]> {
+export async function drawOriginMap(
+  container: HTMLElement,
+  origins: readonly MapCountry[],
+  cahraCodes: ReadonlySet<string>,
+): Promise<MapCountry[]> {
   const features = await loadWorld();
   const numeric = numericByAlpha2();
   const byNumeric = new Map<string, MapCountry>();
@@ -78,7 +82,10 @@ export async function drawOriginMap(container: HTMLElement, origins: readonly Ma
     .attr('y2', 5)
     .attr('stroke', ACCENT.cahra)
     .attr('stroke-width', 1.6);
-  svg.append('path').attr('class', 'sphere').attr('d', path({ type: 'Sphere' }) ?? '');
+  svg
+    .append('path')
+    .attr('class', 'sphere')
+    .attr('d', path({ type: 'Sphere' }) ?? '');
   const countries = svg
     .append('g')
     .selectAll('g')

@@ -111,7 +111,8 @@ export class ExplorerView implements View {
     const focalName = graph.nodes.get(graph.rootId)?.node.name ?? graph.rootId;
     const isRoot = node.id === graph.rootId;
     const countryNames = new Map<string, { name: string; cahra: boolean }>();
-    for (const n of graph.nodes.values()) if (n.node.label === 'Country') countryNames.set(n.id, { name: n.node.name, cahra: n.node.cahra });
+    for (const n of graph.nodes.values())
+      if (n.node.label === 'Country') countryNames.set(n.id, { name: n.node.name, cahra: n.node.cahra });
 
     const parts: string[] = [];
     parts.push(`<h2 class="details-title" data-node-id="${escapeHtml(node.id)}">${escapeHtml(node.name)}</h2>
@@ -120,11 +121,17 @@ export class ExplorerView implements View {
     // Single point of failure badge.
     const s = spof.singlePointsOfFailure.find((x) => x.id === node.id);
     if (isRoot) {
-      parts.push(`<p class="spof-line" data-field="redundancy">Redundancy of its ${escapeHtml(metal)} supply: <strong>${spof.redundancy}</strong>${spof.redundancy === 1 ? ' (a single failure can cut it off)' : ''}.</p>`);
+      parts.push(
+        `<p class="spof-line" data-field="redundancy">Redundancy of its ${escapeHtml(metal)} supply: <strong>${spof.redundancy}</strong>${spof.redundancy === 1 ? ' (a single failure can cut it off)' : ''}.</p>`,
+      );
     } else if (s) {
-      parts.push(`<p class="badge badge-spof" data-field="spof">Single point of failure: <strong>${formatShare(s.share)}</strong> of ${escapeHtml(focalName)}'s ${escapeHtml(metal)} passes through it</p>`);
+      parts.push(
+        `<p class="badge badge-spof" data-field="spof">Single point of failure: <strong>${formatShare(s.share)}</strong> of ${escapeHtml(focalName)}'s ${escapeHtml(metal)} passes through it</p>`,
+      );
     } else {
-      parts.push(`<p class="badge badge-ok" data-field="spof">Not a single point of failure for ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</p>`);
+      parts.push(
+        `<p class="badge badge-ok" data-field="spof">Not a single point of failure for ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</p>`,
+      );
     }
 
     // Risk.
@@ -139,15 +146,21 @@ export class ExplorerView implements View {
         <p><span class="big-number" data-field="risk">${formatRisk(risk.risk)}</span> propagated · <span data-field="intrinsic">${formatRisk(risk.intrinsic)}</span> its own</p>
         ${contributors}</section>`);
     } else {
-      parts.push(`<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3><p><span class="big-number" data-field="risk">${formatRisk(ranked)}</span> propagated</p></section>`);
+      parts.push(
+        `<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3><p><span class="big-number" data-field="risk">${formatRisk(ranked)}</span> propagated</p></section>`,
+      );
     }
 
     if (origins) {
       if (!origins.takesMetal || !origins.originMix || !origins.smelterMix) {
         parts.push(`<p class="muted">${escapeHtml(node.name)} takes no ${escapeHtml(metal)}.</p>`);
       } else {
-        parts.push(`<section class="details-section"><h3>Origin mix</h3>${originTotalsHtml(origins.originMix, node.name)}${originCountriesHtml(origins.originMix, countryNames, 8)}</section>`);
-        parts.push(`<section class="details-section"><h3>Smelters by RMAP status</h3>${smelterStatusHtml(origins.smelterMix, node.name)}</section>`);
+        parts.push(
+          `<section class="details-section"><h3>Origin mix</h3>${originTotalsHtml(origins.originMix, node.name)}${originCountriesHtml(origins.originMix, countryNames, 8)}</section>`,
+        );
+        parts.push(
+          `<section class="details-section"><h3>Smelters by RMAP status</h3>${smelterStatusHtml(origins.smelterMix, node.name)}</section>`,
+        );
       }
       for (const w of origins.warnings) parts.push(`<p class="warning">${escapeHtml(w)}</p>`);
     }
@@ -164,9 +177,14 @@ export class ExplorerView implements View {
       </dl></section>`);
       const sources = graph.suppliersOf(node.id);
       if (sources.length) {
-        parts.push(`<table class="mix-table"><caption>Ore from</caption><tbody>${sources
-          .map((e) => `<tr><th scope="row">${escapeHtml(graph.nodes.get(e.from)?.node.name ?? e.from)}${countryNames.get(e.from)?.cahra ? ' <span class="badge badge-cahra">CAHRA</span>' : ''}</th><td class="num">${e.effectiveShare === undefined ? '?' : formatShare(e.effectiveShare)}</td></tr>`)
-          .join('')}</tbody></table>`);
+        parts.push(
+          `<table class="mix-table"><caption>Ore from</caption><tbody>${sources
+            .map(
+              (e) =>
+                `<tr><th scope="row">${escapeHtml(graph.nodes.get(e.from)?.node.name ?? e.from)}${countryNames.get(e.from)?.cahra ? ' <span class="badge badge-cahra">CAHRA</span>' : ''}</th><td class="num">${e.effectiveShare === undefined ? '?' : formatShare(e.effectiveShare)}</td></tr>`,
+            )
+            .join('')}</tbody></table>`,
+        );
       }
     }
     if (node.label === 'Country') {
@@ -187,7 +205,8 @@ export class ExplorerView implements View {
     const actions: string[] = [];
     const hasSuppliers = graph.suppliersOf(node.id).length > 0;
     if (graph.frontier.has(node.id)) actions.push('<button type="button" data-action="expand">Load suppliers (+)</button>');
-    else if (hasSuppliers && this.graphPanel.isCollapsed(node.id)) actions.push('<button type="button" data-action="expand">Expand suppliers (+)</button>');
+    else if (hasSuppliers && this.graphPanel.isCollapsed(node.id))
+      actions.push('<button type="button" data-action="expand">Expand suppliers (+)</button>');
     else if (hasSuppliers && !isRoot) actions.push('<button type="button" data-action="collapse">Collapse suppliers (−)</button>');
     if (node.label === 'Company' && !isRoot) actions.push('<button type="button" data-action="focus">Make focal company</button>');
     if (actions.length) parts.push(`<div class="actions">${actions.join('')}</div>`);
@@ -196,8 +215,12 @@ export class ExplorerView implements View {
 
   private wireButtons(loaded: LoadedGraph, node: GraphNode): void {
     this.body.querySelector('[data-action="expand"]')?.addEventListener('click', () => void this.graphPanel.toggleSuppliers(node.id, true));
-    this.body.querySelector('[data-action="collapse"]')?.addEventListener('click', () => void this.graphPanel.toggleSuppliers(node.id, false));
-    this.body.querySelector('[data-action="focus"]')?.addEventListener('click', () => this.app.update({ company: node.id, node: null, path: null, fail: [], simulate: false }));
+    this.body
+      .querySelector('[data-action="collapse"]')
+      ?.addEventListener('click', () => void this.graphPanel.toggleSuppliers(node.id, false));
+    this.body
+      .querySelector('[data-action="focus"]')
+      ?.addEventListener('click', () => this.app.update({ company: node.id, node: null, path: null, fail: [], simulate: false }));
     for (const b of this.body.querySelectorAll<HTMLButtonElement>('[data-goto]')) {
       b.addEventListener('click', () => {
         const target = b.dataset.goto!;
@@ -214,7 +237,9 @@ export class ExplorerView implements View {
       this.body.innerHTML = '';
       return;
     }
-    const counts = Object.entries(group.byLabel).map(([l, n]) => `<li>${n.toLocaleString('en')} ${escapeHtml(l)}</li>`).join('');
+    const counts = Object.entries(group.byLabel)
+      .map(([l, n]) => `<li>${n.toLocaleString('en')} ${escapeHtml(l)}</li>`)
+      .join('');
     this.body.innerHTML = `<h2 class="details-title">${escapeHtml(group.name)}</h2>
       <p class="details-sub">${group.size.toLocaleString('en')} node${group.size === 1 ? '' : 's'}, grouped by ${escapeHtml(c.by)} by the server; lowest tier ${group.tier}</p>
       <ul>${counts}</ul>
@@ -222,7 +247,9 @@ export class ExplorerView implements View {
       <ul class="sample-ids">${group.sampleIds.map((s) => `<li><button type="button" class="link" data-company="${escapeHtml(s)}">${escapeHtml(s)}</button></li>`).join('')}</ul>
       <p class="muted">Open a member as the focal company, or choose grouping “none” to draw every node (on canvas).</p>`;
     for (const b of this.body.querySelectorAll<HTMLButtonElement>('[data-company]')) {
-      b.addEventListener('click', () => this.app.update({ company: b.dataset.company!, node: null, path: null, fail: [], simulate: false }));
+      b.addEventListener('click', () =>
+        this.app.update({ company: b.dataset.company!, node: null, path: null, fail: [], simulate: false }),
+      );
     }
   }
 }

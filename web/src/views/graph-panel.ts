@@ -132,14 +132,19 @@ export class GraphPanel {
     } else {
       const visible = visiblePart(load.graph, this.collapsed);
       if (visible.nodes.length <= 1 && visible.edges.length === 0) {
-        showMessage(this.status, `<p><strong>${escapeHtml(load.answer.center.name)}</strong> has no known suppliers of ${escapeHtml(loaded.focus.key.metal)}.</p><p>Pick another metal, or another company.</p>`);
+        showMessage(
+          this.status,
+          `<p><strong>${escapeHtml(load.answer.center.name)}</strong> has no known suppliers of ${escapeHtml(loaded.focus.key.metal)}.</p><p>Pick another metal, or another company.</p>`,
+        );
       } else {
         clearStatus(this.status);
       }
       const scene = supplyScene(load.graph.rootId, visible, risk);
       this.graph.show(scene, renderer, keepView);
       const hidden = load.graph.nodes.size - visible.nodes.length;
-      const unranked = loaded.focus.riskRankingTruncated ? ' · risk colours for the 1,000 riskiest nodes of each kind (the risk ranking\'s limit); grey nodes rank below them' : '';
+      const unranked = loaded.focus.riskRankingTruncated
+        ? " · risk colours for the 1,000 riskiest nodes of each kind (the risk ranking's limit); grey nodes rank below them"
+        : '';
       this.summary.textContent = `${visible.nodes.length.toLocaleString('en')} nodes, ${visible.edges.length.toLocaleString('en')} SUPPLIES of ${loaded.focus.key.metal}${hidden > 0 ? ` (${hidden} hidden)` : ''} · drawn with ${this.graph.rendererKind === 'canvas' ? 'canvas' : 'SVG'}${unranked}`;
     }
     for (const l of this.redrawListeners) l(loaded);
@@ -152,7 +157,7 @@ export class GraphPanel {
   /** Make sure these nodes are drawn: un-collapse whatever hides them. */
   reveal(ids: readonly string[]): void {
     const loaded = this.loaded;
-    if (!loaded || loaded.load.kind !== 'graph') return;
+    if (loaded?.load.kind !== 'graph') return;
     const graph = loaded.load.graph;
     const visible = visiblePart(graph, this.collapsed);
     if (ids.every((id) => visible.tierOf.has(id) || !graph.nodes.has(id))) return;
@@ -162,7 +167,7 @@ export class GraphPanel {
 
   async toggleSuppliers(id: string, expand: boolean | null): Promise<void> {
     const loaded = this.loaded;
-    if (!loaded || loaded.load.kind !== 'graph') return;
+    if (loaded?.load.kind !== 'graph') return;
     const graph = loaded.load.graph;
     const isHidden = this.collapsed.has(id) || graph.frontier.has(id);
     const wantExpand = expand ?? isHidden;

@@ -57,7 +57,8 @@ export class RiskPathsView implements View {
   show(ctx: ViewContext): void {
     this.ctx = ctx;
     this.panel.hidden = false;
-    if (!PATH_LIMITS.includes(ctx.state.k as (typeof PATH_LIMITS)[number])) this.limit.add(new Option(String(ctx.state.k), String(ctx.state.k)));
+    if (!PATH_LIMITS.includes(ctx.state.k as (typeof PATH_LIMITS)[number]))
+      this.limit.add(new Option(String(ctx.state.k), String(ctx.state.k)));
     this.limit.value = String(ctx.state.k);
     this.graphPanel.setMarks({ removed: new Set(), affected: new Set(), spof: new Set(), selected: ctx.state.node });
     const key = `${ctx.focus.key.company}|${ctx.focus.key.metal}|${ctx.state.k}`;
@@ -91,8 +92,10 @@ export class RiskPathsView implements View {
     clearStatus(this.status);
     this.answer = answer;
     if (!answer.takesMetal) this.summary.innerHTML = `<p>${escapeHtml(answer.company.name)} takes no ${escapeHtml(answer.metal)}.</p>`;
-    else if (!answer.paths.length) this.summary.innerHTML = `<p>No path from ${escapeHtml(answer.company.name)} reaches a high-risk source of ${escapeHtml(answer.metal)}.</p>`;
-    else this.summary.innerHTML = `<p><span data-field="path-count">${answer.paths.length}</span> heaviest path${answer.paths.length === 1 ? '' : 's'} from ${escapeHtml(answer.company.name)} to high-risk sources of ${escapeHtml(answer.metal)}. Weight: product of shares × decay per hop × risk of the source.</p>`;
+    else if (!answer.paths.length)
+      this.summary.innerHTML = `<p>No path from ${escapeHtml(answer.company.name)} reaches a high-risk source of ${escapeHtml(answer.metal)}.</p>`;
+    else
+      this.summary.innerHTML = `<p><span data-field="path-count">${answer.paths.length}</span> heaviest path${answer.paths.length === 1 ? '' : 's'} from ${escapeHtml(answer.company.name)} to high-risk sources of ${escapeHtml(answer.metal)}. Weight: product of shares × decay per hop × risk of the source.</p>`;
     this.list.innerHTML = answer.paths.map((p, i) => this.pathHtml(p, i)).join('');
     for (const li of this.list.querySelectorAll<HTMLLIElement>('li')) {
       li.addEventListener('click', () => this.app.update({ path: Number(li.dataset.index) }));
@@ -103,7 +106,9 @@ export class RiskPathsView implements View {
   private pathHtml(p: RiskPath, i: number): string {
     const source = p.hops[p.hops.length - 1]!;
     const hops = p.hops
-      .map((h, j) => `<span class="hop">${escapeHtml(h.name)}${j > 0 ? ` <span class="muted">(${formatShare(h.share)})</span>` : ''}</span>`)
+      .map(
+        (h, j) => `<span class="hop">${escapeHtml(h.name)}${j > 0 ? ` <span class="muted">(${formatShare(h.share)})</span>` : ''}</span>`,
+      )
       .join('<span class="hop-arrow" aria-label="buys from"> ← </span>');
     return `<li role="option" id="path-option-${i}" data-index="${i}" aria-selected="false">
       <div class="path-head"><span class="path-rank">${i + 1}</span>

@@ -156,7 +156,8 @@ export class SpofView implements View {
   private namesInGraph(): Map<string, { name: string; label: string }> {
     const names = new Map<string, { name: string; label: string }>();
     const loaded = this.graphPanel.current;
-    if (loaded?.load.kind === 'graph') for (const n of loaded.load.graph.nodes.values()) names.set(n.id, { name: n.node.name, label: n.node.label });
+    if (loaded?.load.kind === 'graph')
+      for (const n of loaded.load.graph.nodes.values()) names.set(n.id, { name: n.node.name, label: n.node.label });
     return names;
   }
 
@@ -268,7 +269,10 @@ export class SpofView implements View {
       <p><span data-field="affected-count">${answer.affected.length}</span> compan${answer.affected.length === 1 ? 'y loses' : 'ies lose'} supply${metals ? ` of ${escapeHtml(state.metal)}` : ''}; <span data-field="cutoff-count">${cutOff}</span> cut off entirely.</p>
       <table class="mix-table impact-table"><thead><tr><th scope="col">Company</th><th scope="col">Metal</th><th scope="col" class="num">Lost share</th><th scope="col">Cut off</th></tr></thead><tbody>
       ${answer.affected
-        .map((a) => `<tr data-id="${escapeHtml(a.id)}" data-metal="${a.metal}"><th scope="row">${escapeHtml(a.name)}</th><td>${a.metal}</td><td class="num" data-field="lost">${formatShare(a.lostShare)}</td><td>${a.cutOff ? '<strong>cut off</strong>' : 'no'}</td></tr>`)
+        .map(
+          (a) =>
+            `<tr data-id="${escapeHtml(a.id)}" data-metal="${a.metal}"><th scope="row">${escapeHtml(a.name)}</th><td>${a.metal}</td><td class="num" data-field="lost">${formatShare(a.lostShare)}</td><td>${a.cutOff ? '<strong>cut off</strong>' : 'no'}</td></tr>`,
+        )
         .join('')}
       </tbody></table>`;
     const inMetal = answer.affected.filter((a) => a.metal === state.metal).map((a) => a.id);

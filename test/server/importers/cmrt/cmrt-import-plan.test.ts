@@ -88,7 +88,8 @@ function cmrt(fileName: string, smelters: CmrtSmelterRow[], answers: Answers = {
 function context(extra: Partial<CmrtImportContext> = {}): CmrtImportContext {
   const countries = loadCountries();
   const smeltersById = new Map<string, KnownSmelterRecord>();
-  for (const s of loadReferenceSmelters()) smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, aliases: s.aliases });
+  for (const s of loadReferenceSmelters())
+    smeltersById.set(s.id, { id: s.id, name: s.name, metal: s.metal, country: s.country, aliases: s.aliases });
   return {
     resolver: createSmelterResolver({ lookup: loadSmelterLookup(), graphSmelters: [] }),
     smeltersById,
@@ -119,7 +120,13 @@ describe('planCmrtImport', () => {
     // By name only.
     smelterRow(6, { metal: 'gold', smelterName: 'ABC Refinery Pty Ltd.', countryCode: 'AU', countryRaw: 'AUSTRALIA', mineLocations: none }),
     // The same smelter again: a duplicate.
-    smelterRow(7, { metal: 'gold', smelterName: 'ABC Refinery Pty Ltd.', countryCode: 'AU', countryRaw: 'AUSTRALIA', smelterId: 'CID002920' }),
+    smelterRow(7, {
+      metal: 'gold',
+      smelterName: 'ABC Refinery Pty Ltd.',
+      countryCode: 'AU',
+      countryRaw: 'AUSTRALIA',
+      smelterId: 'CID002920',
+    }),
     // Nobody knows it: a local id.
     smelterRow(8, {
       metal: 'tin',
@@ -148,7 +155,14 @@ describe('planCmrtImport', () => {
       ['Smelter:CID002763', 'Smelter:CID002920', `Smelter:${local}`].sort(),
     );
     const localNode = plan.nodes.find((n) => n.id === local)!;
-    expect(localNode).toMatchObject({ label: 'Smelter', name: 'Zzyzx Backyard Tin Works', metal: 'tin', country: 'BO', identified: false, recycledOrScrap: true });
+    expect(localNode).toMatchObject({
+      label: 'Smelter',
+      name: 'Zzyzx Backyard Tin Works',
+      metal: 'tin',
+      country: 'BO',
+      identified: false,
+      recycledOrScrap: true,
+    });
 
     const rels = plan.relationships.map((r) => `${r.type} ${r.from}->${r.to}${r.type === 'SUPPLIES' ? ` ${r.metal}` : ''}`).sort();
     expect(rels).toEqual(
@@ -164,7 +178,8 @@ describe('planCmrtImport', () => {
       ].sort(),
     );
     for (const r of plan.relationships) {
-      if (r.type === 'SUPPLIES') expect(r.source).toBe('CMRT 6.4; file=supplier.xlsx; effective=2024-05-10; scope=company; imported=2026-11-25T12:00:00.000Z');
+      if (r.type === 'SUPPLIES')
+        expect(r.source).toBe('CMRT 6.4; file=supplier.xlsx; effective=2024-05-10; scope=company; imported=2026-11-25T12:00:00.000Z');
     }
 
     const [report] = plan.reports;
@@ -195,7 +210,10 @@ describe('planCmrtImport', () => {
 
   it('gives an unresolved smelter the same local id on every import', () => {
     const once = planCmrtImport([{ document: cmrt('a.xlsx', [rows[3]!]), companyId: 'acme' }], context());
-    const again = planCmrtImport([{ document: cmrt('b.xlsx', [{ ...rows[3]!, smelterName: '  zzyzx backyard tin works ' }]), companyId: 'acme' }], context());
+    const again = planCmrtImport(
+      [{ document: cmrt('b.xlsx', [{ ...rows[3]!, smelterName: '  zzyzx backyard tin works ' }]), companyId: 'acme' }],
+      context(),
+    );
     expect(once.reports[0]!.smelters[0]!.smelterId).toBe(again.reports[0]!.smelters[0]!.smelterId);
   });
 
@@ -212,8 +230,20 @@ describe('planCmrtImport', () => {
   });
 
   it('finds suppliers that contradict each other about one smelter', () => {
-    const a = smelterRow(5, { metal: 'gold', smelterName: '8853 S.p.A.', smelterId: 'CID002763', countryCode: 'IT', recycledOrScrap: 'yes' });
-    const b = smelterRow(9, { metal: 'gold', smelterName: '8853 S.p.A.', smelterId: 'CID002763', countryCode: 'CH', recycledOrScrap: 'no' });
+    const a = smelterRow(5, {
+      metal: 'gold',
+      smelterName: '8853 S.p.A.',
+      smelterId: 'CID002763',
+      countryCode: 'IT',
+      recycledOrScrap: 'yes',
+    });
+    const b = smelterRow(9, {
+      metal: 'gold',
+      smelterName: '8853 S.p.A.',
+      smelterId: 'CID002763',
+      countryCode: 'CH',
+      recycledOrScrap: 'no',
+    });
     const plan = planCmrtImport(
       [
         { document: cmrt('a.xlsx', [a]), companyId: 'acme' },
@@ -228,11 +258,19 @@ describe('planCmrtImport', () => {
       ['b.xlsx', 9],
     ]);
     expect(crossFile[0]!.message).toBe('Declarations disagree on the country of CID002763: IT (a.xlsx row 5), CH (b.xlsx row 9).');
-    expect(crossFile[1]!.message).toBe('Declarations disagree on whether CID002763 is 100% recycled: yes (a.xlsx row 5), no (b.xlsx row 9).');
+    expect(crossFile[1]!.message).toBe(
+      'Declarations disagree on whether CID002763 is 100% recycled: yes (a.xlsx row 5), no (b.xlsx row 9).',
+    );
   });
 
   it('flags "all recycled" contradicted by mines', () => {
-    const mined = smelterRow(5, { metal: 'gold', smelterName: '8853 S.p.A.', smelterId: 'CID002763', countryCode: 'IT', mineLocations: { ...none, countries: ['PE'] } });
+    const mined = smelterRow(5, {
+      metal: 'gold',
+      smelterName: '8853 S.p.A.',
+      smelterId: 'CID002763',
+      countryCode: 'IT',
+      mineLocations: { ...none, countries: ['PE'] },
+    });
     const plan = planCmrtImport([{ document: cmrt('a.xlsx', [mined], { gold: { 5: 'yes' } }), companyId: 'acme' }], context());
     expect(plan.reports[0]!.warnings.map((w) => w.code)).toEqual(['all-recycled-contradicted']);
   });

@@ -22,7 +22,11 @@ const FILES = [
   'cmrt-6.4_pkg-de00_2024-07-10_no-declaration.xlsx',
   'cmrt-6.4_sk-specialty_wf6_2024-05-09.xlsx',
 ];
-const uploads: CmrtUpload[] = FILES.map((f, i) => ({ fileName: f, bytes: readFileSync(join(FIXTURES, f)), companyId: `supplier-${i + 1}` }));
+const uploads: CmrtUpload[] = FILES.map((f, i) => ({
+  fileName: f,
+  bytes: readFileSync(join(FIXTURES, f)),
+  companyId: `supplier-${i + 1}`,
+}));
 
 const conn = inject('neo4j');
 
@@ -61,7 +65,13 @@ describe.skipIf(!conn?.uri)('CMRT import into Neo4j', { timeout: 180_000 }, () =
 
   it('writes the same graph as the embedded store', async () => {
     const [a, b] = [await importAll(neo4jStore), await importAll(embedded)];
-    expect(a.files.map((f) => f.smeltersByMetal)).toEqual([{ tungsten: 4 }, { tungsten: 1 }, { tantalum: 15, tungsten: 6 }, { tin: 33, gold: 34 }, { tungsten: 2 }]);
+    expect(a.files.map((f) => f.smeltersByMetal)).toEqual([
+      { tungsten: 4 },
+      { tungsten: 1 },
+      { tantalum: 15, tungsten: 6 },
+      { tin: 33, gold: 34 },
+      { tungsten: 2 },
+    ]);
     expect(a.files.map((f) => f.resolution)).toEqual(b.files.map((f) => f.resolution));
     expect(a.nodesUpserted).toBe(b.nodesUpserted);
     expect(a.relationshipsUpserted).toBe(b.relationshipsUpserted);
@@ -72,7 +82,9 @@ describe.skipIf(!conn?.uri)('CMRT import into Neo4j', { timeout: 180_000 }, () =
     const before = await neo4jStore.version();
     const counts = await neo4jStore.counts();
     const bad = { fileName: 'broken.xlsx', bytes: Buffer.from('PK\u0003\u0004 not really'), companyId: 'supplier-9' };
-    await expect(importCmrtFiles(neo4jStore, [uploads[0]!, bad], { newCompany: { country: 'DE', name: 'X' } })).rejects.toThrow(/broken\.xlsx/);
+    await expect(importCmrtFiles(neo4jStore, [uploads[0]!, bad], { newCompany: { country: 'DE', name: 'X' } })).rejects.toThrow(
+      /broken\.xlsx/,
+    );
     expect(await neo4jStore.version()).toBe(before);
     expect(await neo4jStore.counts()).toEqual(counts);
   });

@@ -60,7 +60,16 @@ function warningSummary(doc: CmrtDocument): string[] {
   return doc.warnings.map((w) => `${w.code} ${w.cell ? `${w.cell.sheet}!${w.cell.column}${w.cell.row}` : '-'}`);
 }
 
-const CMRT_COMPANY_ANSWERS_YES_H_NO = ['A=yes', 'B=yes', 'C=yes', 'D=yes', 'E=yes, in conformance with ipc1755 (e.g., cmrt)', 'F=yes', 'G=yes', 'H=no'];
+const CMRT_COMPANY_ANSWERS_YES_H_NO = [
+  'A=yes',
+  'B=yes',
+  'C=yes',
+  'D=yes',
+  'E=yes, in conformance with ipc1755 (e.g., cmrt)',
+  'F=yes',
+  'G=yes',
+  'H=no',
+];
 const TUNGSTEN_ONLY_ANSWERS = (q3: string, q4: string): string[] => [
   '1 tantalum=no',
   '1 tin=no',
@@ -92,7 +101,12 @@ describe('readCmrtWorkbook on the five real CMRT 6.4 declarations', () => {
   it('Central Glass: 4 tungsten smelters in China, a company-wide declaration', () => {
     const d = doc(FILES.centralGlass);
     expect(perMetal(d)).toEqual({ tungsten: 4 });
-    expect(rowSummary(d)).toEqual(['5 tungsten CID002494 CN', '6 tungsten CID002551 CN', '7 tungsten CID002513 CN', '8 tungsten CID002082 CN']);
+    expect(rowSummary(d)).toEqual([
+      '5 tungsten CID002494 CN',
+      '6 tungsten CID002551 CN',
+      '7 tungsten CID002513 CN',
+      '8 tungsten CID002082 CN',
+    ]);
     // Column A was left empty: only the look-up was used.
     expect(d.smelters.map((s) => s.smelterIdInput)).toEqual([null, null, null, null]);
     expect(d.smelters.map((s) => s.kind)).toEqual(['listed', 'listed', 'listed', 'listed']);
@@ -207,15 +221,19 @@ describe('readCmrtWorkbook on the five real CMRT 6.4 declarations', () => {
       { smelterId: 'CID002320', metal: 'tungsten', rows: [27, 31] },
     ]);
     const row = (r: number): CmrtSmelterRow => d.smelters.find((s) => s.row === r)!;
-    expect(row(10)).toMatchObject({ countryRaw: null, countryCode: null, mineLocations: { countries: [], recycled: true, unread: [], placeholder: false } });
+    expect(row(10)).toMatchObject({
+      countryRaw: null,
+      countryCode: null,
+      mineLocations: { countries: [], recycled: true, unread: [], placeholder: false },
+    });
     expect(row(14).countryRaw).toBe('China');
     expect(row(12)).toMatchObject({ mineLocationsRaw: 'Recycled or Scrap', recycledOrScrap: 'yes', street: 'Jenkins Road' });
     expect(row(15).mineLocations).toEqual({ countries: ['CD'], recycled: true, unread: ['LR', 'HR', 'CC'], placeholder: false });
     expect(row(5).mineLocations).toEqual({ countries: [], recycled: false, unread: [], placeholder: true });
     // Source of id is the number 0 (a formula over an empty look-up cell) in rows 22–27.
     expect(row(22).sourceOfId).toBeNull();
-    expect(row(31).cells['mineLocations']).toEqual({ sheet: 'Smelter List', row: 31, column: 'O' });
-    expect(row(31).cells['country']).toEqual({ sheet: 'Smelter List', row: 31, column: 'E' });
+    expect(row(31).cells.mineLocations).toEqual({ sheet: 'Smelter List', row: 31, column: 'O' });
+    expect(row(31).cells.country).toEqual({ sheet: 'Smelter List', row: 31, column: 'E' });
     expect(d.declaration).toMatchObject({
       companyName: 'JX Advanced Metals Corporation',
       scope: 'B. Product (or List of Products)',
@@ -275,24 +293,86 @@ describe('readCmrtWorkbook on the five real CMRT 6.4 declarations', () => {
     expect(perMetal(d)).toEqual({ tin: 33, gold: 34 });
     expect(rowSummary(d)).toEqual([
       ...[
-        'CID000228 CN', 'CID000292 US', 'CID000402 JP', 'CID000438 BO', 'CID000468 PL', 'CID000538 CN', 'CID001070 CN',
-        'CID001105 MY', 'CID001142 US', 'CID001173 BR', 'CID001182 PE', 'CID001191 JP', 'CID001231 CN', 'CID001314 TH',
-        'CID001337 BO', 'CID001453 ID', 'CID001477 ID', 'CID001482 ID', 'CID001539 TW', 'CID001898 TH', 'CID002036 BR',
-        'CID002158 CN', 'CID002180 CN', 'CID002517 PH', 'CID002773 BE', 'CID002774 ES', 'CID003116 CN', 'CID003190 CN',
-        'CID003325 US', 'CID003387 RW', 'CID003449 ID', 'CID003524 ES', 'CID003582 BR',
+        'CID000228 CN',
+        'CID000292 US',
+        'CID000402 JP',
+        'CID000438 BO',
+        'CID000468 PL',
+        'CID000538 CN',
+        'CID001070 CN',
+        'CID001105 MY',
+        'CID001142 US',
+        'CID001173 BR',
+        'CID001182 PE',
+        'CID001191 JP',
+        'CID001231 CN',
+        'CID001314 TH',
+        'CID001337 BO',
+        'CID001453 ID',
+        'CID001477 ID',
+        'CID001482 ID',
+        'CID001539 TW',
+        'CID001898 TH',
+        'CID002036 BR',
+        'CID002158 CN',
+        'CID002180 CN',
+        'CID002517 PH',
+        'CID002773 BE',
+        'CID002774 ES',
+        'CID003116 CN',
+        'CID003190 CN',
+        'CID003325 US',
+        'CID003387 RW',
+        'CID003449 ID',
+        'CID003524 ES',
+        'CID003582 BR',
       ].map((s, i) => `${i + 5} tin ${s}`),
       ...[
-        'CID000077 CH', 'CID000082 JP', 'CID000176 DE', 'CID000401 JP', 'CID000425 JP', 'CID000694 DE', 'CID000707 CN',
-        'CID000807 JP', 'CID000920 US', 'CID000924 CA', 'CID000937 JP', 'CID000981 JP', 'CID001078 KR', 'CID001119 JP',
-        'CID001147 CN', 'CID001149 CN', 'CID001152 SG', 'CID001153 CH', 'CID001157 US', 'CID001161 MX', 'CID001188 JP',
-        'CID001193 JP', 'CID001259 JP', 'CID001352 CH', 'CID001622 CN', 'CID001761 TW', 'CID001798 JP', 'CID001875 JP',
-        'CID001916 CN', 'CID001938 JP', 'CID001980 BE', 'CID002030 AU', 'CID002762 AD', 'CID002778 DE',
+        'CID000077 CH',
+        'CID000082 JP',
+        'CID000176 DE',
+        'CID000401 JP',
+        'CID000425 JP',
+        'CID000694 DE',
+        'CID000707 CN',
+        'CID000807 JP',
+        'CID000920 US',
+        'CID000924 CA',
+        'CID000937 JP',
+        'CID000981 JP',
+        'CID001078 KR',
+        'CID001119 JP',
+        'CID001147 CN',
+        'CID001149 CN',
+        'CID001152 SG',
+        'CID001153 CH',
+        'CID001157 US',
+        'CID001161 MX',
+        'CID001188 JP',
+        'CID001193 JP',
+        'CID001259 JP',
+        'CID001352 CH',
+        'CID001622 CN',
+        'CID001761 TW',
+        'CID001798 JP',
+        'CID001875 JP',
+        'CID001916 CN',
+        'CID001938 JP',
+        'CID001980 BE',
+        'CID002030 AU',
+        'CID002762 AD',
+        'CID002778 DE',
       ].map((s, i) => `${i + 38} gold ${s}`),
     ]);
     expect(duplicateSmelterRows(d.smelters)).toEqual([]);
     const row = (r: number): CmrtSmelterRow => d.smelters.find((s) => s.row === r)!;
     // Luna Smelter, the only covered-country smelter of the five files.
-    expect(row(34)).toMatchObject({ smelterLookupName: 'Luna Smelter, Ltd.', countryRaw: 'RWANDA', countryCode: 'RW', recycledOrScrap: 'unknown' });
+    expect(row(34)).toMatchObject({
+      smelterLookupName: 'Luna Smelter, Ltd.',
+      countryRaw: 'RWANDA',
+      countryCode: 'RW',
+      recycledOrScrap: 'unknown',
+    });
     // Pasted zeros: "0" in Name of Mine(s), Location and Comments.
     expect(row(5)).toMatchObject({ nextSteps: null, mineNames: null, mineLocationsRaw: '0', comments: null });
     expect(row(5).mineLocations).toEqual({ countries: [], recycled: false, unread: [], placeholder: true });
@@ -356,7 +436,14 @@ describe('readCmrtWorkbook on the five real CMRT 6.4 declarations', () => {
     expect(answers(d)).toEqual(TUNGSTEN_ONLY_ANSWERS('no', 'no'));
     expect(companyAnswers(d)).toEqual(CMRT_COMPANY_ANSWERS_YES_H_NO);
     expect(d.products).toEqual([
-      { row: 6, productNumber: null, productName: 'WF6', requesterProductNumber: null, requesterProductName: null, comments: 'For manufacturing WF6 Gas' },
+      {
+        row: 6,
+        productNumber: null,
+        productName: 'WF6',
+        requesterProductNumber: null,
+        requesterProductName: null,
+        comments: 'For manufacturing WF6 Gas',
+      },
     ]);
     expect(d.warnings).toEqual([]);
   });
@@ -395,7 +482,9 @@ describe('readCmrtWorkbook on every blank template', () => {
     expect(d.smelters).toEqual([]);
     expect(d.products).toEqual([]);
     expect(d.warnings).toEqual([]);
-    expect(d.metals).toEqual(kind === 'CMRT' ? ['tin', 'tantalum', 'tungsten', 'gold'] : ['cobalt', 'mica', 'copper', 'graphite', 'lithium', 'nickel']);
+    expect(d.metals).toEqual(
+      kind === 'CMRT' ? ['tin', 'tantalum', 'tungsten', 'gold'] : ['cobalt', 'mica', 'copper', 'graphite', 'lithium', 'nickel'],
+    );
     expect(d.declaration.companyName).toBeNull();
     expect(d.declaration.effectiveDate).toBeNull();
   });
@@ -451,7 +540,23 @@ describe('readCmrtWorkbook on every blank template', () => {
 // ---------------------------------------------------------------------------------------------
 // A CMRT built with exceljs: the layout's labels, and whatever a test puts in the cells.
 
-const CMRT_LABEL_ROWS = [8, 9, 12, 13, 14, 22, ...[25, 31, 37, 43, 49, 55, 61, 67].flatMap((r) => [r, r + 1, r + 2, r + 3, r + 4]), 75, 77, 79, 81, 83, 85, 87, 89];
+const CMRT_LABEL_ROWS = [
+  8,
+  9,
+  12,
+  13,
+  14,
+  22,
+  ...[25, 31, 37, 43, 49, 55, 61, 67].flatMap((r) => [r, r + 1, r + 2, r + 3, r + 4]),
+  75,
+  77,
+  79,
+  81,
+  83,
+  85,
+  87,
+  89,
+];
 
 interface SyntheticCmrt {
   revision?: string | null;
@@ -622,7 +727,14 @@ describe('readCmrtWorkbook on what suppliers really type', () => {
 
   it('reads the product list without its header or the copyright line', () => {
     expect(doc.products).toEqual([
-      { row: 6, productNumber: 'P-1', productName: 'Connector', requesterProductNumber: null, requesterProductName: null, comments: 'for cars' },
+      {
+        row: 6,
+        productNumber: 'P-1',
+        productName: 'Connector',
+        requesterProductNumber: null,
+        requesterProductName: null,
+        comments: 'for cars',
+      },
       { row: 7, productNumber: '12345', productName: null, requesterProductNumber: null, requesterProductName: null, comments: null },
       { row: 9, productNumber: null, productName: 'Name only', requesterProductNumber: null, requesterProductName: null, comments: null },
     ]);
@@ -700,7 +812,9 @@ describe('readCmrtWorkbook refuses bad files with a clear error', () => {
     const old = await failure(readCmrtWorkbook(await syntheticCmrt({ revision: '5.12' }), { fileName: 'old.xlsx' }));
     expect(old).toBeInstanceOf(UnprocessableError);
     expect(old.message).toBe('old.xlsx: CMRT 5.12 is not a supported template (oretrace reads CMRT 6.x and EMRT 2.x)');
-    const none = await failure(readCmrtWorkbook(await syntheticCmrt({ revision: null, sheets: ['Declaration', 'Smelter List'] }), { fileName: 'none.xlsx' }));
+    const none = await failure(
+      readCmrtWorkbook(await syntheticCmrt({ revision: null, sheets: ['Declaration', 'Smelter List'] }), { fileName: 'none.xlsx' }),
+    );
     expect(none).toBeInstanceOf(UnprocessableError);
     expect(none.message).toMatch(/^none\.xlsx: cannot tell the template version/);
   });

@@ -12,5 +12,4 @@ describe('normalizeSmelterName on names made of thousands of legal forms', () =>
     expect(normalizeSmelterName(`${'Ltd '.repeat(20_000)}${'PT '.repeat(20_000)}Timah`)).toBe('timah');
     expect(smelterNameKey(`${'Co '.repeat(20_000)}Thaisarco${' Limited'.repeat(20_000)}`)).toBe('thaisarco');
   });
-
 });

@@ -248,12 +248,7 @@ function codeToAlpha2(token: string, idx: CountryIndex): string | undefined {
 }
 
 function isPlaceholderText(text: string): boolean {
-  const folded = text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  const folded = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
   return PLACEHOLDER_TEXTS.some((re) => re.test(folded));
 }
 

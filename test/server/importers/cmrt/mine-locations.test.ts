@@ -173,14 +173,20 @@ describe('parseMineLocations properties', () => {
   const distinct = (codes: string[]): string[] => codes.filter((c, i) => codes.indexOf(c) === i);
 
   it('reads every ISO and CMRT country name alone', () => {
-    for (const [name, code] of known) expect(parseMineLocations(name), name).toEqual({ countries: [code], recycled: false, unread: [], placeholder: false });
+    for (const [name, code] of known)
+      expect(parseMineLocations(name), name).toEqual({ countries: [code], recycled: false, unread: [], placeholder: false });
   });
 
   it('joining any list of known country names with ", " gives exactly those codes, in order', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...known), { minLength: 1, maxLength: 8 }), (names) => {
         const text = names.map(([n]) => n).join(', ');
-        expect(parseMineLocations(text)).toEqual({ countries: distinct(names.map(([, c]) => c)), recycled: false, unread: [], placeholder: false });
+        expect(parseMineLocations(text)).toEqual({
+          countries: distinct(names.map(([, c]) => c)),
+          recycled: false,
+          unread: [],
+          placeholder: false,
+        });
       }),
       { numRuns: 500 },
     );
@@ -229,9 +235,36 @@ describe('parseMineLocations is linear in the length of the text', () => {
   // Pieces that exercise every path: names, codes, recycled marks (which cut the text), "N/A",
   // fillers, separators, and words nobody can read.
   const pieces = [
-    'China', 'CHINA', 'CN', 'PER', 'LR', 'DRC', 'Congo, Democratic Republic of the', 'New Mexico', 'Bolivia',
-    'R/S', 'r / s', 'recycled', 'Recycled or Scrap', 'scrap', 'Ta scrap', 'Sn  scraps', 'N/A', 'n / a', 'mines in',
-    'the', 'x', 'Kab. Bangka', 'U.S.A.', 'Sao Paulo', '0', '42', 'Côte d’Ivoire', 'see attached', 'and', 'or',
+    'China',
+    'CHINA',
+    'CN',
+    'PER',
+    'LR',
+    'DRC',
+    'Congo, Democratic Republic of the',
+    'New Mexico',
+    'Bolivia',
+    'R/S',
+    'r / s',
+    'recycled',
+    'Recycled or Scrap',
+    'scrap',
+    'Ta scrap',
+    'Sn  scraps',
+    'N/A',
+    'n / a',
+    'mines in',
+    'the',
+    'x',
+    'Kab. Bangka',
+    'U.S.A.',
+    'Sao Paulo',
+    '0',
+    '42',
+    'Côte d’Ivoire',
+    'see attached',
+    'and',
+    'or',
   ];
   const separators = [', ', ',', '; ', ' / ', '/', '\n', ' ', '  ', ' & ', '.', ' (', ') ', ' - ', '|', '\t'];
   const cell = fc

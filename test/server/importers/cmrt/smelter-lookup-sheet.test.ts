@@ -25,20 +25,21 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 function csvRows(version: string): { rows: SmelterLookupRow[]; pseudo: number; total: number } {
   const text = readFileSync(join(FIXTURES, 'smelter-lookup-csv', `smelter_lookup_cmrt_${version}.csv`), 'utf8');
   const records = parse(text, { columns: true, bom: true }) as Record<string, string>[];
-  const withId = records.filter((r) => r['smelter_id']!.trim() !== '');
+  const withId = records.filter((r) => r.smelter_id!.trim() !== '');
   // 6.1 spells one country "NORTH MACEDONIA, REPUBLIC OF", which is not in the CMRT country list.
-  const country = (name: string): string => cmrtCountryToAlpha2(name) ?? ({ 'NORTH MACEDONIA, REPUBLIC OF': 'MK' } as Record<string, string>)[name]!;
+  const country = (name: string): string =>
+    cmrtCountryToAlpha2(name) ?? ({ 'NORTH MACEDONIA, REPUBLIC OF': 'MK' } as Record<string, string>)[name]!;
   return {
     total: records.length,
     pseudo: records.length - withId.length,
     rows: withId.map((r) => ({
-      metal: r['metal']!.trim().toLowerCase() as SmelterLookupRow['metal'],
-      lookupName: r['smelter_lookup_name']!.trim(),
-      standardName: r['standard_smelter_name']!.trim(),
-      countryCode: country(r['country']!.trim()),
-      smelterId: r['smelter_id']!.trim(),
-      city: r['city']!.trim(),
-      state: r['state_province']!.trim(),
+      metal: r.metal!.trim().toLowerCase() as SmelterLookupRow['metal'],
+      lookupName: r.smelter_lookup_name!.trim(),
+      standardName: r.standard_smelter_name!.trim(),
+      countryCode: country(r.country!.trim()),
+      smelterId: r.smelter_id!.trim(),
+      city: r.city!.trim(),
+      state: r.state_province!.trim(),
     })),
   };
 }
@@ -144,8 +145,24 @@ describe('readSmelterLookupSheet refuses what it cannot use', () => {
       templateVersion: '6.6',
       pseudoRows: 2,
       rows: [
-        { metal: 'gold', lookupName: '8853 S.p.A.', standardName: '8853 S.p.A.', countryCode: 'IT', smelterId: 'CID002763', city: 'Pero', state: 'Lombardia' },
-        { metal: 'tin', lookupName: 'Thai Sarco', standardName: 'Thaisarco', countryCode: 'TH', smelterId: 'CID001898', city: 'Phuket', state: 'Phuket' },
+        {
+          metal: 'gold',
+          lookupName: '8853 S.p.A.',
+          standardName: '8853 S.p.A.',
+          countryCode: 'IT',
+          smelterId: 'CID002763',
+          city: 'Pero',
+          state: 'Lombardia',
+        },
+        {
+          metal: 'tin',
+          lookupName: 'Thai Sarco',
+          standardName: 'Thaisarco',
+          countryCode: 'TH',
+          smelterId: 'CID001898',
+          city: 'Phuket',
+          state: 'Phuket',
+        },
       ],
     });
   });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { PayloadTooLargeError, ValidationError } from '../../../../server/errors.js';
-import { DEFAULT_WORKBOOK_LIMITS, MAX_CMRT_UPLOAD_BYTES, openXlsx, type RawCell } from '../../../../server/importers/cmrt/workbook-guard.js';
+import {
+  DEFAULT_WORKBOOK_LIMITS,
+  MAX_CMRT_UPLOAD_BYTES,
+  openXlsx,
+  type RawCell,
+} from '../../../../server/importers/cmrt/workbook-guard.js';
 import { PROJECT_ROOT } from '../../../../server/seeding/reference-data.js';
 import { buildZip, minimalXlsx, sheetXml, zerosDeflated } from './zip-fixtures.js';
 
@@ -40,7 +45,9 @@ describe('openXlsx refuses what is not an .xlsx', () => {
     const ole2 = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
     const err = await failure(openXlsx(ole2, { fileName: 'old.xls' }));
     expect(err).toBeInstanceOf(ValidationError);
-    expect(err.message).toBe('not an .xlsx file: old.xls is a legacy .xls or password-protected workbook; save it as .xlsx without a password');
+    expect(err.message).toBe(
+      'not an .xlsx file: old.xls is a legacy .xls or password-protected workbook; save it as .xlsx without a password',
+    );
   });
 
   it('refuses a zip with one text file: a zip but not an Excel workbook', async () => {
@@ -95,7 +102,9 @@ describe('openXlsx refuses what is too large, without inflating it', () => {
     const err = await failure(openXlsx(bomb, { fileName: 'bomb.xlsx' }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     // The ratio check fires first: it needs only the directory.
-    expect(err.message).toMatch(/^decompression bomb: xl\/worksheets\/sheet1\.xml in bomb\.xlsx expands \d+:1 \(1024\.0 MB\), more than 100:1$/);
+    expect(err.message).toMatch(
+      /^decompression bomb: xl\/worksheets\/sheet1\.xml in bomb\.xlsx expands \d+:1 \(1024\.0 MB\), more than 100:1$/,
+    );
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
 
@@ -105,7 +114,12 @@ describe('openXlsx refuses what is too large, without inflating it', () => {
     const entries = [{ name: 'xl/workbook.xml', data: '<workbook/>' }];
     const zip = buildZip([
       ...entries,
-      ...Array.from({ length: 21 }, (_, i) => ({ name: `xl/media/image${i}.bin`, data: Buffer.alloc(200_000, i), store: true, declaredSize: 10 * 1024 * 1024 })),
+      ...Array.from({ length: 21 }, (_, i) => ({
+        name: `xl/media/image${i}.bin`,
+        data: Buffer.alloc(200_000, i),
+        store: true,
+        declaredSize: 10 * 1024 * 1024,
+      })),
     ]);
     const err = await failure(openXlsx(zip, { fileName: 'huge.xlsx', limits: { maxCompressionRatio: 1000 } }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
@@ -121,7 +135,9 @@ describe('openXlsx refuses what is too large, without inflating it', () => {
     const started = Date.now();
     const err = await failure(openXlsx(liar, { fileName: 'liar.xlsx' }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
-    expect(err.message).toBe('decompression bomb: xl/worksheets/sheet1.xml in liar.xlsx inflates to more than the 1024 bytes its zip directory declares');
+    expect(err.message).toBe(
+      'decompression bomb: xl/worksheets/sheet1.xml in liar.xlsx inflates to more than the 1024 bytes its zip directory declares',
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
@@ -133,7 +149,10 @@ describe('openXlsx refuses what is too large, without inflating it', () => {
   });
 
   it('refuses a zip with too many entries', async () => {
-    const zip = buildZip([{ name: 'xl/workbook.xml', data: '<workbook/>' }, ...Array.from({ length: 20 }, (_, i) => ({ name: `x${i}.txt`, data: 'x' }))]);
+    const zip = buildZip([
+      { name: 'xl/workbook.xml', data: '<workbook/>' },
+      ...Array.from({ length: 20 }, (_, i) => ({ name: `x${i}.txt`, data: 'x' })),
+    ]);
     const err = await failure(openXlsx(zip, { fileName: 'many.xlsx', limits: { maxEntries: 10 } }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     expect(err.message).toBe('many.xlsx has 21 zip entries, more than the 10 a workbook may have');
@@ -237,7 +256,11 @@ describe('openXlsx on real workbooks', () => {
   });
 
   it('streams a sheet much larger than a chunk without losing a row', async () => {
-    const rows = Array.from({ length: 30_000 }, (_, i) => ({ A: `CID${String(i).padStart(6, '0')}`, B: 'Tin', C: `Smelter &amp; Co. ${i}` }));
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({
+      A: `CID${String(i).padStart(6, '0')}`,
+      B: 'Tin',
+      C: `Smelter &amp; Co. ${i}`,
+    }));
     const pkg = await openXlsx(minimalXlsx([{ name: 'Smelter List', xml: sheetXml(rows, 5) }]), { fileName: 'big.xlsx' });
     let count = 0;
     const wrong: string[] = [];
@@ -276,10 +299,13 @@ describe('XlsxPackage.withOnlySheets', () => {
   });
 
   it('cuts hand-written XML with rows without numbers and empty rows', async () => {
-    const xml = '<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row/><row><c><v>3</v></c></row><row r="4"/></sheetData><x/></worksheet>';
+    const xml =
+      '<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row/><row><c><v>3</v></c></row><row r="4"/></sheetData><x/></worksheet>';
     const pkg = await openXlsx(minimalXlsx([{ name: 'S', xml }]), { fileName: 'w.xlsx' });
     const slim = await openXlsx(await pkg.withOnlySheets(() => true, new Map([['S', 2]])), { fileName: 'slim.xlsx' });
-    expect(await slim.text('xl/worksheets/sheet1.xml')).toBe('<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row/></sheetData><x/></worksheet>');
+    expect(await slim.text('xl/worksheets/sheet1.xml')).toBe(
+      '<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row/></sheetData><x/></worksheet>',
+    );
   });
 });
 
@@ -300,7 +326,13 @@ describe('the cell limit and exceljs see the same parts', () => {
   });
   const small = { name: 'S', xml: sheetXml([{ A: 'a' }]) };
 
-  it.each(['xl/worksheets/sheet99.xml.bak', 'xl/worksheets/sub/sheet1.xml', 'XL/Worksheets/Sheet1.XML', 'x/xl/worksheets/sheet2.xml', 'docs/notes.txt'])(
+  it.each([
+    'xl/worksheets/sheet99.xml.bak',
+    'xl/worksheets/sub/sheet1.xml',
+    'XL/Worksheets/Sheet1.XML',
+    'x/xl/worksheets/sheet2.xml',
+    'docs/notes.txt',
+  ])(
     'refuses a 1.6 M-cell sheet hidden as %s (413), whatever the name',
     async (name) => {
       const err = await failure(openXlsx(minimalXlsx([small], [{ name, deflated: hidden }]), { fileName: 'hidden.xlsx' }));
@@ -312,7 +344,10 @@ describe('the cell limit and exceljs see the same parts', () => {
 
   it('does not count the calculation chain, whose <c> elements name formula cells, and never hands it on', async () => {
     const chain = `<calcChain>${Array.from({ length: 60 }, (_, i) => `<c r="A${i + 1}" i="1"/>`).join('')}</calcChain>`;
-    const pkg = await openXlsx(minimalXlsx([small], [{ name: 'xl/calcChain.xml', data: chain }]), { fileName: 'c.xlsx', limits: { maxWorksheetCells: 50 } });
+    const pkg = await openXlsx(minimalXlsx([small], [{ name: 'xl/calcChain.xml', data: chain }]), {
+      fileName: 'c.xlsx',
+      limits: { maxWorksheetCells: 50 },
+    });
     expect(pkg.worksheetCells).toBe(1);
     const slim = await openXlsx(await pkg.withOnlySheets(() => true), { fileName: 'slim.xlsx' });
     expect(slim.has('xl/calcChain.xml')).toBe(false);
@@ -330,19 +365,46 @@ describe('the cell limit and exceljs see the same parts', () => {
     ].map((name) => ({ name, data: sheetXml([{ A: 'hidden' }]) }));
     const pkg = await openXlsx(minimalXlsx([small], unreferenced), { fileName: 'u.xlsx' });
     const slim = await openXlsx(await pkg.withOnlySheets(() => true), { fileName: 'slim.xlsx' });
-    expect([...slim.entries.keys()].sort()).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml']);
+    expect([...slim.entries.keys()].sort()).toEqual([
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/_rels/workbook.xml.rels',
+      'xl/workbook.xml',
+      'xl/worksheets/sheet1.xml',
+    ]);
   });
 
   it('keeps what the kept sheets reference, through relative targets, and drops what only dropped sheets did', async () => {
     const pkg = await openXlsx(fixture(JX), { fileName: JX });
-    const slim = await openXlsx(await pkg.withOnlySheets((name) => ['Declaration', 'Smelter List'].includes(name)), { fileName: 'slim.xlsx' });
+    const slim = await openXlsx(await pkg.withOnlySheets((name) => ['Declaration', 'Smelter List'].includes(name)), {
+      fileName: 'slim.xlsx',
+    });
     const kept = [...slim.entries.keys()];
     // Declaration (sheet4) and Smelter List (sheet5) with their rels, drawings, comments, VML and image.
-    for (const part of ['xl/worksheets/_rels/sheet4.xml.rels', 'xl/drawings/drawing4.xml', 'xl/drawings/_rels/drawing4.xml.rels', 'xl/comments1.xml', 'xl/drawings/vmlDrawing1.vml', 'xl/comments2.xml', 'xl/media/image1.png', 'xl/sharedStrings.xml', 'xl/styles.xml', 'xl/theme/theme1.xml', 'docProps/core.xml', 'customXml/itemProps1.xml']) {
+    for (const part of [
+      'xl/worksheets/_rels/sheet4.xml.rels',
+      'xl/drawings/drawing4.xml',
+      'xl/drawings/_rels/drawing4.xml.rels',
+      'xl/comments1.xml',
+      'xl/drawings/vmlDrawing1.vml',
+      'xl/comments2.xml',
+      'xl/media/image1.png',
+      'xl/sharedStrings.xml',
+      'xl/styles.xml',
+      'xl/theme/theme1.xml',
+      'docProps/core.xml',
+      'customXml/itemProps1.xml',
+    ]) {
       expect(kept, part).toContain(part);
     }
     // Parts only the other sheets reference.
-    for (const part of ['xl/worksheets/sheet2.xml', 'xl/drawings/drawing2.xml', 'xl/comments3.xml', 'xl/worksheets/_rels/sheet6.xml.rels', 'xl/calcChain.xml']) {
+    for (const part of [
+      'xl/worksheets/sheet2.xml',
+      'xl/drawings/drawing2.xml',
+      'xl/comments3.xml',
+      'xl/worksheets/_rels/sheet6.xml.rels',
+      'xl/calcChain.xml',
+    ]) {
       expect(kept, part).not.toContain(part);
     }
   });

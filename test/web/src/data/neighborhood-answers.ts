@@ -12,10 +12,11 @@ export function upstreamAnswer(nodes: GraphNodeInput[], relationships: Relations
   const queue = [root];
   for (let h = 0; h < queue.length; h++) {
     const id = queue[h]!;
-    for (const r of tin) if (r.to === id && !tier.has(r.from)) {
-      tier.set(r.from, tier.get(id)! + 1);
-      queue.push(r.from);
-    }
+    for (const r of tin)
+      if (r.to === id && !tier.has(r.from)) {
+        tier.set(r.from, tier.get(id)! + 1);
+        queue.push(r.from);
+      }
   }
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return NeighborhoodAnswerSchema.parse({
@@ -27,4 +28,3 @@ export function upstreamAnswer(nodes: GraphNodeInput[], relationships: Relations
     totalRelationships: 0,
   });
 }
-

@@ -8,14 +8,27 @@ import { describe, expect, it } from 'vitest';
 import { originMix, smelterMix } from '../../../../graph/analyses/origin-mix.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../../graph/model.js';
 import { nodeIndex } from '../../../../graph/snapshot.js';
-import { allowedSupplies, company, country as countryNode, smelter as smelterNode, snapshotOf, type RandomEdge } from '../../../graph/graph-builders.js';
+import {
+  allowedSupplies,
+  company,
+  country as countryNode,
+  smelter as smelterNode,
+  snapshotOf,
+  type RandomEdge,
+} from '../../../graph/graph-builders.js';
 import { originSankey } from '../../../../web/src/data/origin-sankey.js';
 import { SupplyGraph } from '../../../../web/src/data/supply-graph.js';
 import { upstreamAnswer } from './neighborhood-answers.js';
 
 const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => smelterNode(id, { rmapStatus: 'conformant', recycledOrScrap });
 const country = (id: string, cahra: boolean): GraphNodeInput => countryNode(id, { cahra });
-const sup = (from: string, to: string, share?: number): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share !== undefined ? { share } : {}) });
+const sup = (from: string, to: string, share?: number): RelationshipInput => ({
+  type: 'SUPPLIES',
+  from,
+  to,
+  metal: 'tin',
+  ...(share !== undefined ? { share } : {}),
+});
 
 function sankeyOf(nodes: GraphNodeInput[], relationships: RelationshipInput[], root: string) {
   return originSankey(SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, relationships, root), 'tin', 1000));
@@ -26,7 +39,8 @@ describe('originSankey', () => {
     const nodes = [company('A'), company('B'), smelter('S1'), smelter('S2', true), country('CD', true), country('PE', false)];
     const rels = [sup('B', 'A', 0.5), sup('S2', 'A', 0.25), sup('S1', 'B', 1), sup('CD', 'S1', 0.4), sup('PE', 'S1', 0.4)];
     const s = sankeyOf(nodes, rels, 'A');
-    const band = (source: string, target: string, kind: string) => s.links.find((l) => l.source === source && l.target === target && l.kind === kind)?.value ?? 0;
+    const band = (source: string, target: string, kind: string) =>
+      s.links.find((l) => l.source === source && l.target === target && l.kind === kind)?.value ?? 0;
     expect(band('country:CD', 'smelter:S1', 'cahra')).toBeCloseTo(0.2, 12);
     expect(band('country:PE', 'smelter:S1', 'other')).toBeCloseTo(0.2, 12);
     expect(band('undisclosed', 'smelter:S1', 'undisclosed')).toBeCloseTo(0.1, 12); // S1's uncovered 20 %
@@ -35,7 +49,12 @@ describe('originSankey', () => {
     expect(band('smelter:S2', 'company', 'recycled')).toBeCloseTo(0.25, 12); // S2 enters at A itself
     expect(band('undisclosed', 'company', 'undisclosed')).toBeCloseTo(0.25, 12); // A's uncovered 25 %
     expect(band('tier:1', 'company', 'cahra')).toBeCloseTo(0.2, 12);
-    expect(s.totals).toEqual({ cahra: expect.closeTo(0.2, 12), other: expect.closeTo(0.2, 12), recycled: expect.closeTo(0.25, 12), undisclosed: expect.closeTo(0.35, 12) });
+    expect(s.totals).toEqual({
+      cahra: expect.closeTo(0.2, 12),
+      other: expect.closeTo(0.2, 12),
+      recycled: expect.closeTo(0.25, 12),
+      undisclosed: expect.closeTo(0.35, 12),
+    });
   });
 
   it('counts a loop back to the company as a second pass, not lost supply', () => {
@@ -50,12 +69,19 @@ describe('originSankey', () => {
     expect(s.totals.undisclosed).toBeCloseTo(mix.undisclosed, 12);
   });
 
-  it('agrees with the engine\'s origin mix and smelter mix on random graphs', () => {
+  it("agrees with the engine's origin mix and smelter mix on random graphs", () => {
     const labels = fc.constantFrom<'Company' | 'Smelter' | 'Country'>('Company', 'Company', 'Smelter', 'Country');
     const arbitrary = fc.record({
       kinds: fc.array(fc.tuple(labels, fc.boolean()), { minLength: 2, maxLength: 12 }),
       edges: fc.array(
-        fc.record({ from: fc.nat(40), to: fc.nat(40), share: fc.option(fc.integer({ min: 1, max: 100 }).map((x) => x / 100), { nil: undefined }) }),
+        fc.record({
+          from: fc.nat(40),
+          to: fc.nat(40),
+          share: fc.option(
+            fc.integer({ min: 1, max: 100 }).map((x) => x / 100),
+            { nil: undefined },
+          ),
+        }),
         { maxLength: 40 },
       ),
     });
@@ -63,7 +89,11 @@ describe('originSankey', () => {
     fc.assert(
       fc.property(arbitrary, ({ kinds, edges }) => {
         const nodes: GraphNodeInput[] = kinds.map(([label, flag], i) =>
-          label === 'Company' ? company(`c${i}`) : label === 'Smelter' ? smelter(`s${i}`, flag) : country(`X${String.fromCharCode(65 + i)}`, flag),
+          label === 'Company'
+            ? company(`c${i}`)
+            : label === 'Smelter'
+              ? smelter(`s${i}`, flag)
+              : country(`X${String.fromCharCode(65 + i)}`, flag),
         );
         const root = nodes.find((n) => n.label === 'Company');
         if (!root) return;

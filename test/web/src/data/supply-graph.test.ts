@@ -4,32 +4,47 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GraphNodeInput, RelationshipInput } from '../../../../graph/model.js';
+import type { RelationshipInput } from '../../../../graph/model.js';
 import { company } from '../../../graph/graph-builders.js';
 import { SupplyGraph, visiblePart } from '../../../../web/src/data/supply-graph.js';
 import { upstreamAnswer } from './neighborhood-answers.js';
 
-const sup = (from: string, to: string, share?: number): RelationshipInput => ({ type: 'SUPPLIES', from, to, metal: 'tin', ...(share !== undefined ? { share } : {}) });
+const sup = (from: string, to: string, share?: number): RelationshipInput => ({
+  type: 'SUPPLIES',
+  from,
+  to,
+  metal: 'tin',
+  ...(share !== undefined ? { share } : {}),
+});
 
 describe('SupplyGraph', () => {
   it('makes shares effective as SPEC §1 says, for any mix of declared and missing shares', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.integer({ min: 1, max: 100 }).map((x) => x / 100), { nil: undefined }), { minLength: 1, maxLength: 8 }), (shares) => {
-        const nodes = [company('buyer'), ...shares.map((_, i) => company(`s${i}`))];
-        const rels = shares.map((s, i) => sup(`s${i}`, 'buyer', s));
-        const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'buyer'), 'tin', 10);
-        const declared = shares.reduce<number>((a, s) => a + (s ?? 0), 0);
-        const missing = shares.filter((s) => s === undefined).length;
-        shares.forEach((s, i) => {
-          const e = g.edges.get(`s${i}\u0000buyer`)!;
-          const expected =
-            declared > 1 ? (s === undefined ? 0 : s / declared) : s === undefined ? (declared >= 1 ? 0 : (1 - declared) / missing) : s;
-          expect(e.effectiveShare).toBeCloseTo(expected, 12);
-        });
-        expect(g.overShared.has('buyer')).toBe(declared > 1 + 1e-9);
-        const covered = [...g.edges.values()].reduce((a, e) => a + e.effectiveShare!, 0);
-        expect(g.undisclosedRemainder('buyer')).toBeCloseTo(Math.max(0, 1 - covered), 12);
-      }),
+      fc.property(
+        fc.array(
+          fc.option(
+            fc.integer({ min: 1, max: 100 }).map((x) => x / 100),
+            { nil: undefined },
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (shares) => {
+          const nodes = [company('buyer'), ...shares.map((_, i) => company(`s${i}`))];
+          const rels = shares.map((s, i) => sup(`s${i}`, 'buyer', s));
+          const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'buyer'), 'tin', 10);
+          const declared = shares.reduce<number>((a, s) => a + (s ?? 0), 0);
+          const missing = shares.filter((s) => s === undefined).length;
+          shares.forEach((s, i) => {
+            const e = g.edges.get(`s${i}\u0000buyer`)!;
+            const expected =
+              declared > 1 ? (s === undefined ? 0 : s / declared) : s === undefined ? (declared >= 1 ? 0 : (1 - declared) / missing) : s;
+            expect(e.effectiveShare).toBeCloseTo(expected, 12);
+          });
+          expect(g.overShared.has('buyer')).toBe(declared > 1 + 1e-9);
+          const covered = [...g.edges.values()].reduce((a, e) => a + e.effectiveShare!, 0);
+          expect(g.undisclosedRemainder('buyer')).toBeCloseTo(Math.max(0, 1 - covered), 12);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -40,7 +55,12 @@ describe('SupplyGraph', () => {
     const rels = [sup('B', 'A'), sup('C', 'B'), sup('D', 'C'), sup('D', 'A')];
     const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'A'), 'tin', 10);
     const all = visiblePart(g, new Set());
-    expect([...all.tierOf]).toEqual([['A', 0], ['B', 1], ['D', 1], ['C', 2]]);
+    expect([...all.tierOf]).toEqual([
+      ['A', 0],
+      ['B', 1],
+      ['D', 1],
+      ['C', 2],
+    ]);
     const collapsed = visiblePart(g, new Set(['B']));
     expect(collapsed.nodes.map((n) => n.id).sort()).toEqual(['A', 'B', 'D']);
     expect(collapsed.edges.map((e) => e.key).sort()).toEqual(['B\u0000A', 'D\u0000A']);
@@ -60,7 +80,12 @@ describe('SupplyGraph', () => {
     // Expanding B fetches its neighbourhood (2 hops) and adds it, tiers shifted by B's tier.
     const fromB = upstreamAnswer(nodes, rels, 'B');
     g.merge({ ...fromB, nodes: fromB.nodes.filter((n) => n.tier <= 2) }, 2, 1);
-    expect([...g.nodes.values()].map((n) => [n.id, n.tier])).toEqual([['A', 0], ['B', 1], ['C', 2], ['D', 3]]);
+    expect([...g.nodes.values()].map((n) => [n.id, n.tier])).toEqual([
+      ['A', 0],
+      ['B', 1],
+      ['C', 2],
+      ['D', 3],
+    ]);
     expect([...g.frontier]).toEqual(['D']);
     expect(visiblePart(g, new Set()).withHiddenSuppliers.has('D')).toBe(true);
   });

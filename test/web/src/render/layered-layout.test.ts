@@ -42,9 +42,15 @@ describe('layeredLayout', () => {
         { id: 'a1', column: 1, sortKey: 'z' },
         { id: 'b1', column: 1, sortKey: 'y' },
       ],
-      [{ from: 'a0', to: 'a1' }, { from: 'b0', to: 'b1' }],
+      [
+        { from: 'a0', to: 'a1' },
+        { from: 'b0', to: 'b1' },
+      ],
     );
-    expect(layout.columns).toEqual([['a0', 'b0'], ['a1', 'b1']]);
+    expect(layout.columns).toEqual([
+      ['a0', 'b0'],
+      ['a1', 'b1'],
+    ]);
     expect(layout.nodes.get('a1')!.x).toBe(COLUMN_GAP);
   });
 

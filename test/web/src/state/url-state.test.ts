@@ -6,7 +6,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METAL_IDS } from '../../../../graph/metals.js';
-import { DEFAULT_STATE, formatUrlState, GROUPINGS, MAX_DEPTH, parseUrlState, RENDERERS, VIEWS, type UrlState } from '../../../../web/src/state/url-state.js';
+import {
+  DEFAULT_STATE,
+  formatUrlState,
+  GROUPINGS,
+  MAX_DEPTH,
+  parseUrlState,
+  RENDERERS,
+  VIEWS,
+  type UrlState,
+} from '../../../../web/src/state/url-state.js';
 
 // Ids as the API allows them: printable, trimmed, any punctuation (commas, ampersands, spaces inside).
 const id = fc
