@@ -841,15 +841,12 @@ describe('readCmrtWorkbook refuses bad files with a clear error', () => {
       { name: 'Smelter List', xml: sheetXml(rows(), 5) },
     ]);
     const before = process.memoryUsage().rss;
-    const started = Date.now();
     const err = await failure(readCmrtWorkbook(bytes, { fileName: 'huge.xlsx' }));
-    const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     expect(err.message).toBe('huge.xlsx: the Smelter List has more than 20000 smelter rows, the limit for one workbook');
     expect((err as PayloadTooLargeError).fields).toEqual([
       { path: 'huge.xlsx!Smelter List', message: 'the Smelter List has more than 20000 smelter rows, the limit for one workbook' },
     ]);
-    expect(elapsed).toBeLessThan(20_000);
     expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1024 * 1024);
   }, 60_000);
 });

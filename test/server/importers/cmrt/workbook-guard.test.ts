@@ -132,13 +132,11 @@ describe('openXlsx refuses what is too large, without inflating it', () => {
       { name: 'xl/worksheets/sheet1.xml', deflated: zeros, declaredSize: 1024 },
     ]);
     const before = process.memoryUsage().rss;
-    const started = Date.now();
     const err = await failure(openXlsx(liar, { fileName: 'liar.xlsx' }));
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     expect(err.message).toBe(
       'decompression bomb: xl/worksheets/sheet1.xml in liar.xlsx inflates to more than the 1024 bytes its zip directory declares',
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
 
