@@ -1,5 +1,5 @@
 /**
- * The resident memory of a process that holds one snapshot, as the service does (SPEC §2: a
+ * The resident memory of a process that holds one snapshot, as the service does (ARCHITECTURE.md, "Layers of the engine": a
  * snapshot of 1M nodes / 5M SUPPLIES within 600 MB RSS). bench/worker.ts measures what the
  * snapshot retains on the heap; this measures the process from outside, in a fresh child of its
  * own, so that the million row objects and the baselines of the worker leave no pages behind:

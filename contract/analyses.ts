@@ -1,5 +1,5 @@
 /**
- * Answers of the analysis routes (SPEC §3a), declared once: they validate the routes' output,
+ * Answers of the analysis routes (README's "The API in brief"), declared once: they validate the routes' output,
  * document it in OpenAPI, and type the CLI's --json and the web client.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The domain model of the supply graph (SPEC §1), declared once in zod. Validation, the TypeScript
+ * The domain model of the supply graph (README's graph model), declared once in zod. Validation, the TypeScript
  * types, the OpenAPI document and the stores all derive from these schemas.
  *
  * Material flow has one direction everywhere: a SUPPLIES relationship points from the source to
@@ -184,7 +184,7 @@ export function relationshipKey(r: RelationshipKey): string {
   return r.type === 'SUPPLIES' ? `SUPPLIES\u0000${r.from}\u0000${r.to}\u0000${r.metal}` : `LOCATED_IN\u0000${r.from}\u0000${r.to}`;
 }
 
-/** The graph-import document of SPEC §3a; also the JSON export. */
+/** The graph-import document of README's "The API in brief"; also the JSON export. */
 export const GraphDocumentSchema = z
   .object({
     nodes: z.array(GraphNodeSchema).default([]),

@@ -1,4 +1,4 @@
-/** What-if (SPEC §2.7): remove 100 suppliers (companies, smelters, a country) at once, all metals: target ≤ 1 s. */
+/** What-if (ARCHITECTURE.md, "Layers of the engine"): remove 100 suppliers (companies, smelters, a country) at once, all metals: target ≤ 1 s. */
 import { impactOfRemoval } from '../../graph/analyses/impact.js';
 import type { BenchCase } from '../lib/types.js';
 import { mulberry32 } from './sample.js';

@@ -1,5 +1,5 @@
 /**
- * Compiling the snapshot (SPEC §2): target ≤ 2 s on 1M nodes / 5M SUPPLIES.
+ * Compiling the snapshot (ARCHITECTURE.md, "Layers of the engine"): target ≤ 2 s on 1M nodes / 5M SUPPLIES.
  *
  * `snapshot-compile`: compileSnapshotFromColumns over the generated network as a columnar scan
  * (graph/scan-columns.ts: ids in one string array, SUPPLIES ends as Int32Array positions, metal

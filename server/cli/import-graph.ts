@@ -1,5 +1,5 @@
 /**
- * `oretrace import graph FILE...`: JSON graph documents (SPEC §3a, also what `oretrace export
+ * `oretrace import graph FILE...`: JSON graph documents (README's "The API in brief", also what `oretrace export
  * --format json` writes) and/or a pair of CSV files (nodes.csv, relationships.csv, told apart by
  * file name or given with --nodes / --relationships), written in ONE all-or-nothing import.
  * Problems name the file and the row: `relationships.csv row 5 column to: …`,

@@ -1,5 +1,5 @@
 /**
- * The `oretrace` command line (SPEC §4): `npx oretrace …` or `npm run cli -- …`.
+ * The `oretrace` command line (README's "Command line"): `npx oretrace …` or `npm run cli -- …`.
  * Each command is a thin shell over the same modules the server uses.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';

@@ -1,7 +1,7 @@
 /**
  * Graph export: pure functions from a store scan to the files other programs read.
  *
- * - JSON: exactly the import document of SPEC §3a (plus `version` and `exportedAt`, which the
+ * - JSON: exactly the import document of README's "The API in brief" (plus `version` and `exportedAt`, which the
  *   import ignores), so export → import round-trips.
  * - CSV: nodes.csv and relationships.csv (RFC 4180), the same columns the CSV import reads
  *   (server/importers/graph-csv.ts); text that a spreadsheet would run as a formula is written
@@ -253,7 +253,7 @@ export interface ExportOptions {
 
 // --- JSON ------------------------------------------------------------------------------------
 
-/** The JSON export: the import document of SPEC §3a with the store version and the export time. */
+/** The JSON export: the import document of README's "The API in brief" with the store version and the export time. */
 export const GraphExportSchema = GraphDocumentSchema.extend({
   version: z.number().int().describe('Store version the export was taken from; ignored by the import'),
   exportedAt: z.iso.datetime().describe('When the export was taken; ignored by the import'),

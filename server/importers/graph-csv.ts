@@ -1,6 +1,6 @@
 /**
  * CSV graph import: nodes.csv and relationships.csv, with the columns the CSV export writes
- * (server/exporters/graph-export.ts), read into the import document of SPEC §3a.
+ * (server/exporters/graph-export.ts), read into the import document of README's "The API in brief"
  *
  * Rules:
  * - The first row names the columns; any subset of the known columns in any order, but an unknown

@@ -1,6 +1,6 @@
 /**
  * POST /api/v1/imports/graph — a whole graph in one all-or-nothing write: the JSON document of
- * SPEC §3a, or the same as CSV (multipart/form-data with file parts `nodes` and `relationships`,
+ * README's "The API in brief", or the same as CSV (multipart/form-data with file parts `nodes` and `relationships`,
  * the files GET /api/v1/export?format=csv gives).
  */
 import { errorCodes, type FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The one storage interface of oretrace (SPEC §5). Two adapters implement it — Neo4j for
+ * The one storage interface of oretrace (ARCHITECTURE.md, "Where to add"). Two adapters implement it — Neo4j for
  * production, graphology-in-a-file for `npm start` without a database — and both pass the same
  * contract suite (test/server/stores/graph-store-contract.ts).
  *

@@ -97,7 +97,7 @@ export function findCycle(supplies: readonly Supplies[], metal: Metal): string[]
 }
 
 /**
- * Sources of a metal as SPEC §1/§2 define them, seen from the nodes upstream: countries,
+ * Sources of a metal as README's graph model/§2 define them, seen from the nodes upstream: countries,
  * recycled/scrap smelters, and nodes with no incoming SUPPLIES of the metal.
  */
 export function isSource(

@@ -1,7 +1,7 @@
 /**
  * originMix and smelterMix walk only the node's upstream, in the layer's compact order, reusing one
  * scratch array per layer. Checked here against a full solve of the whole layer's absorbing chain
- * (written from SPEC §1, independently of the engine), on random graphs whose node order is
+ * (written from README's graph model, independently of the engine), on random graphs whose node order is
  * shuffled (so that compact order and index order differ), with cycles, self-suppliers, closed
  * loops and over-declared buyers (whose undeclared relationships get weight 0 and so are not
  * steps of the walk), and across calls that fail half-way.
@@ -17,7 +17,7 @@ import { allowedSupplies, denseSolve, snapshotOf } from '../graph-builders.js';
 const SLOW = { timeout: 60_000 };
 
 /**
- * Absorption probabilities of the walk of SPEC §1 from every node of the tin layer into every
+ * Absorption probabilities of the walk of README's graph model from every node of the tin layer into every
  * absorbing node, by one linear solve over all transient nodes that can reach an absorbing one
  * (the rest never reach an origin: all undisclosed). Steps: w(u, v) from the snapshot's effective
  * weights, divided by the described intake Σw + remainder where that is whole up to rounding.

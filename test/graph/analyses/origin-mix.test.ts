@@ -286,17 +286,17 @@ describe('originMix and smelterMix on small graphs', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The oracle: the absorbing Markov chain built from the raw relationships (SPEC §1's share rules
+// The oracle: the absorbing Markov chain built from the raw relationships (README's graph model's share rules
 // worked out here, independently of the snapshot), solved densely.
 
-const TOLERANCE = 1e-9; // SPEC §1: shares summing above 1 by less than this are rounding
+const TOLERANCE = 1e-9; // README's graph model: shares summing above 1 by less than this are rounding
 
 interface RawGraph {
   nodes: GraphNode[];
   supplies: Supplies[];
 }
 
-/** Effective intake of each buyer per SPEC §1: sources with weights. */
+/** Effective intake of each buyer per README's graph model: sources with weights. */
 function intakeOf(graph: RawGraph): Map<string, { from: string; w: number }[]> {
   const byBuyer = new Map<string, Supplies[]>();
   for (const r of graph.supplies) {

@@ -218,7 +218,7 @@ interface Step {
 }
 
 /**
- * Each buyer's sources with their effective shares (SPEC §1): a relationship's own share, else an
+ * Each buyer's sources with their effective shares (README's graph model): a relationship's own share, else an
  * equal part of what the buyer's explicit shares leave (no shape here declares more than 1).
  */
 function intakeOf(shape: HostileShape): Map<string, Step[]> {
@@ -266,7 +266,7 @@ function highRiskOf(shape: HostileShape): (id: string) => number | undefined {
 
 /**
  * The weight of every (simple path, high-risk end) pair from the buyer within maxDepth hops,
- * highest first, by enumerating them all: the fold of SPEC §2.4 in its order, (share · decay) per
+ * highest first, by enumerating them all: the fold of ARCHITECTURE.md, "Layers of the engine" in its order, (share · decay) per
  * hop from the buyer outwards, the end's risk last. A path may run on through a high-risk node.
  */
 function everyRiskPathWeight(shape: HostileShape, maxDepth: number): number[] {
@@ -497,7 +497,7 @@ function describeDeepChain(depth: number): void {
     it('every node of the chain above the buyer is a single point of failure, with all of its intake', () => {
       const spof = answers()('singlePointsOfFailure');
       expect(spof.redundancy).toBe(1);
-      // The buyer itself is not one of its own; its smelter is; CD and PE are two sources (SPEC §2.5).
+      // The buyer itself is not one of its own; its smelter is; CD and PE are two sources (ARCHITECTURE.md, "Layers of the engine").
       const expected = [...chain.slice(0, -1), 'S0'].sort();
       expect(spof.singlePointsOfFailure.map((s: { id: string }) => s.id)).toEqual(expected);
       expect(spof.singlePointsOfFailure.every((s: { share: number }) => s.share === 1)).toBe(true);

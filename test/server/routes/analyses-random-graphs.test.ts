@@ -227,7 +227,7 @@ async function expectEveryAnswerValid(graph: RandomGraph, removed: string[]): Pr
 describe('every analysis route on random supply graphs', () => {
   it('finds every analysis operation of the OpenAPI document, each answering in a schema of the catalogue', () => {
     const paths = ops.map((op) => `${op.method} ${op.path}`).sort();
-    // The routes of SPEC §3 at least; a new one joins this test by its tag alone.
+    // The routes of README's "The API in brief" at least; a new one joins this test by its tag alone.
     expect(paths).toEqual(
       expect.arrayContaining([
         'GET /api/v1/companies/{id}/origins',

@@ -109,7 +109,7 @@ describe('neighbourhood', () => {
 });
 
 describe('graph import', () => {
-  it('imports the SPEC §3a document shape', async () => {
+  it('imports the document shape of the API (README, "The API in brief")', async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/imports/graph',

@@ -1,5 +1,5 @@
 /**
- * Cypher injection is impossible by construction (issue 6, SPEC §5): values travel only as
+ * Cypher injection is impossible by construction (issue 6, ARCHITECTURE.md, "Where to add"): values travel only as
  * parameters, and the only text spliced into queries is labels and relationship types from fixed
  * sets. This checks the source of the Neo4j adapter (so that a future edit cannot quietly splice
  * caller text into a query) and every query the builders can produce.

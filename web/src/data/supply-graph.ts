@@ -1,7 +1,7 @@
 /**
  * The part of the supply graph the page holds for one focal company and metal: the upstream
  * neighbourhood the API returned, grown when the user expands a node at its edge. Shares are
- * made effective here by the rule of SPEC §1 (missing shares split the rest; over-full sums are
+ * made effective here by the rule of README's graph model (missing shares split the rest; over-full sums are
  * scaled), which is what edge widths and the Sankey's flows are drawn with.
  *
  * Material flows from `from` (the source) to `to` (the buyer), as everywhere in oretrace.
@@ -22,7 +22,7 @@ export interface SupplyEdge {
   metal: Metal;
   /** The declared share, if any. */
   share: number | undefined;
-  /** The share after SPEC §1's rules; undefined while the buyer's suppliers are not all known. */
+  /** The share after README's graph model's rules; undefined while the buyer's suppliers are not all known. */
   effectiveShare: number | undefined;
 }
 
@@ -88,7 +88,7 @@ export class SupplyGraph {
     push(this.outgoing, r.from, edge);
   }
 
-  /** SPEC §1: missing shares get (1 − S)/k; explicit shares summing above 1 are scaled to 1. */
+  /** README's graph model: missing shares get (1 − S)/k; explicit shares summing above 1 are scaled to 1. */
   private computeEffectiveShares(): void {
     this.overShared.clear();
     for (const [buyer, edges] of this.incoming) {

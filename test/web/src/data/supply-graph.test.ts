@@ -18,7 +18,7 @@ const sup = (from: string, to: string, share?: number): RelationshipInput => ({
 });
 
 describe('SupplyGraph', () => {
-  it('makes shares effective as SPEC §1 says, for any mix of declared and missing shares', () => {
+  it("makes shares effective as the README's graph model says, for any mix of declared and missing shares", () => {
     fc.assert(
       fc.property(
         fc.array(
