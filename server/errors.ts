@@ -132,3 +132,31 @@ export class AnalysisMemoryError extends DomainError {
   readonly code = 'analysis-memory-limit';
   readonly title = 'The analysis needed more memory than its limit (ANALYSIS_HEAP_MB)';
 }
+
+/** How a domain error crosses a worker-thread boundary (analysis pool, CMRT reader, smelter matcher). */
+export interface SerializedDomainError {
+  /** The error's class name, or 'Error' for anything that is not a DomainError. */
+  kind: string;
+  message: string;
+  fields: FieldProblem[];
+}
+
+export function serializeDomainError(err: unknown): SerializedDomainError {
+  if (err instanceof DomainError) return { kind: err.name, message: err.message, fields: err.fields };
+  return { kind: 'Error', message: err instanceof Error ? err.message : String(err), fields: [] };
+}
+
+/** The domain errors a worker may throw, rebuilt by class name (those made of a message and fields). */
+const CARRIED: Record<string, new (message: string, fields?: FieldProblem[]) => DomainError> = {
+  ValidationError,
+  NotFoundError,
+  UnprocessableError,
+  PayloadTooLargeError,
+  ConflictError,
+};
+
+/** The domain error as its own class, or undefined when `kind` names none of them (a bug: the caller says whose). */
+export function deserializeDomainError(e: SerializedDomainError): DomainError | undefined {
+  const ErrorClass = CARRIED[e.kind];
+  return ErrorClass ? new ErrorClass(e.message, e.fields) : undefined;
+}

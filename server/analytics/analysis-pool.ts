@@ -22,48 +22,39 @@ import { Worker } from 'node:worker_threads';
 import { UnknownNodeError, UnsolvableCycleError } from '../../graph/errors.js';
 import type { NodeLabel } from '../../graph/model.js';
 import type { Snapshot } from '../../graph/snapshot.js';
-import { AnalysisMemoryError, AnalysisTimeoutError, DomainError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
+import {
+  AnalysisMemoryError,
+  AnalysisTimeoutError,
+  deserializeDomainError,
+  serializeDomainError,
+  type SerializedDomainError,
+} from '../errors.js';
 import { answerJson, runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from './analysis-catalog.js';
 
 /** How a DomainError, or the engine's UnknownNodeError or UnsolvableCycleError, crosses the thread boundary. */
-export interface SerializedError {
-  kind: string;
-  message: string;
-  fields?: { path: string; message: string }[];
+export interface SerializedError extends SerializedDomainError {
   /** UnknownNodeError's own fields, to rebuild it on the other side. */
   unknownNode?: { id: string; label?: NodeLabel; field?: string };
 }
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof DomainError) return { kind: err.name, message: err.message, fields: err.fields };
   if (err instanceof UnknownNodeError) {
     const unknownNode: NonNullable<SerializedError['unknownNode']> = { id: err.id };
     if (err.label !== undefined) unknownNode.label = err.label;
     if (err.field !== undefined) unknownNode.field = err.field;
-    return { kind: err.name, message: err.message, unknownNode };
+    return { kind: err.name, message: err.message, fields: [], unknownNode };
   }
-  if (err instanceof UnsolvableCycleError) return { kind: err.name, message: err.message };
-  return { kind: 'Error', message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof UnsolvableCycleError) return { kind: err.name, message: err.message, fields: [] };
+  return serializeDomainError(err);
 }
 
 export class AnalysisFailedError extends Error {}
 
 export function deserializeError(e: SerializedError): Error {
-  switch (e.kind) {
-    case 'ValidationError':
-      return new ValidationError(e.message, e.fields);
-    case 'NotFoundError':
-      return new NotFoundError(e.message, e.fields);
-    case 'UnprocessableError':
-      return new UnprocessableError(e.message, e.fields);
-    case 'UnknownNodeError':
-      if (e.unknownNode) return new UnknownNodeError(e.unknownNode.id, e.unknownNode.label, e.unknownNode.field);
-      return new AnalysisFailedError(e.message);
-    case 'UnsolvableCycleError':
-      return new UnsolvableCycleError(e.message);
-    default:
-      return new AnalysisFailedError(e.message);
-  }
+  const u = e.unknownNode;
+  if (e.kind === 'UnknownNodeError' && u) return new UnknownNodeError(u.id, u.label, u.field);
+  if (e.kind === 'UnsolvableCycleError') return new UnsolvableCycleError(e.message);
+  return deserializeDomainError(e) ?? new AnalysisFailedError(e.message);
 }
 
 export type WorkerMessage =

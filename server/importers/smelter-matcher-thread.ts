@@ -17,15 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Smelter } from '../../graph/model.js';
-import {
-  ConflictError,
-  DomainError,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnprocessableError,
-  ValidationError,
-  type FieldProblem,
-} from '../errors.js';
+import { deserializeDomainError, serializeDomainError, type SerializedDomainError } from '../errors.js';
 import { listAllNodes, type GraphStore } from '../stores/graph-store.js';
 import type { KnownSmelter, SmelterClaim, SmelterResolution } from './smelter-resolution.js';
 
@@ -33,11 +25,7 @@ import type { KnownSmelter, SmelterClaim, SmelterResolution } from './smelter-re
 export const MATCHER_HEAP_MB = 1024;
 
 /** How a domain error crosses the thread boundary. */
-export interface SerializedMatchError {
-  kind: string;
-  message: string;
-  fields: FieldProblem[];
-}
+export type SerializedMatchError = SerializedDomainError;
 
 export interface MatchRequest {
   id: number;
@@ -57,28 +45,12 @@ export type MatchReply =
   /** Building the resolver failed: every claim of the batch fails with it. */
   | { id: number; error: SerializedMatchError };
 
-export function serializeMatchError(err: unknown): SerializedMatchError {
-  if (err instanceof DomainError) return { kind: err.name, message: err.message, fields: err.fields };
-  return { kind: 'Error', message: err instanceof Error ? err.message : String(err), fields: [] };
-}
+export const serializeMatchError = serializeDomainError;
 
 /** The error the resolver threw, as its own class (it throws ValidationError; the rest in case). */
 export function deserializeMatchError(e: SerializedMatchError): Error {
-  switch (e.kind) {
-    case 'ValidationError':
-      return new ValidationError(e.message, e.fields);
-    case 'NotFoundError':
-      return new NotFoundError(e.message, e.fields);
-    case 'UnprocessableError':
-      return new UnprocessableError(e.message, e.fields);
-    case 'PayloadTooLargeError':
-      return new PayloadTooLargeError(e.message, e.fields);
-    case 'ConflictError':
-      return new ConflictError(e.message, e.fields);
-    default:
-      // A bug, not the request's fault: a 500 whose message the error handler never shows.
-      return new Error(`smelter matching failed: ${e.message}`);
-  }
+  // Anything else is a bug, not the request's fault: a 500 whose message the error handler never shows.
+  return deserializeDomainError(e) ?? new Error(`smelter matching failed: ${e.message}`);
 }
 
 /** Graph smelters as the resolver sees them: aliases are confirmed names, rejectedNames refused ones. */

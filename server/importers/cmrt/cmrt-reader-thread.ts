@@ -10,7 +10,7 @@
  * workbook that needs more is refused (413) and the thread replaced, not the service killed.
  */
 import { Worker } from 'node:worker_threads';
-import { DomainError, PayloadTooLargeError, UnprocessableError, ValidationError, type FieldProblem } from '../../errors.js';
+import { deserializeDomainError, PayloadTooLargeError, serializeDomainError, type SerializedDomainError } from '../../errors.js';
 import type { CmrtDocument } from './cmrt-document.js';
 import type { ReadCmrtOptions } from './cmrt-reader.js';
 
@@ -24,32 +24,16 @@ export interface ReadRequest {
 }
 
 /** How a reader error crosses the thread boundary. */
-export interface SerializedReadError {
-  kind: string;
-  message: string;
-  fields: FieldProblem[];
-}
+export type SerializedReadError = SerializedDomainError;
 
 export type ReadReply = { id: number; document: CmrtDocument } | { id: number; error: SerializedReadError };
 
-export function serializeReadError(err: unknown): SerializedReadError {
-  if (err instanceof DomainError) return { kind: err.name, message: err.message, fields: err.fields };
-  return { kind: 'Error', message: err instanceof Error ? err.message : String(err), fields: [] };
-}
+export const serializeReadError = serializeDomainError;
 
-/** The error the reader threw, as its own class: the reader throws only these three domain errors. */
+/** The error the reader threw, as its own class (it throws ValidationError, PayloadTooLargeError, UnprocessableError). */
 export function deserializeReadError(e: SerializedReadError): Error {
-  switch (e.kind) {
-    case 'ValidationError':
-      return new ValidationError(e.message, e.fields);
-    case 'PayloadTooLargeError':
-      return new PayloadTooLargeError(e.message, e.fields);
-    case 'UnprocessableError':
-      return new UnprocessableError(e.message, e.fields);
-    default:
-      // A bug, not the upload's fault: a 500 whose message the error handler never shows.
-      return new Error(`reading the workbook failed: ${e.message}`);
-  }
+  // Anything else is a bug, not the upload's fault: a 500 whose message the error handler never shows.
+  return deserializeDomainError(e) ?? new Error(`reading the workbook failed: ${e.message}`);
 }
 
 interface PendingRead {
