@@ -13,8 +13,21 @@ export const projectDir = resolve(webDir, '..');
 export const distDir = resolve(webDir, 'dist');
 export const BUILD_INPUTS_FILE = '.build-inputs.json';
 
-/** Files that shape the build besides the bundled modules: the page, the config and the dependency lock. */
-export const FIXED_BUILD_INPUTS = ['web/index.html', 'web/vite.config.ts', 'web/build-inputs.ts', 'package-lock.json'];
+/** The ISO 3166 table the build derives the world map's country codes from (web/country-code-table.ts). */
+export const COUNTRY_TABLE = 'seeds/reference/iso3166_countries_lukes_v10.csv';
+
+/**
+ * Files that shape the build besides the bundled modules: the page, the config and its plugins, the
+ * country table the build reads, and the dependency lock.
+ */
+export const FIXED_BUILD_INPUTS = [
+  'web/index.html',
+  'web/vite.config.ts',
+  'web/build-inputs.ts',
+  'web/country-code-table.ts',
+  COUNTRY_TABLE,
+  'package-lock.json',
+];
 
 export function fileHash(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { BUILD_INPUTS_FILE, distDir, FIXED_BUILD_INPUTS, fileHash, projectDir } from './build-inputs.js';
+import { countryCodeTable } from './country-code-table.js';
 
 const webDir = resolve(projectDir, 'web');
 
@@ -40,7 +41,7 @@ function recordBuildInputs(): Plugin {
 export default defineConfig({
   root: webDir,
   base: '/',
-  // Assets referenced by URL only (the world map, the country code table) are emitted by import.
+  // Assets referenced by URL only (the world map) are emitted by import.
   publicDir: false,
   logLevel: 'warn',
   build: {
@@ -50,5 +51,5 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 800,
   },
-  plugins: [recordBuildInputs()],
+  plugins: [countryCodeTable(), recordBuildInputs()],
 });

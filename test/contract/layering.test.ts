@@ -21,21 +21,6 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   graph: ['server', 'seeds', 'web', 'contract'],
 };
 
-/**
- * Imports that break a rule but are known and explained; each must still exist (the test below
- * fails once it is gone, so the entry is removed with it).
- */
-const KNOWN_EXCEPTIONS: readonly { from: string; to: string; why: string }[] = [
-  {
-    from: 'web/src/data/country-codes.ts',
-    to: 'seeds/reference/iso3166_countries_lukes_v10.csv',
-    why:
-      'data, not code: the ISO 3166 table the server seeds its countries from, bundled as text so that the world map ' +
-      '(shapes keyed by numeric code) and the API (alpha-2) agree without a second list; it goes once the table ' +
-      'lives where both may read it',
-  },
-];
-
 const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
 
 function tsFilesUnder(dir: string): string[] {
@@ -77,7 +62,6 @@ function edgesOf(file: string): Edge[] {
 const topFolder = (rel: string): string => (rel.startsWith('../') ? '(outside the repository)' : rel.split('/')[0]!);
 
 const edges = Object.keys(FORBIDDEN).flatMap((dir) => tsFilesUnder(dir).flatMap(edgesOf));
-const isKnown = (e: Edge) => KNOWN_EXCEPTIONS.some((k) => k.from === e.from && k.to === e.to);
 
 describe('layering of the top-level folders', () => {
   it('reads import, export-from, type-only and dynamic imports', () => {
@@ -105,14 +89,8 @@ describe('layering of the top-level folders', () => {
     it(`${dir}/ imports nothing from ${forbidden.map((f) => `${f}/`).join(', ')}`, () => {
       const broken = edges
         .filter((e) => topFolder(e.from) === dir && (forbidden.includes(topFolder(e.to)) || topFolder(e.to).startsWith('(')))
-        .filter((e) => !isKnown(e))
         .map((e) => `${e.from} → ${e.to}`);
       expect(broken).toEqual([]);
     });
   }
-
-  it('lists only exceptions that still exist', () => {
-    const gone = KNOWN_EXCEPTIONS.filter((k) => !edges.some((e) => e.from === k.from && e.to === k.to));
-    expect(gone).toEqual([]);
-  });
 });
