@@ -10,7 +10,7 @@
  * /api/v1/imports/graph, or compile them with snapshotOf (graph-builders.ts).
  */
 import type { GraphNodeInput, RelationshipInput } from '../../graph/model.js';
-import { company as companyNode } from './graph-builders.js';
+import { CD, company as companyNode, PE, supplies as tin } from './graph-builders.js';
 
 export interface HostileShape {
   /** What the shape is, for test names and benchmark rows. */
@@ -23,20 +23,9 @@ export interface HostileShape {
   remove: string;
 }
 
-const COUNTRIES: GraphNodeInput[] = [
-  { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] },
-  { label: 'Country', id: 'PE', name: 'Peru' },
-];
+const COUNTRIES: GraphNodeInput[] = [CD, PE];
 
 const company = (id: string): GraphNodeInput => companyNode(id, { name: `Company ${id}`, country: 'DE' });
-
-const tin = (from: string, to: string, share?: number): RelationshipInput => ({
-  type: 'SUPPLIES',
-  from,
-  to,
-  metal: 'tin',
-  ...(share !== undefined ? { share } : {}),
-});
 
 /** `count` smelters, each fed by both countries (shares .4/.6); their ids. */
 function smelters(count: number, nodes: GraphNodeInput[], relationships: RelationshipInput[]): string[] {

@@ -9,7 +9,7 @@ import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type Relation
 import { buildIdIndex, canonicalSuppliesOrder, positionsOf, type ScanColumns, scanToColumns } from '../../graph/scan-columns.js';
 import { compileSnapshot, compileSnapshotFromColumns, nodeIndex } from '../../graph/snapshot.js';
 import { mulberry32 } from '../../seeds/random.js';
-import { allowedSupplies, type RandomEdge } from './graph-builders.js';
+import { allowedSupplies, company, smelter, type RandomEdge } from './graph-builders.js';
 
 const parse = (nodes: GraphNodeInput[], relationships: RelationshipInput[], version = 1) => ({
   version,
@@ -240,11 +240,8 @@ describe('canonicalSuppliesOrder', () => {
           const nodes: GraphNodeInput[] = [
             { label: 'Country', id: 'CD', name: 'DRC', cahra: true },
             { label: 'Country', id: 'PE', name: 'Peru' },
-            ...Array.from(
-              { length: 4 },
-              (_, i): GraphNodeInput => ({ label: 'Smelter', id: `s${i}`, name: `s${i}`, metal: 'tin', country: 'PE' }),
-            ),
-            ...Array.from({ length: 8 }, (_, i): GraphNodeInput => ({ label: 'Company', id: `c${i}`, name: `c${i}`, country: 'JP' })),
+            ...Array.from({ length: 4 }, (_, i) => smelter(`s${i}`)),
+            ...Array.from({ length: 8 }, (_, i) => company(`c${i}`)),
           ];
           const relationships = allowedSupplies(nodes, edges);
           // The same relationships in another order (a Fisher–Yates shuffle from the seed).

@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { impactOfRemoval, type ImpactEntry } from '../../../graph/analyses/impact.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id.toUpperCase(), country: 'JP' });
-const sm = (id: string, recycledOrScrap = false): GraphNodeInput => ({
-  label: 'Smelter',
-  id,
-  name: id,
-  metal: 'tin',
-  country: 'PE',
-  ...(recycledOrScrap ? { recycledOrScrap } : {}),
-});
+const co = (id: string): GraphNodeInput => company(id, { name: id.toUpperCase() });
+const sm = (id: string, recycledOrScrap = false): GraphNodeInput => smelter(id, recycledOrScrap ? { recycledOrScrap } : {});
 
 function remove(s: Snapshot, ids: string[], metals?: Array<'tin' | 'gold'>): Array<Omit<ImpactEntry, 'index' | 'name'>> {
   return impactOfRemoval(

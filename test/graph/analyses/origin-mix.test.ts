@@ -7,30 +7,19 @@ import {
   type GraphNode,
   type GraphNodeInput,
   type Relationship,
-  type RelationshipInput,
   type RmapStatus,
   type Supplies,
 } from '../../../graph/model.js';
 import { compileSnapshot, nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { snapshotOf } from '../graph-builders.js';
+import { company, country as countryNode, smelter as smelterNode, snapshotOf, supplies } from '../graph-builders.js';
 import { mulberry32 } from '../../../seeds/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building graphs
 
-const company = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'JP' });
-const smelter = (id: string, rmapStatus: RmapStatus = 'conformant', recycledOrScrap = false): GraphNodeInput => ({
-  label: 'Smelter',
-  id,
-  name: id,
-  metal: 'tin',
-  country: 'PE',
-  rmapStatus,
-  recycledOrScrap,
-});
-const country = (id: string, cahra = false): GraphNodeInput => ({ label: 'Country', id, name: id, cahra });
-const supplies = (from: string, to: string, share?: number, metal: 'tin' | 'gold' = 'tin'): RelationshipInput =>
-  share === undefined ? { type: 'SUPPLIES', from, to, metal } : { type: 'SUPPLIES', from, to, metal, share };
+const smelter = (id: string, rmapStatus: RmapStatus = 'conformant', recycledOrScrap = false): GraphNodeInput =>
+  smelterNode(id, { rmapStatus, recycledOrScrap });
+const country = (id: string, cahra = false): GraphNodeInput => countryNode(id, { cahra });
 
 function mixOf(s: Snapshot, id: string): OriginMix {
   return originMix(s, 'tin', nodeIndex(s, id)!);

@@ -6,29 +6,15 @@ import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/an
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput => ({
-  label: 'Company',
-  id,
-  name: id.toUpperCase(),
-  country: 'JP',
-  saqScore: 90,
-  ...extra,
-});
+const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput =>
+  company(id, { name: id.toUpperCase(), saqScore: 90, ...extra });
 const sm = (
   id: string,
   rmapStatus: 'conformant' | 'unknown' | 'non_conformant' | 'active' = 'conformant',
   recycledOrScrap = false,
-): GraphNodeInput => ({
-  label: 'Smelter',
-  id,
-  name: `Smelter ${id}`,
-  metal: 'tin',
-  country: 'PE',
-  rmapStatus,
-  ...(recycledOrScrap ? { recycledOrScrap } : {}),
-});
+): GraphNodeInput => smelter(id, { name: `Smelter ${id}`, rmapStatus, ...(recycledOrScrap ? { recycledOrScrap } : {}) });
 const BO: GraphNodeInput = { label: 'Country', id: 'BO', name: 'Bolivia', riskScore: 0.95 };
 
 const ids = (paths: RiskPath[]): string[][] => paths.map((p) => p.hops.map((h) => h.id));

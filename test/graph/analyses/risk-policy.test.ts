@@ -12,7 +12,7 @@ import {
 import { DEFAULT_RISK_POLICY } from '../../../server/analytics/risk-policies.js';
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { snapshotOf } from '../graph-builders.js';
+import { company, smelter, snapshotOf } from '../graph-builders.js';
 
 function riskOf(s: Snapshot, policy: RiskPolicy, id: string, label?: 'Company' | 'Smelter' | 'Country'): number {
   return intrinsicRisk(s, policy)[nodeIndex(s, id, label)!]!;
@@ -114,15 +114,8 @@ describe('intrinsicRisk', () => {
       id: string,
       rmapStatus?: 'conformant' | 'active' | 'non_conformant' | 'not_enrolled' | 'unknown',
       recycledOrScrap?: boolean,
-    ): GraphNodeInput => ({
-      label: 'Smelter',
-      id,
-      name: id,
-      metal: 'tin',
-      country: 'CD',
-      ...(rmapStatus ? { rmapStatus } : {}),
-      ...(recycledOrScrap ? { recycledOrScrap } : {}),
-    });
+    ): GraphNodeInput =>
+      smelter(id, { country: 'CD', ...(rmapStatus ? { rmapStatus } : {}), ...(recycledOrScrap ? { recycledOrScrap } : {}) });
     const s = snapshotOf([
       ...countries,
       sm('S1', 'conformant'),
@@ -137,14 +130,8 @@ describe('intrinsicRisk', () => {
   });
 
   it('rates companies by SAQ band, human-rights flag and CAHRA location, combined by noisy-or or max', () => {
-    const co = (id: string, country: string, saqScore?: number, humanRightsRisk?: 'low' | 'medium' | 'high'): GraphNodeInput => ({
-      label: 'Company',
-      id,
-      name: id,
-      country,
-      ...(saqScore !== undefined ? { saqScore } : {}),
-      ...(humanRightsRisk ? { humanRightsRisk } : {}),
-    });
+    const co = (id: string, country: string, saqScore?: number, humanRightsRisk?: 'low' | 'medium' | 'high'): GraphNodeInput =>
+      company(id, { country, ...(saqScore !== undefined ? { saqScore } : {}), ...(humanRightsRisk ? { humanRightsRisk } : {}) });
     const s = snapshotOf([
       ...countries,
       co('a', 'JP', 90),

@@ -8,23 +8,12 @@ import { layerComponents, stronglyConnectedComponents, supplyComponents } from '
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string, saqScore?: number): GraphNodeInput => ({
-  label: 'Company',
-  id,
-  name: id.toUpperCase(),
-  country: 'JP',
-  ...(saqScore !== undefined ? { saqScore } : {}),
-});
-const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' = 'conformant'): GraphNodeInput => ({
-  label: 'Smelter',
-  id,
-  name: id,
-  metal: 'tin',
-  country: 'PE',
-  rmapStatus,
-});
+const co = (id: string, saqScore?: number): GraphNodeInput =>
+  company(id, { name: id.toUpperCase(), ...(saqScore !== undefined ? { saqScore } : {}) });
+const sm = (id: string, rmapStatus: 'conformant' | 'unknown' | 'non_conformant' = 'conformant'): GraphNodeInput =>
+  smelter(id, { rmapStatus });
 
 /** Companies without SAQ get saqAbsent; set it (and nothing else about companies) for hand-checked numbers. */
 const policy = (decay: number, companyRisk = 0): RiskPolicy =>

@@ -10,10 +10,8 @@ import { singlePointsOfFailure } from '../../../graph/analyses/single-points-of-
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { clampShare, normaliseMix } from '../../../graph/share-rounding.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { PE, snapshotOf, supplies } from '../graph-builders.js';
+import { company as co, PE, smelter as sm, snapshotOf, supplies } from '../graph-builders.js';
 
-const co = (id: string): GraphNodeInput => ({ label: 'Company', id, name: id, country: 'JP' });
-const sm = (id: string): GraphNodeInput => ({ label: 'Smelter', id, name: id, metal: 'tin', country: 'PE' });
 const at = (s: Snapshot, id: string) => nodeIndex(s, id)!;
 
 /**

@@ -8,22 +8,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
+import { CD, supplies as tin } from '../../graph/graph-builders.js';
 import { embeddedHarness, type Harness } from '../app-harness.js';
 
 const SIZE = 5000;
 
 function ring(exitShare?: number): { nodes: GraphNodeInput[]; relationships: RelationshipInput[] } {
   const nodes: GraphNodeInput[] = [
-    { label: 'Country', id: 'CD', name: 'DRC', cahra: true, lists: ['EU-CAHRA'] },
+    CD,
     { label: 'Smelter', id: 'S-ring', name: 'Ring smelter', metal: 'tin', country: 'CD', rmapStatus: 'non_conformant' },
   ];
-  const tin = (from: string, to: string, share?: number): RelationshipInput => ({
-    type: 'SUPPLIES',
-    from,
-    to,
-    metal: 'tin',
-    ...(share !== undefined ? { share } : {}),
-  });
   const relationships: RelationshipInput[] = [tin('CD', 'S-ring')];
   for (let i = 0; i < SIZE; i++) {
     nodes.push({ label: 'Company', id: `R${i}`, name: `Ring ${i}`, country: 'DE' });

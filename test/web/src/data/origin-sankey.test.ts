@@ -14,6 +14,7 @@ import {
   country as countryNode,
   smelter as smelterNode,
   snapshotOf,
+  supplies,
   type RandomEdge,
 } from '../../../graph/graph-builders.js';
 import { originSankey } from '../../../../web/src/data/origin-sankey.js';
@@ -22,13 +23,6 @@ import { upstreamAnswer } from './neighborhood-answers.js';
 
 const smelter = (id: string, recycledOrScrap = false): GraphNodeInput => smelterNode(id, { rmapStatus: 'conformant', recycledOrScrap });
 const country = (id: string, cahra: boolean): GraphNodeInput => countryNode(id, { cahra });
-const sup = (from: string, to: string, share?: number): RelationshipInput => ({
-  type: 'SUPPLIES',
-  from,
-  to,
-  metal: 'tin',
-  ...(share !== undefined ? { share } : {}),
-});
 
 function sankeyOf(nodes: GraphNodeInput[], relationships: RelationshipInput[], root: string) {
   return originSankey(SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, relationships, root), 'tin', 1000));
@@ -37,7 +31,13 @@ function sankeyOf(nodes: GraphNodeInput[], relationships: RelationshipInput[], r
 describe('originSankey', () => {
   it('draws the exact bands of a small chain with a CAHRA origin, a remainder and a recycled smelter', () => {
     const nodes = [company('A'), company('B'), smelter('S1'), smelter('S2', true), country('CD', true), country('PE', false)];
-    const rels = [sup('B', 'A', 0.5), sup('S2', 'A', 0.25), sup('S1', 'B', 1), sup('CD', 'S1', 0.4), sup('PE', 'S1', 0.4)];
+    const rels = [
+      supplies('B', 'A', 0.5),
+      supplies('S2', 'A', 0.25),
+      supplies('S1', 'B', 1),
+      supplies('CD', 'S1', 0.4),
+      supplies('PE', 'S1', 0.4),
+    ];
     const s = sankeyOf(nodes, rels, 'A');
     const band = (source: string, target: string, kind: string) =>
       s.links.find((l) => l.source === source && l.target === target && l.kind === kind)?.value ?? 0;
@@ -60,7 +60,7 @@ describe('originSankey', () => {
   it('counts a loop back to the company as a second pass, not lost supply', () => {
     // A buys half from B; B buys half back from A and half from smelter S (all Peruvian ore).
     const nodes = [company('A'), company('B'), smelter('S'), country('PE', false)];
-    const rels = [sup('B', 'A', 0.5), sup('A', 'B', 0.5), sup('S', 'B', 0.5), sup('PE', 'S', 1)];
+    const rels = [supplies('B', 'A', 0.5), supplies('A', 'B', 0.5), supplies('S', 'B', 0.5), supplies('PE', 'S', 1)];
     const s = sankeyOf(nodes, rels, 'A');
     const snapshot = snapshotOf(nodes, rels);
     const mix = originMix(snapshot, 'tin', nodeIndex(snapshot, 'A')!);

@@ -4,18 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RelationshipInput } from '../../../../graph/model.js';
-import { company } from '../../../graph/graph-builders.js';
+import { company, supplies } from '../../../graph/graph-builders.js';
 import { SupplyGraph, visiblePart } from '../../../../web/src/data/supply-graph.js';
 import { upstreamAnswer } from './neighborhood-answers.js';
-
-const sup = (from: string, to: string, share?: number): RelationshipInput => ({
-  type: 'SUPPLIES',
-  from,
-  to,
-  metal: 'tin',
-  ...(share !== undefined ? { share } : {}),
-});
 
 describe('SupplyGraph', () => {
   it("makes shares effective as the README's graph model says, for any mix of declared and missing shares", () => {
@@ -30,7 +21,7 @@ describe('SupplyGraph', () => {
         ),
         (shares) => {
           const nodes = [company('buyer'), ...shares.map((_, i) => company(`s${i}`))];
-          const rels = shares.map((s, i) => sup(`s${i}`, 'buyer', s));
+          const rels = shares.map((s, i) => supplies(`s${i}`, 'buyer', s));
           const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'buyer'), 'tin', 10);
           const declared = shares.reduce<number>((a, s) => a + (s ?? 0), 0);
           const missing = shares.filter((s) => s === undefined).length;
@@ -52,7 +43,7 @@ describe('SupplyGraph', () => {
   it('hides what only a collapsed node leads to, and recounts tiers', () => {
     // A ← B ← C ← D, and A ← D directly.
     const nodes = ['A', 'B', 'C', 'D'].map((id) => company(id));
-    const rels = [sup('B', 'A'), sup('C', 'B'), sup('D', 'C'), sup('D', 'A')];
+    const rels = [supplies('B', 'A'), supplies('C', 'B'), supplies('D', 'C'), supplies('D', 'A')];
     const g = SupplyGraph.fromNeighborhood(upstreamAnswer(nodes, rels, 'A'), 'tin', 10);
     const all = visiblePart(g, new Set());
     expect([...all.tierOf]).toEqual([
@@ -69,7 +60,7 @@ describe('SupplyGraph', () => {
 
   it('marks nodes at the fetched depth as the edge, and grows when one is expanded', () => {
     const nodes = ['A', 'B', 'C', 'D'].map((id) => company(id));
-    const rels = [sup('B', 'A'), sup('C', 'B'), sup('D', 'C')];
+    const rels = [supplies('B', 'A'), supplies('C', 'B'), supplies('D', 'C')];
     const shallow = upstreamAnswer(nodes, rels, 'A');
     shallow.nodes = shallow.nodes.filter((n) => n.tier <= 1);
     shallow.relationships = shallow.relationships.filter((r) => r.to === 'A');
