@@ -31,7 +31,8 @@ const SnapshotVersion = z.number().int().describe('The store version the answer 
 const Stale = z
   .boolean()
   .describe(
-    'true when the graph store could not be reached and the answer comes from the last snapshot compiled before (snapshotVersion): later writes may be missing. false otherwise.',
+    'true when the graph store could not be reached and the answer comes from the last snapshot compiled before ' +
+      '(snapshotVersion): later writes may be missing. false otherwise.',
   );
 
 const AnalysisHeader = {

@@ -368,9 +368,10 @@ interface LayerWorkspace {
 }
 
 /**
- * One metal's layer from its relationships (sources, buyers, shares as stored), in four passes over the scan's SUPPLIES columns and the layer's own arrays:
- * the offsets of both adjacencies, the in-adjacency with the stored shares, the effective weights
- * (in place), the out-adjacency; then its compact ids (topology/strongly-connected.ts).
+ * One metal's layer from its relationships (sources, buyers, shares as stored), in four passes over
+ * the scan's SUPPLIES columns and the layer's own arrays: the offsets of both adjacencies, the
+ * in-adjacency with the stored shares, the effective weights (in place), the out-adjacency; then
+ * its compact ids (topology/strongly-connected.ts).
  */
 function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; malformed: number } {
   const { metal, edgeCount: count, nodeCount: n, labels, recycled } = job;
@@ -397,7 +398,10 @@ function buildLayer(job: LayerJob, work: LayerWorkspace): { layer: MetalLayer; m
   return { layer, malformed: inAdjacency.malformed };
 }
 
-/** How many relationships of the metal each node buys and sells, as CSR offsets; the first relationship whose ends are malformed (−1: none). */
+/**
+ * How many relationships of the metal each node buys and sells, as CSR offsets; the first
+ * relationship whose ends are malformed (−1: none).
+ */
 function countEnds(job: LayerJob, kept: ArrayAllocator): { inOffsets: Uint32Array; outOffsets: Uint32Array; malformed: number } {
   const { code, nodeCount: n, labels } = job;
   const { from: edgeFrom, to: edgeTo, metal: edgeMetal, count: total } = job.supplies;

@@ -97,7 +97,8 @@ export function isLoopback(host: string): boolean {
 export function assertSafeExposure(config: Pick<Config, 'HOST'>, keyCount: number): void {
   if (keyCount === 0 && !isLoopback(config.HOST)) {
     throw new ConfigError(
-      `Refusing to listen on ${config.HOST} without API keys: anyone who can reach it could change the graph. Configure API_KEYS or API_KEYS_FILE (make keys with \`oretrace keys create\`), or listen on 127.0.0.1.`,
+      `Refusing to listen on ${config.HOST} without API keys: anyone who can reach it could change the graph. ` +
+        'Configure API_KEYS or API_KEYS_FILE (make keys with `oretrace keys create`), or listen on 127.0.0.1.',
     );
   }
 }

@@ -82,9 +82,9 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(
-    `oretrace on http://${config.HOST}:${config.PORT} (${store.kind} store); API docs at /docs; ${keys.size === 0 ? 'no API keys: every request may write (loopback only)' : `${keys.size} API keys, reads ${config.READ_ACCESS}`}`,
-  );
+  const access =
+    keys.size === 0 ? 'no API keys: every request may write (loopback only)' : `${keys.size} API keys, reads ${config.READ_ACCESS}`;
+  app.log.info(`oretrace on http://${config.HOST}:${config.PORT} (${store.kind} store); API docs at /docs; ${access}`);
   return app;
 }
 

@@ -47,7 +47,8 @@ export const DEMO_NOTICE =
   'only for fictional smelters and for real smelters located in that same country. Country nodes and the LOCATED_IN of real ' +
   'smelters are not in this file: load the reference data (seeds/reference) first.';
 
-export const DEMO_GENERATED_BY = `seeds/demo/generate-demo.ts (mulberry32 PRNG, seed ${DEMO_SEED}); regenerate with: npx tsx seeds/demo/generate-demo.ts`;
+const REGENERATE_DEMO = 'npx tsx seeds/demo/generate-demo.ts';
+export const DEMO_GENERATED_BY = `seeds/demo/generate-demo.ts (mulberry32 PRNG, seed ${DEMO_SEED}); regenerate with: ${REGENERATE_DEMO}`;
 
 /** Ids the tests and docs refer to. */
 export const DEMO_IDS = {
@@ -1380,7 +1381,10 @@ function demoSmelters(rng: Rng, checkCountry: CheckCountry): { chosenReal: Smelt
   return { chosenReal, smelterNodes };
 }
 
-/** Company → company, tier by tier: every supplier gets a buyer, buyers fill up to their number of suppliers, every metal of a buyer comes from somewhere. */
+/**
+ * Company → company, tier by tier: every supplier gets a buyer, buyers fill up to their number of
+ * suppliers, every metal of a buyer comes from somewhere.
+ */
 function linkCompanyTiers(rng: Rng, companies: readonly CompanyDraft[], edges: DemoEdges): void {
   const pairKeys = new Set<string>();
   const buyerCount = new Map<string, number>();
@@ -1458,7 +1462,10 @@ function addShortcutsAndCycle(rng: Rng, companies: readonly CompanyDraft[], edge
   edges.add({ from: cycleC.node.id, to: cycleA.node.id, metal: 'tin', source: SOURCES.scrap, fixedPercent: 5 });
 }
 
-/** Smelter → company: the raw-material traders (tier 4) buy from smelters, a few never name theirs for one metal; some material makers buy directly. */
+/**
+ * Smelter → company: the raw-material traders (tier 4) buy from smelters, a few never name theirs
+ * for one metal; some material makers buy directly.
+ */
 function linkSmelters(rng: Rng, companies: readonly CompanyDraft[], smelterNodes: readonly Smelter[], edges: DemoEdges): void {
   const kindSpec = new Map(KINDS.map((k) => [k.kind, k]));
   const smeltersByMetal = new Map<Metal, Smelter[]>();
@@ -1638,7 +1645,8 @@ function main(): void {
   const smelters = doc.nodes.filter((n) => n.label === 'Smelter').length;
   const supplies = doc.relationships.filter((r) => r.type === 'SUPPLIES').length;
   console.log(
-    `wrote ${DEMO_FILE}: ${companies} companies, ${smelters} smelters, ${supplies} SUPPLIES, ${doc.relationships.length - supplies} LOCATED_IN`,
+    `wrote ${DEMO_FILE}: ${companies} companies, ${smelters} smelters, ` +
+      `${supplies} SUPPLIES, ${doc.relationships.length - supplies} LOCATED_IN`,
   );
 }
 

@@ -43,7 +43,8 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
       const smelters = Object.entries(a.smelterMix.bySmelter).sort((x, y) => y[1] - x[1]);
       return [
         head,
-        `CAHRA ${pct(a.originMix.cahra)}  non-CAHRA ${pct(a.originMix.nonCahra)}  recycled ${pct(a.originMix.recycled)}  undisclosed ${pct(a.originMix.undisclosed)}`,
+        `CAHRA ${pct(a.originMix.cahra)}  non-CAHRA ${pct(a.originMix.nonCahra)}  ` +
+          `recycled ${pct(a.originMix.recycled)}  undisclosed ${pct(a.originMix.undisclosed)}`,
         '',
         table(
           ['origin', 'share'],
@@ -68,7 +69,8 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
     case 'risk': {
       const a = answer as Answer<'risk'>;
       return [
-        `${a.company.name} (${a.company.id}) — ${a.metal}: risk ${a.risk.toFixed(4)} (own ${a.intrinsic.toFixed(4)}), policy ${a.policyVersion}`,
+        `${a.company.name} (${a.company.id}) — ${a.metal}: ` +
+          `risk ${a.risk.toFixed(4)} (own ${a.intrinsic.toFixed(4)}), policy ${a.policyVersion}`,
         '',
         table(
           ['contributor', 'label', 'contribution'],
@@ -90,7 +92,8 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
     case 'spof': {
       const a = answer as Answer<'spof'>;
       return [
-        `${a.company.name} (${a.company.id}) — ${a.metal}: redundancy ${a.redundancy}; one minimum cut: ${a.minimumCut.join(', ') || '(none)'}`,
+        `${a.company.name} (${a.company.id}) — ${a.metal}: ` +
+          `redundancy ${a.redundancy}; one minimum cut: ${a.minimumCut.join(', ') || '(none)'}`,
         '',
         a.singlePointsOfFailure.length === 0
           ? 'no single point of failure'
@@ -103,7 +106,8 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
     case 'impact': {
       const a = answer as Answer<'impact'>;
       return [
-        `removing ${a.removed.map((r) => r.id).join(', ')} (snapshot ${a.snapshotVersion}): ${a.affected.length} company/metal pairs affected`,
+        `removing ${a.removed.map((r) => r.id).join(', ')} (snapshot ${a.snapshotVersion}): ` +
+          `${a.affected.length} company/metal pairs affected`,
         '',
         table(
           ['company', 'metal', 'lost', 'cut off'],

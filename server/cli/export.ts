@@ -90,5 +90,8 @@ export async function exportCommand(
 
 export function renderExport(summary: ExportSummary): string {
   const where = summary.files.length > 0 ? summary.files.join(', ') : 'standard output';
-  return `exported ${summary.nodes} nodes and ${summary.relationships} relationships (store version ${summary.version}) as ${summary.format} to ${where}`;
+  return (
+    `exported ${summary.nodes} nodes and ${summary.relationships} relationships ` +
+    `(store version ${summary.version}) as ${summary.format} to ${where}`
+  );
 }

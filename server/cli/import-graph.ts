@@ -129,7 +129,9 @@ export async function importGraphCommand(
       if (part === undefined)
         problems.push({
           path: file,
-          message: `${file}: cannot tell whether it holds nodes or relationships; name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships`,
+          message:
+            `${file}: cannot tell whether it holds nodes or relationships; ` +
+            'name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships',
         });
       else takeCsv(part, file);
     } else problems.push({ path: file, message: `${file}: not a .json document or a .csv file` });

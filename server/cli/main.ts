@@ -123,7 +123,8 @@ function program(): Command {
         });
         process.stderr.write('\n');
         process.stdout.write(
-          `synthetic network: ${result.nodesUpserted} nodes, ${result.relationshipsUpserted} relationships (store version ${result.version}); focal companies: ${result.focal.join(', ')}\n`,
+          `synthetic network: ${result.nodesUpserted} nodes, ${result.relationshipsUpserted} relationships ` +
+            `(store version ${result.version}); focal companies: ${result.focal.join(', ')}\n`,
         );
       } finally {
         await store.close();
@@ -181,7 +182,8 @@ function program(): Command {
       process.stdout.write(
         o.json
           ? `${JSON.stringify(result, null, 2)}\n`
-          : `Smelter Look-up of template ${result.templateVersion}: ${result.lookupRows} rows; ${result.smeltersAdded} smelters added, ${result.smeltersUpdated} updated (store version ${result.version}).\n`,
+          : `Smelter Look-up of template ${result.templateVersion}: ${result.lookupRows} rows; ` +
+              `${result.smeltersAdded} smelters added, ${result.smeltersUpdated} updated (store version ${result.version}).\n`,
       );
     });
   reference
@@ -194,7 +196,8 @@ function program(): Command {
       process.stdout.write(
         o.json
           ? `${JSON.stringify(result, null, 2)}\n`
-          : `${result.rowsRead} rows read: ${result.smeltersUpdated} smelters updated, ${result.unchanged} unchanged, ${result.notInGraph} ids not in the graph, ${result.skippedRows.length} rows skipped (store version ${result.version}).\n`,
+          : `${result.rowsRead} rows read: ${result.smeltersUpdated} smelters updated, ${result.unchanged} unchanged, ` +
+              `${result.notInGraph} ids not in the graph, ${result.skippedRows.length} rows skipped (store version ${result.version}).\n`,
       );
     });
 

@@ -397,7 +397,8 @@ export function graphMlChunks(scan: GraphScan, options: ExportOptions = {}): Gen
   const exportedAt = (options.exportedAt ?? new Date()).toISOString();
   function* pieces(): Generator<string> {
     yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-    yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n';
+    yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+      'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n';
     yield '  <key id="g_version" for="graph" attr.name="version" attr.type="long"/>\n';
     yield '  <key id="g_exportedAt" for="graph" attr.name="exportedAt" attr.type="string"/>\n';
     for (const c of GRAPHML_NODE_ATTRIBUTES)

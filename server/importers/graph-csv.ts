@@ -150,7 +150,10 @@ async function readCsvFile(part: CsvPart, input: CsvInput, fileName: string, max
         const sameIgnoringCase = columns.find((k) => k.name.toLowerCase() === name.toLowerCase());
         add({
           path: part,
-          message: `${fileName} row 1 column ${name.length > 60 ? `${name.slice(0, 60)}…` : name}: unknown column${sameIgnoringCase ? ` (did you mean ${sameIgnoringCase.name}?)` : ''}; the columns are ${columns.map((k) => k.name).join(', ')}`,
+          message:
+            `${fileName} row 1 column ${name.length > 60 ? `${name.slice(0, 60)}…` : name}: ` +
+            `unknown column${sameIgnoringCase ? ` (did you mean ${sameIgnoringCase.name}?)` : ''}; ` +
+            `the columns are ${columns.map((k) => k.name).join(', ')}`,
         });
       } else if (seen.has(name)) add({ path: part, message: `${fileName} row 1 column ${name}: the column appears twice` });
       else header!.push(column);
@@ -224,7 +227,9 @@ async function readCsvFile(part: CsvPart, input: CsvInput, fileName: string, max
     const column = header !== undefined && columnIndex !== undefined ? (header as CsvColumn[])[columnIndex]?.name : undefined;
     add({
       path: column !== undefined ? `${part}[${rows.length}].${column}` : part,
-      message: `${fileName} row ${row}${column ? ` column ${column}` : ''} (line ${csvError.lines ?? '?'}): ${CSV_PROBLEMS[csvError.code] ?? csvError.message}`,
+      message:
+        `${fileName} row ${row}${column ? ` column ${column}` : ''} (line ${csvError.lines ?? '?'}): ` +
+        `${CSV_PROBLEMS[csvError.code] ?? csvError.message}`,
     });
   } finally {
     source.unpipe(parser);

@@ -253,7 +253,8 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
   const headerIndex = records.slice(0, HEADER_SEARCH_ROWS).findIndex((r) => findColumn(r.cells, ID_HEADERS) >= 0);
   if (headerIndex < 0) {
     throw new ValidationError(
-      `The RMAP status list has no smelter id column: none of its first ${HEADER_SEARCH_ROWS} rows has a header such as "Smelter ID", "Smelter Identification Number" or "Facility ID"`,
+      `The RMAP status list has no smelter id column: none of its first ${HEADER_SEARCH_ROWS} rows has a header ` +
+        'such as "Smelter ID", "Smelter Identification Number" or "Facility ID"',
       [{ path: 'header', message: 'no smelter id column' }],
     );
   }
@@ -280,7 +281,8 @@ export function parseRmapStatusCsv(text: string, options: RmapStatusCsvOptions =
   }
   if (statusColumn < 0 && options.status === undefined) {
     throw new ValidationError(
-      'The RMAP status list has no status column (such as "RMI Status" or "RMAP Status"); if the whole file is one status list, e.g. RMI\'s Conformant list, give that status',
+      'The RMAP status list has no status column (such as "RMI Status" or "RMAP Status"); ' +
+        "if the whole file is one status list, e.g. RMI's Conformant list, give that status",
       [{ path: 'header', message: 'no status column' }],
     );
   }

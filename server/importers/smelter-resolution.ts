@@ -497,7 +497,10 @@ class SmelterNameResolver implements SmelterResolver {
     return { status: 'unresolved', smelterId: null, confidence: 0, candidates, ...flags };
   }
 
-  /** Every entry's best score for the claim's names (same name, then similar names when they could still win), ranked, the excluded and rejected left out. */
+  /**
+   * Every entry's best score for the claim's names (same name, then similar names when they could
+   * still win), ranked, the excluded and rejected left out.
+   */
   private scoreByName(
     claimNames: ClaimName[],
     metal: Metal | null,

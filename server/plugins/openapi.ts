@@ -38,7 +38,8 @@ async function openapi(app: FastifyInstance): Promise<void> {
         title: 'oretrace API',
         version: API_VERSION,
         description:
-          'Supply-chain graph analytics: companies, smelters and countries, the SUPPLIES between them, and analyses of mineral origins and risk. Errors are RFC 9457 problem details (application/problem+json).',
+          'Supply-chain graph analytics: companies, smelters and countries, the SUPPLIES between them, ' +
+          'and analyses of mineral origins and risk. Errors are RFC 9457 problem details (application/problem+json).',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       tags: [

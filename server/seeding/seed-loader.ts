@@ -88,7 +88,8 @@ export async function loadDemo(store: GraphStore): Promise<WriteResult> {
   }
   if (missing.length > 0) {
     throw new Error(
-      `The demo graph needs the reference data: country node(s) ${missing.join(', ')} are not in the store. Load the reference data first (loadReference).`,
+      `The demo graph needs the reference data: country node(s) ${missing.join(', ')} are not in the store. ` +
+        'Load the reference data first (loadReference).',
     );
   }
   return store.importGraph(demo);

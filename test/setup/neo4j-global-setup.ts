@@ -91,7 +91,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const started = Date.now();
       await checkExternal(connection, 30_000);
       log(
-        `Neo4j from NEO4J_URI ready on ${connection.uri} (database ${connection.database}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `Neo4j from NEO4J_URI ready on ${connection.uri} (database ${connection.database}) ` +
+          `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
       project.provide('neo4j', connection);
     } else {

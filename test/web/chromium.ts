@@ -80,7 +80,8 @@ function npmChromiumPackage(): NpmChromium {
     entry = createRequire(import.meta.url).resolve(NPM_PACKAGE);
   } catch {
     throw new Error(
-      `No Chromium found: CHROMIUM_PATH is unset, none of ${SYSTEM_CHROMIUM_NAMES.join(', ')} is on PATH, and the devDependency ${NPM_PACKAGE} is not installed (npm ci installs it)`,
+      `No Chromium found: CHROMIUM_PATH is unset, none of ${SYSTEM_CHROMIUM_NAMES.join(', ')} is on PATH, ` +
+        `and the devDependency ${NPM_PACKAGE} is not installed (npm ci installs it)`,
     );
   }
   // The package's exports map hides package.json; its entry is build/index.js beside bin/.

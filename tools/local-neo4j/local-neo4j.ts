@@ -1045,7 +1045,8 @@ async function waitForStart(
       gone: () => {
         const exited = jvm.exited();
         return exited || !isAlive(pid)
-          ? `Neo4j exited during start-up (${exited ?? 'gone'}); see ${paths.consoleLog}\n${paths.consoleLog} ends with:\n${tailOf(paths.consoleLog, logStart)}`
+          ? `Neo4j exited during start-up (${exited ?? 'gone'}); see ${paths.consoleLog}\n` +
+              `${paths.consoleLog} ends with:\n${tailOf(paths.consoleLog, logStart)}`
           : null;
       },
     });
@@ -1072,7 +1073,8 @@ export async function stopLocalNeo4j(opts: StopLocalNeo4jOptions = {}): Promise<
   const state = readState(paths);
   const started = Date.now();
   const dumping = Boolean(state?.cdsDumpTo && state.cdsArchive && !fs.existsSync(state.cdsArchive));
-  log(`stopping Neo4j (pid ${pid})…${dumping ? ' (this first stop also writes a class-data archive for faster starts: ~10 s more)' : ''}`);
+  const dumpNote = dumping ? ' (this first stop also writes a class-data archive for faster starts: ~10 s more)' : '';
+  log(`stopping Neo4j (pid ${pid})…${dumpNote}`);
   const { killed } = await terminateGroup(pid, opts.timeoutMs ?? 60_000);
   removeRunFiles(paths);
   if (state?.cdsDumpTo) finishClassDataArchive(state.cdsDumpTo, state.cdsArchive, !killed, log);

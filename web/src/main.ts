@@ -63,7 +63,9 @@ metalSelect.addEventListener('change', () => app.update({ metal: metalSelect.val
 // Tabs (WAI-ARIA: arrows move between tabs and activate them).
 tabs.innerHTML = VIEWS.map(
   (v) =>
-    `<button type="button" role="tab" id="tab-${v}" data-view="${v}" aria-controls="panel-${v}" aria-selected="false" tabindex="-1">${VIEW_TITLES[v]}</button>`,
+    `<button type="button" role="tab" id="tab-${v}" data-view="${v}"` +
+    ` aria-controls="panel-${v}" aria-selected="false" tabindex="-1">` +
+    `${VIEW_TITLES[v]}</button>`,
 ).join('');
 const tabButtons = [...tabs.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
 for (const b of tabButtons) b.addEventListener('click', () => app.update({ view: b.dataset.view as ViewName }));
@@ -111,7 +113,9 @@ async function showWelcome(): Promise<void> {
     welcome.querySelector('.company-suggestions')!.innerHTML = list
       .map(
         (c) =>
-          `<li><a href="?company=${encodeURIComponent(c.id)}&metal=${app.state.metal}" data-company="${escapeHtml(c.id)}">${escapeHtml(c.name)}</a> <span class="muted">${escapeHtml(c.country)}</span></li>`,
+          `<li><a href="?company=${encodeURIComponent(c.id)}&metal=${app.state.metal}"` +
+          ` data-company="${escapeHtml(c.id)}">${escapeHtml(c.name)}</a>` +
+          ` <span class="muted">${escapeHtml(c.country)}</span></li>`,
       )
       .join('');
     for (const a of welcome.querySelectorAll<HTMLAnchorElement>('a[data-company]')) {

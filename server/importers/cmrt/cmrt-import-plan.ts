@@ -373,7 +373,9 @@ class CmrtFilePlan {
       const cell = row.cells[field];
       this.warn(
         'smelter-name-too-long',
-        `Row ${row.row}: the smelter name${cell ? ` in ${cell.column}${cell.row}` : ''} is ${name.trim().length} characters long, more than the ${SMELTER_NAME_MAX_LENGTH} a smelter name may have ("${name.trim().slice(0, 40)}…"); it is neither matched nor recorded.`,
+        `Row ${row.row}: the smelter name${cell ? ` in ${cell.column}${cell.row}` : ''} is ${name.trim().length} characters long, ` +
+          `more than the ${SMELTER_NAME_MAX_LENGTH} a smelter name may have ("${name.trim().slice(0, 40)}…"); ` +
+          'it is neither matched nor recorded.',
         cellOf(row, field),
       );
     }
@@ -407,7 +409,8 @@ class CmrtFilePlan {
     if (result.idMismatch) {
       this.warn(
         'id-name-mismatch',
-        `Row ${row.row}: smelter id ${result.idMismatch.claimedId} is "${result.idMismatch.referenceName}" in the RMI look-up, but the row names "${result.idMismatch.claimedName}".`,
+        `Row ${row.row}: smelter id ${result.idMismatch.claimedId} is "${result.idMismatch.referenceName}" in the RMI look-up, ` +
+          `but the row names "${result.idMismatch.claimedName}".`,
         cellOf(row, 'smelterId'),
       );
     }
@@ -425,7 +428,8 @@ class CmrtFilePlan {
     if (!claimedName || !country) {
       this.warn(
         'unresolved-smelter-skipped',
-        `Row ${row.row}: no RMI smelter matches "${claimedName ?? ''}" and the row lacks a ${claimedName ? 'readable country' : 'name'}, so it cannot be recorded.`,
+        `Row ${row.row}: no RMI smelter matches "${claimedName ?? ''}" ` +
+          `and the row lacks a ${claimedName ? 'readable country' : 'name'}, so it cannot be recorded.`,
         cellOf(row, claimedName ? 'country' : 'smelterName'),
       );
       this.resolution.unresolved += 1;
@@ -483,7 +487,8 @@ class CmrtFilePlan {
     if (status === 'unresolved') {
       this.warn(
         'unresolved-smelter',
-        `Row ${row.row}: "${claimedName}" (${metal}) matches no RMI smelter; recorded as ${smelterId}${candidates.length ? `; closest: ${candidates.map((c) => `${c.smelterId} ${c.name}`).join(', ')}` : ''}.`,
+        `Row ${row.row}: "${claimedName}" (${metal}) matches no RMI smelter; recorded as ${smelterId}` +
+          `${candidates.length ? `; closest: ${candidates.map((c) => `${c.smelterId} ${c.name}`).join(', ')}` : ''}.`,
         cellOf(row, 'smelterName'),
       );
     }
@@ -546,7 +551,8 @@ class CmrtFilePlan {
     if (identified.answer === 'yes' && unidentified.length > 0) {
       this.warn(
         'all-identified-contradicted',
-        `The declaration says all ${metal} smelters are identified, but ${unidentified.length} row(s) say "Smelter not yet identified" or "Smelter not listed" (first: row ${unidentified[0]!.row}).`,
+        `The declaration says all ${metal} smelters are identified, but ${unidentified.length} row(s) ` +
+          `say "Smelter not yet identified" or "Smelter not listed" (first: row ${unidentified[0]!.row}).`,
         at(identified.cell),
       );
     }
@@ -557,7 +563,8 @@ class CmrtFilePlan {
       if (mined.length > 0) {
         this.warn(
           'all-recycled-contradicted',
-          `The declaration says all ${metal} is recycled or scrap, but ${mined.length} row(s) name mines or say "No" to 100% recycled (first: row ${mined[0]!.row.row}).`,
+          `The declaration says all ${metal} is recycled or scrap, but ${mined.length} row(s) ` +
+            `name mines or say "No" to 100% recycled (first: row ${mined[0]!.row.row}).`,
           at(allRecycled.cell),
         );
       }
@@ -578,7 +585,8 @@ class CmrtFilePlan {
         if (hits.length === 0) continue;
         this.warn(
           `${topic === 'cahra' ? 'cahra' : 'covered-country'}-sourcing-denied`,
-          `The declaration says no ${metal} smelter sources from ${what}, but row ${row.row} (${smelterId}) is in or sources from ${[...new Set(hits)].join(', ')}.`,
+          `The declaration says no ${metal} smelter sources from ${what}, ` +
+            `but row ${row.row} (${smelterId}) is in or sources from ${[...new Set(hits)].join(', ')}.`,
           at(answer.cell),
         );
       }

@@ -128,7 +128,9 @@ export async function importCmrtFiles(
       throw new NotFoundError(`Company ${upload.companyId} does not exist`, [
         {
           path: 'query.company',
-          message: `no company "${upload.companyId}"; create it first, or give its country${name ? '' : ' and name'} (country=…${name ? '' : ', name=…'}) to create it with the import`,
+          message:
+            `no company "${upload.companyId}"; create it first, ` +
+            `or give its country${name ? '' : ' and name'} (country=…${name ? '' : ', name=…'}) to create it with the import`,
         },
       ]);
     }

@@ -363,7 +363,8 @@ export class XlsxPackage {
         if (total > entry.uncompressedSize) {
           throw tooLarge(
             this.fileName,
-            `decompression bomb: ${name} in ${this.fileName} inflates to more than the ${entry.uncompressedSize} bytes its zip directory declares`,
+            `decompression bomb: ${name} in ${this.fileName} ` +
+              `inflates to more than the ${entry.uncompressedSize} bytes its zip directory declares`,
           );
         }
         yield chunk;
@@ -705,7 +706,8 @@ export async function openXlsx(
       if (ratio > limits.maxCompressionRatio) {
         throw tooLarge(
           fileName,
-          `decompression bomb: ${e.name} in ${fileName} expands ${Math.round(ratio)}:1 (${mb(e.uncompressedSize)} MB), more than ${limits.maxCompressionRatio}:1`,
+          `decompression bomb: ${e.name} in ${fileName} expands ${Math.round(ratio)}:1 (${mb(e.uncompressedSize)} MB), ` +
+            `more than ${limits.maxCompressionRatio}:1`,
         );
       }
     }

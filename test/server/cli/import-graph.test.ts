@@ -109,7 +109,8 @@ describe('oretrace import graph', () => {
       `${rels} row 3 column from: no node has id "ghost"`,
     ]);
     expect(err.message).toBe(
-      `nothing was written: 2 problems\n  ${doc} relationships[0].to: no node has id "nobody"\n  ${rels} row 3 column from: no node has id "ghost"`,
+      `nothing was written: 2 problems\n  ${doc} relationships[0].to: no node has id "nobody"` +
+        `\n  ${rels} row 3 column from: no node has id "ghost"`,
     );
     expect(await target.scan()).toEqual(before);
 
@@ -148,7 +149,8 @@ describe('oretrace import graph', () => {
     const target = await store('target');
     const err = await rejection(importGraphCommand(target, ['edges.csv', 'graph.xml', 'a-nodes.csv', 'b-nodes.csv']));
     expect(err.fields.map((f) => f.message)).toEqual([
-      'edges.csv: cannot tell whether it holds nodes or relationships; name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships',
+      'edges.csv: cannot tell whether it holds nodes or relationships; ' +
+        'name it …nodes.csv or …relationships.csv, or pass it with --nodes or --relationships',
       'graph.xml: not a .json document or a .csv file',
       'b-nodes.csv: a second nodes CSV (already have a-nodes.csv); import one pair at a time',
     ]);

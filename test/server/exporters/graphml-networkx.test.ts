@@ -25,7 +25,10 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
  */
 async function benchPython(): Promise<string> {
   const module = pathToFileURL(join(PROJECT_ROOT, 'bench', 'lib', 'python-env.ts')).href;
-  const code = `const { ensureBenchVenv } = await import(${JSON.stringify(module)}); const python = ensureBenchVenv((line) => process.stderr.write(line + '\\n')); process.stdout.write('\\nPYTHON=' + python + '\\n');`;
+  const code =
+    `const { ensureBenchVenv } = await import(${JSON.stringify(module)});` +
+    ` const python = ensureBenchVenv((line) => process.stderr.write(line + '\\n'));` +
+    ` process.stdout.write('\\nPYTHON=' + python + '\\n');`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],

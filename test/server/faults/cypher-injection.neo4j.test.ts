@@ -273,7 +273,8 @@ describe.runIf(conn !== null)('Cypher injection through every route', () => {
     }
     console.log(
       `Cypher injection: ${cases.length} requests with ${HOSTILE.length} hostile strings, each to both stores; ` +
-        `graphs compared after ${compared} writes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+        `graphs compared after ${compared} writes;` +
+        ` statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
     );
     // The fixture graph is all there (only properties the requests set may differ).
     for (const n of fixtureNodes) expect(await neo.getNode(n.label, n.id), n.id).not.toBeNull();

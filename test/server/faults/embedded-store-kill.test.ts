@@ -154,7 +154,8 @@ describe('the embedded store killed with SIGKILL during writes', () => {
     }
     console.log(
       `embedded SIGKILL (seed ${seed}): ${KILLS} kills, ${landedInWrite} during a write (${newStateKept} of those had already ` +
-        `replaced the file, ${landedInWrite - newStateKept} kept the old one), ${tempFilesLeft} left a temporary file; final version ${version}`,
+        `replaced the file, ${landedInWrite - newStateKept} kept the old one),` +
+        ` ${tempFilesLeft} left a temporary file; final version ${version}`,
     );
     // The writer spends nearly all its time inside writes: most kills must have hit one, or the
     // test would not test what it says.

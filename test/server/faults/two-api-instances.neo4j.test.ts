@@ -238,7 +238,9 @@ describe.runIf(conn !== null)('two API instances over one Neo4j', () => {
         // Say which version's answer it is, if any: a label off by one, or a mix of versions.
         const matches = expected.flatMap((e, j) => (sameAnswer(a.body, e.get(a.url)) === null ? [j] : []));
         expect.fail(
-          `${a.url} at version ${v} (write ${k}${a.body.stale ? ', stale' : ''}) is not the answer of that version (${diff}); it is the answer of writes [${matches.join(', ')}]`,
+          `${a.url} at version ${v} (write ${k}${a.body.stale ? ', stale' : ''})` +
+            ` is not the answer of that version (${diff});` +
+            ` it is the answer of writes [${matches.join(', ')}]`,
         );
       }
       versions.set(k, (versions.get(k) ?? 0) + 1);

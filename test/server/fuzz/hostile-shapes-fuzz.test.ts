@@ -171,7 +171,10 @@ async function importShape(shape: HostileShape): Promise<void> {
 
 /** Checks one answer; its status for the histogram. */
 function expectSound(req: FuzzRequest, res: Answer, shape: HostileShape): number {
-  const what = `${shape.name}: ${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 300)} ${String(req.payload ?? '').slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 500)}`;
+  const what =
+    `${shape.name}: ${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 300)}` +
+    ` ${String(req.payload ?? '').slice(0, 200)}` +
+    ` → ${res.statusCode} ${res.body.slice(0, 500)}`;
   if (res.statusCode >= 500) throw new Error(`5xx: ${what}`);
   if (req.kind === 'targeted' && res.statusCode !== 200) throw new Error(`a valid request about the shape not answered 200: ${what}`);
   if (res.statusCode >= 400) {

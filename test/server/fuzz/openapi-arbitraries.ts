@@ -443,7 +443,9 @@ export function multipartPayload(
 ): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
-    const disposition = `form-data; name="${p.name.replace(/"/g, '%22')}"${p.fileName !== undefined ? `; filename="${p.fileName.replace(/"/g, '%22')}"` : ''}`;
+    const disposition =
+      `form-data; name="${p.name.replace(/"/g, '%22')}"` +
+      `${p.fileName !== undefined ? `; filename="${p.fileName.replace(/"/g, '%22')}"` : ''}`;
     chunks.push(
       Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`),
       p.content,

@@ -68,7 +68,10 @@ interface Answer {
   body: string;
 }
 
-/** A character as a client writes it on the request line: UTF-8, percent-encoded; a lone surrogate (no UTF-8 of its own) as U+FFFD, as Buffer.from writes it. */
+/**
+ * A character as a client writes it on the request line: UTF-8, percent-encoded; a lone surrogate
+ * (no UTF-8 of its own) as U+FFFD, as Buffer.from writes it.
+ */
 function percentEncoded(ch: string): string {
   try {
     return encodeURIComponent(ch);
@@ -103,14 +106,17 @@ async function send(app: FastifyInstance, store: GraphStore, req: FuzzRequest): 
         () =>
           reject(
             new Error(
-              `no answer within ${ANSWER_TIMEOUT_MS} ms: ${req.kind} ${req.method} ${req.url.slice(0, 300)} (${JSON.stringify(req.headers)}) ${String(req.payload ?? '').slice(0, 300)}`,
+              `no answer within ${ANSWER_TIMEOUT_MS} ms: ${req.kind} ${req.method} ${req.url.slice(0, 300)}` +
+                ` (${JSON.stringify(req.headers)}) ${String(req.payload ?? '').slice(0, 300)}`,
             ),
           ),
         ANSWER_TIMEOUT_MS,
       );
     }),
   ]).finally(() => clearTimeout(timer));
-  const what = `${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 300)} (${JSON.stringify(req.headers)}) → ${res.statusCode} ${res.body.slice(0, 500)}`;
+  const what =
+    `${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 300)}` +
+    ` (${JSON.stringify(req.headers)}) → ${res.statusCode} ${res.body.slice(0, 500)}`;
   if (res.statusCode >= 500) throw new Error(`5xx: ${what}`);
   if (res.statusCode >= 400) {
     if (!String(res.headers['content-type']).startsWith('application/problem+json')) throw new Error(`not a problem+json answer: ${what}`);
@@ -221,7 +227,8 @@ describe('fuzzing every route under API keys, without an editor key', () => {
           const status = await send(keyed, store, req);
           sent++;
           histogram.set(status, (histogram.get(status) ?? 0) + 1);
-          const what = `${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 200)} (${JSON.stringify(req.headers)}) → ${status}`;
+          const what =
+            `${req.kind} ${req.via ?? 'inject'} ${req.method} ${req.url.slice(0, 200)}` + ` (${JSON.stringify(req.headers)}) → ${status}`;
           if (status < 300 && !valid && op.path.startsWith('/api/')) throw new Error(`answered without a valid key: ${what}`);
           if ((await store.version()) !== version) throw new Error(`wrote without an editor key: ${what}`);
         }),

@@ -188,7 +188,8 @@ describe('bad CSV names the file, the row and the column', () => {
       {
         path: 'nodes[0].name',
         message:
-          'nodes.csv row 2 column name (line 2): a closing quote must be followed by a comma or the end of the row (write "" for a quote inside a quoted cell)',
+          'nodes.csv row 2 column name (line 2): a closing quote must be followed by a comma or the end of the row ' +
+          '(write "" for a quote inside a quoted cell)',
       },
     ]);
     expect(await problems({ nodes: csv('label,id,name,country', 'Company,a,A "the" B,JP') })).toEqual([

@@ -84,7 +84,9 @@ describe('resolution accuracy on the look-up itself', () => {
         }
       }
       console.log(
-        `[smelter resolution] CMRT ${version}: ${correct}/${unique} look-up and standard names resolved by name to their own id (${((100 * correct) / unique).toFixed(1)}%), ${byName} by name, ${ambiguous.length} ambiguous`,
+        `[smelter resolution] CMRT ${version}: ${correct}/${unique} look-up and standard names resolved by name to their own id` +
+          ` (${((100 * correct) / unique).toFixed(1)}%)` +
+          `, ${byName} by name, ${ambiguous.length} ambiguous`,
       );
       // In every version, (metal, normalised name, country) names one id: no ambiguous rows.
       expect(ambiguous).toEqual([]);

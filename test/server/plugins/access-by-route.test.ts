@@ -107,7 +107,9 @@ describe('access from the matched route, under keys with keyed reads', () => {
           }
           const what = `${keyName}, ${spelling}: ${req.method} ${target.slice(0, 120)}`;
           for (const { via, status } of answers) {
-            if (keyName === 'no key' && req.url.startsWith('/api/') && status !== 401) wrong.push(`${what} (${via}) → ${status}, not 401`);
+            if (keyName === 'no key' && req.url.startsWith('/api/') && status !== 401) {
+              wrong.push(`${what} (${via}) → ${status}, not 401`);
+            }
             const plain = plainStatus.get(`${keyName} ${req.route}`);
             if (plain === undefined) plainStatus.set(`${keyName} ${req.route}`, status);
             else if (status !== plain) wrong.push(`${what} (${via}) → ${status}, the plain target ${plain}`);

@@ -73,8 +73,10 @@ export class CompanySearch {
       this.open(
         page.items
           .map(
-            (c, i) => `<li role="option" id="company-option-${i}" data-id="${escapeHtml(c.id)}" aria-selected="${i === this.active}">
-              <span class="option-name">${escapeHtml(c.name)}</span> <span class="muted">${escapeHtml(c.id)} · ${escapeHtml(c.country)}</span></li>`,
+            (c, i) =>
+              `<li role="option" id="company-option-${i}" data-id="${escapeHtml(c.id)}" aria-selected="${i === this.active}">
+              <span class="option-name">${escapeHtml(c.name)}</span> ` +
+              `<span class="muted">${escapeHtml(c.id)} · ${escapeHtml(c.country)}</span></li>`,
           )
           .join(''),
       );

@@ -40,7 +40,8 @@ function stackedBar(parts: { key: string; title: string; value: number; style: s
     .filter((p) => p.value > 0)
     .map(
       (p) =>
-        `<span class="bar-seg" ${css(`width:${(p.value * 100).toFixed(3)}%;background:${p.style}`)} title="${escapeHtml(p.title)}: ${formatShare(p.value)}"></span>`,
+        `<span class="bar-seg" ${css(`width:${(p.value * 100).toFixed(3)}%;background:${p.style}`)}` +
+        ` title="${escapeHtml(p.title)}: ${formatShare(p.value)}"></span>`,
     )
     .join('');
   return `<div class="stacked-bar" role="img" aria-label="${escapeHtml(label)}">${segs}</div>`;
@@ -60,7 +61,13 @@ export function originTotalsHtml(mix: OriginMix, subject: string): string {
   const label = `Origin mix of ${subject}: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
   return `${stackedBar(parts, label)}
     <table class="mix-table origin-totals"><tbody>
-      ${parts.map((p) => `<tr data-origin="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th><td class="num">${formatShare(p.value)}</td></tr>`).join('')}
+      ${parts
+        .map(
+          (p) =>
+            `<tr data-origin="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th>` +
+            `<td class="num">${formatShare(p.value)}</td></tr>`,
+        )
+        .join('')}
     </tbody></table>`;
 }
 
@@ -73,12 +80,14 @@ export function originCountriesHtml(
   if (!rows.length) return '<p class="muted">No origin country is known.</p>';
   const shown = rows.slice(0, limit);
   const more = rows.length - shown.length;
-  return `<table class="mix-table origin-countries"><thead><tr><th scope="col">Country</th><th scope="col" class="num">Share</th></tr></thead><tbody>
+  const head = '<thead><tr><th scope="col">Country</th><th scope="col" class="num">Share</th></tr></thead>';
+  return `<table class="mix-table origin-countries">${head}<tbody>
     ${shown
       .map(([code, share]) => {
         const c = names.get(code);
         const cahra = c?.cahra ? ' <span class="badge badge-cahra">CAHRA</span>' : '';
-        return `<tr data-country="${escapeHtml(code)}"><th scope="row">${escapeHtml(c?.name ?? code)} <span class="muted">${escapeHtml(code)}</span>${cahra}</th><td class="num">${formatShare(share)}</td></tr>`;
+        const name = `${escapeHtml(c?.name ?? code)} <span class="muted">${escapeHtml(code)}</span>${cahra}`;
+        return `<tr data-country="${escapeHtml(code)}"><th scope="row">${name}</th><td class="num">${formatShare(share)}</td></tr>`;
       })
       .join('')}
     ${more > 0 ? `<tr><td colspan="2" class="muted">and ${more} more</td></tr>` : ''}
@@ -97,6 +106,12 @@ export function smelterStatusHtml(mix: SmelterMix, subject: string): string {
   const label = `Smelter mix of ${subject} by RMAP status: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
   return `${stackedBar(parts, label)}
     <table class="mix-table smelter-status"><tbody>
-      ${parts.map((p) => `<tr data-rmap="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th><td class="num">${formatShare(p.value)}</td></tr>`).join('')}
+      ${parts
+        .map(
+          (p) =>
+            `<tr data-rmap="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th>` +
+            `<td class="num">${formatShare(p.value)}</td></tr>`,
+        )
+        .join('')}
     </tbody></table>`;
 }

@@ -34,9 +34,8 @@ export function showError(el: HTMLElement, err: unknown, retry?: () => void): vo
   const title = problem?.title ?? 'Something went wrong';
   const detail = problem?.detail ?? (err instanceof Error ? err.message : String(err));
   const status = problem && problem.status >= 400 ? `<span class="problem-status">${problem.status}</span> ` : '';
-  const fields = problem?.errors?.length
-    ? `<ul class="problem-errors">${problem.errors.map((f) => `<li><code>${escapeHtml(f.path)}</code>: ${escapeHtml(f.message)}</li>`).join('')}</ul>`
-    : '';
+  const fieldItems = (problem?.errors ?? []).map((f) => `<li><code>${escapeHtml(f.path)}</code>: ${escapeHtml(f.message)}</li>`);
+  const fields = fieldItems.length ? `<ul class="problem-errors">${fieldItems.join('')}</ul>` : '';
   el.innerHTML = `<p class="problem-title">${status}${escapeHtml(title)}</p><p class="problem-detail">${escapeHtml(detail)}</p>${fields}`;
   if (retry) {
     const button = document.createElement('button');

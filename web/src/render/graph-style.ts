@@ -58,7 +58,18 @@ export function shapePath(shape: NodeShape, r: number): string {
 export function renderGraphLegend(container: HTMLElement): void {
   const stops = Array.from({ length: 11 }, (_, i) => `${riskColour(i / 10)} ${i * 10}%`).join(', ');
   const glyph = (shape: NodeShape, extra = '') =>
-    `<svg width="22" height="22" viewBox="-11 -11 22 22" aria-hidden="true"><path d="${shapePath(shape, 6)}" fill="${riskColour(0.3)}" stroke="#333" stroke-width="1" ${extra}/></svg>`;
+    `<svg width="22" height="22" viewBox="-11 -11 22 22" aria-hidden="true">` +
+    `<path d="${shapePath(shape, 6)}" fill="${riskColour(0.3)}" stroke="#333" stroke-width="1" ${extra}/></svg>`;
+  const spofRing =
+    `<svg width="22" height="22" viewBox="-11 -11 22 22" aria-hidden="true">` +
+    `<circle r="7" fill="none" stroke="${ACCENT.spof}" stroke-width="3" stroke-dasharray="3 2"/></svg>`;
+  const widthLines =
+    '<svg width="30" height="14" aria-hidden="true">' +
+    '<line x1="0" y1="4" x2="30" y2="4" stroke="#777" stroke-width="1"/>' +
+    '<line x1="0" y1="11" x2="30" y2="11" stroke="#777" stroke-width="5"/></svg>';
+  const dashedLine =
+    '<svg width="30" height="14" aria-hidden="true">' +
+    '<line x1="0" y1="7" x2="30" y2="7" stroke="#777" stroke-width="2" stroke-dasharray="4 3"/></svg>';
   container.innerHTML = `
     <h3 class="legend-title">Legend</h3>
     <div class="legend-risk">
@@ -73,9 +84,9 @@ export function renderGraphLegend(container: HTMLElement): void {
       <li>${glyph('square')} smelter or refiner</li>
       <li>${glyph('diamond')} country of origin</li>
       <li>${glyph('diamond', `stroke="${ACCENT.cahra}" stroke-width="3"`)} CAHRA country (thick outline, "CAHRA")</li>
-      <li><svg width="22" height="22" viewBox="-11 -11 22 22" aria-hidden="true"><circle r="7" fill="none" stroke="${ACCENT.spof}" stroke-width="3" stroke-dasharray="3 2"/></svg> single point of failure</li>
-      <li><svg width="30" height="14" aria-hidden="true"><line x1="0" y1="4" x2="30" y2="4" stroke="#777" stroke-width="1"/><line x1="0" y1="11" x2="30" y2="11" stroke="#777" stroke-width="5"/></svg> edge width: share of the buyer's intake</li>
-      <li><svg width="30" height="14" aria-hidden="true"><line x1="0" y1="7" x2="30" y2="7" stroke="#777" stroke-width="2" stroke-dasharray="4 3"/></svg> share not declared (inferred)</li>
+      <li>${spofRing} single point of failure</li>
+      <li>${widthLines} edge width: share of the buyer's intake</li>
+      <li>${dashedLine} share not declared (inferred)</li>
       <li><span class="legend-plus">+</span> suppliers hidden: double-click or press + to expand</li>
     </ul>`;
   applyCss(container);

@@ -58,7 +58,10 @@ export function supplyScene(rootId: string, visible: VisibleGraph, riskOf: Reado
       shape: SHAPE_OF_LABEL[n.node.label],
       fill: riskColour(risk),
       label: truncate(n.node.name, 30),
-      title: `${n.node.name} (${n.id}) — ${describeNode(n.node)} · ${isRoot ? 'focal company' : `${tier} hop${tier === 1 ? '' : 's'} upstream`} · risk ${formatRisk(risk)}${hidden ? ' · suppliers hidden' : ''}`,
+      title:
+        `${n.node.name} (${n.id}) — ${describeNode(n.node)}` +
+        ` · ${isRoot ? 'focal company' : `${tier} hop${tier === 1 ? '' : 's'} upstream`}` +
+        ` · risk ${formatRisk(risk)}${hidden ? ' · suppliers hidden' : ''}`,
       cahra,
       hiddenSuppliers: hidden,
       isRoot,
@@ -78,7 +81,10 @@ export function supplyScene(rootId: string, visible: VisibleGraph, riskOf: Reado
       to,
       width: shareWidth(share),
       dashed: !declared,
-      title: `${from.label} → ${to.label}: ${share === undefined ? 'share unknown' : `${formatShare(share)} of the buyer's ${e.metal}`}${declared ? '' : ' (not declared: inferred)'}`,
+      title:
+        `${from.label} → ${to.label}: ` +
+        `${share === undefined ? 'share unknown' : `${formatShare(share)} of the buyer's ${e.metal}`}` +
+        `${declared ? '' : ' (not declared: inferred)'}`,
     };
   });
 

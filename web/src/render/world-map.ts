@@ -120,8 +120,12 @@ export async function drawOriginMap(
   // Legend: shares, and the CAHRA hatching.
   const legend = select(container).append('div').attr('class', 'map-legend');
   const stops = Array.from({ length: 6 }, (_, i) => `${colour((max * i) / 5)} ${i * 20}%`).join(', ');
-  legend.html(`<span>0</span><span class="legend-gradient small" ${css(`background:linear-gradient(to right, ${stops})`)}></span><span>${escapeHtml(formatShare(max))} of the intake</span>
-    <span class="swatch hatch-cahra" aria-hidden="true"></span><span>CAHRA country</span>`);
+  legend.html(
+    `<span>0</span>` +
+      `<span class="legend-gradient small" ${css(`background:linear-gradient(to right, ${stops})`)}></span>` +
+      `<span>${escapeHtml(formatShare(max))} of the intake</span>
+    <span class="swatch hatch-cahra" aria-hidden="true"></span><span>CAHRA country</span>`,
+  );
   applyCss(container);
 
   return origins.filter((o) => {

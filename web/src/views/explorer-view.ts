@@ -72,7 +72,9 @@ export class ExplorerView implements View {
     const entry = graph.nodes.get(id);
     if (!entry) {
       clearStatus(this.status);
-      this.body.innerHTML = `<p class="muted">Node <code>${escapeHtml(id)}</code> is not in this ${escapeHtml(ctx.focus.key.metal)} supply graph of ${escapeHtml(graph.nodes.get(graph.rootId)?.node.name ?? '')}.</p>`;
+      this.body.innerHTML =
+        `<p class="muted">Node <code>${escapeHtml(id)}</code> is not in this ${escapeHtml(ctx.focus.key.metal)}` +
+        ` supply graph of ${escapeHtml(graph.nodes.get(graph.rootId)?.node.name ?? '')}.</p>`;
       return;
     }
     const node = entry.node;
@@ -115,18 +117,23 @@ export class ExplorerView implements View {
       if (n.node.label === 'Country') countryNames.set(n.id, { name: n.node.name, cahra: n.node.cahra });
 
     const parts: string[] = [];
-    parts.push(`<h2 class="details-title" data-node-id="${escapeHtml(node.id)}">${escapeHtml(node.name)}</h2>
-      <p class="details-sub"><code>${escapeHtml(node.id)}</code> · ${escapeHtml(describeNode(node))} · ${isRoot ? 'focal company' : `tier ${tier}`}</p>`);
+    parts.push(
+      `<h2 class="details-title" data-node-id="${escapeHtml(node.id)}">${escapeHtml(node.name)}</h2>
+      <p class="details-sub"><code>${escapeHtml(node.id)}</code> · ${escapeHtml(describeNode(node))}` +
+        ` · ${isRoot ? 'focal company' : `tier ${tier}`}</p>`,
+    );
 
     // Single point of failure badge.
     const s = spof.singlePointsOfFailure.find((x) => x.id === node.id);
     if (isRoot) {
       parts.push(
-        `<p class="spof-line" data-field="redundancy">Redundancy of its ${escapeHtml(metal)} supply: <strong>${spof.redundancy}</strong>${spof.redundancy === 1 ? ' (a single failure can cut it off)' : ''}.</p>`,
+        `<p class="spof-line" data-field="redundancy">Redundancy of its ${escapeHtml(metal)} supply: <strong>${spof.redundancy}</strong>` +
+          `${spof.redundancy === 1 ? ' (a single failure can cut it off)' : ''}.</p>`,
       );
     } else if (s) {
       parts.push(
-        `<p class="badge badge-spof" data-field="spof">Single point of failure: <strong>${formatShare(s.share)}</strong> of ${escapeHtml(focalName)}'s ${escapeHtml(metal)} passes through it</p>`,
+        `<p class="badge badge-spof" data-field="spof">Single point of failure: <strong>${formatShare(s.share)}</strong>` +
+          ` of ${escapeHtml(focalName)}'s ${escapeHtml(metal)} passes through it</p>`,
       );
     } else {
       parts.push(
@@ -138,16 +145,30 @@ export class ExplorerView implements View {
     const ranked = loaded.risk.get(node.id);
     if (risk) {
       const contributors = risk.contributors.length
-        ? `<table class="mix-table contributors"><caption>Top contributors</caption><thead><tr><th scope="col">Source</th><th scope="col" class="num">Adds</th></tr></thead><tbody>
-            ${risk.contributors.map((c) => `<tr data-contributor="${escapeHtml(c.id)}"><th scope="row"><button type="button" class="link" data-goto="${escapeHtml(c.id)}">${escapeHtml(c.name)}</button> <span class="muted">${c.label.toLowerCase()}</span></th><td class="num">${formatRisk(c.contribution)}</td></tr>`).join('')}
+        ? `<table class="mix-table contributors"><caption>Top contributors</caption>` +
+          `<thead><tr><th scope="col">Source</th><th scope="col" class="num">Adds</th></tr></thead>` +
+          `<tbody>
+            ${risk.contributors
+              .map(
+                (c) =>
+                  `<tr data-contributor="${escapeHtml(c.id)}">` +
+                  `<th scope="row"><button type="button" class="link" data-goto="${escapeHtml(c.id)}">${escapeHtml(c.name)}</button>` +
+                  ` <span class="muted">${c.label.toLowerCase()}</span></th>` +
+                  `<td class="num">${formatRisk(c.contribution)}</td></tr>`,
+              )
+              .join('')}
           </tbody></table>`
         : '<p class="muted">No source adds risk.</p>';
-      parts.push(`<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3>
-        <p><span class="big-number" data-field="risk">${formatRisk(risk.risk)}</span> propagated · <span data-field="intrinsic">${formatRisk(risk.intrinsic)}</span> its own</p>
-        ${contributors}</section>`);
+      parts.push(
+        `<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3>
+        <p><span class="big-number" data-field="risk">${formatRisk(risk.risk)}</span> propagated` +
+          ` · <span data-field="intrinsic">${formatRisk(risk.intrinsic)}</span> its own</p>
+        ${contributors}</section>`,
+      );
     } else {
       parts.push(
-        `<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3><p><span class="big-number" data-field="risk">${formatRisk(ranked)}</span> propagated</p></section>`,
+        `<section class="details-section"><h3>Risk (${escapeHtml(metal)})</h3>` +
+          `<p><span class="big-number" data-field="risk">${formatRisk(ranked)}</span> propagated</p></section>`,
       );
     }
 
@@ -156,7 +177,9 @@ export class ExplorerView implements View {
         parts.push(`<p class="muted">${escapeHtml(node.name)} takes no ${escapeHtml(metal)}.</p>`);
       } else {
         parts.push(
-          `<section class="details-section"><h3>Origin mix</h3>${originTotalsHtml(origins.originMix, node.name)}${originCountriesHtml(origins.originMix, countryNames, 8)}</section>`,
+          `<section class="details-section"><h3>Origin mix</h3>` +
+            `${originTotalsHtml(origins.originMix, node.name)}` +
+            `${originCountriesHtml(origins.originMix, countryNames, 8)}</section>`,
         );
         parts.push(
           `<section class="details-section"><h3>Smelters by RMAP status</h3>${smelterStatusHtml(origins.smelterMix, node.name)}</section>`,
@@ -173,7 +196,11 @@ export class ExplorerView implements View {
         <dt>Located in</dt><dd>${escapeHtml(countryNames.get(node.country)?.name ?? node.country)}</dd>
         ${node.recycledOrScrap ? '<dt>Feed</dt><dd>recycled or scrap</dd>' : ''}
         ${node.lastAudit ? `<dt>Last audit</dt><dd>${escapeHtml(node.lastAudit)}</dd>` : ''}
-        ${through !== undefined ? `<dt>Share of ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</dt><dd data-field="through">${formatShare(through)}</dd>` : ''}
+        ${
+          through !== undefined
+            ? `<dt>Share of ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</dt><dd data-field="through">${formatShare(through)}</dd>`
+            : ''
+        }
       </dl></section>`);
       const sources = graph.suppliersOf(node.id);
       if (sources.length) {
@@ -181,7 +208,9 @@ export class ExplorerView implements View {
           `<table class="mix-table"><caption>Ore from</caption><tbody>${sources
             .map(
               (e) =>
-                `<tr><th scope="row">${escapeHtml(graph.nodes.get(e.from)?.node.name ?? e.from)}${countryNames.get(e.from)?.cahra ? ' <span class="badge badge-cahra">CAHRA</span>' : ''}</th><td class="num">${e.effectiveShare === undefined ? '?' : formatShare(e.effectiveShare)}</td></tr>`,
+                `<tr><th scope="row">${escapeHtml(graph.nodes.get(e.from)?.node.name ?? e.from)}` +
+                `${countryNames.get(e.from)?.cahra ? ' <span class="badge badge-cahra">CAHRA</span>' : ''}</th>` +
+                `<td class="num">${e.effectiveShare === undefined ? '?' : formatShare(e.effectiveShare)}</td></tr>`,
             )
             .join('')}</tbody></table>`,
         );
@@ -192,7 +221,11 @@ export class ExplorerView implements View {
       parts.push(`<section class="details-section"><h3>Country</h3><dl class="facts">
         <dt>CAHRA</dt><dd data-field="cahra">${node.cahra ? 'yes' : 'no'}</dd>
         <dt>Lists</dt><dd>${node.lists.length ? escapeHtml(node.lists.join(', ')) : 'none'}</dd>
-        ${share !== undefined ? `<dt>Share of ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</dt><dd data-field="through">${formatShare(share)}</dd>` : ''}
+        ${
+          share !== undefined
+            ? `<dt>Share of ${escapeHtml(focalName)}'s ${escapeHtml(metal)}</dt><dd data-field="through">${formatShare(share)}</dd>`
+            : ''
+        }
       </dl></section>`);
     }
     if (node.label === 'Company') {
@@ -240,11 +273,15 @@ export class ExplorerView implements View {
     const counts = Object.entries(group.byLabel)
       .map(([l, n]) => `<li>${n.toLocaleString('en')} ${escapeHtml(l)}</li>`)
       .join('');
-    this.body.innerHTML = `<h2 class="details-title">${escapeHtml(group.name)}</h2>
-      <p class="details-sub">${group.size.toLocaleString('en')} node${group.size === 1 ? '' : 's'}, grouped by ${escapeHtml(c.by)} by the server; lowest tier ${group.tier}</p>
+    this.body.innerHTML =
+      `<h2 class="details-title">${escapeHtml(group.name)}</h2>
+      <p class="details-sub">${group.size.toLocaleString('en')} node${group.size === 1 ? '' : 's'}` +
+      `, grouped by ${escapeHtml(c.by)} by the server; lowest tier ${group.tier}</p>
       <ul>${counts}</ul>
       <h3>Members (first ${group.sampleIds.length})</h3>
-      <ul class="sample-ids">${group.sampleIds.map((s) => `<li><button type="button" class="link" data-company="${escapeHtml(s)}">${escapeHtml(s)}</button></li>`).join('')}</ul>
+      <ul class="sample-ids">${group.sampleIds
+        .map((s) => `<li><button type="button" class="link" data-company="${escapeHtml(s)}">${escapeHtml(s)}</button></li>`)
+        .join('')}</ul>
       <p class="muted">Open a member as the focal company, or choose grouping “none” to draw every node (on canvas).</p>`;
     for (const b of this.body.querySelectorAll<HTMLButtonElement>('[data-company]')) {
       b.addEventListener('click', () =>

@@ -128,13 +128,18 @@ export class GraphPanel {
     if (load.kind === 'groups') {
       const c = load.answer.collapsed!;
       this.graph.show(groupScene(c), renderer, keepView);
-      this.summary.innerHTML = `${load.answer.totalNodes.toLocaleString('en')} nodes, ${load.answer.totalRelationships.toLocaleString('en')} SUPPLIES, grouped by ${escapeHtml(c.by)} into ${c.groups.length} groups by the server. Choose grouping “none” to draw every node.`;
+      this.summary.innerHTML =
+        `${load.answer.totalNodes.toLocaleString('en')} nodes, ${load.answer.totalRelationships.toLocaleString('en')}` +
+        ` SUPPLIES, grouped by ${escapeHtml(c.by)} into ${c.groups.length} groups by the server.` +
+        ` Choose grouping “none” to draw every node.`;
     } else {
       const visible = visiblePart(load.graph, this.collapsed);
       if (visible.nodes.length <= 1 && visible.edges.length === 0) {
         showMessage(
           this.status,
-          `<p><strong>${escapeHtml(load.answer.center.name)}</strong> has no known suppliers of ${escapeHtml(loaded.focus.key.metal)}.</p><p>Pick another metal, or another company.</p>`,
+          `<p><strong>${escapeHtml(load.answer.center.name)}</strong>` +
+            ` has no known suppliers of ${escapeHtml(loaded.focus.key.metal)}.</p>` +
+            '<p>Pick another metal, or another company.</p>',
         );
       } else {
         clearStatus(this.status);
@@ -145,7 +150,10 @@ export class GraphPanel {
       const unranked = loaded.focus.riskRankingTruncated
         ? " · risk colours for the 1,000 riskiest nodes of each kind (the risk ranking's limit); grey nodes rank below them"
         : '';
-      this.summary.textContent = `${visible.nodes.length.toLocaleString('en')} nodes, ${visible.edges.length.toLocaleString('en')} SUPPLIES of ${loaded.focus.key.metal}${hidden > 0 ? ` (${hidden} hidden)` : ''} · drawn with ${this.graph.rendererKind === 'canvas' ? 'canvas' : 'SVG'}${unranked}`;
+      this.summary.textContent =
+        `${visible.nodes.length.toLocaleString('en')} nodes, ${visible.edges.length.toLocaleString('en')}` +
+        ` SUPPLIES of ${loaded.focus.key.metal}${hidden > 0 ? ` (${hidden} hidden)` : ''}` +
+        ` · drawn with ${this.graph.rendererKind === 'canvas' ? 'canvas' : 'SVG'}${unranked}`;
     }
     for (const l of this.redrawListeners) l(loaded);
   }

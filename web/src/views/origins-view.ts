@@ -98,7 +98,8 @@ export class OriginsView implements View {
     const company = origins.company.name;
     const metal = origins.metal;
     if (!origins.takesMetal || !origins.originMix || !origins.smelterMix) {
-      this.figures.innerHTML = `<h2>${escapeHtml(company)}</h2><p>${escapeHtml(company)} takes no ${escapeHtml(metal)}: there is no origin to show.</p>`;
+      const name = escapeHtml(company);
+      this.figures.innerHTML = `<h2>${name}</h2><p>${name} takes no ${escapeHtml(metal)}: there is no origin to show.</p>`;
       return;
     }
     const names = new Map<string, { name: string; cahra: boolean }>();
@@ -118,7 +119,11 @@ export class OriginsView implements View {
         .map(([id, share]) => {
           const s = graph.nodes.get(id)?.node;
           const status = s?.label === 'Smelter' ? RMAP_TITLES[s.rmapStatus] : '';
-          return `<tr data-smelter="${escapeHtml(id)}"><th scope="row">${escapeHtml(s?.name ?? id)} <span class="muted">${escapeHtml(status)}</span></th><td class="num">${formatShare(share)}</td></tr>`;
+          return (
+            `<tr data-smelter="${escapeHtml(id)}"><th scope="row">${escapeHtml(s?.name ?? id)}` +
+            ` <span class="muted">${escapeHtml(status)}</span></th>` +
+            `<td class="num">${formatShare(share)}</td></tr>`
+          );
         })
         .join('')}</tbody></table>`;
     applyCss(this.figures);
@@ -139,7 +144,8 @@ export class OriginsView implements View {
     if (gap > 1e-6 || !model.converged) {
       this.sankeyBox.insertAdjacentHTML(
         'beforeend',
-        `<p class="warning">The bands cover the suppliers loaded (depth ${this.ctx?.focus.key.depth ?? ''}); they differ from the API's figures by up to ${formatShare(gap)}.</p>`,
+        `<p class="warning">The bands cover the suppliers loaded (depth ${this.ctx?.focus.key.depth ?? ''});` +
+          ` they differ from the API's figures by up to ${formatShare(gap)}.</p>`,
       );
     }
 

@@ -91,11 +91,15 @@ export class RiskPathsView implements View {
     if (this.loadedKey !== key) return;
     clearStatus(this.status);
     this.answer = answer;
-    if (!answer.takesMetal) this.summary.innerHTML = `<p>${escapeHtml(answer.company.name)} takes no ${escapeHtml(answer.metal)}.</p>`;
-    else if (!answer.paths.length)
-      this.summary.innerHTML = `<p>No path from ${escapeHtml(answer.company.name)} reaches a high-risk source of ${escapeHtml(answer.metal)}.</p>`;
+    const company = escapeHtml(answer.company.name);
+    const metal = escapeHtml(answer.metal);
+    if (!answer.takesMetal) this.summary.innerHTML = `<p>${company} takes no ${metal}.</p>`;
+    else if (!answer.paths.length) this.summary.innerHTML = `<p>No path from ${company} reaches a high-risk source of ${metal}.</p>`;
     else
-      this.summary.innerHTML = `<p><span data-field="path-count">${answer.paths.length}</span> heaviest path${answer.paths.length === 1 ? '' : 's'} from ${escapeHtml(answer.company.name)} to high-risk sources of ${escapeHtml(answer.metal)}. Weight: product of shares × decay per hop × risk of the source.</p>`;
+      this.summary.innerHTML =
+        `<p><span data-field="path-count">${answer.paths.length}</span> heaviest path${answer.paths.length === 1 ? '' : 's'}` +
+        ` from ${company} to high-risk sources of ${metal}.` +
+        ' Weight: product of shares × decay per hop × risk of the source.</p>';
     this.list.innerHTML = answer.paths.map((p, i) => this.pathHtml(p, i)).join('');
     for (const li of this.list.querySelectorAll<HTMLLIElement>('li')) {
       li.addEventListener('click', () => this.app.update({ path: Number(li.dataset.index) }));

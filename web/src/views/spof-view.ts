@@ -41,12 +41,14 @@ export class SpofView implements View {
     private readonly graphPanel: GraphPanel,
     private readonly app: AppState,
   ) {
-    panel.innerHTML = `
+    panel.innerHTML =
+      `
       <h2>Single points of failure</h2>
       <div class="status" hidden></div>
       <div class="spof-summary"></div>
       <p class="hint muted">Hover or move through the list to find a node in the graph; Space or a click chooses it for the simulation.</p>
-      <ul class="spof-list selectable-list" role="listbox" aria-multiselectable="true" aria-label="Single points of failure and the minimum cut" tabindex="0"></ul>
+      <ul class="spof-list selectable-list" role="listbox" aria-multiselectable="true"` +
+      ` aria-label="Single points of failure and the minimum cut" tabindex="0"></ul>
       <div class="simulate-row">
         <button type="button" class="simulate" disabled>Simulate failure</button>
         <label><input type="checkbox" class="all-metals"> all metals</label>
@@ -126,17 +128,21 @@ export class SpofView implements View {
         : answer.redundancy === 1
           ? 'one failure can cut it off'
           : `${answer.redundancy} nodes must fail together to cut it off`;
-    this.summary.innerHTML = `<p>Redundancy of ${escapeHtml(answer.company.name)}'s ${escapeHtml(metal)} supply:
+    this.summary.innerHTML =
+      `<p>Redundancy of ${escapeHtml(answer.company.name)}'s ${escapeHtml(metal)} supply:
         <strong class="big-number" data-field="redundancy">${answer.redundancy}</strong> — ${redundancyText}.</p>
-      <p><span data-field="spof-count">${answer.singlePointsOfFailure.length}</span> single point${answer.singlePointsOfFailure.length === 1 ? '' : 's'} of failure${
+      <p><span data-field="spof-count">${answer.singlePointsOfFailure.length}</span>` +
+      ` single point${answer.singlePointsOfFailure.length === 1 ? '' : 's'} of failure${
         cutOnly.length ? `; one minimum cut adds ${cutOnly.length} more node${cutOnly.length === 1 ? '' : 's'} below` : ''
       }.</p>`;
     this.list.innerHTML = this.candidates
       .map(
-        (c, i) => `<li role="option" id="spof-option-${i}" data-id="${escapeHtml(c.id)}" aria-selected="false">
+        (c, i) =>
+          `<li role="option" id="spof-option-${i}" data-id="${escapeHtml(c.id)}" aria-selected="false">
           <span class="check" aria-hidden="true"></span>
           <span class="spof-name">${escapeHtml(c.name)} <span class="muted">${escapeHtml(c.label.toLowerCase())}</span></span>
-          <span class="num spof-share" data-field="share">${c.share === null ? '<span class="muted">minimum cut</span>' : formatShare(c.share)}</span>
+          <span class="num spof-share" data-field="share">` +
+          `${c.share === null ? '<span class="muted">minimum cut</span>' : formatShare(c.share)}</span>
         </li>`,
       )
       .join('');
@@ -265,13 +271,22 @@ export class SpofView implements View {
     clearStatus(this.impactStatus);
     const removed = answer.removed.map((r) => escapeHtml(r.name)).join(', ');
     const cutOff = answer.affected.filter((a) => a.cutOff).length;
+    const affected = answer.affected.length;
+    const loses = `compan${affected === 1 ? 'y loses' : 'ies lose'} supply${metals ? ` of ${escapeHtml(state.metal)}` : ''}`;
+    const cutOffCount = `<span data-field="cutoff-count">${cutOff}</span>`;
+    const head =
+      '<thead><tr><th scope="col">Company</th><th scope="col">Metal</th>' +
+      '<th scope="col" class="num">Lost share</th><th scope="col">Cut off</th></tr></thead>';
     this.impactBody.innerHTML = `<h3>Impact of removing ${removed}</h3>
-      <p><span data-field="affected-count">${answer.affected.length}</span> compan${answer.affected.length === 1 ? 'y loses' : 'ies lose'} supply${metals ? ` of ${escapeHtml(state.metal)}` : ''}; <span data-field="cutoff-count">${cutOff}</span> cut off entirely.</p>
-      <table class="mix-table impact-table"><thead><tr><th scope="col">Company</th><th scope="col">Metal</th><th scope="col" class="num">Lost share</th><th scope="col">Cut off</th></tr></thead><tbody>
+      <p><span data-field="affected-count">${affected}</span> ${loses}; ${cutOffCount} cut off entirely.</p>
+      <table class="mix-table impact-table">${head}<tbody>
       ${answer.affected
         .map(
           (a) =>
-            `<tr data-id="${escapeHtml(a.id)}" data-metal="${a.metal}"><th scope="row">${escapeHtml(a.name)}</th><td>${a.metal}</td><td class="num" data-field="lost">${formatShare(a.lostShare)}</td><td>${a.cutOff ? '<strong>cut off</strong>' : 'no'}</td></tr>`,
+            `<tr data-id="${escapeHtml(a.id)}" data-metal="${a.metal}">` +
+            `<th scope="row">${escapeHtml(a.name)}</th><td>${a.metal}</td>` +
+            `<td class="num" data-field="lost">${formatShare(a.lostShare)}</td>` +
+            `<td>${a.cutOff ? '<strong>cut off</strong>' : 'no'}</td></tr>`,
         )
         .join('')}
       </tbody></table>`;
