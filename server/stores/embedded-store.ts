@@ -2,10 +2,13 @@
  * The embedded GraphStore: a graphology graph in memory, persisted to one JSON file in DATA_DIR.
  * It is what `npm start` uses when no Neo4j is configured.
  *
- * Durability: every write is validated in full first, then applied in memory, then persisted by
- * writing a temporary file, fsync-ing it, renaming it over the old one and fsync-ing the folder.
- * rename(2) is atomic, so a crash at any moment leaves either the old or the new file, never a torn
- * one. If persisting fails, the in-memory graph is reloaded from the file so memory and disk agree.
+ * Durability: every write is validated in full first, then applied in memory, then persisted: as
+ * one line of what it changed appended to the journal and fsync-ed (./embedded-journal.ts says why
+ * and how a torn line is dropped), or, when there is no graph file yet or the journal has outgrown
+ * it, by rewriting the graph file: a temporary file, fsync-ed, renamed over the old one, the folder
+ * fsync-ed, then the journal emptied. rename(2) is atomic, so a crash at any moment leaves either
+ * the old or the new file, never a torn one. If persisting fails, the in-memory graph is reloaded
+ * from the files so memory and disk agree.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -52,6 +55,16 @@ import {
   parseRelationships,
 } from './write-rules.js';
 import { checkNeighborhoodRequest, walkNeighborhood, type HopStep } from './neighborhood-walk.js';
+import {
+  appendEntry,
+  encodeEntry,
+  JOURNAL_NAME,
+  readJournal,
+  removeJournal,
+  shouldCompact,
+  type JournalChange,
+  type JournalEntry,
+} from './embedded-journal.js';
 
 const FILE_NAME = 'graph.json';
 const FORMAT = 'oretrace-embedded-graph';
@@ -93,6 +106,66 @@ function matchesFilter(node: GraphNode, filter: NodeFilter): boolean {
   return true;
 }
 
+const NO_LABELS: readonly NodeLabel[] = Object.freeze([]);
+
+/**
+ * The labels holding each id, in model order (normally one), kept beside the graph. Relationship
+ * ends are named by id alone; finding their labels by trying a `label:id` key per label made three
+ * new strings per end and was most of a large import's time.
+ */
+class LabelIndex {
+  private readonly byId = new Map<string, NodeLabel[]>();
+
+  static of(graph: SupplyGraph): LabelIndex {
+    const index = new LabelIndex();
+    graph.forEachNode((_key, a) => index.add(a.node.label, a.node.id));
+    return index;
+  }
+
+  get(id: string): readonly NodeLabel[] {
+    return this.byId.get(id) ?? NO_LABELS;
+  }
+
+  add(label: NodeLabel, id: string): void {
+    const labels = this.byId.get(id);
+    if (labels === undefined) this.byId.set(id, [label]);
+    else if (!labels.includes(label))
+      this.byId.set(
+        id,
+        NODE_LABELS.filter((l) => l === label || labels.includes(l)),
+      );
+  }
+
+  remove(label: NodeLabel, id: string): void {
+    const rest = this.get(id).filter((l) => l !== label);
+    if (rest.length > 0) this.byId.set(id, rest);
+    else this.byId.delete(id);
+  }
+}
+
+/** A journal line's changes applied as the write applied them (same keys, same insertion order). */
+function replayChanges(graph: SupplyGraph, labels: LabelIndex, changes: readonly JournalChange[]): void {
+  for (const change of changes) {
+    if ('node' in change) {
+      const key = nodeKey(change.node.label, change.node.id);
+      if (graph.hasNode(key)) graph.replaceNodeAttributes(key, { node: change.node });
+      else graph.addNode(key, { node: change.node });
+      labels.add(change.node.label, change.node.id);
+    } else if ('relationship' in change) {
+      const { relationship: r, fromLabel, toLabel } = change;
+      const key = edgeKey(r, fromLabel, toLabel);
+      if (graph.hasEdge(key)) graph.replaceEdgeAttributes(key, { relationship: r });
+      else graph.addEdgeWithKey(key, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), { relationship: r });
+    } else if ('dropNode' in change) {
+      const key = nodeKey(change.dropNode.label, change.dropNode.id);
+      if (graph.hasNode(key)) graph.dropNode(key);
+      labels.remove(change.dropNode.label, change.dropNode.id);
+    } else if (graph.hasEdge(change.dropEdge)) {
+      graph.dropEdge(change.dropEdge);
+    }
+  }
+}
+
 export interface EmbeddedStoreOptions {
   /** Folder of the data file; created if missing. */
   dataDir: string;
@@ -101,14 +174,23 @@ export interface EmbeddedStoreOptions {
 export class EmbeddedGraphStore implements GraphStore {
   readonly kind = 'embedded' as const;
   private graph: SupplyGraph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+  /** Always the labels of `graph`'s nodes: replaced with it, updated with every node added or dropped. */
+  private labels = new LabelIndex();
   private currentVersion = 0;
   private ready = false;
   /** Writes run one at a time; reads never wait (they see the state between two writes). */
   private writeQueue: Promise<unknown> = Promise.resolve();
   readonly filePath: string;
+  readonly journalPath: string;
+  /** Sizes on disk, to decide between a journal line and a new graph file; 0 for the graph file: none yet. */
+  private journalBytes = 0;
+  private graphFileBytes = 0;
+  /** What the running write changed so far, in order: its journal line. */
+  private changes: JournalChange[] = [];
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.filePath = join(options.dataDir, FILE_NAME);
+    this.journalPath = join(options.dataDir, JOURNAL_NAME);
   }
 
   async init(): Promise<void> {
@@ -175,6 +257,8 @@ export class EmbeddedGraphStore implements GraphStore {
       const key = nodeKey(label, id);
       if (!this.graph.hasNode(key)) return { changed: false, result: false };
       this.graph.dropNode(key);
+      this.labels.remove(label, id);
+      this.changes.push({ dropNode: { label, id } });
       return { result: true };
     });
   }
@@ -214,6 +298,7 @@ export class EmbeddedGraphStore implements GraphStore {
       const edge = this.findSuppliesEdge(key);
       if (edge === undefined) return { changed: false, result: false };
       this.graph.dropEdge(edge);
+      this.changes.push({ dropEdge: edge });
       return { result: true };
     });
   }
@@ -284,14 +369,16 @@ export class EmbeddedGraphStore implements GraphStore {
   clear(): Promise<void> {
     return this.write(() => {
       this.graph.clear();
-      return { result: undefined };
+      this.labels = new LabelIndex();
+      // An empty graph file is smaller than any journal line that could say so.
+      return { result: undefined, rewrite: true };
     });
   }
 
   // --- internals ---------------------------------------------------------------------------
 
-  private labelsOf(id: string): NodeLabel[] {
-    return NODE_LABELS.filter((l) => this.graph.hasNode(nodeKey(l, id)));
+  private labelsOf(id: string): readonly NodeLabel[] {
+    return this.labels.get(id);
   }
 
   private checkIdsFree(nodes: readonly GraphNode[]): void {
@@ -299,7 +386,7 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   private checkEnds(relationships: readonly Relationship[], batchNodes: readonly GraphNode[]): void {
-    const stored = new Map<string, NodeLabel[]>();
+    const stored = new Map<string, readonly NodeLabel[]>();
     for (const id of endIds(relationships)) stored.set(id, this.labelsOf(id));
     checkRelationshipEnds(relationships, mergeLabels(stored, batchNodes));
   }
@@ -310,12 +397,16 @@ export class EmbeddedGraphStore implements GraphStore {
       const key = nodeKey(node.label, node.id);
       if (!this.graph.hasNode(key)) {
         this.graph.addNode(key, { node });
+        this.labels.add(node.label, node.id);
+        this.changes.push({ node });
       } else if (mode === 'replace') {
         this.graph.replaceNodeAttributes(key, { node });
+        this.changes.push({ node });
       } else {
         const existing = this.graph.getNodeAttributes(key).node;
         const merged = GraphNodeSchema.parse({ ...existing, ...givenProperties(raw[i], node) });
         this.graph.replaceNodeAttributes(key, { node: merged });
+        this.changes.push({ node: merged });
       }
     });
   }
@@ -327,15 +418,16 @@ export class EmbeddedGraphStore implements GraphStore {
       const fromLabel = this.labelsOf(r.from)[0]!;
       const toLabel = this.labelsOf(r.to)[0]!;
       const key = edgeKey(r, fromLabel, toLabel);
+      let relationship: Relationship;
       if (!this.graph.hasEdge(key)) {
-        this.graph.addEdgeWithKey(key, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), {
-          relationship: { ...r, updatedAt: now },
-        });
+        relationship = { ...r, updatedAt: now };
+        this.graph.addEdgeWithKey(key, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), { relationship });
       } else {
         const existing = this.graph.getEdgeAttributes(key).relationship;
-        const merged = RelationshipSchema.parse({ ...existing, ...givenProperties(raw[i], r), updatedAt: now });
-        this.graph.replaceEdgeAttributes(key, { relationship: merged });
+        relationship = RelationshipSchema.parse({ ...existing, ...givenProperties(raw[i], r), updatedAt: now });
+        this.graph.replaceEdgeAttributes(key, { relationship });
       }
+      this.changes.push({ relationship, fromLabel, toLabel });
     });
   }
 
@@ -355,15 +447,23 @@ export class EmbeddedGraphStore implements GraphStore {
    * from the file, which still holds the previous state.
    */
   private write<T>(
-    mutate: () => { result?: T; changed?: boolean; nodesUpserted?: number; relationshipsUpserted?: number },
+    mutate: () => { result?: T; changed?: boolean; rewrite?: boolean; nodesUpserted?: number; relationshipsUpserted?: number },
   ): Promise<T & WriteResult> {
     const run = async () => {
       if (!this.ready) throw new StoreUnavailableError('The embedded store is not open');
-      const outcome = mutate();
+      this.changes = [];
+      let outcome: ReturnType<typeof mutate>;
+      let changes: JournalChange[];
+      try {
+        outcome = mutate();
+      } finally {
+        changes = this.changes;
+        this.changes = [];
+      }
       if (outcome.changed !== false) {
         this.currentVersion += 1;
         try {
-          await this.persist();
+          await this.save({ version: this.currentVersion, changes }, outcome.rewrite === true);
         } catch (err) {
           await this.loadFromFile();
           throw new StoreUnavailableError(`Could not save the graph file: ${(err as Error).message}`);
@@ -381,6 +481,18 @@ export class EmbeddedGraphStore implements GraphStore {
     return next;
   }
 
+  /** One write to disk: a journal line, or the whole graph file when there is none yet or the journal has outgrown it. */
+  private async save(entry: JournalEntry, rewrite: boolean): Promise<void> {
+    if (rewrite || this.graphFileBytes === 0 || shouldCompact(this.journalBytes, this.graphFileBytes)) {
+      await this.persist();
+      // The graph file holds every line now (and opening skips lines at or below its version).
+      await removeJournal(this.journalPath);
+      this.journalBytes = 0;
+      return;
+    }
+    this.journalBytes = await appendEntry(this.journalPath, encodeEntry(entry), this.journalBytes);
+  }
+
   private async persist(): Promise<void> {
     const doc: PersistedGraph = {
       format: FORMAT,
@@ -392,8 +504,11 @@ export class EmbeddedGraphStore implements GraphStore {
     const temp = join(this.options.dataDir, `.${FILE_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(JSON.stringify(doc));
+      const text = JSON.stringify(doc);
+      await handle.writeFile(text);
       await handle.sync();
+      // Characters, not bytes: close enough to weigh the journal against.
+      this.graphFileBytes = Math.max(1, text.length);
     } finally {
       await handle.close();
     }
@@ -417,12 +532,16 @@ export class EmbeddedGraphStore implements GraphStore {
     try {
       text = await readFile(this.filePath, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
-        this.currentVersion = 0;
-        return;
-      }
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The journal holds changes to a graph file: without it they would rebuild only part of a graph.
+      if ((await readJournal(this.journalPath)).entries.length > 0)
+        throw new Error(`${this.journalPath} holds changes but ${this.filePath} is missing; refusing to start over part of a graph`);
+      this.graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+      this.labels = new LabelIndex();
+      this.currentVersion = 0;
+      this.graphFileBytes = 0;
+      this.journalBytes = 0;
+      return;
     }
     let doc: PersistedGraph;
     try {
@@ -435,15 +554,26 @@ export class EmbeddedGraphStore implements GraphStore {
     }
     const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
     for (const node of doc.nodes) graph.addNode(nodeKey(node.label, node.id), { node });
-    const labelsOf = (id: string) => NODE_LABELS.filter((l) => graph.hasNode(nodeKey(l, id)));
+    const labels = LabelIndex.of(graph);
+    const labelsOf = (id: string) => labels.get(id);
     doc.relationships.forEach((r, i) => {
       const [fromLabel, toLabel] = this.placeEnds(r, i, labelsOf(r.from), labelsOf(r.to));
       graph.addEdgeWithKey(edgeKey(r, fromLabel, toLabel), nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), {
         relationship: r,
       });
     });
+    const journal = await readJournal(this.journalPath);
+    let version = doc.version;
+    for (const entry of journal.entries) {
+      if (entry.version <= version) continue;
+      replayChanges(graph, labels, entry.changes);
+      version = entry.version;
+    }
     this.graph = graph;
-    this.currentVersion = doc.version;
+    this.labels = labels;
+    this.currentVersion = version;
+    this.graphFileBytes = Math.max(1, text.length);
+    this.journalBytes = journal.bytes;
   }
 
   /**

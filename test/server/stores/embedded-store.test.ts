@@ -143,3 +143,87 @@ describe('embedded store persistence', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 });
+
+describe('embedded store journal', () => {
+  const journal = (dataDir: string) => join(dataDir, 'graph.journal');
+
+  async function storeWithJournal(): Promise<{ dataDir: string; before: Awaited<ReturnType<EmbeddedGraphStore['scan']>> }> {
+    const dataDir = await tempDir();
+    const a = new EmbeddedGraphStore({ dataDir });
+    await a.init();
+    await a.upsertNodes(fixtureNodes); // the first write makes the graph file
+    await a.importGraph({ nodes: [], relationships: fixtureRelationships }); // later ones append journal lines
+    await a.deleteSupplies({ from: fixtureRelationships[0]!.from, to: fixtureRelationships[0]!.to, metal: 'tin' });
+    const before = await a.scan();
+    await a.close();
+    return { dataDir, before };
+  }
+
+  it('writes after the first append a line each, and opening replays them', async () => {
+    const { dataDir, before } = await storeWithJournal();
+    expect((await readFile(journal(dataDir), 'utf8')).split('\n')).toHaveLength(3); // two lines and the last newline
+    const b = new EmbeddedGraphStore({ dataDir });
+    await b.init();
+    expect(await b.scan()).toEqual(before);
+    await b.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('drops a torn last line (a write that never answered) and cuts it off the file', async () => {
+    const { dataDir, before } = await storeWithJournal();
+    const whole = await readFile(journal(dataDir), 'utf8');
+    await writeFile(journal(dataDir), `${whole}{"version":99,"changes":[{"node":{"label":"Company","id":"torn"`);
+    const b = new EmbeddedGraphStore({ dataDir });
+    await b.init();
+    expect(await b.scan()).toEqual(before);
+    expect(await readFile(journal(dataDir), 'utf8')).toBe(whole);
+    // The next write follows the last whole line.
+    await b.upsertNodes([{ label: 'Company', id: 'after-torn', name: 'After', country: 'US' }]);
+    await b.close();
+    const c = new EmbeddedGraphStore({ dataDir });
+    await c.init();
+    expect(await c.getNode('Company', 'after-torn')).toMatchObject({ name: 'After' });
+    expect(await c.getNode('Company', 'torn')).toBeNull();
+    await c.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to open a journal damaged before its last line, leaving it as it is', async () => {
+    const { dataDir } = await storeWithJournal();
+    const damaged = `{ not json\n${await readFile(journal(dataDir), 'utf8')}`;
+    await writeFile(journal(dataDir), damaged);
+    const b = new EmbeddedGraphStore({ dataDir });
+    await expect(b.init()).rejects.toThrow(/line 1 is not a journal entry/);
+    expect(await readFile(journal(dataDir), 'utf8')).toBe(damaged);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('skips lines the graph file already holds (a crash after a compaction, before the journal was emptied)', async () => {
+    const { dataDir, before } = await storeWithJournal();
+    const lines = await readFile(journal(dataDir), 'utf8');
+    // clear() rewrites the graph file and empties the journal; put the old lines back as a crash would have left them.
+    const a = new EmbeddedGraphStore({ dataDir });
+    await a.init();
+    await a.importGraph({ nodes: fixtureNodes, relationships: fixtureRelationships });
+    await a.deleteSupplies({ from: fixtureRelationships[0]!.from, to: fixtureRelationships[0]!.to, metal: 'tin' });
+    await a.clear();
+    const cleared = await a.scan();
+    await a.close();
+    expect(cleared.nodes).toEqual([]);
+    await writeFile(journal(dataDir), lines);
+    const b = new EmbeddedGraphStore({ dataDir });
+    await b.init();
+    expect(await b.scan()).toEqual(cleared);
+    expect(before.version).toBeLessThan(cleared.version);
+    await b.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a journal without its graph file instead of starting over part of a graph', async () => {
+    const { dataDir } = await storeWithJournal();
+    await rm(join(dataDir, 'graph.json'));
+    const b = new EmbeddedGraphStore({ dataDir });
+    await expect(b.init()).rejects.toThrow(/graph.json is missing/);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
