@@ -41,8 +41,21 @@ export class LayerMemo {
   #reachesSource: Uint8Array | undefined;
   #hasZeroShares: boolean | undefined;
   #overSharedCount: number | undefined;
+  readonly #blockWalks = new Map<string, object>();
 
   constructor(readonly layer: MetalLayer) {}
+
+  /**
+   * What a walk needs of one cyclic block, made once: its pieces and, for the large ones, their
+   * solvers made ready (origin-mix.ts builds it; `key` names the block and the walk). Holds the
+   * sparse solver's working space too, the one exception to "only results": it is rewritten
+   * whole by every solve, so a walk that throws leaves nothing a later one would read.
+   */
+  blockWalk<T extends object>(key: string, build: () => T): T {
+    let walk = this.#blockWalks.get(key) as T | undefined;
+    if (walk === undefined) this.#blockWalks.set(key, (walk = build()));
+    return walk;
+  }
 
   /** The layer's strongly connected components in the Components form (topology/strongly-connected.ts). */
   components(): SupplyComponents {

@@ -33,6 +33,8 @@ export interface AppOptions {
   analysisWorkers?: number;
   /** Each analysis's deadline and each analysis worker's heap (defaults 30 s, 1024 MB); only worker threads can be stopped. */
   analysisBudget?: { timeoutMs?: number; heapMb?: number };
+  /** MB of analysis answers kept per snapshot version (default 64; 0 keeps none). */
+  answerCacheMb?: number;
   /** API keys and whether reads need one; default: no keys, everything allowed (loopback only). */
   access?: AccessControlOptions;
   /** CORS origins and the rate limit; default: no CORS headers, no rate limit. */
@@ -58,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessControl, options.access ?? {});
   await app.register(httpSafety, options.safety ?? {});
   await app.register(graphStore, { store: options.store });
-  await app.register(analytics, { workers: options.analysisWorkers, budget: options.analysisBudget });
+  await app.register(analytics, { workers: options.analysisWorkers, budget: options.analysisBudget, answerCacheMb: options.answerCacheMb });
   await app.register(multipart);
   await app.register(openapi);
 

@@ -35,6 +35,8 @@ export const ConfigSchema = z
     ANALYSIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
     /** The heap each analysis worker may use, in MB; an analysis that needs more fails (422 analysis-memory-limit). */
     ANALYSIS_HEAP_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(64).max(65_536).default(1024)),
+    /** MB of analysis answers kept per snapshot version (the same request again is answered from memory); 0 keeps none. */
+    ANSWER_CACHE_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65_536).default(64)),
     /** Load the reference data and the demo supply chain into an empty store at start-up. */
     SEED_DEMO: z.preprocess(
       emptyAsUndefined,

@@ -59,6 +59,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     ...(config.ANALYSIS_WORKERS !== undefined ? { analysisWorkers: config.ANALYSIS_WORKERS } : {}),
     analysisBudget: { timeoutMs: config.ANALYSIS_TIMEOUT_MS, heapMb: config.ANALYSIS_HEAP_MB },
+    answerCacheMb: config.ANSWER_CACHE_MB,
     access: { keys, reads: config.READ_ACCESS },
     safety: { corsOrigins: config.CORS_ORIGINS, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,

@@ -53,6 +53,7 @@ import { RMAP_STATUSES, type Metal, type RmapStatus } from '../model.js';
 import { LABEL_CODES, type MetalLayer, type Snapshot } from '../snapshot.js';
 import { clampShare, intakeLeak, intakeScale, normaliseMix } from '../share-rounding.js';
 import { layerMemoOf, type WalkTable } from '../memo.js';
+import { type PreparedSystem, preparePieceKrylov, solvePreparedPiece } from '../numerics/krylov.js';
 import { solvePiece } from '../numerics/linear-solvers.js';
 import { type Scratch, workingArray } from '../numerics/scratch.js';
 import { stronglyConnectedComponents } from '../topology/strongly-connected.js';
@@ -320,6 +321,67 @@ function piecesOf(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, s
   return { members, starts: t.starts, count: t.count, pieceOf: t.componentOf, positionOf };
 }
 
+/**
+ * A cyclic block as a walk sees it, made once per snapshot (LayerMemo.blockWalk): its pieces and,
+ * for each piece beyond the dense limit, the sparse solver made ready for the visits (I − Qᵀ) and
+ * for the shares (I − Q), each on first need. Checking, ordering and preconditioning a piece of
+ * 16,000 members costs far more than solving it (on a giant strongly connected network, about
+ * three quarters of an origin mix), and the snapshot never changes.
+ */
+interface BlockWalk {
+  pieces: Pieces;
+  /** By piece: the prepared systems of the large pieces, made on first need. */
+  visitsSystems: (PreparedSystem | undefined)[];
+  sharesSystems: (PreparedSystem | undefined)[];
+}
+
+/**
+ * The block's walk from the memo. The two walks (smelters absorbing or not) differ only where a
+ * primary smelter is a member: otherwise they share one (and their pieces' solvers).
+ */
+function blockWalkOf(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, smelterAbsorbs: boolean): BlockWalk {
+  let primarySmelter = false;
+  for (let c = a; c < b && !primarySmelter; c++) {
+    const g = layer.nodes[c]!;
+    primarySmelter = snapshot.labels[g] === SMELTER && snapshot.recycled[g] !== 1;
+  }
+  const key = primarySmelter ? `${a}:${smelterAbsorbs ? 'smelters' : 'origins'}` : String(a);
+  return layerMemoOf(snapshot, layer).blockWalk(key, () => ({
+    pieces: piecesOf(snapshot, layer, a, b, smelterAbsorbs),
+    visitsSystems: [],
+    sharesSystems: [],
+  }));
+}
+
+/** A large piece's system from its block walk, prepared on first need (`transpose`: the visits' I − Qᵀ). */
+function preparedSystemOf(
+  walk: BlockWalk,
+  p: number,
+  transpose: boolean,
+  steps: () => { rowStart: Int32Array; col: Int32Array; weight: Float64Array },
+  who: string,
+): PreparedSystem {
+  const systems = transpose ? walk.visitsSystems : walk.sharesSystems;
+  let system = systems[p];
+  if (system === undefined) {
+    const q = steps();
+    const k = q.rowStart.length - 1;
+    systems[p] = system = preparePieceKrylov(k, q.rowStart, q.col, q.weight, { transpose, who });
+  }
+  return system;
+}
+
+/**
+ * The last large piece solved in one request, with its right-hand side: the origin walk and the
+ * smelter walk of one company usually inject the same visits into a giant piece they share, and
+ * then one solve serves both.
+ */
+interface LastSolve {
+  system: PreparedSystem | undefined;
+  rhs: Float64Array;
+  solution: Float64Array;
+}
+
 interface Absorption {
   /** Absorbing nodes reached (node indices) and the mass absorbed at each, count entries. */
   nodes: Int32Array;
@@ -501,6 +563,7 @@ function walkBothUpstream(
   else visits[2 * first + SMELTER_LANE] = 1;
   const reached = overShared ? new Uint8Array(size) : undefined;
   const over: number[] = [];
+  const last: LastSolve = { system: undefined, rhs: new Float64Array(0), solution: new Float64Array(0) };
   if (reached !== undefined) reached[first] = 1;
   else if (visits[2 * first] === 0 && visits[2 * first + 1] === 0) {
     scratch?.returnZeroed(0);
@@ -512,8 +575,8 @@ function walkBothUpstream(
       const a = cyclicBlocks[2 * block]!;
       const b = cyclicBlocks[2 * block + 1]!;
       if (reached !== undefined) reachBlock(layer, a, b, reached, over);
-      origin.undisclosed += settleBlockVisits(snapshot, layer, a, b, false, lanes[0]!, origin.nodes, origin.mass);
-      smelter.undisclosed += settleBlockVisits(snapshot, layer, a, b, true, lanes[1]!, smelter.nodes, smelter.mass);
+      origin.undisclosed += settleBlockVisits(snapshot, layer, a, b, false, lanes[0]!, origin.nodes, origin.mass, last);
+      smelter.undisclosed += settleBlockVisits(snapshot, layer, a, b, true, lanes[1]!, smelter.nodes, smelter.mass, last);
       c = a;
       block--;
       continue;
@@ -588,13 +651,15 @@ function settleBlockVisits(
   lane: Lane,
   absorbedNodes: number[],
   absorbedMass: number[],
+  last?: LastSolve,
 ): number {
   const { visits, stride, offset } = lane;
   let any = false;
   for (let c = a; c < b && !any; c++) any = visits[c * stride + offset]! > 0;
   if (!any) return 0;
   const { compactOffsets, compactSources, compactWeights } = layer;
-  const pieces = piecesOf(snapshot, layer, a, b, smelterAbsorbs);
+  const walk = blockWalkOf(snapshot, layer, a, b, smelterAbsorbs);
+  const pieces = walk.pieces;
   let undisclosed = 0;
   const step: Step = { scale: 1, leak: 0, self: 0, others: false };
   for (let p = pieces.count - 1; p >= 0; p--) {
@@ -630,7 +695,11 @@ function settleBlockVisits(
       undisclosed += injectedTotal; // a closed loop: whatever enters circulates forever and never reaches an origin
       continue;
     }
-    const f = solvePieceVisits(layer, members, (s) => (inPiece(s) ? pieces.positionOf[s - a]! : -1), scale, lane);
+    const at = (s: number): number => (inPiece(s) ? pieces.positionOf[s - a]! : -1);
+    const f =
+      size > PIECE_SOLVE.denseLimit
+        ? solveLargePieceVisits(walk, p, () => pieceSteps(layer, members, at, scale), members, lane, last)
+        : solvePieceVisits(layer, members, at, scale, lane);
     for (let i = 0; i < size; i++) {
       const c = members[i]!;
       undisclosed += f[i]! * leak[i]!;
@@ -737,6 +806,40 @@ function solvePieceVisits(
 }
 
 /**
+ * solvePieceVisits for a piece beyond the dense limit, by its prepared system (memo); the same
+ * solve as the last one of the request when its right-hand side is the same.
+ */
+function solveLargePieceVisits(
+  walk: BlockWalk,
+  p: number,
+  steps: () => { rowStart: Int32Array; col: Int32Array; weight: Float64Array },
+  members: Int32Array,
+  lane: Lane,
+  last: LastSolve | undefined,
+): Float64Array {
+  const who = 'originMix/smelterMix';
+  const system = preparedSystemOf(walk, p, true, steps, who);
+  const k = members.length;
+  const f = new Float64Array(k);
+  for (let i = 0; i < k; i++) f[i] = lane.visits[members[i]! * lane.stride + lane.offset]!;
+  if (last !== undefined && last.system === system && sameValues(last.rhs, f)) return last.solution.slice();
+  const rhs = f.slice();
+  solvePreparedPiece(system, f, 1, { tolerance: PIECE_SOLVE.tolerance, who });
+  if (last !== undefined) {
+    last.system = system;
+    last.rhs = rhs;
+    last.solution = f.slice();
+  }
+  return f;
+}
+
+function sameValues(x: Float64Array, y: Float64Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/**
  * The four aggregates of the origin mix for every node of the metal at once (NaN for nodes that take
  * no part in it): one sweep over the layer's compact ids (a sources-first order), each node settled
  * from its settled sources, each cyclic component piece by piece. Agrees with originMix to
@@ -824,7 +927,8 @@ export function originSharesAll(snapshot: Snapshot, metal: Metal, options: { scr
  */
 function settleBlockShares(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, x: Float64Array): void {
   const { compactOffsets, compactSources, compactWeights, nodes } = layer;
-  const pieces = piecesOf(snapshot, layer, a, b, false);
+  const walk = blockWalkOf(snapshot, layer, a, b, false);
+  const pieces = walk.pieces;
   const step: Step = { scale: 1, leak: 0, self: 0, others: false };
   for (let p = 0; p < pieces.count; p++) {
     const members = pieces.members.subarray(pieces.starts[p]!, pieces.starts[p + 1]!);
@@ -864,8 +968,14 @@ function settleBlockShares(snapshot: Snapshot, layer: MetalLayer, a: number, b: 
       rhs[3 * q + 2] = sr * step.scale;
     }
     if (!exits) continue; // a closed loop (or a node supplying only itself): all undisclosed
-    const steps = pieceSteps(layer, members, at, scale);
-    solvePiece(k, steps.rowStart, steps.col, steps.weight, rhs, 3, { ...PIECE_SOLVE, who: 'originSharesAll' });
+    if (k > PIECE_SOLVE.denseLimit) {
+      const who = 'originSharesAll';
+      const system = preparedSystemOf(walk, p, false, () => pieceSteps(layer, members, at, scale), who);
+      solvePreparedPiece(system, rhs, 3, { tolerance: PIECE_SOLVE.tolerance, who });
+    } else {
+      const steps = pieceSteps(layer, members, at, scale);
+      solvePiece(k, steps.rowStart, steps.col, steps.weight, rhs, 3, { ...PIECE_SOLVE, who: 'originSharesAll' });
+    }
     for (let q = 0; q < k; q++) {
       const c = members[q]!;
       x[3 * c] = rhs[3 * q]!;

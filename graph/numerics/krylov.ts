@@ -859,16 +859,10 @@ function gmres(
       z.set(basis.subarray(j * n, (j + 1) * n));
       precondition(a, f, z);
       multiply(a, z, w);
-      for (let i = 0; i <= j; i++) {
-        const v = basis.subarray(i * n, (i + 1) * n);
-        let dot = 0;
-        for (let t = 0; t < n; t++) dot += w[t]! * v[t]!;
-        h[j * h1 + i] = dot;
-        for (let t = 0; t < n; t++) w[t]! -= dot * v[t]!;
-      }
+      for (let i = 0; i <= j; i++) h[j * h1 + i] = orthogonalise(w, basis, i * n, n);
       const next = norm2(w);
       h[j * h1 + j + 1] = next;
-      if (next > 0) for (let t = 0; t < n; t++) basis[(j + 1) * n + t] = w[t]! / next;
+      if (next > 0) for (let t = 0, at = (j + 1) * n; t < n; t++) basis[at + t] = w[t]! / next;
       // Givens rotations keep the Hessenberg matrix triangular; |g[j+1]| is the residual norm.
       for (let i = 0; i < j; i++) {
         const x = h[j * h1 + i]!;
@@ -904,6 +898,14 @@ function gmres(
   return { reached: beta <= target, steps };
 }
 
+/** w ← w − (w·v)·v for the basis vector v at basis[at .. at + n); answers w·v. Offsets, not subarray views: this is GMRES's inner loop. */
+function orthogonalise(w: Float64Array, basis: Float64Array, at: number, n: number): number {
+  let dot = 0;
+  for (let t = 0; t < n; t++) dot += w[t]! * basis[at + t]!;
+  for (let t = 0; t < n; t++) w[t]! -= dot * basis[at + t]!;
+  return dot;
+}
+
 /** d += M⁻¹·(V·y), y solving the triangular least-squares system of the first j steps. */
 function addCorrection(a: SparseSystem, f: Factor, ws: GmresWork, j: number, m: number, d: Float64Array): void {
   const n = a.n;
@@ -918,7 +920,7 @@ function addCorrection(a: SparseSystem, f: Factor, ws: GmresWork, j: number, m: 
   z.fill(0);
   for (let i = 0; i < j; i++) {
     const yi = y[i]!;
-    for (let t = 0; t < n; t++) z[t]! += yi * basis[i * n + t]!;
+    for (let t = 0, at = i * n; t < n; t++) z[t]! += yi * basis[at + t]!;
   }
   precondition(a, f, z);
   for (let t = 0; t < n; t++) d[t]! += z[t]!;
@@ -1026,9 +1028,35 @@ export function solvePieceKrylov(
   r: number,
   options: PieceKrylovOptions,
 ): void {
+  solvePreparedPiece(preparePieceKrylov(k, rowStart, col, weight, options), rhs, r, options);
+}
+
+/**
+ * The system of one piece made ready once (checked, factorised or preconditioned), for any number
+ * of solves: what a snapshot's memo keeps for a large piece, so that a request pays for the
+ * solve only. Throws, naming options.who, when the piece is closed.
+ */
+export function preparePieceKrylov(
+  k: number,
+  rowStart: Int32Array,
+  col: Int32Array,
+  weight: Float64Array,
+  options: Pick<PieceKrylovOptions, 'who' | 'transpose'>,
+): PreparedSystem {
   const prepared = prepareMMatrix(mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true));
   if (prepared.reason !== undefined)
     throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
+  return prepared;
+}
+
+/**
+ * solvePieceKrylov's solve on a prepared piece. The prepared system's GMRES working space is
+ * reused (and fully rewritten by every solve, so a solve that throws leaves nothing behind);
+ * solves on one prepared system must not run at the same time, which they cannot: analyses run
+ * synchronously, one at a time per thread.
+ */
+export function solvePreparedPiece(prepared: PreparedSystem, rhs: Float64Array, r: number, options: PieceKrylovOptions): void {
+  const k = prepared.a.n;
   const krylov: KrylovOptions = { tolerance: options.tolerance, maxIterations: options.maxIterations ?? DEFAULT_PIECE_ITERATIONS };
   if (options.restart !== undefined) krylov.restart = options.restart;
   const b = new Float64Array(k);

@@ -51,6 +51,13 @@ export interface SyntheticOptions {
   locatedIn?: boolean | undefined;
   /** `source` of every SUPPLIES; default `synthetic:seed=<seed>`. */
   source?: string | undefined;
+  /**
+   * Share of companies (0..1) joined into one giant strongly connected component, as on real company networks
+   * where customers and suppliers are linked both ways; default 0 (today's tiered shape, a few cycles).
+   */
+  giantComponent?: number | undefined;
+  /** 'mixed' (default): shares given in full, in part or not at all, as described in the README; 'none': no SUPPLIES has a share. */
+  shares?: 'mixed' | 'none' | undefined;
 }
 
 /** Growth of tier sizes from one tier to the next (tier t+1 has ~2.5× the companies of tier t). */
@@ -63,6 +70,8 @@ const BUYER_ZIPF = 0.5;
 const SMELTER_ZIPF = 0.8;
 /** A supplier keeps each metal of its primary buyer with this chance (at least one). */
 const KEEP_METAL = 0.5;
+/** With a giant component: the chance that one of its companies also buys from a member of a tier above its buyer's (a cross-tier link). */
+const CROSS_TIER_LINK = 0.5;
 /** Share units: shares are whole millionths, so sums are exact up to float rounding. */
 const SHARE_UNITS = 1_000_000;
 
@@ -86,6 +95,10 @@ export interface SyntheticStats {
   companyLinks: number;
   /** Links added to close a cycle. */
   cycles: number;
+  /** Companies in the giant strongly connected component (option giantComponent; 0 without it). */
+  giantComponentCompanies: number;
+  /** Links that joined it: from each of its buyers back to the supplier, and cross-tier ones. */
+  backLinks: number;
   /** SUPPLIES without a share. */
   withoutShare: number;
   /** (buyer, metal) groups by how their shares were given. */
@@ -465,6 +478,8 @@ interface ResolvedOptions {
   cycles: number;
   locatedIn: boolean;
   source: string;
+  giantComponent: number;
+  shares: 'mixed' | 'none';
 }
 
 function positiveInt(name: string, value: number, min: number, max: number): number {
@@ -494,6 +509,11 @@ function resolveOptions(o: SyntheticOptions): ResolvedOptions {
   if (!Number.isFinite(suppliesPerCompany) || suppliesPerCompany < 0 || suppliesPerCompany > 1000)
     throw new RangeError('suppliesPerCompany must be a number from 0 to 1000');
   const cycles = positiveInt('cycles', o.cycles ?? Math.max(3, Math.round(companies / 20_000)), 0, 1_000_000);
+  const giantComponent = o.giantComponent ?? 0;
+  if (!(giantComponent >= 0 && giantComponent <= 1))
+    throw new RangeError(`giantComponent must be a number from 0 to 1, got ${o.giantComponent}`);
+  const shares = o.shares ?? 'mixed';
+  if (shares !== 'mixed' && shares !== 'none') throw new RangeError(`shares must be "mixed" or "none", got ${String(o.shares)}`);
   const source = o.source ?? `synthetic:seed=${o.seed}`;
   if (source.trim() === '' || source.length > 1000) throw new RangeError('source must be 1 to 1000 characters');
   return {
@@ -507,6 +527,8 @@ function resolveOptions(o: SyntheticOptions): ResolvedOptions {
     cycles,
     locatedIn: o.locatedIn ?? true,
     source,
+    giantComponent,
+    shares,
   };
 }
 
@@ -721,6 +743,8 @@ class CompanyLinks {
   to: Uint32Array;
   mask: Uint16Array;
   count = 0;
+  /** Links from here on run from a buyer back to its supplier (the giant component's); they are not the supplier's sources. */
+  firstBack = Number.POSITIVE_INFINITY;
 
   constructor(companies: number) {
     this.cap = Math.max(16, Math.ceil(companies * 2.5));
@@ -943,6 +967,62 @@ function closeCycles(
   return cyclesMade;
 }
 
+/**
+ * Phase C′ (option giantComponent): real company networks are one giant strongly connected component, customers and
+ * suppliers linked both ways. Each supplier joins it with that chance, and with it its chain of primary buyers up to a
+ * focal company; each member's primary buyer also supplies it, in the member's metals (a back link), and half of the
+ * members also buy from a member of a tier above their buyer's (a cross-tier link), so that a walk mixes over the whole
+ * component as on a real network. Its own PRNG: the draws of the other phases are those of the network without it.
+ * Returns the members and the links added.
+ */
+function joinGiantComponent(
+  opt: ResolvedOptions,
+  layout: NodeLayout,
+  tiers: Tiers,
+  cols: NodeColumns,
+  primary: PrimaryLinks,
+  links: CompanyLinks,
+): { members: number; backLinks: number } {
+  if (opt.giantComponent === 0 || tiers.D === 0) return { members: 0, backLinks: 0 };
+  const rand = mulberry32(opt.seed ^ 0x6a09e667);
+  const { N, firstCompany } = layout;
+  const { tierStart } = tiers;
+  const member = new Uint8Array(N);
+  for (let v = firstCompany; v < tierStart[1]!; v++) member[v] = 1;
+  for (let u = tierStart[1]!; u < N; u++) {
+    if (rand() >= opt.giantComponent) continue;
+    for (let w = u; !member[w]; w = primary.primaryBuyer[w]!) member[w] = 1;
+  }
+  // Cycle links already run from a buyer to a supplier upstream: never add one twice.
+  const taken = new Set<number>();
+  for (let l = 0; l < links.count; l++)
+    if (cols.tier[links.from[l]!]! < cols.tier[links.to[l]!]!) taken.add(links.from[l]! * N + links.to[l]!);
+  const members: number[] = [];
+  const membersBefore: number[] = []; // members of tiers < t, by t
+  links.firstBack = links.count;
+  for (let t = 0, u = firstCompany; t <= tiers.D; t++) {
+    membersBefore.push(members.length);
+    for (; u < tierStart[t + 1]!; u++) if (member[u]) members.push(u);
+  }
+  const addBack = (from: number, to: number, mask: number): void => {
+    const key = from * N + to;
+    if (mask === 0 || taken.has(key)) return;
+    taken.add(key);
+    links.add(from, to, mask);
+  };
+  for (const u of members) {
+    const t = cols.tier[u]!;
+    if (t === 0) continue;
+    const buyer = primary.primaryBuyer[u]!;
+    addBack(buyer, u, cols.metalMask[u]!);
+    if (t >= 2 && rand() < CROSS_TIER_LINK) {
+      const w = members[Math.floor(rand() * membersBefore[t - 1]!)]!;
+      addBack(w, u, cols.metalMask[u]! & cols.metalMask[w]!);
+    }
+  }
+  return { members: members.length, backLinks: links.count - links.firstBack };
+}
+
 const drawShareMode = (u: number): ShareMode => (u < 0.5 ? 'full' : u < 0.65 ? 'remainder' : u < 0.85 ? 'someMissing' : 'none');
 
 /** The SUPPLIES columns, written one group (one buyer, one metal, its sources) at a time, with shares. */
@@ -956,12 +1036,15 @@ class SuppliesColumns {
   readonly shareModes: Record<ShareMode, number> = { full: 0, remainder: 0, someMissing: 0, none: 0 };
   withoutShare = 0;
   private unitsBuf: Float64Array = new Float64Array(1024);
+  /** Option shares 'none': every share is drawn as usual (the same network) and then left out. */
+  private readonly dropShares: boolean;
 
   constructor(
     opt: ResolvedOptions,
     smelters: number,
     private readonly draws: Draws,
   ) {
+    this.dropShares = opt.shares === 'none';
     this.cap = Math.max(16, Math.ceil(opt.companies * (opt.suppliesPerCompany + 1)) + smelters * 5);
     this.from = new Uint32Array(this.cap);
     this.to = new Uint32Array(this.cap);
@@ -1039,6 +1122,11 @@ class SuppliesColumns {
     } else {
       this.withoutShare += k;
     }
+    if (this.dropShares && effective !== 'none') {
+      for (let i = at; i < at + k; i++) if (!Number.isNaN(this.share[i]!)) this.withoutShare++;
+      this.share.fill(Number.NaN, at, at + k);
+      effective = 'none';
+    }
     this.shareModes[effective]++;
     this.count += k;
   }
@@ -1108,12 +1196,15 @@ function companySupplies(
       const bit = 1 << m;
       if (!(mask & bit)) continue;
       sources = [];
+      let fromSuppliers = 0; // not counting its buyers' back links: those are no source of supply to rely on
       for (let j = linkOffsets[v]!; j < linkOffsets[v + 1]!; j++) {
         const l = linkOrder[j]!;
-        if (links.mask[l]! & bit) sources.push(links.from[l]!);
+        if (!(links.mask[l]! & bit)) continue;
+        sources.push(links.from[l]!);
+        if (l < links.firstBack) fromSuppliers++;
       }
       const fromCompanies = sources.length;
-      if (fromCompanies === 0) {
+      if (fromSuppliers === 0) {
         if (t === D ? rand() < 0.95 : rand() < 0.8) addSmelters(m, t === D ? 1 + randInt(3) : 1 + randInt(2));
       } else if (t >= 3 && rand() < 0.03) {
         addSmelters(m, 1);
@@ -1146,6 +1237,7 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
   const primary = linkPrimaryBuyers(layout, tiers, focal, cols, links, draws);
   linkExtraSuppliers(layout, tiers, cols, primary, extraAttemptsPerBuyer(opt, layout, tiers, cols, primary), links, draws);
   const cycles = closeCycles(opt, layout, tiers, cols, links, draws);
+  const giant = joinGiantComponent(opt, layout, tiers, cols, primary, links);
 
   const supplies = new SuppliesColumns(opt, layout.S, draws);
   const countryToSmelter = oreSupplies(layout, picks, cols, supplies, draws);
@@ -1164,6 +1256,8 @@ export function generateSyntheticColumns(options: SyntheticOptions): SyntheticCo
     locatedIn: opt.locatedIn ? layout.N - layout.C : 0,
     companyLinks: links.count,
     cycles,
+    giantComponentCompanies: giant.members,
+    backLinks: giant.backLinks,
     withoutShare: supplies.withoutShare,
     shareModes: supplies.shareModes,
     recycledSmelters,
@@ -1403,7 +1497,9 @@ async function main(args: string[]): Promise<void> {
   const seed = Number(argValue(args, '--seed') ?? '1');
   const out = argValue(args, '--out');
   const started = performance.now();
-  const g = generateSyntheticColumns({ companies, seed, locatedIn: !args.includes('--no-located-in') });
+  const giantComponent = Number(argValue(args, '--giant-component') ?? '0');
+  const shares = args.includes('--no-shares') ? 'none' : 'mixed';
+  const g = generateSyntheticColumns({ companies, seed, locatedIn: !args.includes('--no-located-in'), giantComponent, shares });
   const ms = performance.now() - started;
   process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), focal: g.focal.map((i) => g.ids[i]), ...g.stats }, null, 2)}\n`);
   if (out) {

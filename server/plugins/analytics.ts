@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { AnalysisPool, defaultWorkerCount } from '../analytics/analysis-pool.js';
 import type { AnalysisName, AnalysisParams } from '../analytics/analysis-catalog.js';
+import { AnswerCache, answerKey } from '../analytics/answer-cache.js';
 import { LayerBuilder } from '../analytics/layer-builder.js';
 import { SnapshotProvider } from '../analytics/snapshot-provider.js';
 import type { ScanColumns } from '../../graph/scan-columns.js';
@@ -40,7 +41,11 @@ export interface AnalyticsOptions {
   workers?: number | undefined;
   /** Each task's deadline and each worker's heap (AnalysisPool's defaults when unset). */
   budget?: { timeoutMs?: number | undefined; heapMb?: number | undefined } | undefined;
+  /** MB of answers kept per snapshot version (ANSWER_CACHE_MB; default 64); 0 keeps none. */
+  answerCacheMb?: number | undefined;
 }
+
+export const DEFAULT_ANSWER_CACHE_MB = 64;
 
 async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions): Promise<void> {
   const workers = options.workers ?? defaultWorkerCount();
@@ -61,11 +66,12 @@ async function analyticsPlugin(app: FastifyInstance, options: AnalyticsOptions):
       app.log.warn({ version: snapshot.version, err: err.message }, 'graph store unavailable: answering analyses from the last snapshot');
     },
   });
+  const answers = new AnswerCache(options.answerCacheMb ?? DEFAULT_ANSWER_CACHE_MB);
   app.decorate('analytics', {
     snapshots,
     async answerJson(name, params) {
       const { snapshot, stale } = await snapshots.read();
-      return pool.answerJson(name, snapshot, params, stale);
+      return answers.answer(snapshot.version, answerKey(name, stale, params), () => pool.answerJson(name, snapshot, params, stale));
     },
   } satisfies Analytics);
   app.addHook('onClose', async () => {
