@@ -18,6 +18,11 @@ import { writeSyntheticGraph } from '../seeding/synthetic-loader.js';
 import { startServer } from '../server.js';
 import { createGraphStore } from '../stores/open-store.js';
 
+/** A command's result on standard output: as JSON with --json, else as the text `text` makes (one newline added). */
+function printResult(json: boolean | undefined, result: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${text()}\n`);
+}
+
 function program(): Command {
   const cli = new Command('oretrace')
     .description('Supply-chain graph analytics: mineral origins, CAHRA exposure, single points of failure.')
@@ -76,7 +81,7 @@ function program(): Command {
     try {
       await store.init();
       const answer = await analyze(store, command, params);
-      process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : `${render(command, answer)}\n`);
+      printResult(json, answer, () => render(command, answer));
     } finally {
       await store.close();
     }
@@ -150,7 +155,7 @@ function program(): Command {
     .option('--json', 'print the API answer (WriteResult) as JSON')
     .action(async (files: string[], o: { nodes?: string; relationships?: string; json?: boolean }) => {
       const outcome = await withStore((store) => importGraphCommand(store, files, { nodes: o.nodes, relationships: o.relationships }));
-      process.stdout.write(o.json ? `${JSON.stringify(outcome.result, null, 2)}\n` : `${renderGraphImport(outcome)}\n`);
+      printResult(o.json, outcome.result, () => renderGraphImport(outcome));
     });
 
   importCmd
@@ -168,7 +173,7 @@ function program(): Command {
         : (line: string) => process.stderr.write(`${line}\n`);
       const result = await withStore((store) => importCmrtCommand(store, files, o, draw));
       if (process.stderr.isTTY) process.stderr.write('\n');
-      process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderCmrtImport(result)}\n`);
+      printResult(o.json, result, () => renderCmrtImport(result));
     });
 
   const reference = cli.command('reference').description('Refresh reference data in the configured store from files you bring');
@@ -179,11 +184,12 @@ function program(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
       const result = await withStore((store) => loadLookupCommand(store, file));
-      process.stdout.write(
-        o.json
-          ? `${JSON.stringify(result, null, 2)}\n`
-          : `Smelter Look-up of template ${result.templateVersion}: ${result.lookupRows} rows; ` +
-              `${result.smeltersAdded} smelters added, ${result.smeltersUpdated} updated (store version ${result.version}).\n`,
+      printResult(
+        o.json,
+        result,
+        () =>
+          `Smelter Look-up of template ${result.templateVersion}: ${result.lookupRows} rows; ` +
+          `${result.smeltersAdded} smelters added, ${result.smeltersUpdated} updated (store version ${result.version}).`,
       );
     });
   reference
@@ -193,11 +199,12 @@ function program(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
       const result = await withStore((store) => loadRmapStatusCommand(store, file));
-      process.stdout.write(
-        o.json
-          ? `${JSON.stringify(result, null, 2)}\n`
-          : `${result.rowsRead} rows read: ${result.smeltersUpdated} smelters updated, ${result.unchanged} unchanged, ` +
-              `${result.notInGraph} ids not in the graph, ${result.skippedRows.length} rows skipped (store version ${result.version}).\n`,
+      printResult(
+        o.json,
+        result,
+        () =>
+          `${result.rowsRead} rows read: ${result.smeltersUpdated} smelters updated, ${result.unchanged} unchanged, ` +
+          `${result.notInGraph} ids not in the graph, ${result.skippedRows.length} rows skipped (store version ${result.version}).`,
       );
     });
 
@@ -222,15 +229,12 @@ function program(): Command {
       const parsed = ApiKeyEntrySchema.shape.name.safeParse(o.name);
       if (!parsed.success) throw new Error(`--name ${parsed.error.issues[0]!.message}`);
       const { key, entry } = createApiKey(o.name, o.role);
-      process.stdout.write(
-        o.json
-          ? `${JSON.stringify({ key, entry }, null, 2)}\n`
-          : [
-              `API key (shown once; give it to the client): ${key}`,
-              `Add to API_KEYS (comma-separated):             ${entry.name}:${entry.role}:${entry.sha256}`,
-              `or to the "keys" array of API_KEYS_FILE:       ${JSON.stringify(entry)}`,
-              '',
-            ].join('\n'),
+      printResult(o.json, { key, entry }, () =>
+        [
+          `API key (shown once; give it to the client): ${key}`,
+          `Add to API_KEYS (comma-separated):             ${entry.name}:${entry.role}:${entry.sha256}`,
+          `or to the "keys" array of API_KEYS_FILE:       ${JSON.stringify(entry)}`,
+        ].join('\n'),
       );
     });
 

@@ -4,6 +4,7 @@
  * may hold. Written from the model (graph/model.ts; README, "The API in brief") alone, not from the
  * engine, so that oracles built on them stay independent of the code under test.
  */
+import fc from 'fast-check';
 import { compileSnapshot, type Snapshot } from '../../graph/snapshot.js';
 import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type RelationshipInput } from '../../graph/model.js';
 
@@ -48,6 +49,18 @@ export interface RandomEdge {
   share?: number | undefined;
   gold?: boolean;
 }
+
+/** Up to `maxLength` random index pairs for allowedSupplies, each with an optional share in [0.05, 1], some in gold. */
+export const randomEdges = (maxLength: number): fc.Arbitrary<RandomEdge[]> =>
+  fc.array(
+    fc.record({
+      from: fc.nat(),
+      to: fc.nat(),
+      share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
+      gold: fc.boolean(),
+    }),
+    { maxLength },
+  );
 
 /**
  * Turn random index pairs into SUPPLIES the model allows (Country → Smelter, Smelter → Company,

@@ -9,7 +9,7 @@ import { GraphNodeSchema, RelationshipSchema, type GraphNodeInput, type Relation
 import { buildIdIndex, canonicalSuppliesOrder, positionsOf, type ScanColumns, scanToColumns } from '../../graph/scan-columns.js';
 import { compileSnapshot, compileSnapshotFromColumns, nodeIndex } from '../../graph/snapshot.js';
 import { mulberry32 } from '../../seeds/random.js';
-import { allowedSupplies, company, smelter, type RandomEdge } from './graph-builders.js';
+import { allowedSupplies, company, randomEdges, smelter, type RandomEdge } from './graph-builders.js';
 
 const parse = (nodes: GraphNodeInput[], relationships: RelationshipInput[], version = 1) => ({
   version,
@@ -111,15 +111,7 @@ describe('compileSnapshotFromColumns', () => {
     const networkArb = fc
       .record({
         labels: fc.array(fc.constantFrom('Country', 'Smelter', 'Company', 'Company'), { minLength: 1, maxLength: 12 }),
-        edges: fc.array(
-          fc.record({
-            from: fc.nat(),
-            to: fc.nat(),
-            share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
-            gold: fc.boolean(),
-          }),
-          { maxLength: 40 },
-        ),
+        edges: randomEdges(40),
       })
       .map(({ labels, edges }) => {
         const nodes = labels.map((label, i): GraphNodeInput => {

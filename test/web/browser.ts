@@ -7,9 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { z } from 'zod';
+import { formatShare } from '../../web/src/render/format.js';
 import { launchChromium } from './chromium.js';
 
 export const SCREENSHOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-output/screenshots');
@@ -108,4 +109,28 @@ export async function waitForGraph(page: Page): Promise<void> {
     const s = window.__oretraceRenderStats;
     return !!s && s.firstDrawAt !== null && s.nodes > 0;
   });
+}
+
+/** The origin totals table inside `within`, as the page shows it: {cahra, nonCahra, recycled, undisclosed} → the share's text. */
+export async function shownOriginTotals(within: Locator): Promise<Record<string, string | null>> {
+  return Object.fromEntries(
+    await within
+      .locator('.origin-totals tr')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
+  );
+}
+
+/** The origin totals table the page should show for `mix`. */
+export function expectedOriginTotals(mix: {
+  cahra: number;
+  nonCahra: number;
+  recycled: number;
+  undisclosed: number;
+}): Record<string, string> {
+  return {
+    cahra: formatShare(mix.cahra),
+    nonCahra: formatShare(mix.nonCahra),
+    recycled: formatShare(mix.recycled),
+    undisclosed: formatShare(mix.undisclosed),
+  };
 }

@@ -11,7 +11,7 @@ import {
   SinglePointsOfFailureAnswerSchema,
 } from '../../web/src/data/schemas.js';
 import { formatRisk, formatShare } from '../../web/src/render/format.js';
-import { apiGet, browserPerFile, screenshot, waitForGraph } from './browser.js';
+import { apiGet, browserPerFile, expectedOriginTotals, screenshot, shownOriginTotals, waitForGraph } from './browser.js';
 
 const { base, open, openGraph } = browserPerFile();
 
@@ -69,17 +69,7 @@ describe('explorer', () => {
     expect(await details.locator('[data-field="redundancy"] strong').textContent()).toBe(String(spof.redundancy));
 
     const mix = origins.originMix!;
-    const totals = Object.fromEntries(
-      await details
-        .locator('.origin-totals tr')
-        .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
-    );
-    expect(totals).toEqual({
-      cahra: formatShare(mix.cahra),
-      nonCahra: formatShare(mix.nonCahra),
-      recycled: formatShare(mix.recycled),
-      undisclosed: formatShare(mix.undisclosed),
-    });
+    expect(await shownOriginTotals(details)).toEqual(expectedOriginTotals(mix));
     const topCountries = Object.entries(mix.byCountry)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);

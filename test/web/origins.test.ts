@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { OriginsAnswerSchema } from '../../web/src/data/schemas.js';
 import { formatShare } from '../../web/src/render/format.js';
-import { apiGet, browserPerFile, screenshot } from './browser.js';
+import { apiGet, browserPerFile, expectedOriginTotals, screenshot, shownOriginTotals } from './browser.js';
 
 const { base, open } = browserPerFile();
 
@@ -28,17 +28,7 @@ describe('origins view', () => {
         .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-country'), r.querySelector('td')!.textContent]));
       const expected = Object.entries(mix.byCountry).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       expect(countries).toEqual(expected.map(([c, s]) => [c, formatShare(s)]));
-      const totals = Object.fromEntries(
-        await figures
-          .locator('.origin-totals tr')
-          .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-origin'), r.querySelector('td')!.textContent])),
-      );
-      expect(totals).toEqual({
-        cahra: formatShare(mix.cahra),
-        nonCahra: formatShare(mix.nonCahra),
-        recycled: formatShare(mix.recycled),
-        undisclosed: formatShare(mix.undisclosed),
-      });
+      expect(await shownOriginTotals(figures)).toEqual(expectedOriginTotals(mix));
 
       // Sankey: one node per origin country, labelled with the API's share; CAHRA ones marked.
       await page.locator('svg.origin-sankey').waitFor();

@@ -491,28 +491,25 @@ function neo4jConf(
   ].join('\n');
 }
 
+/** A log file that rolls over at 20 MB, keeping three old ones (log4j, as Neo4j's own config has it). */
+function rollingLogAppender(name: string, file: string, pattern: string): string {
+  return `    <RollingRandomAccessFile name="${name}" fileName="\${config:server.directories.logs}/${file}"
+                             filePattern="$\${config:server.directories.logs}/${file}.%02i">
+      <PatternLayout pattern="${pattern}"/>
+      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
+      <DefaultRolloverStrategy fileIndex="min" max="3"/>
+    </RollingRandomAccessFile>`;
+}
+
+const LOG_LINE = '%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p';
+
 const SERVER_LOGS_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by tools/local-neo4j/local-neo4j.ts. Server logs: debug.log, query.log, security.log. -->
 <Configuration status="ERROR" monitorInterval="30" packages="org.neo4j.logging.log4j">
   <Appenders>
-    <RollingRandomAccessFile name="DebugLog" fileName="\${config:server.directories.logs}/debug.log"
-                             filePattern="$\${config:server.directories.logs}/debug.log.%02i">
-      <PatternLayout pattern="%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p [%c{1.}] %m%n"/>
-      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
-      <DefaultRolloverStrategy fileIndex="min" max="3"/>
-    </RollingRandomAccessFile>
-    <RollingRandomAccessFile name="QueryLog" fileName="\${config:server.directories.logs}/query.log"
-                             filePattern="$\${config:server.directories.logs}/query.log.%02i">
-      <PatternLayout pattern="%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p %m%n"/>
-      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
-      <DefaultRolloverStrategy fileIndex="min" max="3"/>
-    </RollingRandomAccessFile>
-    <RollingRandomAccessFile name="SecurityLog" fileName="\${config:server.directories.logs}/security.log"
-                             filePattern="$\${config:server.directories.logs}/security.log.%02i">
-      <PatternLayout pattern="%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p %m%n"/>
-      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
-      <DefaultRolloverStrategy fileIndex="min" max="3"/>
-    </RollingRandomAccessFile>
+${rollingLogAppender('DebugLog', 'debug.log', `${LOG_LINE} [%c{1.}] %m%n`)}
+${rollingLogAppender('QueryLog', 'query.log', `${LOG_LINE} %m%n`)}
+${rollingLogAppender('SecurityLog', 'security.log', `${LOG_LINE} %m%n`)}
   </Appenders>
   <Loggers>
     <Root level="INFO"><AppenderRef ref="DebugLog"/></Root>
@@ -527,14 +524,9 @@ const USER_LOGS_XML = `<?xml version="1.0" encoding="UTF-8"?>
      (stdout goes to logs/console.log). -->
 <Configuration status="ERROR" monitorInterval="30" packages="org.neo4j.logging.log4j">
   <Appenders>
-    <RollingRandomAccessFile name="Neo4jLog" fileName="\${config:server.directories.logs}/neo4j.log"
-                             filePattern="$\${config:server.directories.logs}/neo4j.log.%02i">
-      <PatternLayout pattern="%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p %m%n"/>
-      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
-      <DefaultRolloverStrategy fileIndex="min" max="3"/>
-    </RollingRandomAccessFile>
+${rollingLogAppender('Neo4jLog', 'neo4j.log', `${LOG_LINE} %m%n`)}
     <Console name="ConsoleAppender" target="SYSTEM_OUT">
-      <PatternLayout pattern="%d{yyyy-MM-dd HH:mm:ss.SSSZ}{GMT+0} %-5p %m%n"/>
+      <PatternLayout pattern="${LOG_LINE} %m%n"/>
     </Console>
   </Appenders>
   <Loggers>

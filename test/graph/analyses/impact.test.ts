@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { impactOfRemoval, type ImpactEntry } from '../../../graph/analyses/impact.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, randomEdges, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string): GraphNodeInput => company(id, { name: id.toUpperCase() });
 const sm = (id: string, recycledOrScrap = false): GraphNodeInput => smelter(id, recycledOrScrap ? { recycledOrScrap } : {});
@@ -192,15 +192,7 @@ const randomGraph = fc
     countries: fc.integer({ min: 1, max: 3 }),
     smelters: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
     companies: fc.integer({ min: 1, max: 9 }),
-    edges: fc.array(
-      fc.record({
-        from: fc.nat(),
-        to: fc.nat(),
-        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
-        gold: fc.boolean(),
-      }),
-      { maxLength: 50 },
-    ),
+    edges: randomEdges(50),
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [

@@ -6,7 +6,7 @@ import { isHighRiskSource, topRiskPaths, type RiskPath } from '../../../graph/an
 import type { GraphNodeInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, country, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string, extra: Partial<{ saqScore: number; humanRightsRisk: 'high' }> = {}): GraphNodeInput =>
   company(id, { name: id.toUpperCase(), saqScore: 90, ...extra });
@@ -216,26 +216,13 @@ const randomGraph = fc
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [
-      ...countries.map(
-        (c, i): GraphNodeInput => ({ label: 'Country', id: COUNTRY_IDS[i]!, name: `Country ${i}`, cahra: c.cahra, lists: c.lists }),
+      ...countries.map((c, i) => country(COUNTRY_IDS[i]!, { name: `Country ${i}`, cahra: c.cahra, lists: c.lists })),
+      ...smelters.map((x, i) =>
+        smelter(`S${i}`, { name: `Smelter ${i}`, rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) }),
       ),
-      ...smelters.map(
-        (x, i): GraphNodeInput => ({
-          label: 'Smelter',
-          id: `S${i}`,
-          name: `Smelter ${i}`,
-          metal: 'tin',
-          country: 'PE',
-          rmapStatus: x.status,
-          ...(x.recycled ? { recycledOrScrap: true } : {}),
-        }),
-      ),
-      ...companies.map(
-        (x, i): GraphNodeInput => ({
-          label: 'Company',
-          id: `c${i}`,
+      ...companies.map((x, i) =>
+        company(`c${i}`, {
           name: `Company ${i}`,
-          country: 'JP',
           ...(x.saq !== undefined ? { saqScore: x.saq } : {}),
           ...(x.hr ? { humanRightsRisk: x.hr as 'high' } : {}),
         }),

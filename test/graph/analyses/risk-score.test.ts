@@ -8,7 +8,7 @@ import { layerComponents, stronglyConnectedComponents, supplyComponents } from '
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { RMAP_STATUSES } from '../../../graph/model.js';
 import { nodeIndex, type Snapshot } from '../../../graph/snapshot.js';
-import { CD, PE, allowedSupplies, company, smelter, snapshotOf, supplies } from '../graph-builders.js';
+import { CD, PE, allowedSupplies, company, country, randomEdges, smelter, snapshotOf, supplies } from '../graph-builders.js';
 
 const co = (id: string, saqScore?: number): GraphNodeInput =>
   company(id, { name: id.toUpperCase(), ...(saqScore !== undefined ? { saqScore } : {}) });
@@ -268,43 +268,23 @@ const randomGraph: fc.Arbitrary<RandomGraph> = fc
       }),
       { minLength: 1, maxLength: 7 },
     ),
-    edges: fc.array(
-      fc.record({
-        from: fc.nat(),
-        to: fc.nat(),
-        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
-        gold: fc.boolean(),
-      }),
-      { maxLength: 40 },
-    ),
+    edges: randomEdges(40),
   })
   .map(({ countries, smelters, companies, edges }) => {
     const nodes: GraphNodeInput[] = [
-      ...countries.map(
-        (c, i): GraphNodeInput => ({
-          label: 'Country',
-          id: COUNTRY_IDS[i]!,
+      ...countries.map((c, i) =>
+        country(COUNTRY_IDS[i]!, {
           name: `Country ${i}`,
           cahra: c.cahra,
           lists: c.lists,
           ...(c.riskScore !== undefined ? { riskScore: c.riskScore } : {}),
         }),
       ),
-      ...smelters.map(
-        (x, i): GraphNodeInput => ({
-          label: 'Smelter',
-          id: `S${i}`,
-          name: `Smelter ${i}`,
-          metal: 'tin',
-          country: 'PE',
-          rmapStatus: x.status,
-          ...(x.recycled ? { recycledOrScrap: true } : {}),
-        }),
+      ...smelters.map((x, i) =>
+        smelter(`S${i}`, { name: `Smelter ${i}`, rmapStatus: x.status, ...(x.recycled ? { recycledOrScrap: true } : {}) }),
       ),
-      ...companies.map(
-        (x, i): GraphNodeInput => ({
-          label: 'Company',
-          id: `c${i}`,
+      ...companies.map((x, i) =>
+        company(`c${i}`, {
           name: `Company ${i}`,
           country: x.country,
           ...(x.saq !== undefined ? { saqScore: x.saq } : {}),

@@ -9,7 +9,7 @@ import { layerComponents, stronglyConnectedComponents, supplyComponents } from '
 import { solveDense, solvePiece, solveSparse, sweepsConverged } from '../../../graph/numerics/linear-solvers.js';
 import type { GraphNodeInput, RelationshipInput } from '../../../graph/model.js';
 import { LABEL_CODES, SHARE_TOLERANCE, type Snapshot } from '../../../graph/snapshot.js';
-import { allowedSupplies, denseSolve, snapshotOf, type RandomEdge } from '../graph-builders.js';
+import { allowedSupplies, denseSolve, randomEdges, snapshotOf, type RandomEdge } from '../graph-builders.js';
 
 /** Generous limits for the property tests: a second or two alone, more on a busy machine. */
 const SLOW = { timeout: 60_000 };
@@ -18,15 +18,7 @@ const SLOW = { timeout: 60_000 };
 const networkArb = fc
   .record({
     labels: fc.array(fc.constantFrom('Country', 'Smelter', 'Company', 'Company', 'Company'), { minLength: 1, maxLength: 14 }),
-    edges: fc.array(
-      fc.record({
-        from: fc.nat(),
-        to: fc.nat(),
-        share: fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }),
-        gold: fc.boolean(),
-      }),
-      { maxLength: 45 },
-    ),
+    edges: randomEdges(45),
   })
   .map(({ labels, edges }) => {
     const nodes = labels.map((label, i): GraphNodeInput => {

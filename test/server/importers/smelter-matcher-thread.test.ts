@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Smelter } from '../../../graph/model.js';
 import { ValidationError } from '../../../server/errors.js';
-import { deserializeMatchError, serializeMatchError, SmelterMatcher } from '../../../server/importers/smelter-matcher-thread.js';
+import {
+  deserializeMatchError,
+  knownSmelterOf,
+  serializeMatchError,
+  SmelterMatcher,
+} from '../../../server/importers/smelter-matcher-thread.js';
 import { createSmelterResolver, type SmelterClaim } from '../../../server/importers/smelter-resolution.js';
 import { loadSmelterLookup } from '../../../server/seeding/reference-data.js';
 import type { GraphStore } from '../../../server/stores/graph-store.js';
@@ -34,14 +39,7 @@ const claim = (c: Partial<SmelterClaim>): SmelterClaim => ({ metal: 'tin', smelt
 const inProcess = (smelters: Smelter[]) =>
   createSmelterResolver({
     lookup: loadSmelterLookup(),
-    graphSmelters: smelters.map((s) => ({
-      id: s.id,
-      name: s.name,
-      aliases: s.aliases,
-      metal: s.metal,
-      country: s.country,
-      rejectedNames: s.rejectedNames ?? [],
-    })),
+    graphSmelters: smelters.map(knownSmelterOf),
   });
 
 const matchers: SmelterMatcher[] = [];

@@ -11,6 +11,7 @@ import {
   smelterNameSimilarity,
 } from '../../../server/importers/smelter-names.js';
 import { oracleNameSimilarity } from './smelter-matching-oracle.js';
+import { typoEdit, typoed } from './name-typos.js';
 
 describe('normalizeSmelterName', () => {
   it.each([
@@ -210,15 +211,7 @@ describe('bounded similarity and the name index agree with the full scan', () =>
     .map((parts) => parts.map(([w, s]) => w + s).join(''));
   // A name and the same name with a few typos (substitutions, insertions, deletions, swaps), so
   // that the edit ratio decides often.
-  const edit = fc.tuple(fc.constantFrom('sub', 'ins', 'del', 'swap'), fc.nat(), fc.constantFrom('a', 'b', 'x', ' '));
-  const typoed = (text: string, edits: ReadonlyArray<readonly [string, number, string]>): string =>
-    edits.reduce((t, [kind, at, c]) => {
-      const i = t.length === 0 ? 0 : at % t.length;
-      if (kind === 'sub') return t.slice(0, i) + c + t.slice(i + 1);
-      if (kind === 'ins') return t.slice(0, i) + c + t.slice(i);
-      if (kind === 'del') return t.slice(0, i) + t.slice(i + 1);
-      return i + 1 < t.length ? t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2) : t;
-    }, text);
+  const edit = typoEdit('a', 'b', 'x', ' ');
   const pair = fc.oneof(
     fc.tuple(name, name),
     fc.tuple(name, fc.array(edit, { minLength: 1, maxLength: 4 })).map(([a, edits]) => [a, typoed(a, edits)] as const),

@@ -13,7 +13,9 @@ import {
   type KnownSmelter,
   type SmelterClaim,
 } from '../../../server/importers/smelter-resolution.js';
+import { knownSmelterOf } from '../../../server/importers/smelter-matcher-thread.js';
 import { loadReferenceSmelters, loadSmelterLookup, type SmelterLookupRow } from '../../../server/seeding/reference-data.js';
+import { typoEdit, typoed } from './name-typos.js';
 import { createOracleSmelterResolver } from './smelter-matching-oracle.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/smelter-lookup/', import.meta.url));
@@ -32,14 +34,7 @@ const LOOKUP_65 = loadSmelterLookup();
 
 /** Graph smelters as the import passes them: the reference smelters (aliases = look-up names, no decisions). */
 function referenceGraphSmelters(): KnownSmelter[] {
-  return loadReferenceSmelters().map((s) => ({
-    id: s.id,
-    name: s.name,
-    aliases: s.aliases,
-    metal: s.metal,
-    country: s.country,
-    rejectedNames: s.rejectedNames ?? [],
-  }));
+  return loadReferenceSmelters().map(knownSmelterOf);
 }
 
 const claim = (c: Partial<SmelterClaim> & { metal: Metal | null }): SmelterClaim => ({
@@ -542,15 +537,7 @@ describe('work on the 6.5 look-up (counted, not timed: speed is for the benchmar
 describe('bounded matching: the answers of the full scan, with work that follows the few names that can match', () => {
   const graph = referenceGraphSmelters();
   const METALS_OF_LOOKUP = [...new Set(LOOKUP_65.map((r) => r.metal))];
-  const edit = fc.tuple(fc.constantFrom('sub', 'ins', 'del', 'swap'), fc.nat(), fc.constantFrom('a', 'e', 'x', ' ', '-', '1'));
-  const typoed = (text: string, edits: ReadonlyArray<readonly [string, number, string]>): string =>
-    edits.reduce((t, [kind, at, c]) => {
-      const i = t.length === 0 ? 0 : at % t.length;
-      if (kind === 'sub') return t.slice(0, i) + c + t.slice(i + 1);
-      if (kind === 'ins') return t.slice(0, i) + c + t.slice(i);
-      if (kind === 'del') return t.slice(0, i) + t.slice(i + 1);
-      return i + 1 < t.length ? t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2) : t;
-    }, text);
+  const edit = typoEdit('a', 'e', 'x', ' ', '-', '1');
   const lookupName = fc.constantFrom(...LOOKUP_65).chain((r) => fc.constantFrom(r.lookupName, r.standardName));
   /** A look-up name with typos, two names glued, a word of one, or letters at random. */
   const claimedName = fc.oneof(

@@ -35,7 +35,14 @@ export const ORIGIN_STYLE = {
   undisclosed: 'repeating-linear-gradient(90deg, #b8bec8 0 3px, #8a94a3 3px 5px)',
 };
 
-function stackedBar(parts: { key: string; title: string; value: number; style: string }[], label: string): string {
+interface MixPart {
+  key: string;
+  title: string;
+  value: number;
+  style: string;
+}
+
+function stackedBar(parts: MixPart[], label: string): string {
   const segs = parts
     .filter((p) => p.value > 0)
     .map(
@@ -51,6 +58,25 @@ function swatch(style: string): string {
   return `<span class="swatch" ${css(`background:${style}`)} aria-hidden="true"></span>`;
 }
 
+/**
+ * A mix as a stacked bar (labelled "`what`: each part and its share") over a table with a row per
+ * part, keyed by `keyAttribute` (data-origin, data-rmap).
+ */
+function mixBarAndTable(parts: MixPart[], what: string, tableClass: string, keyAttribute: string): string {
+  const label = `${what}: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
+  const rows = parts
+    .map(
+      (p) =>
+        `<tr ${keyAttribute}="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th>` +
+        `<td class="num">${formatShare(p.value)}</td></tr>`,
+    )
+    .join('');
+  return `${stackedBar(parts, label)}
+    <table class="mix-table ${tableClass}"><tbody>
+      ${rows}
+    </tbody></table>`;
+}
+
 export function originTotalsHtml(mix: OriginMix, subject: string): string {
   const parts = [
     { key: 'cahra', title: 'CAHRA origins', value: mix.cahra, style: ORIGIN_STYLE.cahra },
@@ -58,17 +84,7 @@ export function originTotalsHtml(mix: OriginMix, subject: string): string {
     { key: 'recycled', title: 'Recycled or scrap', value: mix.recycled, style: ORIGIN_STYLE.recycled },
     { key: 'undisclosed', title: 'Undisclosed', value: mix.undisclosed, style: ORIGIN_STYLE.undisclosed },
   ];
-  const label = `Origin mix of ${subject}: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
-  return `${stackedBar(parts, label)}
-    <table class="mix-table origin-totals"><tbody>
-      ${parts
-        .map(
-          (p) =>
-            `<tr data-origin="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th>` +
-            `<td class="num">${formatShare(p.value)}</td></tr>`,
-        )
-        .join('')}
-    </tbody></table>`;
+  return mixBarAndTable(parts, `Origin mix of ${subject}`, 'origin-totals', 'data-origin');
 }
 
 export function originCountriesHtml(
@@ -96,22 +112,12 @@ export function originCountriesHtml(
 
 export function smelterStatusHtml(mix: SmelterMix, subject: string): string {
   const statuses = (Object.keys(RMAP_TITLES) as RmapStatus[]).filter((s) => (mix.byRmapStatus[s] ?? 0) > 0);
-  const parts: { key: string; title: string; value: number; style: string }[] = statuses.map((s) => ({
+  const parts: MixPart[] = statuses.map((s) => ({
     key: s,
     title: RMAP_TITLES[s],
     value: mix.byRmapStatus[s] ?? 0,
     style: RMAP_STYLE[s],
   }));
   parts.push({ key: 'notThroughSmelter', title: 'No known smelter', value: mix.notThroughSmelter, style: ORIGIN_STYLE.undisclosed });
-  const label = `Smelter mix of ${subject} by RMAP status: ${parts.map((p) => `${p.title} ${formatShare(p.value)}`).join(', ')}`;
-  return `${stackedBar(parts, label)}
-    <table class="mix-table smelter-status"><tbody>
-      ${parts
-        .map(
-          (p) =>
-            `<tr data-rmap="${p.key}"><th scope="row">${swatch(p.style)}${p.title}</th>` +
-            `<td class="num">${formatShare(p.value)}</td></tr>`,
-        )
-        .join('')}
-    </tbody></table>`;
+  return mixBarAndTable(parts, `Smelter mix of ${subject} by RMAP status`, 'smelter-status', 'data-rmap');
 }

@@ -12,6 +12,7 @@ import {
 } from '../../../../server/importers/cmrt/cmrt-reader.js';
 import { PROJECT_ROOT } from '../../../../server/seeding/reference-data.js';
 import { buildZip, minimalXlsx, sheetXml } from './zip-fixtures.js';
+import { failure } from './failure.js';
 
 // Every expected value below was read by hand once from the workbooks (Python zipfile + XML over
 // the cached cell values, independently of exceljs and of this reader) and written down here.
@@ -26,15 +27,6 @@ const FILES = {
   pkg: 'cmrt-6.4_pkg-de00_2024-07-10_no-declaration.xlsx',
   sk: 'cmrt-6.4_sk-specialty_wf6_2024-05-09.xlsx',
 } as const;
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 /** "row metal id country" per smelter row, the form the Python check printed. */
 function rowSummary(doc: CmrtDocument): string[] {

@@ -6,17 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { UnprocessableError, ValidationError } from '../../../../server/errors.js';
 import { readSmelterLookupSheet } from '../../../../server/importers/cmrt/smelter-lookup-sheet.js';
 import { cmrtCountryToAlpha2, PROJECT_ROOT, type SmelterLookupRow } from '../../../../server/seeding/reference-data.js';
+import { failure } from './failure.js';
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'cmrt');
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 /**
  * The look-up as extracted into CSV by a separate script (test/fixtures/cmrt/smelter-lookup-csv),

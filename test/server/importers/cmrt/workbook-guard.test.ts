@@ -11,19 +11,11 @@ import {
 } from '../../../../server/importers/cmrt/workbook-guard.js';
 import { PROJECT_ROOT } from '../../../../server/seeding/reference-data.js';
 import { buildZip, minimalXlsx, sheetXml, zerosDeflated } from './zip-fixtures.js';
+import { failure } from './failure.js';
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'cmrt');
 const JX = 'cmrt-6.4_jx-advanced-metals_2024-05-30.xlsx';
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 const GiB = 1024 * 1024 * 1024;
 
