@@ -24,7 +24,7 @@
  * cost of a pass is memory latency, and array size and access order are what cut it.
  */
 import { type GraphNode, type Metal, type NodeLabel, type Relationship, RMAP_STATUSES, type RmapStatus } from './model.js';
-import { layerTopology, TopologyScratch } from './topology/strongly-connected.js';
+import { type LayerTopology, layerTopology, TopologyScratch } from './topology/strongly-connected.js';
 import { arenaBytes, type ArrayAllocator, SHARED, TypedArena } from './typed-arena.js';
 import {
   buildIdIndex,
@@ -46,7 +46,8 @@ export { HUMAN_RIGHTS_CODES, LABEL_BY_CODE, LABEL_CODES, NOT_A_SMELTER } from '.
 /** Shares summing above 1 by less than this are rounding, not a data-quality problem. */
 export const SHARE_TOLERANCE = 1e-9;
 
-export interface MetalLayer {
+/** One metal's supply graph: adjacency by node index, and its topology in compact ids (LayerTopology). */
+export interface MetalLayer extends LayerTopology {
   metal: Metal;
   /** Buyer v's sources are inSources[inOffsets[v] .. inOffsets[v+1]), with effective weights inWeights. */
   inOffsets: Uint32Array;
@@ -61,37 +62,6 @@ export interface MetalLayer {
   /** 1 where v takes part in this metal (has a SUPPLIES of it in or out). */
   present: Uint8Array;
   edgeCount: number;
-  /**
-   * Compact ids number the nodes present in this metal 0..k−1 in a sources-first order of the
-   * strongly connected components of the layer's supply graph (structure only: every
-   * relationship counts, whatever its share): each component's members are consecutive, and a
-   * component comes after every component upstream of it (Tarjan's order with roots in index
-   * order; supplyComponents gives the same). Whole-layer analyses sweep the compact ids in order
-   * over arrays of the layer's size. nodes[c] is the node of compact id c; compactOf[v] is v's
-   * compact id, −1 when v takes no part in this metal.
-   */
-  nodes: Int32Array;
-  compactOf: Int32Array;
-  /**
-   * The in-adjacency in compact ids: the sources of c are compactSources[compactOffsets[c] ..
-   * compactOffsets[c+1]) with effective weights compactWeights, in the order of the node's
-   * inSources. Outside a cyclic block, every source of c has a smaller compact id.
-   */
-  compactOffsets: Uint32Array;
-  compactSources: Int32Array;
-  compactWeights: Float64Array;
-  /**
-   * Part of the intake of this metal of the node of compact id c whose origin is not disclosed:
-   * the uncovered remainder of explicit shares, or 1 for a non-country node with no sources
-   * (unless it is recycled/scrap). By node index: undisclosedOf. Kept by compact id only (no
-   * second copy by node index: 8 bytes per node and metal, 30 MB at a million nodes).
-   */
-  compactUndisclosed: Float64Array;
-  /**
-   * [start, end) compact-id pairs, in order, of the cyclic components: two or more nodes, or one
-   * node supplying itself. Every other compact id is a component of its own.
-   */
-  cyclicBlocks: Int32Array;
 }
 
 export interface Snapshot extends NodeColumns {

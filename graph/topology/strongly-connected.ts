@@ -185,14 +185,38 @@ function cyclicFlags(t: Components, offsets: Uint32Array, sources: Uint32Array |
   return cyclic;
 }
 
-/** The part of a MetalLayer that layerTopology computes (documented field by field on MetalLayer in snapshot.ts). */
+/** The part of a MetalLayer (snapshot.ts) that layerTopology computes: the layer in compact ids. */
 export interface LayerTopology {
+  /**
+   * Compact ids number the nodes present in this metal 0..k−1 in a sources-first order of the
+   * strongly connected components of the layer's supply graph (structure only: every
+   * relationship counts, whatever its share): each component's members are consecutive, and a
+   * component comes after every component upstream of it (Tarjan's order with roots in index
+   * order; supplyComponents gives the same). Whole-layer analyses sweep the compact ids in order
+   * over arrays of the layer's size. nodes[c] is the node of compact id c; compactOf[v] is v's
+   * compact id, −1 when v takes no part in this metal.
+   */
   nodes: Int32Array;
   compactOf: Int32Array;
+  /**
+   * The in-adjacency in compact ids: the sources of c are compactSources[compactOffsets[c] ..
+   * compactOffsets[c+1]) with effective weights compactWeights, in the order of the node's
+   * inSources. Outside a cyclic block, every source of c has a smaller compact id.
+   */
   compactOffsets: Uint32Array;
   compactSources: Int32Array;
   compactWeights: Float64Array;
+  /**
+   * Part of the intake of this metal of the node of compact id c whose origin is not disclosed:
+   * the uncovered remainder of explicit shares, or 1 for a non-country node with no sources
+   * (unless it is recycled/scrap). By node index: undisclosedOf (snapshot.ts). Kept by compact id
+   * only (no second copy by node index: 8 bytes per node and metal, 30 MB at a million nodes).
+   */
   compactUndisclosed: Float64Array;
+  /**
+   * [start, end) compact-id pairs, in order, of the cyclic components: two or more nodes, or one
+   * node supplying itself. Every other compact id is a component of its own.
+   */
   cyclicBlocks: Int32Array;
 }
 
