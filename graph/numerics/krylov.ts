@@ -1008,6 +1008,8 @@ export interface PieceKrylovOptions {
   /** GMRES steps per right-hand side; DEFAULT_PIECE_ITERATIONS unless given. */
   maxIterations?: number;
   restart?: number;
+  /** 'iterative': GMRES without trying the elimination first (a caller that saw it give way on the same piece before). */
+  method?: 'any' | 'iterative';
 }
 
 /** GMRES steps per right-hand side when the elimination gave way: 50–90 are used on pieces up to 43,000 members; a bound on the cost (about 5 ms a step at 43,000 members with restart 30). */
@@ -1027,8 +1029,10 @@ export function solvePieceKrylov(
   rhs: Float64Array,
   r: number,
   options: PieceKrylovOptions,
-): void {
-  solvePreparedPiece(preparePieceKrylov(k, rowStart, col, weight, options), rhs, r, options);
+): SolveMethod {
+  const prepared = preparePieceKrylov(k, rowStart, col, weight, options);
+  solvePreparedPiece(prepared, rhs, r, options);
+  return methodOf(prepared);
 }
 
 /**
@@ -1041,9 +1045,10 @@ export function preparePieceKrylov(
   rowStart: Int32Array,
   col: Int32Array,
   weight: Float64Array,
-  options: Pick<PieceKrylovOptions, 'who' | 'transpose'>,
+  options: Pick<PieceKrylovOptions, 'who' | 'transpose' | 'method'>,
 ): PreparedSystem {
-  const prepared = prepareMMatrix(mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true));
+  const system = mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true);
+  const prepared = options.method === 'iterative' ? prepareIterative(system) : prepareMMatrix(system);
   if (prepared.reason !== undefined)
     throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
   return prepared;

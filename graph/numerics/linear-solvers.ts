@@ -9,7 +9,7 @@
  * methods are sound; a singular system or sweeps that do not converge throw rather than answer.
  */
 import { UnsolvableCycleError } from '../errors.js';
-import { solvePieceKrylov } from './krylov.js';
+import { type SolveMethod, solvePieceKrylov } from './krylov.js';
 
 /** Values in [0, 1] change by this much only through rounding (a few ulps), not progress. */
 const ROUNDING_NOISE = 1e-15;
@@ -140,9 +140,16 @@ export interface PieceOptions extends SweepOptions {
   denseLimit: number;
   /** Solve with the transpose of I − Q (the expected-visits form of a walk) instead. */
   transpose?: boolean;
-  /** Beyond denseLimit: 'direct' (default, krylov.ts), or 'sweeps' (Gauss–Seidel, kept for comparison in tests). */
-  sparse?: 'direct' | 'sweeps';
+  /**
+   * Beyond denseLimit: 'direct' (default, krylov.ts: elimination, else GMRES), 'iterative' (GMRES
+   * at once, for a caller that saw the elimination give way on the same piece), or 'sweeps'
+   * (Gauss–Seidel, kept for comparison in tests).
+   */
+  sparse?: 'direct' | 'iterative' | 'sweeps';
 }
+
+/** How solvePiece solved: densely, by Gauss–Seidel sweeps, or as krylov.ts says. */
+export type PieceMethod = 'dense' | 'sweeps' | SolveMethod;
 
 /**
  * Solves (I − Q)·X = B, or (I − Qᵀ)·X = B with `transpose`, for one strongly connected piece of k
@@ -161,7 +168,7 @@ export function solvePiece(
   rhs: Float64Array,
   r: number,
   options: PieceOptions,
-): void {
+): PieceMethod {
   const transpose = options.transpose === true;
   if (k <= options.denseLimit) {
     const m = new Float64Array(k * k);
@@ -176,14 +183,14 @@ export function solvePiece(
       throw new UnsolvableCycleError(
         `${options.who}: singular system for a cycle of ${k} suppliers that leaks (a closed loop not detected)`,
       );
-    return;
+    return 'dense';
   }
   // Beyond the dense limit: sparse elimination in a fill-reducing order, else preconditioned
   // GMRES (krylov.ts). Gauss–Seidel stalls on large cycles that leak at few members (a ring of
   // 5,000 leaking at one: 20,000 sweeps and no answer), the shape of real company networks.
   if (options.sparse !== 'sweeps') {
-    solvePieceKrylov(k, rowStart, col, weight, rhs, r, { tolerance: options.tolerance, who: options.who, transpose });
-    return;
+    const method = options.sparse === 'iterative' ? 'iterative' : 'any';
+    return solvePieceKrylov(k, rowStart, col, weight, rhs, r, { tolerance: options.tolerance, who: options.who, transpose, method });
   }
   // x_p·(1 − q_pp) = b_p + Σ_{s≠p} q_ps x_s, by rows of Q or, transposed, by its columns.
   const diag = new Float64Array(k).fill(1);
@@ -210,4 +217,5 @@ export function solvePiece(
     }
   }
   solveSparse(k, start, other, otherWeight, diag, rhs, r, options);
+  return 'sweeps';
 }
