@@ -68,6 +68,11 @@ function program(): Command {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
     return n;
   };
+  const parseShare = (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`"${value}" is not a share from 0 to 1`);
+    return n;
+  };
   const analyzeCmd = cli.command('analyze').description('Run an analysis on the configured store; a table, or the API answer with --json');
   const companyAnalysis = (name: Exclude<AnalyzeCommand, 'impact'>, description: string) =>
     analyzeCmd
@@ -114,12 +119,26 @@ function program(): Command {
     .description('Generate a synthetic supply network of realistic shape (deterministic per seed) and load it')
     .requiredOption('--companies <n>', 'number of companies', parsePositive)
     .addOption(new Option('--seed <n>', 'random seed').default(1).argParser(parsePositive))
-    .action(async (o: { companies: number; seed: number }) => {
+    .addOption(
+      new Option(
+        '--giant-component <share>',
+        'share of companies (0..1) joined into one strongly connected component, as real networks are',
+      )
+        .default(0)
+        .argParser(parseShare),
+    )
+    .addOption(
+      new Option('--shares <mode>', 'mixed: some shares declared; none: no SUPPLIES has a share')
+        .choices(['mixed', 'none'])
+        .default('mixed'),
+    )
+    .action(async (o: { companies: number; seed: number; giantComponent: number; shares: 'mixed' | 'none' }) => {
       const store = createGraphStore(loadConfig());
       try {
         await store.init();
         let lastPercent = -1;
-        const result = await writeSyntheticGraph(store, { companies: o.companies, seed: o.seed }, (p) => {
+        const options = { companies: o.companies, seed: o.seed, giantComponent: o.giantComponent, shares: o.shares };
+        const result = await writeSyntheticGraph(store, options, (p) => {
           const percent = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
           if (percent !== lastPercent || p.phase === 'generated') {
             lastPercent = percent;
