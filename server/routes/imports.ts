@@ -6,7 +6,13 @@
 import { errorCodes, type FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { GraphDocumentSchema, GraphNodeSchema, RelationshipSchema, type GraphDocumentInput } from '../../graph/model.js';
+import {
+  GraphDocumentSchema,
+  GraphNodeSchema,
+  RelationshipSchema,
+  type GraphDocument,
+  type GraphDocumentInput,
+} from '../../graph/model.js';
 import { DomainError, ValidationError } from '../errors.js';
 import { CSV_PARTS, NODE_CSV_COLUMNS, RELATIONSHIP_CSV_COLUMNS } from '../exporters/graph-export.js';
 import { locateInCsv, readGraphCsv } from '../importers/graph-csv.js';
@@ -106,8 +112,13 @@ export default async function importRoutes(app: FastifyInstance, options: Import
       // "unknown"…) that would overwrite stored values when a node is merged. The schema above has
       // already checked it; the store checks it again, then resolves relationship ends.
       const sent = (request as unknown as { sentBody?: GraphDocumentInput }).sentBody ?? (request.body as GraphDocumentInput);
+      // The parsed rows go along, so the store need not parse them a second time.
+      const parsed = request.body as GraphDocument;
       try {
-        return await app.store.importGraph({ nodes: sent.nodes ?? [], relationships: sent.relationships ?? [] });
+        return await app.store.importGraph(
+          { nodes: sent.nodes ?? [], relationships: sent.relationships ?? [] },
+          { parsed: { nodes: parsed.nodes ?? [], relationships: parsed.relationships ?? [] } },
+        );
       } catch (err) {
         throw prefixed(err);
       }

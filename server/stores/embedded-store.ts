@@ -31,6 +31,7 @@ import { StoreUnavailableError } from '../errors.js';
 import type {
   GraphScan,
   GraphStore,
+  ImportOptions,
   Neighborhood,
   NeighborhoodRequest,
   NodeFilter,
@@ -51,6 +52,7 @@ import {
   givenProperties,
   mergeLabels,
   nodeIds,
+  parseDocument,
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
@@ -303,11 +305,10 @@ export class EmbeddedGraphStore implements GraphStore {
     });
   }
 
-  importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }): Promise<WriteResult> {
+  importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }, options?: ImportOptions): Promise<WriteResult> {
     return this.write(() => {
       // Parse everything before touching the graph: a bad row anywhere means nothing is written.
-      const nodes = parseNodes(document.nodes);
-      const relationships = parseRelationships(document.relationships);
+      const { nodes, relationships } = parseDocument(document, options?.parsed);
       this.checkIdsFree(nodes);
       this.checkEnds(relationships, nodes);
       this.applyNodes(document.nodes, nodes, 'merge');

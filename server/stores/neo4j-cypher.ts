@@ -99,45 +99,91 @@ export const BUMP_VERSION_AT = `MATCH (m) WHERE elementId(m) = $eid AND m:${META
 SET m.version = m.version + 1
 RETURN m.version AS version`;
 
-/** Which of $ids exist under the label. */
-export function lookupIdsQuery(label: NodeLabel): string {
-  return `UNWIND $ids AS id MATCH (n:${cypherLabel(label)} {id: id}) RETURN id`;
-}
+/**
+ * Bits of a node's `flags` in the look-ups below: the kinds of relationship it already has. A
+ * relationship one of whose ends has none of its kind (in its direction) cannot exist yet, so the
+ * write creates it outright instead of merging: MERGE looks for it first, and on an import into a
+ * graph without relationships that search was most of the work.
+ */
+export const END_FLAGS = { suppliesOut: 1, suppliesIn: 2, locatedInOut: 4, locatedInIn: 8 } as const;
+const END_FLAGS_EXPRESSION = `CASE WHEN EXISTS { (n)-[:SUPPLIES]->() } THEN 1 ELSE 0 END +
+  CASE WHEN EXISTS { (n)<-[:SUPPLIES]-() } THEN 2 ELSE 0 END +
+  CASE WHEN EXISTS { (n)-[:LOCATED_IN]->() } THEN 4 ELSE 0 END +
+  CASE WHEN EXISTS { (n)<-[:LOCATED_IN]-() } THEN 8 ELSE 0 END`;
 
 /**
- * Node upsert. merge: a new node gets every property (defaults applied), an existing one only the
- * properties the input mentioned. replace: the stored node becomes exactly the input.
+ * Which of $ids exist under the label: their ids, internal ids (what the writes below reach them
+ * by, within the same transaction) and END_FLAGS, as three lists in one record (a record per id
+ * costs the driver more than the look-up). By an index seek per id.
  */
-export function upsertNodesQuery(label: NodeLabel, mode: 'merge' | 'replace'): string {
+export function seekIdsQuery(label: NodeLabel): string {
+  return `UNWIND $ids AS wanted
+MATCH (n:${cypherLabel(label)} {id: wanted})
+RETURN collect(wanted) AS found, collect(id(n)) AS nids, collect(${END_FLAGS_EXPRESSION}) AS flags`;
+}
+
+/** The same by reading every node of the label: cheaper than a seek per id when the label has fewer nodes than the batch has ids (smelters, countries). */
+export function scanIdsQuery(label: NodeLabel): string {
   const l = cypherLabel(label);
-  return mode === 'replace'
-    ? `UNWIND $rows AS row MERGE (n:${l} {id: row.id}) SET n = row.props RETURN count(*) AS written`
-    : `UNWIND $rows AS row MERGE (n:${l} {id: row.id}) ON CREATE SET n = row.props ON MATCH SET n += row.given RETURN count(*) AS written`;
+  return `MATCH (n:${l}) USING SCAN n:${l}
+WHERE n.id IN $ids
+RETURN collect(n.id) AS found, collect(id(n)) AS nids, collect(${END_FLAGS_EXPRESSION}) AS flags`;
+}
+
+/** Nodes of the label, from the count store. */
+export function countLabelQuery(label: NodeLabel): string {
+  return `MATCH (n:${cypherLabel(label)}) RETURN count(n) AS c`;
+}
+
+/** Nodes the look-up did not find: created with every property (defaults applied); their ids and internal ids come back. */
+export function createNodesQuery(label: NodeLabel): string {
+  return `UNWIND $rows AS row
+CREATE (n:${cypherLabel(label)})
+SET n = row
+RETURN collect(n.id) AS found, collect(id(n)) AS nids`;
 }
 
 /**
- * SUPPLIES upsert, keyed by (from, to, metal). The ends were checked in the same transaction; the
- * count lets the caller notice an end that vanished meanwhile.
+ * Nodes the look-up found, by internal id (row.nid). merge: only the properties the input
+ * mentioned; replace: the stored node becomes exactly the input.
  */
-export function upsertSuppliesQuery(fromLabel: NodeLabel, toLabel: NodeLabel): string {
+export function updateNodesQuery(mode: 'merge' | 'replace'): string {
   return `UNWIND $rows AS row
-MATCH (a:${cypherLabel(fromLabel)} {id: row.from})
-MATCH (b:${cypherLabel(toLabel)} {id: row.to})
-MERGE (a)-[r:SUPPLIES {metal: row.metal}]->(b)
-ON CREATE SET r = row.props
-ON MATCH SET r += row.given
+MATCH (n) WHERE id(n) = row.nid
+${mode === 'replace' ? 'SET n = row.props' : 'SET n += row.given'}
 RETURN count(*) AS written`;
 }
 
-/** LOCATED_IN upsert, keyed by (from, to). */
-export function upsertLocatedInQuery(fromLabel: NodeLabel, toLabel: NodeLabel): string {
-  return `UNWIND $rows AS row
-MATCH (a:${cypherLabel(fromLabel)} {id: row.from})
-MATCH (b:${cypherLabel(toLabel)} {id: row.to})
-MERGE (a)-[r:LOCATED_IN]->(b)
-SET r.updatedAt = row.updatedAt
+/**
+ * Relationship writes by the internal ids of their ends ($a[i] → $b[i]), one column per field
+ * (lists of strings and numbers cost the driver a fraction of a map per row). The ends were
+ * checked in the same transaction; the count lets the caller notice an end that vanished
+ * meanwhile. CREATE only for relationships known to be new (END_FLAGS; duplicates in the batch
+ * folded into one row beforehand); MERGE, keyed by (from, to, metal) or (from, to), for the rest.
+ * A null column value stores nothing (CREATE) or keeps the stored one (coalesce).
+ */
+const BY_END_IDS = `UNWIND range(0, size($a) - 1) AS i
+MATCH (a) WHERE id(a) = $a[i]
+MATCH (b) WHERE id(b) = $b[i]`;
+
+export const CREATE_SUPPLIES = `${BY_END_IDS}
+CREATE (a)-[:SUPPLIES {metal: $metal[i], share: $share[i], source: $source[i], updatedAt: $updatedAt}]->(b)
 RETURN count(*) AS written`;
-}
+
+export const MERGE_SUPPLIES = `${BY_END_IDS}
+MERGE (a)-[r:SUPPLIES {metal: $metal[i]}]->(b)
+ON CREATE SET r.share = $share[i], r.source = $source[i], r.updatedAt = $updatedAt
+ON MATCH SET r.share = coalesce($givenShare[i], r.share), r.source = coalesce($givenSource[i], r.source), r.updatedAt = $updatedAt
+RETURN count(*) AS written`;
+
+export const CREATE_LOCATED_IN = `${BY_END_IDS}
+CREATE (a)-[:LOCATED_IN {updatedAt: $updatedAt}]->(b)
+RETURN count(*) AS written`;
+
+export const MERGE_LOCATED_IN = `${BY_END_IDS}
+MERGE (a)-[r:LOCATED_IN]->(b)
+SET r.updatedAt = $updatedAt
+RETURN count(*) AS written`;
 
 export function getNodeQuery(label: NodeLabel): string {
   return `MATCH (n:${cypherLabel(label)} {id: $id}) RETURN properties(n) AS p`;

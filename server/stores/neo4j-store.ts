@@ -36,6 +36,7 @@ import { DomainError, StoreUnavailableError, UnprocessableError, ValidationError
 import type {
   GraphScan,
   GraphStore,
+  ImportOptions,
   Neighborhood,
   NeighborhoodRequest,
   NodeFilter,
@@ -52,10 +53,10 @@ import {
   decodeCursor,
   encodeCursor,
   endIds,
-  givenProperties,
   MAX_PAGE_LIMIT,
   mergeLabels,
   nodeIds,
+  parseDocument,
   parseNodes,
   parseRelationships,
 } from './write-rules.js';
@@ -86,7 +87,6 @@ import {
   LOCK_VERSION,
   LOCK_VERSION_AT,
   FIND_META,
-  lookupIdsQuery,
   META_ID,
   modelLabelOf,
   neighborhoodHopQuery,
@@ -96,10 +96,26 @@ import {
   SCAN_SUPPLIES_BY_BUYER,
   scanNodeColumnsQuery,
   scanNodesQuery,
-  upsertLocatedInQuery,
-  upsertNodesQuery,
-  upsertSuppliesQuery,
+  countLabelQuery,
+  createNodesQuery,
+  CREATE_LOCATED_IN,
+  CREATE_SUPPLIES,
+  MERGE_LOCATED_IN,
+  MERGE_SUPPLIES,
+  scanIdsQuery,
+  seekIdsQuery,
+  updateNodesQuery,
 } from './neo4j-cypher.js';
+import {
+  nodeRowsByLabel,
+  relationshipRows,
+  relationshipStatements,
+  sliceColumns,
+  type EndNode,
+  type NodeRow,
+  type RelationshipColumns,
+  type RelationshipRow,
+} from './neo4j-write-plan.js';
 
 /** The subset of a pino/Fastify logger the store uses (console fits too). */
 export interface Neo4jStoreLogger {
@@ -152,23 +168,10 @@ const NODE_DEFAULTS: Readonly<Record<NodeLabel, Readonly<Props>>> = {
   Country: { cahra: false, lists: [] },
 };
 
-interface NodeRow {
-  id: string;
-  /** Every property, defaults applied: a new node, or replace mode. */
-  props: Props;
-  /** Only what the input mentioned (plus id): merge into an existing node. */
-  given: Props;
-}
-
-interface RelRow {
-  from: string;
-  to: string;
-  /** SUPPLIES only: part of the key. */
-  metal?: string;
-  /** Every property (SUPPLIES: metal, share?, source, updatedAt): a new relationship. */
-  props: Props;
-  /** What the input mentioned, plus the key and updatedAt: merged into an existing one. */
-  given: Props;
+/** What a write's look-up found: the labels holding each id, and the ends relationships are written by. */
+interface StoredNodes {
+  labels: Map<string, NodeLabel[]>;
+  ends: Map<string, EndNode>;
 }
 
 interface WritePlan {
@@ -179,27 +182,6 @@ interface WritePlan {
   mode: UpsertMode;
   /** Set once before the transaction, so a retried transaction writes the same value. */
   updatedAt: string;
-}
-
-function definedProps(obj: object, skip: readonly string[]): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null && !skip.includes(k)) out[k] = v;
-  return out;
-}
-
-function nodeRow(node: GraphNode, raw: unknown): NodeRow {
-  const props = definedProps(node, ['label']);
-  // Only what the caller sent (write-rules decides, as for the embedded store): parse defaults
-  // must not overwrite stored values on a merge.
-  const given = { ...definedProps(givenProperties(raw, node), ['label']), id: node.id };
-  return { id: node.id, props, given };
-}
-
-function relRow(r: Relationship, raw: unknown, updatedAt: string): RelRow {
-  // updatedAt is the store's, whatever the input says.
-  const props: Props = { ...definedProps(r, ['type', 'from', 'to', 'updatedAt']), updatedAt };
-  const given: Props = { ...definedProps(givenProperties(raw, r), ['type', 'from', 'to', 'updatedAt']), updatedAt };
-  return r.type === 'SUPPLIES' ? { from: r.from, to: r.to, metal: r.metal, props, given } : { from: r.from, to: r.to, props, given };
 }
 
 /** A stored node back to a plain domain object; unknown properties are left out. */
@@ -571,11 +553,13 @@ export class Neo4jGraphStore implements GraphStore {
     );
   }
 
-  async importGraph(document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] }): Promise<WriteResult> {
+  async importGraph(
+    document: { nodes: GraphNodeInput[]; relationships: RelationshipInput[] },
+    options?: ImportOptions,
+  ): Promise<WriteResult> {
     const rawNodes = document.nodes ?? [];
     const rawRels = document.relationships ?? [];
-    const nodes = parseNodes(rawNodes);
-    const relationships = parseRelationships(rawRels);
+    const { nodes, relationships } = parseDocument({ nodes: rawNodes, relationships: rawRels }, options?.parsed);
     return this.write('importGraph', { nodes, rawNodes, relationships, mode: 'merge', updatedAt: new Date().toISOString() }, rawRels);
   }
 
@@ -813,44 +797,135 @@ export class Neo4jGraphStore implements GraphStore {
     return (res.records[0]?.get('eid') as string | undefined) ?? null;
   }
 
-  /** The labels of the given ids found in the store, within the transaction. */
-  private async lookupLabels(tx: ManagedTransaction, ids: readonly string[]): Promise<Map<string, NodeLabel[]>> {
-    const found = new Map<string, NodeLabel[]>();
+  /**
+   * The nodes holding the given ids, within the transaction: their labels, internal ids and
+   * END_FLAGS. A label with fewer nodes than there are ids is read whole (neo4j-cypher.ts, scanIdsQuery).
+   */
+  private async lookupNodes(tx: ManagedTransaction, ids: readonly string[]): Promise<StoredNodes> {
+    const stored: StoredNodes = { labels: new Map(), ends: new Map() };
     // Only an ISO code can be a Country's id: the other ids need no look-up there.
     const countryIds = ids.filter((id) => CountryCodeSchema.safeParse(id).success);
     for (const label of NODE_LABELS) {
-      for (const part of chunks(label === 'Country' ? countryIds : ids, this.batchSize)) {
-        const res = await tx.run(lookupIdsQuery(label), { ids: part });
-        for (const r of res.records) {
-          const id = r.get('id') as string;
-          const labels = found.get(id) ?? [];
+      const wanted = label === 'Country' ? countryIds : ids;
+      if (wanted.length === 0) continue;
+      const count = await tx.run(countLabelQuery(label));
+      const nodes = Number(count.records[0]?.get('c') ?? 0);
+      if (nodes === 0) continue;
+      const parts = nodes <= wanted.length ? [wanted] : chunks(wanted, this.batchSize);
+      const query = nodes <= wanted.length ? scanIdsQuery(label) : seekIdsQuery(label);
+      for (const part of parts) {
+        const res = await tx.run(query, { ids: part });
+        const record = res.records[0];
+        if (record === undefined) continue;
+        const found = record.get('found') as string[];
+        const nids = record.get('nids') as number[];
+        const flags = record.get('flags') as number[];
+        for (let k = 0; k < found.length; k++) {
+          const id = found[k]!;
+          const labels = stored.labels.get(id) ?? [];
           labels.push(label);
-          found.set(id, labels);
+          stored.labels.set(id, labels);
+          // An id under two labels keeps its first: relationships naming it are refused as ambiguous.
+          if (!stored.ends.has(id)) stored.ends.set(id, { nid: nids[k]!, flags: flags[k]! });
         }
       }
     }
-    return found;
+    return stored;
+  }
+
+  /** Nodes before relationships: updates by internal id, creations of the rest; the created nodes join `ends`. */
+  private async writeNodes(
+    tx: ManagedTransaction,
+    op: string,
+    rowsByLabel: Map<NodeLabel, NodeRow[]>,
+    mode: UpsertMode,
+    stored: StoredNodes,
+  ) {
+    for (const label of NODE_LABELS) {
+      const rows = rowsByLabel.get(label);
+      if (rows === undefined) continue;
+      const updates: Array<{ nid: number; props: Props; given: Props }> = [];
+      const creations: Props[] = [];
+      for (const row of rows) {
+        // checkIdsFree passed: a stored id in this batch is held by this label alone.
+        const end = stored.ends.get(row.id);
+        if (end === undefined) creations.push(row.props);
+        else
+          updates.push(mode === 'replace' ? { nid: end.nid, props: row.props, given: {} } : { nid: end.nid, props: {}, given: row.given });
+      }
+      if (updates.length > 0) await this.runBatches(tx, op, `nodes:${label}`, updateNodesQuery(mode), updates);
+      for (const part of chunks(creations, this.batchSize)) {
+        this.logger?.debug?.({ store: 'neo4j', op, what: `nodes:${label}`, rows: part.length }, 'neo4j unwind batch');
+        const res = await tx.run(createNodesQuery(label), { rows: part });
+        const found = (res.records[0]?.get('found') as string[] | undefined) ?? [];
+        const nids = (res.records[0]?.get('nids') as number[] | undefined) ?? [];
+        for (let k = 0; k < found.length; k++) stored.ends.set(found[k]!, { nid: nids[k]!, flags: 0 });
+      }
+    }
   }
 
   /**
-   * UNWIND the rows in batches; returns how many rows the statements reported written. Two
-   * statements are kept in flight (the driver pipelines them within the transaction; the server
-   * runs them in order), so the client packs the next batch while the server works on this one.
+   * The relationship statements' columns in batches of batchSize rows; returns how many rows they
+   * reported written. Two statements are kept in flight (the driver pipelines them within the
+   * transaction; the server runs them in order), so the client packs the next batch while the
+   * server works on this one.
    */
-  private async runBatches(tx: ManagedTransaction, op: string, what: string, query: string, rows: readonly unknown[]): Promise<number> {
-    const parts = chunks(rows, this.batchSize);
+  private async runColumnBatches(
+    tx: ManagedTransaction,
+    op: string,
+    what: string,
+    query: string,
+    columns: RelationshipColumns,
+    params: (part: RelationshipColumns) => Record<string, unknown>,
+  ): Promise<number> {
+    const total = columns.a.length;
     let written = 0;
     let inFlight: Promise<number> | undefined;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      this.logger?.debug?.({ store: 'neo4j', op, what, batch: i + 1, batches: parts.length, rows: part.length }, 'neo4j unwind batch');
-      const sent = tx.run(query, { rows: part }).then((res) => Number(res.records[0]?.get('written') ?? 0));
+    for (let start = 0; start < total; start += this.batchSize) {
+      const part = sliceColumns(columns, start, Math.min(total, start + this.batchSize));
+      this.logger?.debug?.({ store: 'neo4j', op, what, from: start, rows: part.a.length }, 'neo4j unwind batch');
+      const sent = tx.run(query, params(part)).then((res) => Number(res.records[0]?.get('written') ?? 0));
       // Keep a rejection of a statement still in flight from going unhandled if an earlier one fails.
       sent.catch(() => undefined);
       if (inFlight) written += await inFlight;
       inFlight = sent;
     }
     if (inFlight) written += await inFlight;
+    return written;
+  }
+
+  /** The relationships, by the internal ids of their ends: created where known new, merged elsewhere. */
+  private async writeRelationships(
+    tx: ManagedTransaction,
+    op: string,
+    rows: readonly RelationshipRow[],
+    stored: StoredNodes,
+    updatedAt: string,
+  ) {
+    const statements = relationshipStatements(rows, (id) => stored.ends.get(id)!);
+    const supplies = (c: RelationshipColumns) => ({ ...c, updatedAt });
+    const locatedIn = (c: RelationshipColumns) => ({ a: c.a, b: c.b, updatedAt });
+    const written =
+      (await this.runColumnBatches(tx, op, 'SUPPLIES:create', CREATE_SUPPLIES, statements.createSupplies, supplies)) +
+      (await this.runColumnBatches(tx, op, 'SUPPLIES:merge', MERGE_SUPPLIES, statements.mergeSupplies, supplies)) +
+      (await this.runColumnBatches(tx, op, 'LOCATED_IN:create', CREATE_LOCATED_IN, statements.createLocatedIn, locatedIn)) +
+      (await this.runColumnBatches(tx, op, 'LOCATED_IN:merge', MERGE_LOCATED_IN, statements.mergeLocatedIn, locatedIn));
+    if (written !== rows.length) {
+      // An end was deleted by a concurrent write between the check and the write.
+      throw new UnprocessableError('A relationship end was removed while the write ran; nothing was written', [
+        { path: 'relationships', message: 'an end node no longer exists' },
+      ]);
+    }
+  }
+
+  /** UNWIND map rows in batches (node updates); returns how many rows the statements reported written. */
+  private async runBatches(tx: ManagedTransaction, op: string, what: string, query: string, rows: readonly unknown[]): Promise<number> {
+    let written = 0;
+    for (const part of chunks(rows, this.batchSize)) {
+      this.logger?.debug?.({ store: 'neo4j', op, what, rows: part.length }, 'neo4j unwind batch');
+      const res = await tx.run(query, { rows: part });
+      written += Number(res.records[0]?.get('written') ?? 0);
+    }
     return written;
   }
 
@@ -861,13 +936,8 @@ export class Neo4jGraphStore implements GraphStore {
       return { nodesUpserted: 0, relationshipsUpserted: 0, version: await this.version() };
     }
     // Rows are built once, outside the transaction function, which the driver may run again.
-    const nodeRows = new Map<NodeLabel, NodeRow[]>();
-    nodes.forEach((n, i) => {
-      const rows = nodeRows.get(n.label) ?? [];
-      rows.push(nodeRow(n, rawNodes[i]));
-      nodeRows.set(n.label, rows);
-    });
-    const relRows = relationships.map((r, i) => relRow(r, rawRelationships[i], updatedAt));
+    const nodeRows = nodeRowsByLabel(nodes, rawNodes, mode);
+    const relRows = relationshipRows(relationships, rawRelationships);
     const ids = [...new Set([...nodeIds(nodes), ...endIds(relationships)])];
 
     const started = performance.now();
@@ -879,41 +949,17 @@ export class Neo4jGraphStore implements GraphStore {
         await this.lockWrites(tx);
         // 1. Check that no other label holds the nodes' ids, and every relationship end, against
         // the store and this batch's nodes. Throwing rolls the transaction back.
-        const stored = await this.lookupLabels(tx, ids);
-        checkIdsFree(nodes, stored);
-        const groups = new Map<string, { type: Relationship['type']; from: NodeLabel; to: NodeLabel; rows: RelRow[] }>();
-        if (relationships.length > 0) {
-          const labelsById = mergeLabels(stored, nodes);
-          checkRelationshipEnds(relationships, labelsById);
-          phase('check-ends', t);
-          t = performance.now();
-          relationships.forEach((r, i) => {
-            const from = labelsById.get(r.from)![0]!;
-            const to = labelsById.get(r.to)![0]!;
-            const key = `${r.type}:${from}:${to}`;
-            const group = groups.get(key) ?? { type: r.type, from, to, rows: [] };
-            group.rows.push(relRows[i]!);
-            groups.set(key, group);
-          });
-        }
+        const stored = await this.lookupNodes(tx, ids);
+        checkIdsFree(nodes, stored.labels);
+        if (relationships.length > 0) checkRelationshipEnds(relationships, mergeLabels(stored.labels, nodes));
+        phase('check-ends', t);
+        t = performance.now();
         // 2. Nodes before relationships.
-        for (const label of NODE_LABELS) {
-          const rows = nodeRows.get(label);
-          if (rows) await this.runBatches(tx, op, `nodes:${label}`, upsertNodesQuery(label, mode), rows);
-        }
+        await this.writeNodes(tx, op, nodeRows, mode, stored);
         if (nodes.length > 0) phase('nodes', t);
         t = performance.now();
-        // 3. Relationships, one statement shape per (type, end labels).
-        for (const g of groups.values()) {
-          const query = g.type === 'SUPPLIES' ? upsertSuppliesQuery(g.from, g.to) : upsertLocatedInQuery(g.from, g.to);
-          const written = await this.runBatches(tx, op, `${g.type}:${g.from}->${g.to}`, query, g.rows);
-          if (written !== g.rows.length) {
-            // An end was deleted by a concurrent write between the check and the write.
-            throw new UnprocessableError('A relationship end was removed while the write ran; nothing was written', [
-              { path: 'relationships', message: 'an end node no longer exists' },
-            ]);
-          }
-        }
+        // 3. Relationships, by the internal ids of their ends.
+        if (relRows.length > 0) await this.writeRelationships(tx, op, relRows, stored, updatedAt);
         if (relationships.length > 0) phase('relationships', t);
         // 4. Once per write.
         return this.bumpVersion(tx);

@@ -42,6 +42,20 @@ export function parseRelationships(rows: readonly unknown[], path = 'relationshi
   return parseRows(RelationshipSchema, rows, path, 'relationship');
 }
 
+/** An import's rows parsed: as the caller parsed them (ImportOptions.parsed), else here. */
+export function parseDocument(
+  document: { nodes: readonly unknown[]; relationships: readonly unknown[] },
+  parsed: { nodes: GraphNode[]; relationships: Relationship[] } | undefined,
+): { nodes: GraphNode[]; relationships: Relationship[] } {
+  if (
+    parsed !== undefined &&
+    parsed.nodes.length === document.nodes.length &&
+    parsed.relationships.length === document.relationships.length
+  )
+    return parsed;
+  return { nodes: parseNodes(document.nodes), relationships: parseRelationships(document.relationships) };
+}
+
 /** Ids a batch of relationships refers to, for one lookup of their labels. */
 export function endIds(relationships: readonly Relationship[]): string[] {
   const ids = new Set<string>();

@@ -55,6 +55,9 @@ const ALLOWED_INTERPOLATIONS: Record<string, string> = {
   "NODE_LABELS.map((l) => ` MATCH (${variable}:${cypherLabel(l)} {id: ${param}}) RETURN ${variable}`).join('\\n UNION ALL\\n')":
     'labels of the model',
   "NODE_LABELS.map((l) => `n:${cypherLabel(l)}`).join(' OR ')": 'labels of the model',
+  END_FLAGS_EXPRESSION: 'a constant expression over fixed relationship types',
+  BY_END_IDS: 'a constant UNWIND/MATCH prefix whose values are all parameters',
+  "mode === 'replace' ? 'SET n = row.props' : 'SET n += row.given'": 'one of two constant clauses chosen by the mode enum',
 };
 
 describe('neo4j-cypher.ts splices only fixed texts into queries', () => {
@@ -136,12 +139,17 @@ function everyQuery(): string[] {
     cypher.SCAN_LOCATED_IN,
     ...cypher.COUNT_QUERIES,
     ...cypher.clearQueries(1000),
+    cypher.updateNodesQuery('merge'),
+    cypher.updateNodesQuery('replace'),
+    cypher.CREATE_SUPPLIES,
+    cypher.MERGE_SUPPLIES,
+    cypher.CREATE_LOCATED_IN,
+    cypher.MERGE_LOCATED_IN,
   ];
   const bools = [false, true];
   for (const label of NODE_LABELS) {
-    queries.push(cypher.lookupIdsQuery(label), cypher.getNodeQuery(label), cypher.deleteNodeQuery(label), cypher.scanNodesQuery(label));
-    queries.push(cypher.upsertNodesQuery(label, 'merge'), cypher.upsertNodesQuery(label, 'replace'));
-    for (const to of NODE_LABELS) queries.push(cypher.upsertSuppliesQuery(label, to), cypher.upsertLocatedInQuery(label, to));
+    queries.push(cypher.seekIdsQuery(label), cypher.scanIdsQuery(label), cypher.countLabelQuery(label), cypher.createNodesQuery(label));
+    queries.push(cypher.getNodeQuery(label), cypher.deleteNodeQuery(label), cypher.scanNodesQuery(label));
     for (const after of bools)
       for (const search of bools)
         for (const country of bools)
@@ -192,6 +200,13 @@ describe('every query the adapter can send', () => {
       'afterMetal',
       'limit',
       'frontier',
+      'a',
+      'b',
+      'share',
+      'source',
+      'givenShare',
+      'givenSource',
+      'updatedAt',
     ]);
     for (const q of queries) {
       for (const m of q.matchAll(/\$(\w+)/g)) expect(params, `$${m[1]} in\n${q}`).toContain(m[1]);
