@@ -346,6 +346,81 @@ export function describeGraphStoreContract(name: string, makeStore: () => Promis
         expect(await store.version()).toBe(v);
       });
 
+      it('upserts a batch mixing new and existing relationships, a key named twice, as applying its rows in order would', async () => {
+        const before = await store.version();
+        const result = await store.importGraph({
+          nodes: [{ label: 'Company', id: 'newco', name: 'NewCo', country: 'DE' }],
+          relationships: [
+            // Stored: the share changes, the provenance it does not mention stays.
+            { type: 'SUPPLIES', from: 'S-TIN-1', to: 't2', metal: 'tin', share: 0.5 },
+            // New, between ends that already supply and buy.
+            { type: 'SUPPLIES', from: 't2', to: 't1b', metal: 'tin', source: 'mixed batch' },
+            // New, from a node of the same import.
+            { type: 'SUPPLIES', from: 'newco', to: 't1a', metal: 'gold' },
+            // New, named twice: the second mentions only the share.
+            { type: 'SUPPLIES', from: 'CN', to: 'S-TIN-1', metal: 'tin', source: 'first' },
+            { type: 'SUPPLIES', from: 'CN', to: 'S-TIN-1', metal: 'tin', share: 0.25 },
+            { type: 'LOCATED_IN', from: 'acme', to: 'JP' },
+            { type: 'LOCATED_IN', from: 't2', to: 'JP' },
+            { type: 'LOCATED_IN', from: 't2', to: 'JP' },
+          ],
+        });
+        expect(result).toEqual({ nodesUpserted: 1, relationshipsUpserted: 8, version: before + 1 });
+        const supplies = (await store.listSupplies({}, { limit: 100 })).items.map(({ updatedAt: _, ...r }) => r);
+        expect(supplies).toHaveLength(SUPPLIES_COUNT + 3);
+        expect(supplies).toContainEqual({ type: 'SUPPLIES', from: 'S-TIN-1', to: 't2', metal: 'tin', share: 0.5, source: 'cmrt t2.xlsx' });
+        expect(supplies).toContainEqual({ type: 'SUPPLIES', from: 't2', to: 't1b', metal: 'tin', source: 'mixed batch' });
+        expect(supplies).toContainEqual({ type: 'SUPPLIES', from: 'newco', to: 't1a', metal: 'gold', source: 'manual' });
+        expect(supplies).toContainEqual({ type: 'SUPPLIES', from: 'CN', to: 'S-TIN-1', metal: 'tin', share: 0.25, source: 'first' });
+        expect(supplies).toContainEqual({ type: 'SUPPLIES', from: 'CD', to: 'S-TIN-1', metal: 'tin', share: 0.3, source: 'manual' });
+        const located = (await store.scan()).relationships.filter((r) => r.type === 'LOCATED_IN').map((r) => `${r.from} -> ${r.to}`);
+        expect(located.sort()).toEqual(['S-TIN-1 -> PE', 'acme -> JP', 't2 -> JP']);
+        expect((await store.counts()).relationships).toBe(fixtureRelationships.length + 4);
+      });
+
+      it('merges a node named twice in one import as the two applied in order', async () => {
+        await store.importGraph({
+          nodes: [
+            { label: 'Company', id: 'twice', name: 'First', country: 'DE', saqScore: 10 },
+            { label: 'Company', id: 'twice', name: 'Second', country: 'DE' },
+            { label: 'Company', id: 'acme', name: 'Acme Watches SA', country: 'JP' },
+            { label: 'Company', id: 'acme', name: 'Acme Watches AG', country: 'JP', saqScore: 90 },
+          ],
+          relationships: [],
+        });
+        expect(await store.getNode('Company', 'twice')).toEqual({
+          label: 'Company',
+          id: 'twice',
+          name: 'Second',
+          country: 'DE',
+          saqScore: 10,
+        });
+        expect(await store.getNode('Company', 'acme')).toMatchObject({ name: 'Acme Watches AG', saqScore: 90, tags: ['focal'] });
+      });
+
+      it('writes nothing when one row deep in a large batch of new and existing rows fails', async () => {
+        const n = 6000;
+        const nodes: GraphNodeInput[] = Array.from({ length: n }, (_, i) => ({
+          label: 'Company',
+          id: `big-${i}`,
+          name: `Big ${i}`,
+          country: 'VN',
+        }));
+        const relationships: RelationshipInput[] = [
+          { type: 'SUPPLIES', from: 't1a', to: 'acme', metal: 'tin', share: 0.9 },
+          ...nodes.map(
+            (node, i): RelationshipInput => ({ type: 'SUPPLIES', from: node.id, to: i === 0 ? 'acme' : `big-${i - 1}`, metal: 'tin' }),
+          ),
+          { type: 'LOCATED_IN', from: 'big-1', to: 'VN' },
+        ];
+        relationships[n - 10] = { type: 'SUPPLIES', from: 'big-3', to: 'nowhere', metal: 'tin' };
+        const before = await store.scan();
+        const err = await expectRejects(store.importGraph({ nodes, relationships }), UnprocessableError);
+        expect(err.fields.map((f) => f.path)).toEqual([`relationships[${n - 10}].to`, `relationships[${n + 1}].to`]);
+        expect(await store.scan()).toEqual(before);
+        expect(await store.getNode('Company', 'big-0')).toBeNull();
+      });
+
       it('imports a batch of thousands of rows in one write', async () => {
         const n = 2500;
         const nodes: GraphNodeInput[] = Array.from({ length: n }, (_, i) => ({
