@@ -83,12 +83,23 @@ async function main(): Promise<void> {
   let withNetworkx = !args.includes('--no-networkx');
   const withGraphology = !args.includes('--no-graphology');
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  const graphs = graphsFor(quick);
+  // --graphs=50k-giant,100k: only these graphs of the run (by label).
+  const pick = args
+    .find((a) => a.startsWith('--graphs='))
+    ?.slice('--graphs='.length)
+    .split(',');
+  const graphs = graphsFor(quick).filter((g) => !pick || pick.includes(g.label));
+  if (pick && graphs.length === 0)
+    throw new Error(
+      `--graphs names none of this run's graphs (${graphsFor(quick)
+        .map((g) => g.label)
+        .join(', ')})`,
+    );
   const childLimit = (quick ? 8 : 45) * 60_000;
   const started = performance.now();
 
   log(
-    `oretrace bench — ${quick ? 'QUICK mode: graphs of 100k and 20k nodes (targets are set for 1M nodes / 5M SUPPLIES)' : 'full run: graphs of 1M nodes (~5M SUPPLIES) and 100k nodes'}`,
+    `oretrace bench — ${quick ? 'QUICK mode: graphs of 100k and 20k nodes and the 50k giant component (targets are set for 1M nodes / 5M SUPPLIES)' : 'full run: graphs of 1M nodes (~5M SUPPLIES) and 100k nodes, and giant components of 50k and 1M nodes'}`,
   );
   log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os
@@ -212,6 +223,14 @@ async function main(): Promise<void> {
     const loadArgs = quick ? ['--quick', '--no-soak'] : args.includes('--no-soak') ? ['--no-soak'] : [];
     services.push({ what: 'load test of the service', script: 'load/load-test.ts', args: loadArgs, results: 'load.json' });
   }
+  // Every analysis route over HTTP on the demo, the 100k network and the giant components.
+  if (!only && !args.includes('--no-http'))
+    services.push({
+      what: 'analysis routes over HTTP',
+      script: 'http/route-bench.ts',
+      args: quick ? ['--quick'] : [],
+      results: 'http.json',
+    });
   // The hostile inputs of the Trust issue, each against a fresh service: answer, time, worst /health.
   if (!only && !args.includes('--no-hostile'))
     services.push({ what: 'hostile inputs', script: 'hostile/hostile-inputs.ts', args: [], results: 'hostile.json' });

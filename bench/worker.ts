@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DirectedGraph } from 'graphology';
 import type { GraphNode, Relationship } from '../graph/model.js';
 import type { ScanColumns } from '../graph/scan-columns.js';
-import { nodeIndex, type Snapshot } from '../graph/snapshot.js';
+import { type MetalLayer, nodeIndex, type Snapshot } from '../graph/snapshot.js';
 import {
   generateSyntheticColumns,
   materializeSynthetic,
@@ -37,6 +37,13 @@ export interface WorkerOutput {
 
 function log(line: string): void {
   process.stderr.write(`  ${line}\n`);
+}
+
+/** Members of the layer's largest strongly connected component (1 when it has no cycle). */
+function largestComponent(layer: MetalLayer): number {
+  let largest = 1;
+  for (let i = 0; i < layer.cyclicBlocks.length; i += 2) largest = Math.max(largest, layer.cyclicBlocks[i + 1]! - layer.cyclicBlocks[i]!);
+  return largest;
 }
 
 /** Upstream size (BFS over the layer) of each candidate; the largest, ties to the lower index. */
@@ -105,7 +112,16 @@ function writeEdges(
   }
   writeFileSync(
     `${prefix}.meta.json`,
-    JSON.stringify({ nodeCount: s.nodeCount, edgeCount: m, focal, largestUpstream: largest, cahra, nonCahra, recycled }),
+    JSON.stringify({
+      nodeCount: s.nodeCount,
+      edgeCount: m,
+      focal,
+      largestUpstream: largest,
+      largestComponent: largestComponent(layer),
+      cahra,
+      nonCahra,
+      recycled,
+    }),
   );
   return { prefix, nodeCount: s.nodeCount, edgeCount: m };
 }
@@ -158,6 +174,8 @@ async function main(): Promise<void> {
     companies: graph.companies,
     seed: graph.seed,
     locatedIn: graph.locatedIn,
+    giantComponent: graph.giantComponent,
+    shares: graph.shares,
   });
   const generateMs = performance.now() - t0;
   t0 = performance.now();

@@ -16,6 +16,12 @@ Keys (the engine's result rows name the same keys as `baselineKey`):
                         recycled): networkx condensation for a sources-first order, then scipy SuperLU
   origin-one            the origin mix of one company: its upstream (nx.descendants), the same
                         ordering and factorisation on that block, one transposed solve
+  origin-one-solve      on a giant strongly connected component only (largestComponent in the
+                        meta > GIANT): the solve alone, the factor kept (what a cache would give);
+                        there the factorisation uses SuperLU's MMD_AT_PLUS_A ordering (NATURAL fills
+                        the component in densely, COLAMD took 48 s at 16k members, MMD 16 s), and on
+                        a component beyond SPLU_LIMIT members it is not attempted (hours): scipy's
+                        GMRES without a preconditioner is the baseline of origin-one instead
   minimum-node-cut      nx.minimum_node_cut between the focal company and a super-sink joined from
                         every source (node without sources), with --min-cut only (slow in Python)
   spof                  immediate-dominators + minimum-node-cut (what the engine's answer covers)
@@ -29,6 +35,12 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+
+# A strongly connected component of more members than this is "giant" (see origin-one-solve).
+GIANT = 5000
+# SuperLU is not attempted on a component beyond this (16 s at 16k members, growing faster than linearly).
+SPLU_LIMIT = 100_000
 
 
 def timed(fn, reps, budget):
@@ -107,20 +119,28 @@ def main(argv):
             members.setdefault(c, []).append(v)
         return np.array([v for c in reversed(list(nx.topological_sort(C))) for v in members[c]])
 
+    giant = meta.get("largestComponent", 1) > GIANT
+    too_big = meta.get("largestComponent", 1) > SPLU_LIMIT
+
     def factorise(order):
         P = W[order, :][:, order]
-        return spla.splu((sp.identity(len(order), format="csc") - P).tocsc(), permc_spec="NATURAL")
+        # Sources first, I - W is block triangular: NATURAL keeps the fill inside the cycles, fine
+        # while they are small; a giant component needs a fill-reducing ordering of its own.
+        return spla.splu((sp.identity(len(order), format="csc") - P).tocsc(), permc_spec="MMD_AT_PLUS_A" if giant else "NATURAL")
 
     def origin_all():
         order = sources_first(G)
         X = factorise(order).solve(np.stack([cahra[order], non_cahra[order], recycled[order]], axis=1).astype(float))
         return float(X[np.flatnonzero(order == focal)[0], 0])
 
-    log("networkx + scipy origin aggregates of every node (condensation order, SuperLU, 3 right-hand sides)")
-    try:
-        timings["origin-all"], checks["origin-cahra-focal"] = timed(origin_all, reps, budget)
-    except RuntimeError as err:  # a singular system: a closed loop with no way out
-        log(f"  origin-all failed: {err}")
+    if too_big:
+        log(f"origin aggregates of every node: SuperLU not attempted (a component of {meta['largestComponent']} members)")
+    else:
+        log("networkx + scipy origin aggregates of every node (condensation order, SuperLU, 3 right-hand sides)")
+        try:
+            timings["origin-all"], checks["origin-cahra-focal"] = timed(origin_all, reps, budget)
+        except RuntimeError as err:  # a singular system: a closed loop with no way out
+            log(f"  origin-all failed: {err}")
 
     def origin_one():
         # Only the company's upstream matters: restrict to it, then one transposed solve
@@ -130,11 +150,34 @@ def main(argv):
         y = factorise(order).solve(e, trans="T")
         return float(y[cahra[order]].sum())
 
-    log("networkx + scipy origin mix of one company (its upstream only)")
-    try:
-        timings["origin-one"], checks["origin-cahra-largest"] = timed(origin_one, reps, budget)
-    except RuntimeError as err:
-        log(f"  origin-one failed: {err}")
+    def origin_one_gmres():
+        # The whole layer's I - W transposed, GMRES(30) without a preconditioner, to 1e-12.
+        A = (sp.identity(n, format="csr") - W).T.tocsr()
+        e = np.zeros(n)
+        e[largest] = 1.0
+        y, info = spla.gmres(A, e, rtol=1e-12, restart=30, maxiter=1000)
+        if info != 0:
+            raise RuntimeError(f"gmres did not converge (info {info})")
+        return float(y[cahra].sum())
+
+    if too_big:
+        log(f"scipy GMRES origin mix of one company (a component of {meta['largestComponent']} members: SuperLU not attempted)")
+        try:
+            timings["origin-one"], checks["origin-cahra-largest"] = timed(origin_one_gmres, reps, budget)
+        except RuntimeError as err:
+            log(f"  origin-one failed: {err}")
+    else:
+        log("networkx + scipy origin mix of one company (its upstream only)")
+        try:
+            timings["origin-one"], checks["origin-cahra-largest"] = timed(origin_one, reps, budget)
+        except RuntimeError as err:
+            log(f"  origin-one failed: {err}")
+    if giant and not too_big:
+        order = sources_first(G.subgraph([largest] + list(nx.descendants(G, largest))).copy())
+        e = (order == largest).astype(float)
+        lu = factorise(order)
+        log("scipy origin mix of one company, the factor kept (solve only)")
+        timings["origin-one-solve"], _ = timed(lambda: float(lu.solve(e, trans="T")[cahra[order]].sum()), max(reps, 5), budget)
 
     if min_cut:
         H = G.copy()

@@ -1,7 +1,10 @@
 /**
  * The graphs of a run. Full: 1M nodes / ~5M SUPPLIES (LOCATED_IN off, as the brief for that size
- * says, to save memory) and 100k nodes. Quick: 100k and 20k. Company counts are chosen so that
- * nodes = companies + 50 countries + 300 smelters × 4 metals come out round.
+ * says, to save memory) and 100k nodes, and the real-network shape at 50k and 1M nodes: 90% of the
+ * companies in one giant strongly connected component, no shares declared (the generator's
+ * giantComponent and shares options; real company networks link customers and suppliers both
+ * ways). Quick: 100k, 20k and the 50k giant. Company counts are chosen so that nodes = companies
+ * + 50 countries + 300 smelters × 4 metals come out round.
  */
 import type { GraphSpec } from './types.js';
 
@@ -32,8 +35,25 @@ export const GRAPH_20K: GraphSpec = {
   minCutBaseline: true,
 };
 
+export const GRAPH_GIANT_50K: GraphSpec = {
+  label: '50k-giant',
+  companies: 50_000 - FIXED_NODES,
+  seed: 1,
+  locatedIn: true,
+  heapMb: 4096,
+  minCutBaseline: false,
+  giantComponent: 0.9,
+  shares: 'none',
+};
+export const GRAPH_GIANT_1M: GraphSpec = {
+  ...GRAPH_1M,
+  label: '1M-giant',
+  giantComponent: 0.9,
+  shares: 'none',
+};
+
 export function graphsFor(quick: boolean): GraphSpec[] {
-  return quick ? [GRAPH_100K, GRAPH_20K] : [GRAPH_1M, GRAPH_100K];
+  return quick ? [GRAPH_100K, GRAPH_20K, GRAPH_GIANT_50K] : [GRAPH_1M, GRAPH_100K, GRAPH_GIANT_50K, GRAPH_GIANT_1M];
 }
 
 /** The metal every per-metal case and baseline runs on. */

@@ -20,6 +20,10 @@ export interface GraphSpec {
   heapMb: number;
   /** Run networkx's minimum_node_cut on this graph (slow in Python: only the ~100k graph). */
   minCutBaseline: boolean;
+  /** The generator's giantComponent option (share of companies in one strongly connected component; default 0). */
+  giantComponent?: number;
+  /** The generator's shares option (default 'mixed'). */
+  shares?: 'mixed' | 'none';
 }
 
 export type Better = 'lower' | 'higher';
