@@ -390,7 +390,7 @@ function solveBlock(
   }
   const options = elimination.givesWay ? { ...BLOCK_SOLVE, sparse: 'iterative' as const } : BLOCK_SOLVE;
   const method = solvePiece(b, rowStart, Int32Array.from(col), Float64Array.from(weight), rhs, 1, options);
-  if (method.startsWith('gmres')) elimination.givesWay = true;
+  if (method.includes('gmres')) elimination.givesWay = true;
   // Probabilities: clamp the last ulps of rounding into [0, 1].
   for (let i = 0; i < b; i++) lost[block[i]!] = clampShare(rhs[i]!);
 }
