@@ -3,8 +3,10 @@
  * `graph.journal` beside the graph file and fsync-ed before the write answers. Rewriting the whole
  * graph file on every write made a write cost the size of the graph (a 20k-relationship import into
  * a 400k-relationship graph spent most of its time serialising and syncing the other 380k); a
- * journal line costs the size of the write. The store folds the journal into a new graph file once
- * the journal outgrows it (`shouldCompact`), so opening replays at most about one graph's worth.
+ * journal line costs the size of the write. Once the journal outgrows the graph file the store
+ * folds it into a new graph file when writes pause (`JournalLimits`), so a client importing chunk
+ * after chunk does not wait for that; past a hard bound it folds it at once, so opening never
+ * replays more than a few graphs' worth.
  *
  * Crash safety: a line is whole once its newline is on disk. A crash during an append leaves a
  * last line without its newline (or cut short): opening drops it and cuts it off the file, so that
@@ -34,12 +36,26 @@ export interface JournalEntry {
   changes: JournalChange[];
 }
 
-/** Below this size the journal is never folded into the graph file (small graphs write only journal lines); opening replays 64 MB in about a second. */
-const MIN_COMPACTION_BYTES = 64 * 1024 * 1024;
+/** When the journal is folded into a new graph file. */
+export interface JournalLimits {
+  /** Below this the journal stays (small graphs write only journal lines); opening replays 64 MB in about a second. */
+  minBytes: number;
+  /** Above max(minBytes, the graph file) it is folded once no write has come for this long. */
+  idleMs: number;
+  /** Above this × max(minBytes, the graph file) the next write folds it at once (writes that never pause). */
+  hardFactor: number;
+}
 
-/** Whether the next write should rewrite the graph file (and empty the journal) instead of appending. */
-export function shouldCompact(journalBytes: number, graphFileBytes: number): boolean {
-  return journalBytes > Math.max(MIN_COMPACTION_BYTES, graphFileBytes);
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { minBytes: 64 * 1024 * 1024, idleMs: 1000, hardFactor: 4 };
+
+/** Whether the journal has outgrown the graph file: fold it when writes pause. */
+export function shouldCompact(limits: JournalLimits, journalBytes: number, graphFileBytes: number): boolean {
+  return journalBytes > Math.max(limits.minBytes, graphFileBytes);
+}
+
+/** Whether the next write must rewrite the graph file (and empty the journal) instead of appending. */
+export function mustCompact(limits: JournalLimits, journalBytes: number, graphFileBytes: number): boolean {
+  return journalBytes > limits.hardFactor * Math.max(limits.minBytes, graphFileBytes);
 }
 
 export function encodeEntry(entry: JournalEntry): string {

@@ -48,7 +48,6 @@ import {
   compareKeys,
   decodeCursor,
   encodeCursor,
-  endIds,
   givenProperties,
   mergeLabels,
   nodeIds,
@@ -63,9 +62,12 @@ import {
   JOURNAL_NAME,
   readJournal,
   removeJournal,
+  DEFAULT_JOURNAL_LIMITS,
+  mustCompact,
   shouldCompact,
   type JournalChange,
   type JournalEntry,
+  type JournalLimits,
 } from './embedded-journal.js';
 
 const FILE_NAME = 'graph.json';
@@ -88,7 +90,12 @@ type SupplyGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
 const nodeKey = (label: NodeLabel, id: string): string => `${label}:${id}`;
 
 function edgeKey(r: Relationship, fromLabel: NodeLabel, toLabel: NodeLabel): string {
-  const ends = `${nodeKey(fromLabel, r.from)}\u0000${nodeKey(toLabel, r.to)}`;
+  return edgeKeyOf(r, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to));
+}
+
+/** The same from the ends' node keys, when the caller has them already (an import makes them once per relationship). */
+function edgeKeyOf(r: Relationship, fromKey: string, toKey: string): string {
+  const ends = `${fromKey}\u0000${toKey}`;
   return r.type === 'SUPPLIES' ? `SUPPLIES\u0000${ends}\u0000${r.metal}` : `LOCATED_IN\u0000${ends}`;
 }
 
@@ -171,6 +178,8 @@ function replayChanges(graph: SupplyGraph, labels: LabelIndex, changes: readonly
 export interface EmbeddedStoreOptions {
   /** Folder of the data file; created if missing. */
   dataDir: string;
+  /** When the journal is folded into the graph file; default DEFAULT_JOURNAL_LIMITS (tests lower them). */
+  journalLimits?: JournalLimits | undefined;
 }
 
 export class EmbeddedGraphStore implements GraphStore {
@@ -189,10 +198,14 @@ export class EmbeddedGraphStore implements GraphStore {
   private graphFileBytes = 0;
   /** What the running write changed so far, in order: its journal line. */
   private changes: JournalChange[] = [];
+  private readonly journalLimits: JournalLimits;
+  /** The pending fold of the journal once writes pause. */
+  private idleCompaction: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.filePath = join(options.dataDir, FILE_NAME);
     this.journalPath = join(options.dataDir, JOURNAL_NAME);
+    this.journalLimits = options.journalLimits ?? DEFAULT_JOURNAL_LIMITS;
   }
 
   async init(): Promise<void> {
@@ -204,6 +217,7 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleCompaction);
     await this.writeQueue.catch(() => undefined);
     this.ready = false;
   }
@@ -387,9 +401,15 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   private checkEnds(relationships: readonly Relationship[], batchNodes: readonly GraphNode[]): void {
-    const stored = new Map<string, readonly NodeLabel[]>();
-    for (const id of endIds(relationships)) stored.set(id, this.labelsOf(id));
-    checkRelationshipEnds(relationships, mergeLabels(stored, batchNodes));
+    // The store's index with the batch's own nodes counted, as a view: copying every end's labels
+    // into one map cost more than the check.
+    const inBatch = mergeLabels(new Map(), batchNodes);
+    const labelsOf = (id: string): readonly NodeLabel[] => {
+      const stored = this.labelsOf(id);
+      const own = inBatch.get(id);
+      return own === undefined ? stored : [...stored, ...own.filter((l) => !stored.includes(l))];
+    };
+    checkRelationshipEnds(relationships, { get: labelsOf });
   }
 
   /** Assumes `parsed` passed validation; cannot fail half-way. */
@@ -418,11 +438,13 @@ export class EmbeddedGraphStore implements GraphStore {
     parsed.forEach((r, i) => {
       const fromLabel = this.labelsOf(r.from)[0]!;
       const toLabel = this.labelsOf(r.to)[0]!;
-      const key = edgeKey(r, fromLabel, toLabel);
+      const fromKey = nodeKey(fromLabel, r.from);
+      const toKey = nodeKey(toLabel, r.to);
+      const key = edgeKeyOf(r, fromKey, toKey);
       let relationship: Relationship;
       if (!this.graph.hasEdge(key)) {
         relationship = { ...r, updatedAt: now };
-        this.graph.addEdgeWithKey(key, nodeKey(fromLabel, r.from), nodeKey(toLabel, r.to), { relationship });
+        this.graph.addEdgeWithKey(key, fromKey, toKey, { relationship });
       } else {
         const existing = this.graph.getEdgeAttributes(key).relationship;
         relationship = RelationshipSchema.parse({ ...existing, ...givenProperties(raw[i], r), updatedAt: now });
@@ -484,14 +506,36 @@ export class EmbeddedGraphStore implements GraphStore {
 
   /** One write to disk: a journal line, or the whole graph file when there is none yet or the journal has outgrown it. */
   private async save(entry: JournalEntry, rewrite: boolean): Promise<void> {
-    if (rewrite || this.graphFileBytes === 0 || shouldCompact(this.journalBytes, this.graphFileBytes)) {
-      await this.persist();
-      // The graph file holds every line now (and opening skips lines at or below its version).
-      await removeJournal(this.journalPath);
-      this.journalBytes = 0;
+    if (rewrite || this.graphFileBytes === 0 || mustCompact(this.journalLimits, this.journalBytes, this.graphFileBytes)) {
+      await this.compact();
       return;
     }
     this.journalBytes = await appendEntry(this.journalPath, encodeEntry(entry), this.journalBytes);
+    if (shouldCompact(this.journalLimits, this.journalBytes, this.graphFileBytes)) this.compactWhenIdle();
+  }
+
+  private async compact(): Promise<void> {
+    clearTimeout(this.idleCompaction);
+    await this.persist();
+    // The graph file holds every line now (and opening skips lines at or below its version).
+    await removeJournal(this.journalPath);
+    this.journalBytes = 0;
+  }
+
+  /**
+   * Folds the journal once no write has come for `idleMs`, queued like a write (it reads the graph
+   * between two writes). A failure leaves the journal and the old graph file as they were: the
+   * next pause, or the hard bound, tries again.
+   */
+  private compactWhenIdle(): void {
+    clearTimeout(this.idleCompaction);
+    this.idleCompaction = setTimeout(() => {
+      const run = async () => {
+        if (this.ready && shouldCompact(this.journalLimits, this.journalBytes, this.graphFileBytes)) await this.compact();
+      };
+      this.writeQueue = this.writeQueue.then(run, run).catch(() => undefined);
+    }, this.journalLimits.idleMs);
+    this.idleCompaction.unref();
   }
 
   private async persist(): Promise<void> {

@@ -69,11 +69,11 @@ export function endIds(relationships: readonly Relationship[]): string[] {
 /**
  * Check that every relationship's ends exist, are unambiguous, and are of kinds the model allows.
  * `labelsById` maps an id to the labels of the nodes that carry it (after the batch's own nodes are
- * counted). Throws UnprocessableError naming each offending row.
+ * counted): a map, or any lookup by id. Throws UnprocessableError naming each offending row.
  */
 export function checkRelationshipEnds(
   relationships: readonly Relationship[],
-  labelsById: ReadonlyMap<string, readonly NodeLabel[]>,
+  labelsById: Pick<ReadonlyMap<string, readonly NodeLabel[]>, 'get'>,
   path = 'relationships',
 ): void {
   const problems: FieldProblem[] = [];

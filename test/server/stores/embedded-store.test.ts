@@ -227,3 +227,42 @@ describe('embedded store journal', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 });
+
+describe('embedded store journal folding', () => {
+  const limits = { minBytes: 1, idleMs: 20, hardFactor: 1_000_000 };
+
+  it('folds the journal into the graph file once writes pause, and opens to the same graph', async () => {
+    const dataDir = await tempDir();
+    const a = new EmbeddedGraphStore({ dataDir, journalLimits: limits });
+    await a.init();
+    await a.upsertNodes(fixtureNodes); // the graph file
+    // Journal lines until the journal outgrows the graph file.
+    for (let i = 0; i < 5; i++) await a.importGraph({ nodes: [], relationships: fixtureRelationships });
+    expect(await readdir(dataDir)).toContain('graph.journal');
+    await expect.poll(() => readdir(dataDir)).toEqual(['graph.json']);
+    const before = await a.scan();
+    await a.close();
+    const b = new EmbeddedGraphStore({ dataDir });
+    await b.init();
+    expect(await b.scan()).toEqual(before);
+    await b.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('folds it at once past the hard bound, whether or not writes pause', async () => {
+    const dataDir = await tempDir();
+    const a = new EmbeddedGraphStore({ dataDir, journalLimits: { minBytes: 1, idleMs: 60_000, hardFactor: 1e-9 } });
+    await a.init();
+    await a.upsertNodes(fixtureNodes);
+    await a.importGraph({ nodes: [], relationships: fixtureRelationships }); // a line: the journal was empty
+    await a.upsertNodes([{ label: 'Company', id: 'later', name: 'Later', country: 'JP' }]); // folds everything
+    expect(await readdir(dataDir)).toEqual(['graph.json']);
+    const before = await a.scan();
+    await a.close();
+    const b = new EmbeddedGraphStore({ dataDir });
+    await b.init();
+    expect(await b.scan()).toEqual(before);
+    await b.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
