@@ -818,9 +818,10 @@ interface GmresWork {
 /**
  * Checks A and factorises it once, for solvePrepared to use for each right-hand side: fully when
  * the fill allows, else partially (a core for GMRES), else not (GMRES on A). `full: false` skips
- * the attempt at a full factorisation, for a caller that saw it give way on the same piece.
+ * the attempt at a full factorisation, for a caller that saw it give way on the same piece;
+ * `partial: false` the partial one, for a system solved once.
  */
-export function prepareMMatrix(a: SparseSystem, options: { full?: boolean } = {}): PreparedSystem {
+export function prepareMMatrix(a: SparseSystem, options: { full?: boolean; partial?: boolean } = {}): PreparedSystem {
   const canonical = isCanonical(a) ? a : canonicalCopy(a);
   const { reason, dominant } = examine(canonical);
   const prepared: PreparedSystem = {
@@ -835,7 +836,8 @@ export function prepareMMatrix(a: SparseSystem, options: { full?: boolean } = {}
   const full = options.full !== false;
   if (full && dominant === 'rows') prepared.direct = eliminate(canonical, false);
   else if (full && dominant === 'columns') prepared.direct = eliminate(transposeOf(canonical), true);
-  if (prepared.direct === undefined && dominant !== 'neither') prepared.direct = partialElimination(canonical, dominant === 'columns');
+  if (prepared.direct === undefined && dominant !== 'neither' && options.partial !== false)
+    prepared.direct = partialElimination(canonical, dominant === 'columns');
   if (prepared.direct === undefined) prepared.factor = factor(canonical, diagonalPositions(canonical));
   return prepared;
 }
@@ -1117,8 +1119,14 @@ export interface PieceKrylovOptions {
   /** GMRES steps per right-hand side; DEFAULT_PIECE_ITERATIONS unless given. */
   maxIterations?: number;
   restart?: number;
-  /** 'iterative': GMRES on the whole piece, no elimination tried (a caller that saw the full one give way on the same piece before). */
-  method?: 'any' | 'iterative';
+  /**
+   * 'many' (preparePieceKrylov's default): for a piece prepared once and solved many times (the
+   * memo's): the full elimination, else a partial one with GMRES on its core, else GMRES.
+   * 'once' (solvePieceKrylov's default): the full elimination, else GMRES (a partial elimination
+   * costs more to set up than it saves on one right-hand side: 200 ms on a 16,000-member piece).
+   * 'iterative': GMRES at once (a caller that saw the full elimination give way on the same piece).
+   */
+  method?: 'many' | 'once' | 'iterative';
 }
 
 /** GMRES steps per right-hand side when the elimination gave way: 50–90 are used on pieces up to 43,000 members; a bound on the cost (about 5 ms a step at 43,000 members with restart 30). */
@@ -1139,7 +1147,7 @@ export function solvePieceKrylov(
   r: number,
   options: PieceKrylovOptions,
 ): SolveMethod {
-  const prepared = preparePieceKrylov(k, rowStart, col, weight, options);
+  const prepared = preparePieceKrylov(k, rowStart, col, weight, { method: 'once', ...options });
   solvePreparedPiece(prepared, rhs, r, options);
   return methodOf(prepared);
 }
@@ -1157,9 +1165,8 @@ export function preparePieceKrylov(
   options: Pick<PieceKrylovOptions, 'who' | 'transpose' | 'method'>,
 ): PreparedSystem {
   const system = mMatrixOfSteps(k, rowStart, col, weight, options.transpose === true);
-  // A piece solved once (impact's block of one removal): setting up a partial elimination costs
-  // more than GMRES saves on one right-hand side; a piece prepared once for many (the memo's) pays.
-  const prepared = options.method === 'iterative' ? prepareIterative(system) : prepareMMatrix(system);
+  const prepared =
+    options.method === 'iterative' ? prepareIterative(system) : prepareMMatrix(system, { partial: options.method !== 'once' });
   if (prepared.reason !== undefined)
     throw new UnsolvableCycleError(`${options.who}: cannot solve a cycle of ${k} suppliers: ${prepared.reason}`);
   return prepared;

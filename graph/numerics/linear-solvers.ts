@@ -190,7 +190,7 @@ export function solvePiece(
   // GMRES (krylov.ts). Gauss–Seidel stalls on large cycles that leak at few members (a ring of
   // 5,000 leaking at one: 20,000 sweeps and no answer), the shape of real company networks.
   if (options.sparse !== 'sweeps') {
-    const method = options.sparse === 'iterative' ? 'iterative' : 'any';
+    const method = options.sparse === 'iterative' ? 'iterative' : 'once';
     return solvePieceKrylov(k, rowStart, col, weight, rhs, r, { tolerance: options.tolerance, who: options.who, transpose, method });
   }
   // x_p·(1 − q_pp) = b_p + Σ_{s≠p} q_ps x_s, by rows of Q or, transposed, by its columns.
