@@ -2,11 +2,13 @@
  * The Neo4j adapter of GraphStore (ARCHITECTURE.md, "Where to add": a store): the production store.
  *
  * - Parameterised Cypher only; labels and types come from the fixed tables of ./neo4j-cypher.ts.
- * - Every write is one write transaction (session.executeWrite, so it may be retried: the work is
- *   idempotent — MERGE/SET with values computed before the transaction): validation first
+ * - Every write is one write transaction (session.executeWrite, so it may be retried: each attempt
+ *   looks everything up again, with rows computed before the transaction): validation first
  *   (write-rules), then the version counter's lock (see neo4j-cypher.ts: writes run one at a time), then
- *   the labels holding the nodes' ids and every relationship end are looked up in the same
- *   transaction (an id another label holds: ConflictError), then nodes and relationships are written in UNWIND batches, and the version counter on
+ *   the nodes holding the nodes' ids and every relationship end are looked up in the same
+ *   transaction (an id another label holds: ConflictError), then nodes are created or updated and
+ *   relationships written by their ends' internal ids in UNWIND batches (created where they cannot
+ *   exist yet, merged elsewhere: ./neo4j-write-plan.ts), and the version counter on
  *   (:OretraceMeta {id:'graph'}) is bumped once. Any error inside rolls the whole write back, so a
  *   failed write neither leaves data behind nor moves the counter.
  * - An unreachable server (or one that refuses us) surfaces as StoreUnavailableError on every
