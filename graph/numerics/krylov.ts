@@ -418,9 +418,12 @@ class CountHeap {
  * The GTH factorisation of a row-dominant M-matrix A, or undefined when it would pass the fill or
  * work bounds (or meets a pivot that is not positive: singular in rounding). With `stopAbove`, a
  * partial one instead: pivots in the same order while their Markowitz count is at most stopAbove
- * and the bounds hold, then the rest as a core (the Schur complement) for GMRES.
+ * and the bounds hold, then the rest as a core (the Schur complement) for GMRES. With
+ * `keepPartialAt`, both in one pass: the state where the first pivot's count passes it is kept
+ * (the partial factors are a prefix of the full ones), and answered when the full elimination
+ * then gives way; a second pass for the partial one would cost as much again.
  */
-function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number): DirectFactor | undefined {
+function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number, keepPartialAt?: number): DirectFactor | undefined {
   const { n, rowStart, col, value } = a;
   const entries = rowStart[n]! + n;
   const fillLimit = FILL_PER_ENTRY * entries + FILL_FLOOR;
@@ -456,6 +459,7 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number): Di
   let live = entries;
   let work = 0;
   let steps = n;
+  let kept: { steps: number; uEnd: number; lEnd: number; core: CoreTriples } | undefined;
   for (let t = 0; t < n; t++) {
     let p = -1;
     while (heap.size > 0) {
@@ -466,6 +470,8 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number): Di
       }
     }
     if (p < 0) return undefined; // cannot happen: every change pushed the node's new count
+    if (keepPartialAt !== undefined && kept === undefined && markowitz(p) > keepPartialAt)
+      kept = { steps: t, uEnd: uCol.length, lEnd: lRow.length, core: coreTriples(n, done, rows, leak, transposed) };
     if (stopAbove !== undefined && markowitz(p) > stopAbove) {
       steps = t;
       break;
@@ -509,22 +515,31 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number): Di
     rows[p] = new Map();
     cols[p] = new Set();
     if (live > fillLimit || work > workLimit) {
+      if (kept !== undefined) break;
       if (stopAbove === undefined) return undefined;
       steps = t + 1;
       break;
     }
   }
-  const core = steps < n ? coreOf(n, done, rows, leak, transposed) : undefined;
+  let uEnd = uCol.length;
+  let lEnd = lRow.length;
+  let triples: CoreTriples | undefined;
+  if (steps === n && kept !== undefined && done.includes(0)) {
+    // The full elimination gave way: back to the partial state kept on the way.
+    ({ steps, uEnd, lEnd } = kept);
+    triples = kept.core;
+  } else if (steps < n) triples = coreTriples(n, done, rows, leak, transposed);
+  const core = triples ? coreOf(triples) : undefined;
   if (core === undefined && steps < n) return undefined;
   return {
     order: order.subarray(0, steps),
     pivot: pivot.subarray(0, steps),
     uStart,
-    uCol: Int32Array.from(uCol),
-    uValue: Float64Array.from(uValue),
+    uCol: Int32Array.from(uCol.slice(0, uEnd)),
+    uValue: Float64Array.from(uValue.slice(0, uEnd)),
     lStart,
-    lRow: Int32Array.from(lRow),
-    lValue: Float64Array.from(lValue),
+    lRow: Int32Array.from(lRow.slice(0, lEnd)),
+    lValue: Float64Array.from(lValue.slice(0, lEnd)),
     transposed,
     ...(core ? { core } : {}),
   };
@@ -535,13 +550,15 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number): Di
  * GTH diagonals made explicit), in A's orientation, prepared for GMRES: undefined when it cannot
  * be solved (it can: a Schur complement of a nonsingular M-matrix is one).
  */
-function coreOf(
-  n: number,
-  done: Uint8Array,
-  rows: Map<number, number>[],
-  leak: Float64Array,
-  transposed: boolean,
-): DirectFactor['core'] | undefined {
+interface CoreTriples {
+  nodes: number[];
+  positionOf: Int32Array;
+  r: number[];
+  c: number[];
+  v: number[];
+}
+
+function coreTriples(n: number, done: Uint8Array, rows: Map<number, number>[], leak: Float64Array, transposed: boolean): CoreTriples {
   const positionOf = new Int32Array(n).fill(-1);
   const nodes: number[] = [];
   for (let i = 0; i < n; i++) if (done[i] === 0) positionOf[i] = nodes.push(i) - 1;
@@ -561,6 +578,10 @@ function coreOf(
     c.push(positionOf[i]!);
     v.push(d);
   }
+  return { nodes, positionOf, r, c, v };
+}
+
+function coreOf({ nodes, positionOf, r, c, v }: CoreTriples): DirectFactor['core'] | undefined {
   const system = prepareIterative(sparseFromTriples(nodes.length, Int32Array.from(r), Int32Array.from(c), Float64Array.from(v)));
   return system.reason === undefined ? { system, nodes: Int32Array.from(nodes), positionOf } : undefined;
 }
@@ -833,23 +854,28 @@ export function prepareMMatrix(a: SparseSystem, options: { full?: boolean; parti
     work: new Map(),
   };
   if (reason !== undefined) return prepared;
-  const full = options.full !== false;
-  if (full && dominant === 'rows') prepared.direct = eliminate(canonical, false);
-  else if (full && dominant === 'columns') prepared.direct = eliminate(transposeOf(canonical), true);
-  if (prepared.direct === undefined && dominant !== 'neither' && options.partial !== false)
-    prepared.direct = partialElimination(canonical, dominant === 'columns');
+  if (dominant !== 'neither') prepared.direct = elimination(canonical, dominant === 'columns', options);
   if (prepared.direct === undefined) prepared.factor = factor(canonical, diagonalPositions(canonical));
   return prepared;
 }
 
 /**
- * Where the full elimination gave way: eliminate the nodes that fill in little (Markowitz count
- * up to PARTIAL_MARKOWITZ) and leave the rest, the core, to GMRES; undefined when that would
- * eliminate less than PARTIAL_MIN_SHARE of the nodes (GMRES on the whole system then).
+ * The factors of A (of Aᵀ when `transposed`): full where the fill allows; where it gives way,
+ * partial: the nodes that fill in little (Markowitz count up to PARTIAL_MARKOWITZ) eliminated,
+ * the rest, the core, left to GMRES (undefined when that would eliminate less than
+ * PARTIAL_MIN_SHARE of the nodes: GMRES on the whole system then). One pass does both (see
+ * eliminate); `full: false` stops at the partial state, `partial: false` never answers one.
  */
-function partialElimination(a: SparseSystem, transposed: boolean): DirectFactor | undefined {
-  const f = eliminate(transposed ? transposeOf(a) : a, transposed, PARTIAL_MARKOWITZ);
-  if (f === undefined || f.order.length < PARTIAL_MIN_SHARE * a.n) return undefined;
+function elimination(a: SparseSystem, transposed: boolean, options: { full?: boolean; partial?: boolean }): DirectFactor | undefined {
+  const m = transposed ? transposeOf(a) : a;
+  const partial = options.partial !== false;
+  const f =
+    options.full === false
+      ? partial
+        ? eliminate(m, transposed, PARTIAL_MARKOWITZ)
+        : undefined
+      : eliminate(m, transposed, undefined, partial ? PARTIAL_MARKOWITZ : undefined);
+  if (f?.core !== undefined && f.order.length < PARTIAL_MIN_SHARE * a.n) return undefined;
   return f;
 }
 
