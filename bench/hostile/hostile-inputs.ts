@@ -25,6 +25,7 @@ import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
 import { openXlsx } from '../../server/importers/cmrt/workbook-guard.js';
 import { buildZip, sheetXml } from '../../test/server/importers/cmrt/zip-fixtures.js';
 import { startService, type Service } from '../lib/service.js';
+import type { ResultRow as Row } from '../lib/types.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -55,15 +56,6 @@ interface HostileCase {
   /** Everything before the timed part (imports), not timed. */
   setup?: (base: string) => Promise<void>;
   run: (base: string) => Promise<Outcome>;
-}
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  better: 'lower' | 'higher';
-  note?: string;
 }
 
 async function send(base: string, path: string, init: RequestInit = {}): Promise<Answer> {

@@ -36,18 +36,10 @@ import { EmbeddedGraphStore } from '../../server/stores/embedded-store.js';
 import type { GraphStore } from '../../server/stores/graph-store.js';
 import { Neo4jGraphStore } from '../../server/stores/neo4j-store.js';
 import { startService } from '../lib/service.js';
+import type { ResultRow as Row } from '../lib/types.js';
 
 const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'import.json');
 const TARGET_PER_S = 50_000;
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  better: 'lower' | 'higher';
-  note?: string;
-}
 
 const args = process.argv.slice(2);
 function intFlag(name: string, fallback: number): number {

@@ -25,19 +25,11 @@ import autocannon from 'autocannon';
 import { mulberry32 } from '../../seeds/random.js';
 import { PROJECT_ROOT } from '../../server/seeding/reference-data.js';
 import { rssMb, startService } from '../lib/service.js';
+import type { ResultRow as Row } from '../lib/types.js';
 
 const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'load.json');
 const CLI = join(PROJECT_ROOT, 'bin', 'oretrace.js');
 const METALS = ['tin', 'tantalum', 'tungsten', 'gold', 'cobalt', 'mica'];
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  better: 'lower' | 'higher';
-  note?: string;
-}
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

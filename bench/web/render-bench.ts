@@ -23,22 +23,11 @@ import { writeSyntheticGraph } from '../../server/seeding/synthetic-loader.js';
 import { EmbeddedGraphStore } from '../../server/stores/embedded-store.js';
 import { launchChromium, resolveChromium } from '../../test/web/chromium.js';
 import { buildWebIfStale } from '../../web/build-web.js';
+import type { ResultRow as Row } from '../lib/types.js';
 
 const RESULTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../results/web.json');
 /** Companies of the synthetic network: with its smelters (companies / 25) and 50 countries, ~5,000 nodes. */
 const SYNTHETIC_COMPANIES = 4760;
-
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  target: number | null;
-  better: 'lower' | 'higher';
-  min?: number;
-  max?: number;
-  reps?: number;
-  note?: string;
-}
 
 function flag(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
