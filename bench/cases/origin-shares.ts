@@ -71,7 +71,9 @@ export const originMixCase: BenchCase = {
         better: 'lower',
         reps: 1,
         baselineKey: 'origin-one',
-        note: 'the first call on the snapshot: prepares (checks, orders, preconditions) the large pieces; baseline: ordering + factorisation + solve',
+        note:
+          'the first call on the snapshot: prepares (checks, orders, preconditions) the large pieces; ' +
+          'baseline: ordering + factorisation + solve',
       },
     ];
   },

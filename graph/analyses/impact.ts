@@ -60,7 +60,10 @@ const DENSE_BLOCK_LIMIT = 128;
  */
 const BLOCK_SOLVE = { denseLimit: DENSE_BLOCK_LIMIT, tolerance: 1e-10, maxSweeps: 0, who: 'impact' } as const;
 
-/** Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the others 0). Kept in the snapshot's memo. */
+/**
+ * Whether any relationship of the layer has effective share 0 (explicit shares above 1 leave the
+ * others 0). Kept in the snapshot's memo.
+ */
 function hasZeroShares(layer: MetalLayer): boolean {
   for (let j = 0; j < layer.edgeCount; j++) if (!(layer.inWeights[j]! > 0)) return true;
   return false;

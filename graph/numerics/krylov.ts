@@ -1034,7 +1034,10 @@ function gmres(
   return { reached: beta <= target, steps };
 }
 
-/** w ← w − (w·v)·v for the basis vector v at basis[at .. at + n); answers w·v. Offsets, not subarray views: this is GMRES's inner loop. */
+/**
+ * w ← w − (w·v)·v for the basis vector v at basis[at .. at + n); answers w·v. Offsets, not
+ * subarray views: this is GMRES's inner loop.
+ */
 function orthogonalise(w: Float64Array, basis: Float64Array, at: number, n: number): number {
   let dot = 0;
   for (let t = 0; t < n; t++) dot += w[t]! * basis[at + t]!;
@@ -1155,7 +1158,10 @@ export interface PieceKrylovOptions {
   method?: 'many' | 'once' | 'iterative';
 }
 
-/** GMRES steps per right-hand side when the elimination gave way: 50–90 are used on pieces up to 43,000 members; a bound on the cost (about 5 ms a step at 43,000 members with restart 30). */
+/**
+ * GMRES steps per right-hand side when the elimination gave way: 50–90 are used on pieces up to
+ * 43,000 members; a bound on the cost (about 5 ms a step at 43,000 members with restart 30).
+ */
 export const DEFAULT_PIECE_ITERATIONS = 1000;
 
 /**
@@ -1216,7 +1222,8 @@ export function solvePreparedPiece(prepared: PreparedSystem, rhs: Float64Array, 
     const result = solvePrepared(prepared, b, x, krylov);
     if (!result.converged) {
       throw new UnsolvableCycleError(
-        `${options.who}: a cycle of ${k} suppliers could not be solved (${result.reason}; ${result.iterations} iterations, estimated error ${result.error.toExponential(2)})`,
+        `${options.who}: a cycle of ${k} suppliers could not be solved (${result.reason}; ` +
+          `${result.iterations} iterations, estimated error ${result.error.toExponential(2)})`,
       );
     }
     for (let p = 0; p < k; p++) rhs[p * r + q] = x[p]!;

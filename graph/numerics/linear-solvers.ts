@@ -131,7 +131,8 @@ export function solveSparse(
     previous = change;
   }
   throw new UnsolvableCycleError(
-    `${options.who}: a cycle of ${k} suppliers leaks too little supply to any source for its shares to be solved in ${options.maxSweeps} sweeps`,
+    `${options.who}: a cycle of ${k} suppliers leaks too little supply to any source ` +
+      `for its shares to be solved in ${options.maxSweeps} sweeps`,
   );
 }
 
