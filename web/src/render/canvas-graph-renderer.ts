@@ -15,6 +15,9 @@ import { zoomIdentity, type ZoomTransform } from 'd3-zoom';
 import { ACCENT } from './graph-style.js';
 import { edgeCurve, NO_MARKS, type DrawEdge, type DrawNode, type GraphMarks, type GraphScene } from './graph-scene.js';
 import type { GraphRenderer } from './graph-renderer.js';
+import { canvasLabelMetrics, type LabelMetrics } from './label-metrics.js';
+import type { PlacedLabel } from './label-placement.js';
+import { placeSceneLabels } from './scene-labels.js';
 import { recordDraw } from './render-stats.js';
 
 /** Zoom scale from which node names are drawn on a large scene. */
@@ -25,6 +28,8 @@ const HAIRLINE_SCALE = 0.35;
 const REDRAW_EVERY_FRAME_MS = 8;
 /** The base is redrawn this long after the last pan or zoom step. */
 const SETTLE_MS = 160;
+const LABEL_FONT = '11px system-ui, sans-serif';
+const BOLD_LABEL_FONT = `600 ${LABEL_FONT}`;
 
 interface BaseLayer {
   canvas: HTMLCanvasElement;
@@ -51,6 +56,9 @@ export class CanvasGraphRenderer implements GraphRenderer {
   /** The base must be redrawn (scene, base marks or size changed). */
   private baseStale = true;
   private lastBaseMs = 0;
+  /** Where the names go (scene-labels.ts), placed when first drawn. */
+  private labels: Map<string, PlacedLabel> | null = null;
+  private labelFont: LabelMetrics | null = null;
 
   constructor(private readonly host: HTMLElement) {
     this.surface = document.createElement('canvas');
@@ -70,6 +78,7 @@ export class CanvasGraphRenderer implements GraphRenderer {
       .y((n) => n.y)
       .addAll(scene.nodes);
     this.maxRadius = scene.nodes.reduce((m, n) => Math.max(m, n.r), 4);
+    this.labels = null;
     this.invalidateBase();
   }
 
@@ -269,12 +278,24 @@ export class CanvasGraphRenderer implements GraphRenderer {
     const labelAll = scene.alwaysLabel || t.k >= LABEL_SCALE;
     ctx.textAlign = 'left';
     ctx.fillStyle = '#1d2430';
-    ctx.font = '11px system-ui, sans-serif';
+    const labels = this.placedLabels(ctx);
+    const top = this.labelFont!.top;
     for (const n of labelAll ? scene.nodes : late) {
       if (!inView(n.x, n.y)) continue;
       if (emphasis && !emphasis.nodes.has(n.id)) continue;
-      ctx.fillText(n.cahra ? `${n.label} · CAHRA` : n.label, n.x + n.r + 4, n.y + 4);
+      const label = labels.get(n.id);
+      if (!label) continue;
+      ctx.font = n.cahra ? BOLD_LABEL_FONT : LABEL_FONT;
+      ctx.fillText(label.text, label.box.x0, label.box.y0 - top);
     }
+  }
+
+  private placedLabels(ctx: CanvasRenderingContext2D): Map<string, PlacedLabel> {
+    if (!this.labels) {
+      this.labelFont ??= canvasLabelMetrics(ctx, LABEL_FONT);
+      this.labels = placeSceneLabels(this.scene!, { label: this.labelFont, header: this.labelFont });
+    }
+    return this.labels;
   }
 
   /** Selection, keyboard cursor and hover rings, with their names, on top of the base. */

@@ -17,6 +17,10 @@ export interface DrawNode {
   fill: string;
   /** Short text drawn beside the node. */
   label: string;
+  /** The full name that the drawn label shows, truncated where there is no room for all of it. */
+  name: string;
+  /** What the drawn label always ends with after the name (a group's size), never truncated. */
+  labelSuffix: string;
   /** Longer text for the tooltip and screen readers. */
   title: string;
   cahra: boolean;

@@ -65,6 +65,9 @@ export class LayeredGraph {
         this.renderer?.setTransform(event.transform);
       });
     this.element.addEventListener('keydown', (e) => this.onKey(e));
+    this.element.addEventListener('blur', () => {
+      if (!this.marks.hover) this.tooltip.hidden = true;
+    });
     this.resizeObserver = new ResizeObserver(() => this.renderer?.resize());
     this.resizeObserver.observe(this.element);
     renderStats().locate = (id) => this.locate(id);
@@ -201,11 +204,16 @@ export class LayeredGraph {
       this.tooltip.hidden = true;
       return;
     }
+    this.showTooltip(node, e.clientX, e.clientY);
+  }
+
+  /** The node's full name and figures beside a point (the pointer, or the node under the keyboard cursor). */
+  private showTooltip(node: DrawNode, clientX: number, clientY: number): void {
     this.tooltip.textContent = node.title;
     this.tooltip.hidden = false;
     const host = this.element.getBoundingClientRect();
-    this.tooltip.style.left = `${e.clientX - host.left + 14}px`;
-    this.tooltip.style.top = `${e.clientY - host.top + 14}px`;
+    this.tooltip.style.left = `${clientX - host.left + 14}px`;
+    this.tooltip.style.top = `${clientY - host.top + 14}px`;
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -251,7 +259,10 @@ export class LayeredGraph {
       this.setMarks({ cursor: next });
       this.centreOn(next);
       const n = this.byId.get(next);
+      const at = this.locate(next);
       if (n) this.announcer.textContent = n.title;
+      // A name truncated or left out of the drawing is read in full here, as on hover.
+      if (n && at) this.showTooltip(n, at[0], at[1]);
     } else if (!this.marks.cursor && cursor) {
       this.setMarks({ cursor });
     }

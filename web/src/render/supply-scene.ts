@@ -58,6 +58,8 @@ export function supplyScene(rootId: string, visible: VisibleGraph, riskOf: Reado
       shape: SHAPE_OF_LABEL[n.node.label],
       fill: riskColour(risk),
       label: truncate(n.node.name, 30),
+      name: n.node.name,
+      labelSuffix: '',
       title:
         `${n.node.name} (${n.id}) — ${describeNode(n.node)}` +
         ` · ${isRoot ? 'focal company' : `${tier} hop${tier === 1 ? '' : 's'} upstream`}` +
@@ -131,6 +133,8 @@ export function groupScene(collapsed: CollapsedNeighborhood): GraphScene {
       shape: g.key === 'center' ? 'circle' : 'hexagon',
       fill: NO_RISK_FILL,
       label: `${truncate(g.name, 24)} · ${g.size}`,
+      name: g.name,
+      labelSuffix: ` · ${g.size}`,
       title: `${g.name}: ${g.size} node${g.size === 1 ? '' : 's'} (${counts})`,
       cahra: false,
       hiddenSuppliers: false,

@@ -7,6 +7,8 @@ import type { ZoomTransform } from 'd3-zoom';
 import { shapePath } from './graph-style.js';
 import { edgePath, type DrawEdge, type DrawNode, type GraphMarks, type GraphScene } from './graph-scene.js';
 import type { GraphRenderer } from './graph-renderer.js';
+import { svgLabelMetrics } from './label-metrics.js';
+import { placeSceneLabels, type SceneLabelMetrics } from './scene-labels.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -19,6 +21,7 @@ export class SvgGraphRenderer implements GraphRenderer {
   private readonly headerLayer: Selection<SVGGElement, unknown, null, undefined>;
   private scene: GraphScene | null = null;
   private transform: ZoomTransform | null = null;
+  private metrics: SceneLabelMetrics | null = null;
 
   constructor(private readonly host: HTMLElement) {
     this.surface = document.createElementNS(SVG_NS, 'svg');
@@ -77,9 +80,31 @@ export class SvgGraphRenderer implements GraphRenderer {
       .select('path.glyph')
       .attr('d', (n) => shapePath(n.shape, n.r))
       .attr('fill', (n) => n.fill);
-    nodes.select('text.node-label').text((n) => (n.cahra ? `${n.label} · CAHRA` : n.label) + (n.hiddenSuppliers ? '  +' : ''));
+    // Names where they cover no node, header or other name; a truncated or left-out one is in full in the title.
+    const metrics = this.labelMetrics();
+    const labels = placeSceneLabels(scene, metrics);
+    nodes
+      .select('text.node-label')
+      .attr('x', (n) => (labels.get(n.id)?.box.x0 ?? n.x) - n.x)
+      .attr('y', (n) => {
+        const box = labels.get(n.id)?.box;
+        return box ? box.y0 - n.y - metrics.label.top : 0;
+      })
+      .attr('data-side', (n) => labels.get(n.id)?.slot.side ?? 'none')
+      .classed('truncated', (n) => !!labels.get(n.id)?.truncated)
+      .text((n) => labels.get(n.id)?.text ?? '');
     nodes.select('title').text((n) => n.title);
     this.surface.classList.toggle('labels-on-hover', !scene.alwaysLabel);
+  }
+
+  /** The labels' and headers' font sizes, read from the page's styles once they could be laid out. */
+  private labelMetrics(): SceneLabelMetrics {
+    if (this.metrics) return this.metrics;
+    const label = svgLabelMetrics(this.nodeLayer.node()!, 'node-label', '0.32em');
+    const header = svgLabelMetrics(this.headerLayer.node()!, '', '0');
+    const metrics = { label, header };
+    if (label.measured && header.measured) this.metrics = metrics;
+    return metrics;
   }
 
   setMarks(marks: GraphMarks): void {

@@ -130,14 +130,14 @@ describe('placeLabels', () => {
           loop: for (const text of r.texts) {
             for (const slot of r.slots) {
               if (got && got.text === text && got.slot === slot) break loop;
-              const box = slotBox(r.anchor, slot, options.measure(text), options.height, options.gap);
+              const box = slotBox(r.anchor, slot, options.measure(text, r), options.height, options.gap);
               if (!box) continue;
               const out = options.bounds && (box.x0 < 0 || box.y0 < 0 || box.x1 > 400 || box.y1 > 300);
               expect(out || [...boxes, ...before].some((b) => intersects(box, b, options.margin))).toBe(true);
             }
           }
           if (got) {
-            expect(got.box).toEqual(slotBox(r.anchor, got.slot, options.measure(got.text), options.height, options.gap));
+            expect(got.box).toEqual(slotBox(r.anchor, got.slot, options.measure(got.text, r), options.height, options.gap));
             expect(got.truncated).toBe(got.text !== r.texts[0]);
             before.push(got.box);
           }
