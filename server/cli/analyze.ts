@@ -2,7 +2,8 @@
  * `oretrace analyze origins|risk|paths|spof|impact`: the API's analyses from the command line,
  * on the configured store, as tables for people or the API's JSON answer with --json.
  */
-import { compileSnapshotFromColumns } from '../../graph/snapshot.js';
+import type { NodeLabel } from '../../graph/model.js';
+import { compileSnapshotFromColumns, nodeIndex } from '../../graph/snapshot.js';
 import { runAnalysis, type AnalysisName, type AnalysisParams, type AnalysisResult } from '../analytics/analysis-catalog.js';
 import type { GraphStore } from '../stores/graph-store.js';
 
@@ -32,8 +33,14 @@ export function table(head: string[], rows: (string | number)[][]): string {
 
 type Answer<C extends AnalyzeCommand> = AnalysisResult<(typeof ANALYZE_COMMANDS)[C]>;
 
-/** The human-readable rendering of an answer. */
-export function render(command: AnalyzeCommand, answer: unknown): string {
+/** The name of a node of the snapshot the answer was computed on (answers name countries and smelters by id only). */
+export type NameOf = (id: string, label?: NodeLabel) => string | undefined;
+
+/** "Name (id)", or the id alone when the node has no name. */
+const named = (id: string, name: string | undefined) => (name && name !== id ? `${name} (${id})` : id);
+
+/** The human-readable rendering of an answer: every id with its node's name next to it. */
+export function render(command: AnalyzeCommand, answer: unknown, nameOf: NameOf = () => undefined): string {
   switch (command) {
     case 'origins': {
       const a = answer as Answer<'origins'>;
@@ -47,13 +54,13 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
           `recycled ${pct(a.originMix.recycled)}  undisclosed ${pct(a.originMix.undisclosed)}`,
         '',
         table(
-          ['origin', 'share'],
-          countries.map(([c, s]) => [c, pct(s)]),
+          ['origin', 'name', 'share'],
+          countries.map(([c, s]) => [c, nameOf(c, 'Country') ?? '', pct(s)]),
         ),
         '',
         table(
-          ['smelter', 'share'],
-          smelters.map(([id, s]) => [id, pct(s)]),
+          ['smelter', 'name', 'share'],
+          smelters.map(([id, s]) => [id, nameOf(id, 'Smelter') ?? '', pct(s)]),
         ),
         '',
         table(
@@ -73,8 +80,8 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
           `risk ${a.risk.toFixed(4)} (own ${a.intrinsic.toFixed(4)}), policy ${a.policyVersion}`,
         '',
         table(
-          ['contributor', 'label', 'contribution'],
-          a.contributors.map((c) => [c.id, c.label, c.contribution.toFixed(4)]),
+          ['contributor', 'name', 'label', 'contribution'],
+          a.contributors.map((c) => [c.id, c.name, c.label, c.contribution.toFixed(4)]),
         ),
       ].join('\n');
     }
@@ -85,7 +92,7 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
         '',
         table(
           ['weight', 'path'],
-          a.paths.map((p) => [p.weight.toFixed(6), p.hops.map((h) => h.id).join(' ← ')]),
+          a.paths.map((p) => [p.weight.toFixed(6), p.hops.map((h) => named(h.id, h.name)).join(' ← ')]),
         ),
       ].join('\n');
     }
@@ -93,36 +100,42 @@ export function render(command: AnalyzeCommand, answer: unknown): string {
       const a = answer as Answer<'spof'>;
       return [
         `${a.company.name} (${a.company.id}) — ${a.metal}: ` +
-          `redundancy ${a.redundancy}; one minimum cut: ${a.minimumCut.join(', ') || '(none)'}`,
+          `redundancy ${a.redundancy}; one minimum cut: ${a.minimumCut.map((id) => named(id, nameOf(id))).join(', ') || '(none)'}`,
         '',
         a.singlePointsOfFailure.length === 0
           ? 'no single point of failure'
           : table(
-              ['single point of failure', 'label', 'share'],
-              a.singlePointsOfFailure.map((s) => [s.id, s.label, pct(s.share)]),
+              ['single point of failure', 'name', 'label', 'share'],
+              a.singlePointsOfFailure.map((s) => [s.id, s.name, s.label, pct(s.share)]),
             ),
       ].join('\n');
     }
     case 'impact': {
       const a = answer as Answer<'impact'>;
       return [
-        `removing ${a.removed.map((r) => r.id).join(', ')} (snapshot ${a.snapshotVersion}): ` +
+        `removing ${a.removed.map((r) => named(r.id, r.name)).join(', ')} (snapshot ${a.snapshotVersion}): ` +
           `${a.affected.length} company/metal pairs affected`,
         '',
         table(
-          ['company', 'metal', 'lost', 'cut off'],
-          a.affected.map((x) => [x.id, x.metal, pct(x.lostShare), x.cutOff ? 'yes' : '']),
+          ['company', 'name', 'metal', 'lost', 'cut off'],
+          a.affected.map((x) => [x.id, x.name, x.metal, pct(x.lostShare), x.cutOff ? 'yes' : '']),
         ),
       ].join('\n');
     }
   }
 }
 
+/** The API's answer (what --json prints) and the names of the nodes it was computed on, for render. */
 export async function analyze<C extends AnalyzeCommand>(
   store: GraphStore,
   command: C,
   params: AnalysisParams<(typeof ANALYZE_COMMANDS)[C]>,
-): Promise<Answer<C>> {
+): Promise<{ answer: Answer<C>; nameOf: NameOf }> {
   const snapshot = compileSnapshotFromColumns(await store.scanColumns());
-  return runAnalysis(ANALYZE_COMMANDS[command], snapshot, params) as Answer<C>;
+  const answer = runAnalysis(ANALYZE_COMMANDS[command], snapshot, params) as Answer<C>;
+  const nameOf: NameOf = (id, label) => {
+    const i = nodeIndex(snapshot, id, label);
+    return i === undefined ? undefined : snapshot.names[i];
+  };
+  return { answer, nameOf };
 }

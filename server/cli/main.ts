@@ -85,8 +85,8 @@ function program(): Command {
     const store = createGraphStore(loadConfig());
     try {
       await store.init();
-      const answer = await analyze(store, command, params);
-      printResult(json, answer, () => render(command, answer));
+      const { answer, nameOf } = await analyze(store, command, params);
+      printResult(json, answer, () => render(command, answer, nameOf));
     } finally {
       await store.close();
     }
