@@ -16,8 +16,8 @@ import { ACCENT } from './graph-style.js';
 import { edgeCurve, NO_MARKS, type DrawEdge, type DrawNode, type GraphMarks, type GraphScene } from './graph-scene.js';
 import type { GraphRenderer } from './graph-renderer.js';
 import { canvasLabelMetrics, type LabelMetrics } from './label-metrics.js';
-import type { PlacedLabel } from './label-placement.js';
-import { placeSceneLabels } from './scene-labels.js';
+import type { Box, PlacedLabel } from './label-placement.js';
+import { labelsBounds, placeSceneLabels } from './scene-labels.js';
 import { recordDraw } from './render-stats.js';
 
 /** Zoom scale from which node names are drawn on a large scene. */
@@ -288,6 +288,10 @@ export class CanvasGraphRenderer implements GraphRenderer {
       ctx.font = n.cahra ? BOLD_LABEL_FONT : LABEL_FONT;
       ctx.fillText(label.text, label.box.x0, label.box.y0 - top);
     }
+  }
+
+  labelBounds(): Box | null {
+    return this.scene ? labelsBounds(this.placedLabels(this.ctx)) : null;
   }
 
   private placedLabels(ctx: CanvasRenderingContext2D): Map<string, PlacedLabel> {

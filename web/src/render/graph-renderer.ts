@@ -5,6 +5,7 @@
  */
 import type { ZoomTransform } from 'd3-zoom';
 import type { GraphMarks, GraphScene } from './graph-scene.js';
+import type { Box } from './label-placement.js';
 
 /** Nodes plus edges above which a view is drawn on canvas. */
 export const CANVAS_THRESHOLD = 1500;
@@ -19,5 +20,7 @@ export interface GraphRenderer {
   resize(): void;
   /** The id of the node under a pointer position, if any. */
   nodeAt(clientX: number, clientY: number): string | null;
+  /** The box the scene's placed names cover, in scene coordinates (null without names). */
+  labelBounds(): Box | null;
   destroy(): void;
 }

@@ -144,9 +144,14 @@ export class LayeredGraph {
     }
     for (const h of this.scene.headers) y0 = Math.min(y0, h.y - 14);
     if (!Number.isFinite(x0)) return;
-    // Room on the right for the last column's names, on the left for the first column's header.
-    x1 += 170;
-    x0 -= 50;
+    // Room for the names where they were placed, and on the left for the first column's header.
+    const names = this.renderer.labelBounds();
+    x1 = names ? Math.max(x1, names.x1) + 12 : x1 + 170;
+    x0 = Math.min(x0 - 50, (names?.x0 ?? x0) - 12);
+    if (names) {
+      y0 = Math.min(y0, names.y0);
+      y1 = Math.max(y1, names.y1);
+    }
     const pad = 24;
     const k = Math.min(1.6, (width - 2 * pad) / Math.max(1, x1 - x0), (height - 2 * pad) / Math.max(1, y1 - y0));
     const t = zoomIdentity.translate(width / 2 - (k * (x0 + x1)) / 2, height / 2 - (k * (y0 + y1)) / 2).scale(k);

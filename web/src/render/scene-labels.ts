@@ -52,3 +52,12 @@ export function placeSceneLabels(scene: GraphScene, metrics: SceneLabelMetrics):
     margin: 1,
   });
 }
+
+/** The box all placed labels cover, or null when there are none. */
+export function labelsBounds(labels: ReadonlyMap<string, PlacedLabel>): Box | null {
+  let b: Box | null = null;
+  for (const { box } of labels.values()) {
+    b = b ? { x0: Math.min(b.x0, box.x0), y0: Math.min(b.y0, box.y0), x1: Math.max(b.x1, box.x1), y1: Math.max(b.y1, box.y1) } : { ...box };
+  }
+  return b;
+}

@@ -8,7 +8,8 @@ import { shapePath } from './graph-style.js';
 import { edgePath, type DrawEdge, type DrawNode, type GraphMarks, type GraphScene } from './graph-scene.js';
 import type { GraphRenderer } from './graph-renderer.js';
 import { svgLabelMetrics } from './label-metrics.js';
-import { placeSceneLabels, type SceneLabelMetrics } from './scene-labels.js';
+import type { Box } from './label-placement.js';
+import { labelsBounds, placeSceneLabels, type SceneLabelMetrics } from './scene-labels.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -22,6 +23,7 @@ export class SvgGraphRenderer implements GraphRenderer {
   private scene: GraphScene | null = null;
   private transform: ZoomTransform | null = null;
   private metrics: SceneLabelMetrics | null = null;
+  private labelBox: Box | null = null;
 
   constructor(private readonly host: HTMLElement) {
     this.surface = document.createElementNS(SVG_NS, 'svg');
@@ -83,6 +85,7 @@ export class SvgGraphRenderer implements GraphRenderer {
     // Names where they cover no node, header or other name; a truncated or left-out one is in full in the title.
     const metrics = this.labelMetrics();
     const labels = placeSceneLabels(scene, metrics);
+    this.labelBox = labelsBounds(labels);
     nodes
       .select('text.node-label')
       .attr('x', (n) => (labels.get(n.id)?.box.x0 ?? n.x) - n.x)
@@ -144,6 +147,10 @@ export class SvgGraphRenderer implements GraphRenderer {
     const el = document.elementFromPoint(clientX, clientY);
     const g = el?.closest('g.node');
     return g?.getAttribute('data-id') ?? null;
+  }
+
+  labelBounds(): Box | null {
+    return this.labelBox;
   }
 
   get currentTransform(): ZoomTransform | null {
