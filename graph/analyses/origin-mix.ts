@@ -341,21 +341,28 @@ interface BlockWalk {
 
 /**
  * The block's walk from the memo. The two walks (smelters absorbing or not) differ only where a
- * primary smelter is a member: otherwise they share one (and their pieces' solvers).
+ * primary smelter is a member: otherwise they share one (and their pieces' solvers). Which it is
+ * is settled once, when the block's entry is made.
  */
 function blockWalkOf(snapshot: Snapshot, layer: MetalLayer, a: number, b: number, smelterAbsorbs: boolean): BlockWalk {
+  const walks = layerMemoOf(snapshot, layer).blockWalk(String(a), () => blockWalks(snapshot, layer, a, b));
+  return smelterAbsorbs ? walks.smelters : walks.origins;
+}
+
+function blockWalks(snapshot: Snapshot, layer: MetalLayer, a: number, b: number): { origins: BlockWalk; smelters: BlockWalk } {
+  const walk = (smelterAbsorbs: boolean): BlockWalk => ({
+    pieces: piecesOf(snapshot, layer, a, b, smelterAbsorbs),
+    rules: [],
+    visitsSystems: [],
+    sharesSystems: [],
+  });
   let primarySmelter = false;
   for (let c = a; c < b && !primarySmelter; c++) {
     const g = layer.nodes[c]!;
     primarySmelter = snapshot.labels[g] === SMELTER && snapshot.recycled[g] !== 1;
   }
-  const key = primarySmelter ? `${a}:${smelterAbsorbs ? 'smelters' : 'origins'}` : String(a);
-  return layerMemoOf(snapshot, layer).blockWalk(key, () => ({
-    pieces: piecesOf(snapshot, layer, a, b, smelterAbsorbs),
-    rules: [],
-    visitsSystems: [],
-    sharesSystems: [],
-  }));
+  const origins = walk(false);
+  return { origins, smelters: primarySmelter ? walk(true) : origins };
 }
 
 /**

@@ -460,6 +460,7 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number, kee
   let work = 0;
   let steps = n;
   let kept: { steps: number; uEnd: number; lEnd: number; core: CoreTriples } | undefined;
+  let gaveWay = false; // the full elimination passed its bounds after `kept` was taken
   for (let t = 0; t < n; t++) {
     let p = -1;
     while (heap.size > 0) {
@@ -515,7 +516,10 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number, kee
     rows[p] = new Map();
     cols[p] = new Set();
     if (live > fillLimit || work > workLimit) {
-      if (kept !== undefined) break;
+      if (kept !== undefined) {
+        gaveWay = t + 1 < n; // past the bounds at the last pivot is still a full factorisation
+        break;
+      }
       if (stopAbove === undefined) return undefined;
       steps = t + 1;
       break;
@@ -524,7 +528,7 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number, kee
   let uEnd = uCol.length;
   let lEnd = lRow.length;
   let triples: CoreTriples | undefined;
-  if (steps === n && kept !== undefined && done.includes(0)) {
+  if (gaveWay && kept !== undefined) {
     // The full elimination gave way: back to the partial state kept on the way.
     ({ steps, uEnd, lEnd } = kept);
     triples = kept.core;
@@ -546,9 +550,8 @@ function eliminate(a: SparseSystem, transposed: boolean, stopAbove?: number, kee
 }
 
 /**
- * The Schur complement left by a partial elimination (rows of the nodes not done, their implicit
- * GTH diagonals made explicit), in A's orientation, prepared for GMRES: undefined when it cannot
- * be solved (it can: a Schur complement of a nonsingular M-matrix is one).
+ * The Schur complement left by a partial elimination, as triples in A's orientation: the rows of
+ * the nodes not done, their implicit GTH diagonals made explicit.
  */
 interface CoreTriples {
   nodes: number[];
@@ -581,6 +584,7 @@ function coreTriples(n: number, done: Uint8Array, rows: Map<number, number>[], l
   return { nodes, positionOf, r, c, v };
 }
 
+/** The core prepared for GMRES: undefined when it cannot be solved (it can: a Schur complement of a nonsingular M-matrix is one). */
 function coreOf({ nodes, positionOf, r, c, v }: CoreTriples): DirectFactor['core'] | undefined {
   const system = prepareIterative(sparseFromTriples(nodes.length, Int32Array.from(r), Int32Array.from(c), Float64Array.from(v)));
   return system.reason === undefined ? { system, nodes: Int32Array.from(nodes), positionOf } : undefined;
@@ -867,13 +871,12 @@ export function prepareMMatrix(a: SparseSystem, options: { full?: boolean; parti
  * eliminate); `full: false` stops at the partial state, `partial: false` never answers one.
  */
 function elimination(a: SparseSystem, transposed: boolean, options: { full?: boolean; partial?: boolean }): DirectFactor | undefined {
-  const m = transposed ? transposeOf(a) : a;
   const partial = options.partial !== false;
+  if (options.full === false && !partial) return undefined;
+  const m = transposed ? transposeOf(a) : a;
   const f =
     options.full === false
-      ? partial
-        ? eliminate(m, transposed, PARTIAL_MARKOWITZ)
-        : undefined
+      ? eliminate(m, transposed, PARTIAL_MARKOWITZ)
       : eliminate(m, transposed, undefined, partial ? PARTIAL_MARKOWITZ : undefined);
   if (f?.core !== undefined && f.order.length < PARTIAL_MIN_SHARE * a.n) return undefined;
   return f;

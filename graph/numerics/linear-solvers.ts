@@ -142,10 +142,9 @@ export interface PieceOptions extends SweepOptions {
   /** Solve with the transpose of I − Q (the expected-visits form of a walk) instead. */
   transpose?: boolean;
   /**
-   * Beyond denseLimit: 'direct' (default, krylov.ts: elimination, else partial elimination and
-   * GMRES on the rest, else GMRES), 'iterative' (GMRES at once, for a caller that saw the
-   * elimination give way on the same piece), or 'sweeps'
-   * (Gauss–Seidel, kept for comparison in tests).
+   * Beyond denseLimit: 'direct' (default, krylov.ts: the elimination, else GMRES), 'iterative'
+   * (GMRES at once, for a caller that saw the elimination give way on the same piece), or
+   * 'sweeps' (Gauss–Seidel, kept for comparison in tests).
    */
   sparse?: 'direct' | 'iterative' | 'sweeps';
 }
