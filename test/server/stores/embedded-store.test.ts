@@ -101,6 +101,15 @@ describe('embedded store: a file that holds an id under two labels', () => {
   });
 });
 
+/** Opens the store in dataDir afresh, as a restart does: it must scan as `expected`. Removes the directory. */
+async function expectReopenedAs(dataDir: string, expected: Awaited<ReturnType<EmbeddedGraphStore['scan']>>): Promise<void> {
+  const b = new EmbeddedGraphStore({ dataDir });
+  await b.init();
+  expect(await b.scan()).toEqual(expected);
+  await b.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
 describe('embedded store persistence', () => {
   it('survives a restart with the same graph and version', async () => {
     const dataDir = await tempDir();
@@ -110,11 +119,7 @@ describe('embedded store persistence', () => {
     const before = await a.scan();
     await a.close();
 
-    const b = new EmbeddedGraphStore({ dataDir });
-    await b.init();
-    expect(await b.scan()).toEqual(before);
-    await b.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await expectReopenedAs(dataDir, before);
   });
 
   it('ignores a temporary file left by a crash between write and rename', async () => {
@@ -162,11 +167,7 @@ describe('embedded store journal', () => {
   it('writes after the first append a line each, and opening replays them', async () => {
     const { dataDir, before } = await storeWithJournal();
     expect((await readFile(journal(dataDir), 'utf8')).split('\n')).toHaveLength(3); // two lines and the last newline
-    const b = new EmbeddedGraphStore({ dataDir });
-    await b.init();
-    expect(await b.scan()).toEqual(before);
-    await b.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await expectReopenedAs(dataDir, before);
   });
 
   it('drops a torn last line (a write that never answered) and cuts it off the file', async () => {
@@ -242,11 +243,7 @@ describe('embedded store journal folding', () => {
     await expect.poll(() => readdir(dataDir)).toEqual(['graph.json']);
     const before = await a.scan();
     await a.close();
-    const b = new EmbeddedGraphStore({ dataDir });
-    await b.init();
-    expect(await b.scan()).toEqual(before);
-    await b.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await expectReopenedAs(dataDir, before);
   });
 
   it('folds it at once past the hard bound, whether or not writes pause', async () => {
@@ -259,10 +256,6 @@ describe('embedded store journal folding', () => {
     expect(await readdir(dataDir)).toEqual(['graph.json']);
     const before = await a.scan();
     await a.close();
-    const b = new EmbeddedGraphStore({ dataDir });
-    await b.init();
-    expect(await b.scan()).toEqual(before);
-    await b.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await expectReopenedAs(dataDir, before);
   });
 });
